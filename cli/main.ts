@@ -1,0 +1,161 @@
+#!/usr/bin/env node
+/**
+ * depin-twin command line: the composition root. It parses commands and wires the engine
+ * (sim/), the DePIN model (models/) and the faces (dashboard/). Exit codes: 0 ok, 1 the run
+ * failed, 2 bad input.
+ */
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import {
+	benchEngine,
+	benchWorkload,
+	DEFAULT_ENGINE_BENCH,
+	type EngineBenchOptions,
+	type EngineWorkload,
+	formatEngineBench,
+	QUICK_ENGINE_BENCH,
+} from "./bench-engine.js";
+
+export const EXIT_OK = 0;
+export const EXIT_RUN_FAILED = 1;
+export const EXIT_BAD_INPUT = 2;
+
+/** An error in what the user gave (exit code 2). */
+export class InputError extends Error {}
+
+function integerOption(name: string, min: number) {
+	return (value: string): number => {
+		const n = Number(value);
+		if (!Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}`);
+		return n;
+	};
+}
+
+interface Io {
+	readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
+	readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+interface BenchCliOptions {
+	json?: boolean;
+	quick?: boolean;
+	repetitions?: number;
+	seed: number;
+}
+
+async function runBenchEngine(options: BenchCliOptions, io: Io): Promise<void> {
+	const preset = options.quick ? QUICK_ENGINE_BENCH : DEFAULT_ENGINE_BENCH;
+	const benchOptions: EngineBenchOptions = {
+		...preset,
+		repetitions: options.repetitions ?? preset.repetitions,
+		seed: options.seed,
+	};
+	const progress =
+		io.stderr.isTTY && !options.json ? (m: string) => io.stderr.write(`bench engine · ${m}\n`) : undefined;
+	const report = await benchEngine(benchOptions, cliEntry(), progress);
+	if (!options.json && io.stdout.isTTY) io.stdout.write(`${formatEngineBench(report)}\n\n`);
+	io.stdout.write(`${JSON.stringify(report, null, options.json ? 0 : 2)}\n`);
+}
+
+/** The path of this CLI's entry file, for child processes. */
+function cliEntry(): string {
+	return process.argv[1] ?? fileURLToPath(import.meta.url);
+}
+
+export function buildProgram(io: Io): Command {
+	const program = new Command("depin-twin")
+		.description("Seeded discrete-event simulator and digital twin of a DePIN GPU network for edge AI")
+		.exitOverride()
+		.configureOutput({
+			writeOut: (s) => io.stdout.write(s),
+			writeErr: (s) => io.stderr.write(s),
+		})
+		.showHelpAfterError("(run depin-twin --help for usage)");
+
+	const seedOption = () =>
+		new Option("--seed <n>", "master random seed").default(1).argParser(integerOption("--seed", 0));
+
+	program
+		.command("run")
+		.description("run a scenario (until the network model lands: the engine benchmark)")
+		.argument("[scenario]", "scenario file or name in scenarios/", "base")
+		.addOption(seedOption())
+		.action(async (_scenario: string, options: { seed: number }) => {
+			io.stderr.write("depin-twin run: the network model is not built yet; running the engine benchmark instead.\n");
+			await runBenchEngine({ seed: options.seed }, io);
+		});
+
+	program
+		.command("bench")
+		.description("benchmark the simulator (engine: hold and M/M/c workloads against a hand-written reference)")
+		.argument("[target]", "engine | all", "all")
+		.option("--json", "print only the JSON report")
+		.option("--quick", "a tenth of the work, 3 repetitions (a smoke test, not a measurement)")
+		.addOption(
+			new Option(
+				"--repetitions <n>",
+				`timed repetitions, median reported (default ${DEFAULT_ENGINE_BENCH.repetitions})`,
+			).argParser(integerOption("--repetitions", 1)),
+		)
+		.addOption(seedOption())
+		.action(async (target: string, options: BenchCliOptions) => {
+			if (target !== "engine" && target !== "all") {
+				throw new InputError(`bench: unknown target "${target}" (expected engine or all)`);
+			}
+			await runBenchEngine(options, io);
+		});
+
+	program
+		.command("bench-worker", { hidden: true })
+		.argument("<workload>")
+		.argument("<options>")
+		.action((workload: string, optionsJson: string) => {
+			if (workload !== "hold" && workload !== "mmc") throw new InputError(`unknown workload ${workload}`);
+			const report = benchWorkload(workload as EngineWorkload, JSON.parse(optionsJson) as EngineBenchOptions);
+			process.send?.(report);
+		});
+
+	return program;
+}
+
+/** Runs the CLI on `argv` (without node and script) and returns the exit code. */
+export async function main(
+	argv: readonly string[],
+	io: Io = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
+	const program = buildProgram(io);
+	try {
+		await program.parseAsync([...argv], { from: "user" });
+		return EXIT_OK;
+	} catch (error) {
+		if (error instanceof CommanderError) {
+			if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.exitCode === 0) {
+				return EXIT_OK;
+			}
+			return EXIT_BAD_INPUT;
+		}
+		if (error instanceof InputError) {
+			io.stderr.write(`error: ${error.message}\n`);
+			return EXIT_BAD_INPUT;
+		}
+		io.stderr.write(
+			`depin-twin: run failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+		);
+		return EXIT_RUN_FAILED;
+	}
+}
+
+function isEntryPoint(): boolean {
+	const entry = process.argv[1];
+	if (entry === undefined) return false;
+	try {
+		return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+	} catch {
+		return false;
+	}
+}
+
+if (isEntryPoint()) {
+	process.exitCode = await main(process.argv.slice(2));
+}

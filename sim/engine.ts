@@ -1,0 +1,325 @@
+/**
+ * The event engine: a clock and a pending-event set, nothing of any domain.
+ *
+ * Life cycle of an event: `schedule` puts (time, kind, payload) in the queue and returns a
+ * handle; `step`/`run` pop events in (time, sequence) order, advance `now` and call the
+ * handler registered for the event's kind with its payload; `cancel(handle)` flags a pending
+ * event so that it is dropped when it reaches the top. Ties in time always resolve in the
+ * order the events were scheduled.
+ *
+ * Time is an integer count of ticks (the DePIN model uses 1 tick = 1 ms), held in a number:
+ * exact to 2^53.
+ *
+ * Layout (no object per event): a binary heap of (time, sequence, slot) in three typed
+ * arrays; each slot holds the event's kind, payload and a generation counter that makes
+ * stale handles harmless. Free slots form a linked list threaded through the payload array.
+ * Bytes per pending event: 8 + 8 + 4 (heap) + 2 + 8 + 4 (slot) = 34.
+ */
+
+/** Handler of one event kind; `payload` is whatever number was scheduled with the event. */
+export type EventHandler = (payload: number) => void;
+
+/** Called for every event fired, after the clock moves and before the handler runs. */
+export type EventTracer = (time: number, kind: number, payload: number, sequence: number) => void;
+
+/** Opaque handle of a scheduled event (slot and generation packed in one number). */
+export type EventHandle = number;
+
+const SLOT_BITS = 25;
+/** Maximum number of events pending at once (2^25 ≈ 33.5 million). */
+export const MAX_PENDING_EVENTS = 2 ** SLOT_BITS;
+const GENERATION_MASK = 2 ** 27 - 1;
+const CANCELLED = 0xffff;
+/** Maximum number of event kinds (kind ids are 0 … MAX_KINDS − 1). */
+export const MAX_KINDS = CANCELLED;
+const NO_SLOT = -1;
+
+export class Engine {
+	/** Current simulated time in ticks. Never decreases. */
+	now = 0;
+	/** Events fired so far (cancelled ones are not counted). */
+	eventsFired = 0;
+
+	private capacity: number;
+	private size = 0;
+	private nextSequence = 0;
+	private cancelledPending = 0;
+	private heapTime: Float64Array;
+	private heapSequence: Float64Array;
+	private heapSlot: Int32Array;
+	private slotKind: Uint16Array;
+	private slotPayload: Float64Array;
+	private slotGeneration: Uint32Array;
+	private freeHead: number;
+	private readonly handlers: EventHandler[] = [];
+	private readonly kindNames: string[] = [];
+	private tracer: EventTracer | null = null;
+	private stopRequested = false;
+
+	constructor(initialCapacity = 1024) {
+		this.capacity = Math.max(16, Math.ceil(initialCapacity));
+		this.heapTime = new Float64Array(this.capacity);
+		this.heapSequence = new Float64Array(this.capacity);
+		this.heapSlot = new Int32Array(this.capacity);
+		this.slotKind = new Uint16Array(this.capacity);
+		this.slotPayload = new Float64Array(this.capacity);
+		this.slotGeneration = new Uint32Array(this.capacity);
+		this.freeHead = NO_SLOT;
+		this.threadFreeList(0, this.capacity);
+	}
+
+	/** Registers the handler of a new event kind and returns the kind's id. */
+	registerKind(name: string, handler: EventHandler): number {
+		const kind = this.handlers.length;
+		if (kind >= MAX_KINDS) throw new RangeError(`at most ${MAX_KINDS} event kinds`);
+		this.handlers.push(handler);
+		this.kindNames.push(name);
+		return kind;
+	}
+
+	/** Name given to a kind at registration (for traces and error messages). */
+	kindName(kind: number): string {
+		const name = this.kindNames[kind];
+		if (name === undefined) throw new RangeError(`unknown event kind ${kind}`);
+		return name;
+	}
+
+	/** Installs (or with null removes) a tracer called for every fired event. */
+	setTracer(tracer: EventTracer | null): void {
+		this.tracer = tracer;
+	}
+
+	/** Number of events waiting to fire (cancelled ones excluded). */
+	get pending(): number {
+		return this.size - this.cancelledPending;
+	}
+
+	/** Bytes of typed-array storage per event slot (heap + slot arrays). */
+	static readonly bytesPerEventSlot = 8 + 8 + 4 + 2 + 8 + 4;
+
+	/** Bytes the queue's typed arrays hold now. */
+	get queueBytes(): number {
+		return this.capacity * Engine.bytesPerEventSlot;
+	}
+
+	/** Schedules an event `delay` ticks from now. */
+	schedule(delay: number, kind: number, payload = 0): EventHandle {
+		return this.scheduleAt(this.now + delay, kind, payload);
+	}
+
+	/** Schedules an event at absolute time `time` (an integer ≥ now). */
+	scheduleAt(time: number, kind: number, payload = 0): EventHandle {
+		if (!(time >= this.now) || time !== Math.floor(time) || time > Number.MAX_SAFE_INTEGER) {
+			throw new RangeError(`event time must be an integer ≥ now (${this.now}), got ${time}`);
+		}
+		if (kind < 0 || kind >= this.handlers.length || kind !== (kind | 0)) {
+			throw new RangeError(`unknown event kind ${kind}`);
+		}
+		if (this.freeHead === NO_SLOT) this.grow();
+		const slot = this.freeHead;
+		this.freeHead = this.slotPayload[slot] as number;
+		this.slotKind[slot] = kind;
+		this.slotPayload[slot] = payload;
+		const sequence = this.nextSequence++;
+		this.siftUp(this.size++, time, sequence, slot);
+		return (this.slotGeneration[slot] as number) * MAX_PENDING_EVENTS + slot;
+	}
+
+	/** Cancels a pending event. Returns false when it already fired or was cancelled. */
+	cancel(handle: EventHandle): boolean {
+		const slot = handle % MAX_PENDING_EVENTS;
+		const generation = (handle - slot) / MAX_PENDING_EVENTS;
+		if (!(slot >= 0 && slot < this.capacity) || this.slotGeneration[slot] !== generation) return false;
+		if (this.slotKind[slot] === CANCELLED) return false;
+		this.slotKind[slot] = CANCELLED;
+		this.cancelledPending++;
+		return true;
+	}
+
+	/** Time of the next event to fire, or Infinity when none is pending. */
+	peek(): number {
+		this.dropCancelledTop();
+		return this.size > 0 ? (this.heapTime[0] as number) : Number.POSITIVE_INFINITY;
+	}
+
+	/** Fires the next event. Returns false when none was pending. */
+	step(): boolean {
+		this.dropCancelledTop();
+		if (this.size === 0) return false;
+		this.fireTop();
+		return true;
+	}
+
+	/**
+	 * Fires events in order while their time is ≤ `until` (default: until none is pending or
+	 * `stop()` is called). The clock ends at `until` when that is finite and nothing stopped
+	 * the run early. Returns the number of events fired.
+	 */
+	run(until = Number.POSITIVE_INFINITY): number {
+		const firedBefore = this.eventsFired;
+		this.stopRequested = false;
+		while (this.size > 0 && !this.stopRequested) {
+			if ((this.heapTime[0] as number) > until) break;
+			this.fireTop();
+		}
+		if (!this.stopRequested && until !== Number.POSITIVE_INFINITY && until > this.now) this.now = until;
+		return this.eventsFired - firedBefore;
+	}
+
+	/** Makes the current `run` return after the handler that called it. */
+	stop(): void {
+		this.stopRequested = true;
+	}
+
+	/**
+	 * Checks the queue's invariants (heap order, slot bookkeeping); throws on the first broken
+	 * one. O(n): for tests and debug runs, never the hot path.
+	 */
+	checkInvariants(): void {
+		const { size, heapTime, heapSequence, heapSlot } = this;
+		const seen = new Set<number>();
+		let cancelled = 0;
+		for (let i = 0; i < size; i++) {
+			const slot = heapSlot[i] as number;
+			if (seen.has(slot)) throw new Error(`slot ${slot} appears twice in the heap`);
+			seen.add(slot);
+			if (this.slotKind[slot] === CANCELLED) cancelled++;
+			if ((heapTime[i] as number) < this.now)
+				throw new Error(`pending event at ${heapTime[i]} is before now (${this.now})`);
+			if (i > 0) {
+				const parent = (i - 1) >> 1;
+				const pt = heapTime[parent] as number;
+				const t = heapTime[i] as number;
+				if (pt > t || (pt === t && (heapSequence[parent] as number) > (heapSequence[i] as number))) {
+					throw new Error(`heap order broken at index ${i}`);
+				}
+			}
+		}
+		if (cancelled !== this.cancelledPending)
+			throw new Error(`cancelled count ${this.cancelledPending}, found ${cancelled}`);
+		let free = 0;
+		for (let slot = this.freeHead; slot !== NO_SLOT; slot = this.slotPayload[slot] as number) {
+			if (seen.has(slot)) throw new Error(`slot ${slot} is both free and pending`);
+			if (++free > this.capacity) throw new Error("free list has a cycle");
+		}
+		if (free + size !== this.capacity) throw new Error(`slots lost: ${free} free + ${size} pending ≠ ${this.capacity}`);
+	}
+
+	/** Pops the top event; fires it unless it was cancelled. */
+	private fireTop(): void {
+		const time = this.heapTime[0] as number;
+		const sequence = this.heapSequence[0] as number;
+		const slot = this.heapSlot[0] as number;
+		this.removeTop();
+		const kind = this.slotKind[slot] as number;
+		const payload = this.slotPayload[slot] as number;
+		this.freeSlot(slot);
+		if (kind === CANCELLED) {
+			this.cancelledPending--;
+			return;
+		}
+		this.now = time;
+		this.eventsFired++;
+		if (this.tracer !== null) this.tracer(time, kind, payload, sequence);
+		(this.handlers[kind] as EventHandler)(payload);
+	}
+
+	private dropCancelledTop(): void {
+		while (this.size > 0 && this.slotKind[this.heapSlot[0] as number] === CANCELLED) {
+			const slot = this.heapSlot[0] as number;
+			this.removeTop();
+			this.freeSlot(slot);
+			this.cancelledPending--;
+		}
+	}
+
+	private freeSlot(slot: number): void {
+		this.slotGeneration[slot] = ((this.slotGeneration[slot] as number) + 1) & GENERATION_MASK;
+		this.slotPayload[slot] = this.freeHead;
+		this.freeHead = slot;
+	}
+
+	/** Places (time, sequence, slot) at hole `index` and moves it up to its place. */
+	private siftUp(index: number, time: number, sequence: number, slot: number): void {
+		const heapTime = this.heapTime;
+		const heapSequence = this.heapSequence;
+		const heapSlot = this.heapSlot;
+		let hole = index;
+		while (hole > 0) {
+			const parent = (hole - 1) >> 1;
+			const parentTime = heapTime[parent] as number;
+			if (parentTime < time || (parentTime === time && (heapSequence[parent] as number) < sequence)) break;
+			heapTime[hole] = parentTime;
+			heapSequence[hole] = heapSequence[parent] as number;
+			heapSlot[hole] = heapSlot[parent] as number;
+			hole = parent;
+		}
+		heapTime[hole] = time;
+		heapSequence[hole] = sequence;
+		heapSlot[hole] = slot;
+	}
+
+	/** Removes the root: the last entry moves down from the root to its place. */
+	private removeTop(): void {
+		const size = --this.size;
+		if (size === 0) return;
+		const heapTime = this.heapTime;
+		const heapSequence = this.heapSequence;
+		const heapSlot = this.heapSlot;
+		const time = heapTime[size] as number;
+		const sequence = heapSequence[size] as number;
+		const slot = heapSlot[size] as number;
+		let hole = 0;
+		for (;;) {
+			let child = 2 * hole + 1;
+			if (child >= size) break;
+			let childTime = heapTime[child] as number;
+			const right = child + 1;
+			if (right < size) {
+				const rightTime = heapTime[right] as number;
+				if (
+					rightTime < childTime ||
+					(rightTime === childTime && (heapSequence[right] as number) < (heapSequence[child] as number))
+				) {
+					child = right;
+					childTime = rightTime;
+				}
+			}
+			if (time < childTime || (time === childTime && sequence < (heapSequence[child] as number))) break;
+			heapTime[hole] = childTime;
+			heapSequence[hole] = heapSequence[child] as number;
+			heapSlot[hole] = heapSlot[child] as number;
+			hole = child;
+		}
+		heapTime[hole] = time;
+		heapSequence[hole] = sequence;
+		heapSlot[hole] = slot;
+	}
+
+	private grow(): void {
+		const oldCapacity = this.capacity;
+		const capacity = oldCapacity * 2;
+		if (capacity > MAX_PENDING_EVENTS) throw new RangeError(`more than ${MAX_PENDING_EVENTS} pending events`);
+		this.heapTime = grown(this.heapTime, new Float64Array(capacity));
+		this.heapSequence = grown(this.heapSequence, new Float64Array(capacity));
+		this.heapSlot = grown(this.heapSlot, new Int32Array(capacity));
+		this.slotKind = grown(this.slotKind, new Uint16Array(capacity));
+		this.slotPayload = grown(this.slotPayload, new Float64Array(capacity));
+		this.slotGeneration = grown(this.slotGeneration, new Uint32Array(capacity));
+		this.capacity = capacity;
+		this.threadFreeList(oldCapacity, capacity);
+	}
+
+	/** Links slots [from, to) into the free list, lowest first. */
+	private threadFreeList(from: number, to: number): void {
+		for (let slot = to - 1; slot >= from; slot--) {
+			this.slotPayload[slot] = this.freeHead;
+			this.freeHead = slot;
+		}
+	}
+}
+
+function grown<T extends Float64Array | Int32Array | Uint16Array | Uint32Array>(from: T, to: T): T {
+	to.set(from as never);
+	return to;
+}

@@ -1,0 +1,105 @@
+/**
+ * Named, seeded random streams.
+ *
+ * One master seed per run; every subsystem draws from its own stream, derived from
+ * (master seed, run index, stream name) by SHA-256 — never from the order in which streams
+ * are created, so adding a stream (or a draw from one) leaves every other stream's draws
+ * unchanged. Each stream is Brent's xor4096 generator (seedrandom), seeded with a 128-bit
+ * hex string and read through its 53-bit `double()` output, which lies in (0, 1): a draw is
+ * never exactly 0, so `-Math.log(u)` is always finite.
+ */
+import { createHash } from "node:crypto";
+import seedrandom from "seedrandom";
+
+/** Saved state of a stream: restore it with `RandomStream.restore`. */
+export interface RandomStreamState {
+	readonly name: string;
+	readonly xor4096: { readonly i: number; readonly w: number; readonly X: readonly number[] };
+}
+
+interface Xor4096Prng {
+	(): number;
+	double(): number;
+	state(): { i: number; w: number; X: number[] };
+}
+
+/** The 32 hex digits of SHA-256(seed, run index, name) that seed a stream. */
+export function streamKey(seed: number, runIndex: number, name: string): string {
+	if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be a safe integer, got ${seed}`);
+	if (!Number.isSafeInteger(runIndex) || runIndex < 0) {
+		throw new RangeError(`run index must be a non-negative integer, got ${runIndex}`);
+	}
+	return createHash("sha256")
+		.update(`depin-twin/stream\u0000${seed}\u0000${runIndex}\u0000${name}`)
+		.digest("hex")
+		.slice(0, 32);
+}
+
+export class RandomStream {
+	/** Uniform draw in (0, 1) with 53 random bits. */
+	readonly next: () => number;
+
+	private constructor(
+		readonly name: string,
+		private readonly prng: Xor4096Prng,
+	) {
+		this.next = prng.double;
+	}
+
+	/** A fresh stream for (seed, run index, name). */
+	static create(seed: number, runIndex: number, name: string): RandomStream {
+		const prng = seedrandom.xor4096(streamKey(seed, runIndex, name), { state: true }) as unknown as Xor4096Prng;
+		return new RandomStream(name, prng);
+	}
+
+	/** A stream that continues exactly where the saved one stood. */
+	static restore(state: RandomStreamState): RandomStream {
+		const saved = state.xor4096;
+		const prng = seedrandom.xor4096("", {
+			state: { i: saved.i, w: saved.w, X: saved.X.slice() },
+		}) as unknown as Xor4096Prng;
+		return new RandomStream(state.name, prng);
+	}
+
+	/** A copy of the generator's state (plain JSON). */
+	save(): RandomStreamState {
+		const { i, w, X } = this.prng.state();
+		return { name: this.name, xor4096: { i, w, X: X.slice() } };
+	}
+
+	/** Uniform integer in [0, n) (n ≤ 2^53). */
+	int(n: number): number {
+		return Math.floor(this.next() * n);
+	}
+}
+
+/** Hands out the named streams of one run. Asking twice for a name returns the same stream. */
+export class StreamFactory {
+	private readonly streams = new Map<string, RandomStream>();
+
+	constructor(
+		readonly seed: number,
+		readonly runIndex = 0,
+	) {
+		streamKey(seed, runIndex, "");
+	}
+
+	stream(name: string): RandomStream {
+		let stream = this.streams.get(name);
+		if (stream === undefined) {
+			stream = RandomStream.create(this.seed, this.runIndex, name);
+			this.streams.set(name, stream);
+		}
+		return stream;
+	}
+
+	/** States of every stream handed out so far, by name (a checkpoint). */
+	save(): RandomStreamState[] {
+		return [...this.streams.values()].map((s) => s.save()).sort((a, b) => (a.name < b.name ? -1 : 1));
+	}
+
+	/** Replaces streams with the saved ones (a checkpoint restore). */
+	restore(states: readonly RandomStreamState[]): void {
+		for (const state of states) this.streams.set(state.name, RandomStream.restore(state));
+	}
+}

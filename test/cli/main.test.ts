@@ -1,0 +1,69 @@
+import { spawnSync } from "node:child_process";
+import { dirname, resolve } from "node:path";
+import { Writable } from "node:stream";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { benchEngine, QUICK_ENGINE_BENCH } from "../../cli/bench-engine.js";
+import { EXIT_BAD_INPUT, main } from "../../cli/main.js";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+
+function captureIo() {
+	let out = "";
+	let err = "";
+	const sink = (append: (s: string) => void) =>
+		new Writable({
+			write(chunk, _encoding, done) {
+				append(String(chunk));
+				done();
+			},
+		});
+	return {
+		io: { stdout: sink((s) => (out += s)), stderr: sink((s) => (err += s)) },
+		out: () => out,
+		err: () => err,
+	};
+}
+
+describe("command line", () => {
+	it("exits 2 with a message on bad input", async () => {
+		for (const argv of [["bench", "nonsense"], ["--no-such-flag"], ["bench", "--repetitions", "0"], ["frobnicate"]]) {
+			const capture = captureIo();
+			expect(await main(argv, capture.io), argv.join(" ")).toBe(EXIT_BAD_INPUT);
+			expect(capture.err().length, argv.join(" ")).toBeGreaterThan(0);
+		}
+	});
+
+	it("bench engine --json prints the documented JSON shape (child processes, quick sizes)", () => {
+		const result = spawnSync(
+			process.execPath,
+			["--import", "tsx", "cli/main.ts", "bench", "engine", "--json", "--quick", "--repetitions", "1"],
+			{ cwd: root, encoding: "utf8", timeout: 120_000 },
+		);
+		expect(result.status, result.stderr).toBe(0);
+		const report = JSON.parse(result.stdout);
+		for (const key of ["events", "eventsPerSec", "wallMs", "peakRssMiB", "referenceEventsPerSec", "ratio"]) {
+			expect(typeof report.hold[key], `hold.${key}`).toBe("number");
+			expect(typeof report.mmc[key], `mmc.${key}`).toBe("number");
+		}
+		for (const key of ["servers", "load", "jobs", "meanWait", "erlangCMeanWait"]) {
+			expect(typeof report.mmc[key], `mmc.${key}`).toBe("number");
+		}
+		expect(report.mmc.meanWaitCi95).toHaveLength(2);
+		expect(report.hold.events).toBe(QUICK_ENGINE_BENCH.hold.events);
+		expect(report.mmc.erlangCMeanWait).toBeCloseTo(0.0206, 4);
+		expect(report.hold.peakRssMiB).toBeGreaterThan(10);
+	});
+
+	it("benchEngine in-process reports positive throughput for both workloads", async () => {
+		const report = await benchEngine({
+			...QUICK_ENGINE_BENCH,
+			repetitions: 1,
+			hold: { processes: 100, events: 10_000 },
+			mmc: { servers: 10, load: 0.9, jobs: 20_000, warmupJobs: 2_000, batches: 10 },
+		});
+		expect(report.hold.eventsPerSec).toBeGreaterThan(0);
+		expect(report.mmc.events).toBe(44_000);
+		expect(report.mmc.meanWaitPerRepetition).toHaveLength(1);
+	});
+});
