@@ -248,7 +248,8 @@ export class Engine {
 		while (hole > 0) {
 			const parent = (hole - 1) >> 1;
 			const parentTime = heapTime[parent] as number;
-			if (parentTime < time || (parentTime === time && (heapSequence[parent] as number) < sequence)) break;
+			// The entry moving up is always the newest (largest sequence), so a tie keeps it below.
+			if (parentTime <= time) break;
 			heapTime[hole] = parentTime;
 			heapSequence[hole] = heapSequence[parent] as number;
 			heapSlot[hole] = heapSlot[parent] as number;

@@ -39,7 +39,7 @@ class BareHeap {
 		while (hole > 0) {
 			const parent = (hole - 1) >> 1;
 			const pt = t[parent] as number;
-			if (pt < time || (pt === time && (s[parent] as number) < sequence)) break;
+			if (pt <= time) break; // the new entry has the largest sequence: ties stay below
 			t[hole] = pt;
 			s[hole] = s[parent] as number;
 			p[hole] = p[parent] as number;
