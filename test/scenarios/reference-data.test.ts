@@ -1,0 +1,260 @@
+/**
+ * The committed reference tables (scenarios/data/*.csv): shape, provenance, plausible ranges, and — when the shared
+ * datasets are present — that the builder reproduces them byte for byte.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import {
+	buildReferenceTables,
+	parseCsvRecords,
+	writeReferenceTables,
+} from "../../scenarios/data/build-reference-tables.js";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const dataDir = join(root, "scenarios", "data");
+const sharedDataDir = resolve(root, "..", "shared", "data");
+const hasShared = existsSync(sharedDataDir);
+const TABLES = ["gpus.csv", "metros.csv", "cloud-regions.csv"] as const;
+
+type Row = Readonly<Record<string, string>>;
+
+function load(name: string): Row[] {
+	return parseCsvRecords(readFileSync(join(dataDir, name), "utf8"));
+}
+
+function col(row: Row, name: string): string {
+	const v = row[name];
+	if (v === undefined) throw new Error(`missing column ${name}`);
+	return v;
+}
+
+function num(row: Row, name: string): number {
+	const v = col(row, name);
+	if (v === "") throw new Error(`${col(row, "id")}: ${name} is empty`);
+	return Number(v);
+}
+
+function optionalNum(row: Row, name: string): number | null {
+	return col(row, name) === "" ? null : Number(col(row, name));
+}
+
+function isIsoDate(s: string): boolean {
+	if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
+	const d = new Date(`${s}T00:00:00Z`);
+	return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+}
+
+function expectProvenance(rows: readonly Row[]): void {
+	for (const r of rows) {
+		expect(col(r, "source").trim(), `${col(r, "id")} source`).not.toBe("");
+		expect(isIsoDate(col(r, "date")), `${col(r, "id")} date ${col(r, "date")}`).toBe(true);
+	}
+}
+
+function expectUniqueIds(rows: readonly Row[]): void {
+	const ids = rows.map((r) => col(r, "id"));
+	expect(new Set(ids).size).toBe(ids.length);
+	for (const id of ids) expect(id).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+}
+
+describe("gpus.csv", () => {
+	const gpus = load("gpus.csv");
+	const byId = new Map(gpus.map((g) => [col(g, "id"), g]));
+	const gpu = (id: string): Row => {
+		const g = byId.get(id);
+		if (g === undefined) throw new Error(`no gpu ${id}`);
+		return g;
+	};
+
+	it("holds the required hardware classes once each, with provenance", () => {
+		const required = ["rtx3090", "rtx4090", "l40s", "a100-80gb", "h100-sxm", "h200", "b200", "jetson-agx-orin"];
+		for (const id of required) expect(byId.has(id), id).toBe(true);
+		expectUniqueIds(gpus);
+		expectProvenance(gpus);
+	});
+
+	it("has positive specs in plausible ranges", () => {
+		for (const g of gpus) {
+			expect(["consumer", "datacenter", "edge"]).toContain(col(g, "tier"));
+			expect(["true", "false"]).toContain(col(g, "nvlink"));
+			expect(num(g, "fp32_tflops")).toBeGreaterThan(1);
+			expect(num(g, "fp32_tflops")).toBeLessThan(200);
+			expect(num(g, "fp16_tensor_tflops")).toBeGreaterThan(num(g, "fp32_tflops"));
+			expect(num(g, "fp16_tensor_tflops")).toBeLessThan(5000);
+			const fp8 = optionalNum(g, "fp8_tensor_tflops");
+			if (fp8 !== null) expect(fp8).toBeGreaterThanOrEqual(num(g, "fp16_tensor_tflops"));
+			expect(num(g, "int8_tops")).toBeGreaterThan(0);
+			expect(num(g, "memory_gb")).toBeGreaterThanOrEqual(8);
+			expect(num(g, "memory_gb")).toBeLessThanOrEqual(300);
+			expect(num(g, "memory_bandwidth_gbps")).toBeGreaterThan(100);
+			expect(num(g, "memory_bandwidth_gbps")).toBeLessThan(10_000);
+			expect(num(g, "tdp_watts")).toBeGreaterThan(5);
+			expect(num(g, "tdp_watts")).toBeLessThanOrEqual(1500);
+			expect(num(g, "capex_usd")).toBeGreaterThan(100);
+			expect(num(g, "capex_usd")).toBeLessThan(100_000);
+			for (const c of ["rental_spot_usd_per_gpu_hour", "rental_on_demand_usd_per_gpu_hour", "akash_usd_per_gpu_hour"]) {
+				const p = optionalNum(g, c);
+				if (p !== null) {
+					expect(p, `${col(g, "id")} ${c}`).toBeGreaterThan(0.01);
+					expect(p, `${col(g, "id")} ${c}`).toBeLessThan(50);
+				}
+			}
+		}
+	});
+
+	it("matches the published peaks and the CLAIMS.md figures", () => {
+		// H100 SXM dense FP16/BF16 tensor ≈ 989 TFLOP/s, FP8 ≈ 1979, 3.35 TB/s, 700 W.
+		expect(num(gpu("h100-sxm"), "fp16_tensor_tflops")).toBeGreaterThan(989 * 0.95);
+		expect(num(gpu("h100-sxm"), "fp16_tensor_tflops")).toBeLessThan(989 * 1.05);
+		expect(num(gpu("h100-sxm"), "fp8_tensor_tflops")).toBeCloseTo(1979, 0);
+		expect(num(gpu("h100-sxm"), "memory_bandwidth_gbps")).toBeCloseTo(3350, 0);
+		expect(num(gpu("h100-sxm"), "tdp_watts")).toBe(700);
+		expect(num(gpu("rtx4090"), "tdp_watts")).toBe(450);
+		expect(num(gpu("a100-80gb"), "tdp_watts")).toBe(400);
+		expect(num(gpu("a100-80gb"), "fp16_tensor_tflops")).toBeCloseTo(312, 0);
+		expect(num(gpu("h200"), "memory_gb")).toBe(141);
+		// RunPod, March 2026 (CLAIMS.md).
+		expect(num(gpu("rtx4090"), "rental_spot_usd_per_gpu_hour")).toBe(0.34);
+		expect(num(gpu("rtx4090"), "rental_on_demand_usd_per_gpu_hour")).toBe(0.6);
+		expect(num(gpu("a100-80gb"), "rental_spot_usd_per_gpu_hour")).toBe(1.39);
+		expect(num(gpu("a100-80gb"), "rental_on_demand_usd_per_gpu_hour")).toBe(2.45);
+		expect(num(gpu("h100-sxm"), "rental_spot_usd_per_gpu_hour")).toBe(2.69);
+		expect(num(gpu("h100-sxm"), "rental_on_demand_usd_per_gpu_hour")).toBe(4.76);
+		// Capex midpoints from CLAIMS.md.
+		expect(num(gpu("h100-sxm"), "capex_usd")).toBe(27_500);
+		expect(num(gpu("rtx4090"), "capex_usd")).toBe(1700);
+		// C8: consumer cards have no NVLink on the 4090; Ampere has no FP8.
+		expect(col(gpu("rtx4090"), "nvlink")).toBe("false");
+		expect(col(gpu("h100-sxm"), "nvlink")).toBe("true");
+		expect(col(gpu("a100-80gb"), "fp8_tensor_tflops")).toBe("");
+		expect(col(gpu("jetson-agx-orin"), "tier")).toBe("edge");
+	});
+});
+
+describe("metros.csv", () => {
+	const metros = load("metros.csv");
+	const regions = ["na", "sa", "eu", "af", "me", "as", "oc"];
+
+	it("holds at least 60 metros on every continent, once each, with provenance", () => {
+		expect(metros.length).toBeGreaterThanOrEqual(60);
+		expectUniqueIds(metros);
+		expectProvenance(metros);
+		for (const region of regions) {
+			expect(metros.filter((m) => col(m, "region") === region).length, region).toBeGreaterThanOrEqual(3);
+		}
+		// South, East and Southeast Asia are all present.
+		for (const id of ["mumbai", "tokyo", "jakarta", "singapore", "sydney", "lagos", "sao-paulo", "london"]) {
+			expect(
+				metros.some((m) => col(m, "id") === id),
+				id,
+			).toBe(true);
+		}
+	});
+
+	it("has coordinates, populations, prices and latencies in range", () => {
+		for (const m of metros) {
+			expect(regions).toContain(col(m, "region"));
+			expect(col(m, "country_iso2")).toMatch(/^[A-Z]{2}$/);
+			expect(col(m, "jurisdiction")).toMatch(/^(us|eu|uk|cn|ru|in|br|jp|kr|sg|au|ca|other-[a-z]{2})$/);
+			expect(num(m, "lat")).toBeGreaterThanOrEqual(-90);
+			expect(num(m, "lat")).toBeLessThanOrEqual(90);
+			expect(num(m, "lon")).toBeGreaterThanOrEqual(-180);
+			expect(num(m, "lon")).toBeLessThanOrEqual(180);
+			expect(num(m, "population")).toBeGreaterThan(0);
+			expect(num(m, "population_weight")).toBeGreaterThan(0);
+			expect(col(m, "population_weight")).toMatch(/^0\.\d{6}$/);
+			expect(num(m, "electricity_usd_per_kwh")).toBeGreaterThan(0.02);
+			expect(num(m, "electricity_usd_per_kwh")).toBeLessThan(0.6);
+			expect(col(m, "electricity_source")).toMatch(/^(wholesale|wholesale-proxy|fallback):/);
+			expect(num(m, "last_mile_ms")).toBeGreaterThan(0);
+			expect(num(m, "last_mile_ms")).toBeLessThanOrEqual(50);
+		}
+	});
+
+	it("has population weights that sum to 1", () => {
+		const sum = metros.reduce((a, m) => a + num(m, "population_weight"), 0);
+		expect(Math.abs(sum - 1)).toBeLessThan(1e-4);
+	});
+});
+
+describe("cloud-regions.csv", () => {
+	const regions = load("cloud-regions.csv");
+	const metroIds = new Set(load("metros.csv").map((m) => col(m, "id")));
+
+	it("holds at least 25 hyperscaler regions including the named ones, with provenance", () => {
+		expect(regions.length).toBeGreaterThanOrEqual(25);
+		expectUniqueIds(regions);
+		expectProvenance(regions);
+		const ids = new Set(regions.map((r) => col(r, "id")));
+		for (const id of [
+			"aws-us-east-1",
+			"aws-us-west-2",
+			"aws-eu-west-1",
+			"aws-eu-central-1",
+			"aws-ap-northeast-1",
+			"aws-ap-southeast-1",
+			"aws-ap-south-1",
+			"aws-sa-east-1",
+			"aws-me-central-1",
+			"aws-af-south-1",
+		]) {
+			expect(ids.has(id), id).toBe(true);
+		}
+		for (const provider of ["aws", "gcp", "azure"]) {
+			expect(
+				regions.some((r) => col(r, "provider") === provider),
+				provider,
+			).toBe(true);
+		}
+	});
+
+	it("has prices, costs and availability in range, and sits in a listed metro", () => {
+		for (const r of regions) {
+			expect(col(r, "id")).toBe(`${col(r, "provider")}-${col(r, "region_code")}`);
+			expect(metroIds.has(col(r, "metro_id")), col(r, "metro_id")).toBe(true);
+			expect(num(r, "lat")).toBeGreaterThanOrEqual(-90);
+			expect(num(r, "lat")).toBeLessThanOrEqual(90);
+			expect(num(r, "lon")).toBeGreaterThanOrEqual(-180);
+			expect(num(r, "lon")).toBeLessThanOrEqual(180);
+			expect(num(r, "h100_usd_per_gpu_hour")).toBeGreaterThan(1);
+			expect(num(r, "h100_usd_per_gpu_hour")).toBeLessThan(30);
+			expect(num(r, "a100_usd_per_gpu_hour")).toBeGreaterThan(0.5);
+			expect(num(r, "a100_usd_per_gpu_hour")).toBeLessThan(20);
+			const l40s = optionalNum(r, "l40s_usd_per_gpu_hour");
+			if (l40s !== null) expect(l40s).toBeGreaterThan(0.3);
+			expect(num(r, "egress_usd_per_gb")).toBeGreaterThan(0);
+			expect(num(r, "egress_usd_per_gb")).toBeLessThan(0.5);
+			expect(num(r, "interregion_usd_per_gb")).toBeGreaterThan(0);
+			expect(num(r, "interregion_usd_per_gb")).toBeLessThan(0.5);
+			expect(num(r, "availability")).toBeGreaterThan(0.99);
+			expect(num(r, "availability")).toBeLessThanOrEqual(1);
+		}
+		const useast1 = regions.find((r) => col(r, "id") === "aws-us-east-1");
+		expect(useast1 === undefined ? null : num(useast1, "egress_usd_per_gb")).toBe(0.09);
+	});
+});
+
+describe("reference-table build", () => {
+	it.skipIf(!hasShared)(
+		"reproduces the committed files byte for byte (needs ../shared/data; skipped when shared/ is absent)",
+		() => {
+			const out = mkdtempSync(join(tmpdir(), "depin-twin-reference-"));
+			try {
+				writeReferenceTables(buildReferenceTables(sharedDataDir), out);
+				for (const name of TABLES) {
+					const built = readFileSync(join(out, name));
+					const committed = readFileSync(join(dataDir, name));
+					expect(
+						built.equals(committed),
+						`${name} differs; rebuild with npx tsx scenarios/data/build-reference-tables.ts`,
+					).toBe(true);
+				}
+			} finally {
+				rmSync(out, { recursive: true, force: true });
+			}
+		},
+	);
+});
