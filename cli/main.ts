@@ -7,6 +7,7 @@
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { ScenarioError } from "../models/scenario/load.js";
 import {
 	benchEngine,
 	benchWorkload,
@@ -16,6 +17,9 @@ import {
 	formatEngineBench,
 	QUICK_ENGINE_BENCH,
 } from "./bench-engine.js";
+import { scenariosDir } from "./paths.js";
+import { executeRun, formatKpiTable, prepareRun } from "./run.js";
+import { validateCommand } from "./validate.js";
 
 export const EXIT_OK = 0;
 export const EXIT_RUN_FAILED = 1;
@@ -23,6 +27,13 @@ export const EXIT_BAD_INPUT = 2;
 
 /** An error in what the user gave (exit code 2). */
 export class InputError extends Error {}
+
+/** A command that has already reported its problem and only needs to exit with `code`. */
+class ExitCode extends Error {
+	constructor(readonly code: number) {
+		super(`exit ${code}`);
+	}
+}
 
 function integerOption(name: string, min: number) {
 	return (value: string): number => {
@@ -76,14 +87,38 @@ export function buildProgram(io: Io): Command {
 	const seedOption = () =>
 		new Option("--seed <n>", "master random seed").default(1).argParser(integerOption("--seed", 0));
 
+	const collect = (value: string, previous: string[]) => [...previous, value];
+
 	program
 		.command("run")
-		.description("run a scenario (until the network model lands: the engine benchmark)")
-		.argument("[scenario]", "scenario file or name in scenarios/", "base")
-		.addOption(seedOption())
-		.action(async (_scenario: string, options: { seed: number }) => {
-			io.stderr.write("depin-twin run: the network model is not built yet; running the engine benchmark instead.\n");
-			await runBenchEngine({ seed: options.seed }, io);
+		.description("run a scenario and write its results folder (default scenario: base)")
+		.argument("[scenario]", "scenario file, or a name in scenarios/ (base, small, presets/…)", "base")
+		.option("--seed <n>", "master random seed (overrides the scenario's)", integerOption("--seed", 0))
+		.option("--set <path=value>", "override a scenario field (repeatable)", collect, [])
+		.option("--out <dir>", "results folder (default out/<scenario name>/)")
+		.option("--check-invariants", "check conservation and state invariants every epoch (slower)")
+		.action((scenario: string, options: { seed?: number; set: string[]; out?: string; checkInvariants?: boolean }) => {
+			const prepared = prepareRun(scenario, options.set, options.seed);
+			const interactive = io.stderr.isTTY === true;
+			const outcome = executeRun(prepared, {
+				...(options.out === undefined ? {} : { out: options.out }),
+				checkInvariants: options.checkInvariants === true,
+				interactive,
+			});
+			if (io.stdout.isTTY) io.stdout.write(`\n${formatKpiTable(outcome.summary)}\n\n`);
+			io.stdout.write(
+				`results: ${outcome.outDir} (${outcome.result.eventsFired.toLocaleString("en-US")} events in ${(outcome.wallMs / 1000).toFixed(1)} s)\n`,
+			);
+		});
+
+	program
+		.command("validate")
+		.description("check a scenario file (exit 0 when valid, 2 with the problems when not)")
+		.argument("<scenario>", "scenario file, or a name in scenarios/")
+		.option("--set <path=value>", "override a scenario field (repeatable)", collect, [])
+		.action((scenario: string, options: { set: string[] }) => {
+			const code = validateCommand(scenario, options.set, scenariosDir(), io);
+			if (code !== 0) throw new ExitCode(code);
 		});
 
 	program
@@ -135,8 +170,13 @@ export async function main(
 			}
 			return EXIT_BAD_INPUT;
 		}
+		if (error instanceof ExitCode) return error.code;
 		if (error instanceof InputError) {
 			io.stderr.write(`error: ${error.message}\n`);
+			return EXIT_BAD_INPUT;
+		}
+		if (error instanceof ScenarioError) {
+			io.stderr.write(`${error.message}\n`);
 			return EXIT_BAD_INPUT;
 		}
 		io.stderr.write(

@@ -4,10 +4,11 @@
  * handlers, no cancellation), with the same random streams and the same tie-breaking as the
  * engine. Their speed is the baseline the engine is measured against.
  */
+
+import { FifoRing } from "../fifo.js";
 import { RandomStream } from "../random/stream.js";
 import {
 	expTicks,
-	FifoRing,
 	type HoldParams,
 	type HoldResult,
 	type MmcParams,

@@ -8,6 +8,7 @@
  * ticks, fine enough that rounding to whole ticks does not bias the queue.
  */
 import { Engine } from "../engine.js";
+import { FifoRing } from "../fifo.js";
 import { RandomStream } from "../random/stream.js";
 import { meanConfidence } from "../stats.js";
 
@@ -220,30 +221,4 @@ export function runMmcOnEngine(params: MmcParams): MmcResult {
 	engine.schedule(expTicks(arrivalsRng, interarrival), arrival);
 	engine.run();
 	return stats.result(engine.eventsFired, engine.now);
-}
-
-/** Growable FIFO ring buffer of numbers (no allocation per push once grown). */
-export class FifoRing {
-	private buffer = new Float64Array(1024);
-	private head = 0;
-	length = 0;
-
-	push(value: number): void {
-		if (this.length === this.buffer.length) {
-			const bigger = new Float64Array(this.buffer.length * 2);
-			for (let i = 0; i < this.length; i++) bigger[i] = this.buffer[(this.head + i) % this.buffer.length] as number;
-			this.buffer = bigger;
-			this.head = 0;
-		}
-		this.buffer[(this.head + this.length) % this.buffer.length] = value;
-		this.length++;
-	}
-
-	shift(): number {
-		if (this.length === 0) throw new RangeError("shift() on an empty FIFO");
-		const value = this.buffer[this.head] as number;
-		this.head = (this.head + 1) % this.buffer.length;
-		this.length--;
-		return value;
-	}
 }

@@ -1,0 +1,205 @@
+/**
+ * `depin-twin run [SCENARIO]`: load and check the scenario, run the network model with its
+ * cloud twin, and write the results folder (summary.json, timeseries.csv,
+ * scenario.resolved.yaml, run-meta.json), each file atomically.
+ */
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import { SingleBar } from "cli-progress";
+import { type Catalog, loadCatalog, referencePaths } from "../models/catalog.js";
+import { CsvColumns, CsvError, parseCsv } from "../models/csv.js";
+import { loadCalibrationProfile } from "../models/latency.js";
+import { type NetworkResult, runNetwork, type SnapshotRow, TIMESERIES_COLUMNS } from "../models/network.js";
+import {
+	issueAt,
+	type LoadedScenario,
+	loadScenario,
+	resolvedYaml,
+	ScenarioError,
+	scenarioHash,
+} from "../models/scenario/load.js";
+import { checkReferences } from "../models/scenario/references.js";
+import { formatNumber, numericCsv, roundForJson, writeResultFiles } from "./output.js";
+import { packageRoot, packageVersion, scenariosDir } from "./paths.js";
+
+export interface RunOptions {
+	readonly overrides?: readonly string[];
+	readonly seed?: number;
+	readonly out?: string;
+	/** Check conservation and state invariants every epoch (slower; tests). */
+	readonly checkInvariants?: boolean;
+	/** Show progress and the closing table (on a terminal). */
+	readonly interactive?: boolean;
+	readonly log?: (line: string) => void;
+}
+
+export interface PreparedRun {
+	readonly loaded: LoadedScenario;
+	readonly catalog: Catalog;
+	readonly calibrationPath: string;
+	readonly snapshot?: readonly SnapshotRow[];
+}
+
+/** Loads the scenario, its tables, calibration and snapshot; throws ScenarioError on bad input. */
+export function prepareRun(nameOrPath: string, overrides: readonly string[] = [], seed?: number): PreparedRun {
+	const allOverrides = seed === undefined ? overrides : [...overrides, `seed=${seed}`];
+	const loaded = loadScenario(nameOrPath, { overrides: allOverrides, scenariosDir: scenariosDir() });
+	const catalog = loadCatalog(referencePaths(scenariosDir(), loaded.scenario.reference));
+	const issues = checkReferences(loaded, catalog);
+	let snapshot: SnapshotRow[] | undefined;
+	const snapshotPath = loaded.scenario.nodes.fromSnapshot;
+	if (snapshotPath !== undefined) {
+		const base = existsSync(loaded.source) ? dirname(resolve(loaded.source)) : scenariosDir();
+		const path = isAbsolute(snapshotPath) ? snapshotPath : join(base, snapshotPath);
+		if (!existsSync(path)) issues.push(issueAt(loaded, "nodes.fromSnapshot", `no such file ${snapshotPath}`));
+		else {
+			try {
+				snapshot = readSnapshot(path, catalog);
+			} catch (error) {
+				if (!(error instanceof CsvError)) throw error;
+				issues.push(issueAt(loaded, "nodes.fromSnapshot", error.message));
+			}
+		}
+	}
+	if (issues.length > 0) throw new ScenarioError(issues);
+	const calibrationPath = join(packageRoot(), "scenarios", "calibration", "default.json");
+	return snapshot === undefined ? { loaded, catalog, calibrationPath } : { loaded, catalog, calibrationPath, snapshot };
+}
+
+/** A snapshot CSV: columns gpu, metro and optionally count (default 1). */
+function readSnapshot(path: string, catalog: Catalog): SnapshotRow[] {
+	const columns = new CsvColumns(parseCsv(readFileSync(path, "utf8"), path));
+	columns.require("gpu", "metro");
+	const hasCount = columns.table.header.includes("count");
+	const rows: SnapshotRow[] = [];
+	for (let row = 0; row < columns.rowCount; row++) {
+		const gpu = columns.requiredString(row, "gpu");
+		const metro = columns.requiredString(row, "metro");
+		if (!catalog.gpuById.has(gpu)) columns.fail(row, "gpu", `unknown GPU "${gpu}"`);
+		if (!catalog.metroById.has(metro)) columns.fail(row, "metro", `unknown metro "${metro}"`);
+		const count = hasCount ? columns.number(row, "count") : 1;
+		if (!Number.isInteger(count) || count < 0) columns.fail(row, "count", "expected a whole number ≥ 0");
+		rows.push({ gpu, metro, count });
+	}
+	return rows;
+}
+
+export interface RunOutcome {
+	readonly outDir: string;
+	readonly result: NetworkResult;
+	readonly summary: Summary;
+	readonly wallMs: number;
+}
+
+export interface Summary {
+	readonly manifest: Record<string, unknown>;
+	readonly kpis: NetworkResult["kpis"];
+	readonly baseline: NetworkResult["baseline"];
+}
+
+/** Runs a prepared scenario and writes its results folder. */
+export function executeRun(prepared: PreparedRun, options: RunOptions = {}): RunOutcome {
+	const { loaded, catalog } = prepared;
+	const scenario = loaded.scenario;
+	const calibration = loadCalibrationProfile(prepared.calibrationPath);
+	const outDir = resolve(options.out ?? join("out", scenario.name));
+	const started = process.hrtime.bigint();
+	let bar: SingleBar | null = null;
+	let lastEvents = 0;
+	let lastTime = started;
+	const onEpoch = options.interactive
+		? (epoch: number, epochs: number, events: number) => {
+				if (bar === null) {
+					bar = new SingleBar({
+						format: "simulating {bar} day {day}/{days} | {rate} events/s | ETA {eta_formatted}",
+						hideCursor: true,
+						etaBuffer: 50,
+					});
+					bar.start(epochs, 0, { day: 0, days: formatNumber(scenario.horizonDays), rate: "…" });
+				}
+				const now = process.hrtime.bigint();
+				const seconds = Number(now - lastTime) / 1e9;
+				if (seconds > 0.5) {
+					const rate = Math.round((events - lastEvents) / seconds);
+					lastEvents = events;
+					lastTime = now;
+					bar.update(epoch, {
+						day: formatNumber(Math.floor((epoch * scenario.epochHours) / 24)),
+						rate: rate.toLocaleString("en-US"),
+					});
+				} else bar.update(epoch);
+			}
+		: undefined;
+	const result = runNetwork(
+		{ scenario, catalog, calibration, ...(prepared.snapshot === undefined ? {} : { snapshot: prepared.snapshot }) },
+		{ checkInvariants: options.checkInvariants ?? false, ...(onEpoch === undefined ? {} : { onEpoch }) },
+	);
+	(bar as SingleBar | null)?.stop();
+	const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+
+	const tablesHash = createHash("sha256");
+	const paths = referencePaths(scenariosDir(), scenario.reference);
+	for (const path of [paths.gpus, paths.metros, paths.cloudRegions]) tablesHash.update(readFileSync(path));
+	const summary: Summary = {
+		manifest: {
+			scenario: scenario.name,
+			scenarioHash: scenarioHash(scenario),
+			seed: scenario.seed,
+			runIndex: 0,
+			codeVersion: `depin-twin ${packageVersion()}`,
+			calibrationProfile: calibration.profile,
+			calibrationHash: calibration.profileHash,
+			referenceTablesHash: tablesHash.digest("hex"),
+			horizonDays: scenario.horizonDays,
+			epochs: result.epochs,
+			requestFidelity: result.kpis.requestFidelity,
+		},
+		kpis: result.kpis,
+		baseline: result.baseline,
+	};
+	const series = result.timeseries;
+	writeResultFiles(outDir, {
+		"summary.json": `${JSON.stringify(roundForJson(summary), null, 2)}\n`,
+		"timeseries.csv": numericCsv(
+			TIMESERIES_COLUMNS,
+			(column, row) => series.column(column as never)[row] as number,
+			series.length,
+		),
+		"scenario.resolved.yaml": resolvedYaml(scenario),
+		"run-meta.json": `${JSON.stringify(
+			{
+				wallMs: Math.round(wallMs),
+				events: result.eventsFired,
+				eventsPerSec: Math.round(result.eventsFired / (wallMs / 1000)),
+				peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+				node: process.version,
+			},
+			null,
+			2,
+		)}\n`,
+	});
+	return { outDir, result, summary, wallMs };
+}
+
+/** A short table of the main KPIs beside the cloud baseline. */
+export function formatKpiTable(summary: Summary): string {
+	const { kpis, baseline } = summary;
+	const show = (value: number | null | undefined, digits = 2) =>
+		value === null || value === undefined ? "–" : Number(value.toFixed(digits)).toLocaleString("en-US");
+	const rows: [string, string, string][] = [
+		["", "DePIN", "cloud"],
+		["p50 latency, ms", show(kpis.latencyMs?.p50, 1), show(baseline.latencyMs?.p50, 1)],
+		["p95 latency, ms", show(kpis.latencyMs?.p95, 1), show(baseline.latencyMs?.p95, 1)],
+		["p99 latency, ms", show(kpis.latencyMs?.p99, 1), show(baseline.latencyMs?.p99, 1)],
+		["GPU-hour price, USD", show(kpis.gpuHourPriceUsd, 3), show(baseline.gpuHourPriceUsd, 3)],
+		["cost per 1k tokens, USD", show(kpis.costUsdPer1kTokens, 5), show(baseline.costUsdPer1kTokens, 5)],
+		["served fraction", show(kpis.servedFraction, 4), show(baseline.servedFraction, 4)],
+		["time to serve p50, min", show(kpis.timeToServeMinutes?.p50, 2), show(baseline.timeToServeMinutes?.p50, 2)],
+		["jobs served", show(kpis.jobs.served, 0), show(baseline.jobs.served, 0)],
+		["nodes start → end", `${kpis.nodes.start} → ${kpis.nodes.end}`, ""],
+	];
+	const width0 = Math.max(...rows.map((r) => r[0].length));
+	const width1 = Math.max(...rows.map((r) => r[1].length));
+	return rows.map(([a, b, c]) => `${a.padEnd(width0)}  ${b.padStart(width1)}  ${c}`).join("\n");
+}

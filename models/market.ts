@@ -1,0 +1,151 @@
+/**
+ * Market clearing: how an order meets idle nodes. Pure functions over the node table and the
+ * idle index; the network model (network.ts) calls them and applies the result.
+ *
+ * An order never scans the population: it walks metros nearest-first (geography's
+ * metrosByDistance), skips metros with nothing idle, and takes at most `maxCandidates`
+ * eligible idle nodes from the (GPU class, metro) buckets — O(K + metros visited).
+ *
+ * Mechanisms (DESIGN.md §4):
+ * - auction (Akash): every candidate bids its ask; the award goes to the lowest cost of the
+ *   whole order (ask × GPU-hours the order needs on that GPU), pay-as-bid, if within the
+ *   tenant's reserve price.
+ * - posted (Render): the protocol posts a price per GPU class; nodes whose ask is at or below
+ *   it accept; the tenant takes the cheapest order cost among them.
+ * - routing (io.net): at the posted price, the nearest accepting node wins.
+ */
+import type { IdleIndex, NodeTable } from "./nodes.js";
+
+export type Mechanism = "auction" | "posted" | "routing";
+
+export interface OrderTerms {
+	/** Metro the order comes from (users or data). */
+	readonly originMetro: number;
+	/** GPUs needed at once. */
+	readonly gpus: number;
+	/** 1 where the GPU class may serve the order. */
+	readonly eligibleGpu: Uint8Array;
+	/** GPU-hours the order needs on each GPU class (per GPU); the cost basis of a bid. */
+	readonly gpuHoursByGpu: Float64Array;
+	/** Most the tenant pays for the whole order, USD (auction reserve). */
+	readonly reserveUsd: number;
+	/** Largest RTT from the origin a node may have, ms (Infinity: any). */
+	readonly maxRttMs: number;
+}
+
+export interface MarketContext {
+	readonly mechanism: Mechanism;
+	readonly maxCandidates: number;
+	/** Posted price per GPU-hour for each GPU class (posted and routing). */
+	readonly postedUsdPerGpuHour: Float64Array;
+	/** metrosByDistance[m]: every metro, nearest to m first. */
+	readonly metrosByDistance: readonly Int32Array[];
+	/** RTT from a user in metro i to a node in metro j: metroRttMs[i * metroCount + j]. */
+	readonly metroRttMs: Float64Array;
+	readonly metroCount: number;
+}
+
+export interface Award {
+	/** Nodes awarded, one per GPU. */
+	readonly nodes: Int32Array;
+	/** Price each node is paid, USD per GPU-hour (before the take rate). */
+	readonly priceUsdPerGpuHour: Float64Array;
+	/** Total cost of the order to the tenant, USD. */
+	readonly costUsd: number;
+}
+
+/** Why an order found no award. */
+export type NoAward = "no-capacity" | "over-reserve";
+
+/** Fills `out` with up to `limit` eligible idle nodes, nearest metros first; returns how many. */
+export function collectCandidates(
+	index: IdleIndex,
+	terms: OrderTerms,
+	context: MarketContext,
+	out: Int32Array,
+	limit = out.length,
+): number {
+	const { eligibleGpu } = terms;
+	let anyEligibleIdle = false;
+	for (let g = 0; g < index.gpuCount; g++) {
+		if (eligibleGpu[g] === 1 && (index.idleByGpu[g] as number) > 0) {
+			anyEligibleIdle = true;
+			break;
+		}
+	}
+	if (!anyEligibleIdle) return 0;
+	const order = context.metrosByDistance[terms.originMetro] as Int32Array;
+	const rttRow = terms.originMetro * context.metroCount;
+	let found = 0;
+	for (let k = 0; k < order.length && found < limit; k++) {
+		const metro = order[k] as number;
+		if ((context.metroRttMs[rttRow + metro] as number) > terms.maxRttMs) break;
+		if (index.idleByMetro[metro] === 0) continue;
+		for (let g = 0; g < index.gpuCount && found < limit; g++) {
+			if (eligibleGpu[g] !== 1) continue;
+			const bucket = index.bucket(g, metro);
+			for (let b = 0; b < bucket.length && found < limit; b++) out[found++] = bucket[b] as number;
+		}
+	}
+	return found;
+}
+
+/**
+ * Chooses the winners among `count` candidates. Returns the award, or why there is none.
+ * `scratch` must hold at least `count` entries.
+ */
+export function clear(
+	nodes: NodeTable,
+	terms: OrderTerms,
+	context: MarketContext,
+	candidates: Int32Array,
+	count: number,
+	scratchCost: Float64Array,
+): Award | NoAward {
+	const posted = context.mechanism !== "auction";
+	// Order cost on each candidate, or Infinity where the node refuses the posted price.
+	let accepting = 0;
+	for (let i = 0; i < count; i++) {
+		const node = candidates[i] as number;
+		const gpu = nodes.gpu[node] as number;
+		const ask = nodes.askUsdPerGpuHour[node] as number;
+		const price = posted ? (context.postedUsdPerGpuHour[gpu] as number) : ask;
+		const refuses = posted && ask > price;
+		scratchCost[i] = refuses ? Number.POSITIVE_INFINITY : price * (terms.gpuHoursByGpu[gpu] as number);
+		if (!refuses) accepting++;
+	}
+	if (accepting < terms.gpus) return "no-capacity";
+	const winners = new Int32Array(terms.gpus);
+	const prices = new Float64Array(terms.gpus);
+	let costUsd = 0;
+	if (context.mechanism === "routing") {
+		// Candidates come nearest first: take the first accepting ones.
+		let w = 0;
+		for (let i = 0; i < count && w < terms.gpus; i++) {
+			if (scratchCost[i] === Number.POSITIVE_INFINITY) continue;
+			winners[w] = candidates[i] as number;
+			costUsd += scratchCost[i] as number;
+			w++;
+		}
+	} else {
+		// The `gpus` cheapest (selection; K is small). Ties go to the nearer candidate.
+		for (let w = 0; w < terms.gpus; w++) {
+			let best = -1;
+			for (let i = 0; i < count; i++) {
+				const cost = scratchCost[i] as number;
+				if (cost !== Number.POSITIVE_INFINITY && (best < 0 || cost < (scratchCost[best] as number))) best = i;
+			}
+			winners[w] = candidates[best] as number;
+			costUsd += scratchCost[best] as number;
+			scratchCost[best] = Number.POSITIVE_INFINITY;
+		}
+	}
+	for (let w = 0; w < terms.gpus; w++) {
+		const node = winners[w] as number;
+		prices[w] = posted
+			? (context.postedUsdPerGpuHour[nodes.gpu[node] as number] as number)
+			: (nodes.askUsdPerGpuHour[node] as number);
+	}
+	if (costUsd > terms.reserveUsd) return "over-reserve";
+	return { nodes: winners, priceUsdPerGpuHour: prices, costUsd };
+}

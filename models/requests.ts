@@ -1,0 +1,499 @@
+/**
+ * The request-level simulator (DESIGN.md §2, "request" scale): real-time inference requests
+ * from users in metros, routed to replica groups, batched and served — the same code for the
+ * DePIN network (replicas in metros) and the cloud twin (replicas in regions), fed the SAME
+ * arrivals so that every DePIN figure has a cloud figure beside it.
+ *
+ * Life of a request (time in integer ms, the engine's tick):
+ *   1. arrival at the user (generateArrivals: Poisson, metro drawn by weight);
+ *   2. routing: among the K groups with the smallest RTT from the user's metro (a group = the
+ *      replicas at one site), the one with the least RTT + expected queueing delay, where the
+ *      expected delay = backlog / replicas × meanBatchMs / maxBatch (backlog: requests routed
+ *      to the group and not yet in a batch; meanBatchMs: the group's time for a full batch);
+ *      ties go to the nearer group;
+ *   3. the uplink: it reaches the group round(RTT / 2) ms later and joins the group's FIFO;
+ *   4. batching: whenever a replica of the group is free it takes up to maxBatch waiting
+ *      requests — at once if maxBatch are waiting (or maxWaitMs = 0), otherwise when the
+ *      oldest has waited maxWaitMs (rounded up to a whole ms);
+ *   5. compute: the batch takes computeMs[b] · (1 + verificationOverheadShare), rounded to
+ *      whole ms — deterministic, or exponential with that mean (the M/M/c oracle's setting);
+ *   6. end-to-end latency = RTT + (batch finish − time it reached the group), i.e. RTT + queue
+ *      wait + batch wait + compute.
+ * Requests still in the system when arrivals end are run to completion, so with replicas every
+ * request is served (served = arrived); with none, every request is unserved.
+ *
+ * Layout: one typed-array slot per request (reach time, group, FIFO link); groups and
+ * replicas in typed arrays; no object per request or per event.
+ */
+import { Engine } from "../sim/engine.js";
+import { Categorical } from "../sim/random/distributions.js";
+import type { RandomStream } from "../sim/random/stream.js";
+import { type HistogramOptions, LogHistogram } from "../sim/recorder/histogram.js";
+import type { GpuSpec } from "./catalog.js";
+
+/** Requests in arrival order: time at the user (integer ms, non-decreasing) and user metro. */
+export interface Arrivals {
+	readonly timeMs: Float64Array;
+	readonly metro: Int32Array;
+}
+
+export interface ArrivalOptions {
+	/** Start of the window, ms (an integer ≥ 0). */
+	readonly startMs: number;
+	/** Length of the window, ms. */
+	readonly durationMs: number;
+	/**
+	 * Total request rate over all metros, requests/s: a constant, or a function of time (ms)
+	 * read at the start of each segment and held for the segment (piecewise constant).
+	 */
+	readonly ratePerSecond: number | ((tMs: number) => number);
+	/** Segment length when the rate is a function, ms (default 1000). */
+	readonly segmentMs?: number;
+	/** Share of requests from each metro (any non-negative weights; normalised). */
+	readonly metroWeights: ArrayLike<number>;
+}
+
+/**
+ * A Poisson stream of requests in [startMs, startMs + durationMs): exponential gaps at the
+ * segment's rate (restarting at each segment boundary, which memorylessness allows), each
+ * arrival's metro drawn from the weights by the alias method; times are floored to whole ms.
+ * Draws, in order, per arrival: one gap, one metro.
+ */
+export function generateArrivals(rng: RandomStream, options: ArrivalOptions): Arrivals {
+	const { startMs, durationMs, ratePerSecond } = options;
+	if (!(Number.isSafeInteger(startMs) && startMs >= 0)) {
+		throw new RangeError(`startMs must be an integer ≥ 0, got ${startMs}`);
+	}
+	if (!(durationMs >= 0 && Number.isFinite(durationMs))) {
+		throw new RangeError(`durationMs must be ≥ 0, got ${durationMs}`);
+	}
+	const constant = typeof ratePerSecond === "number";
+	if (constant && !(ratePerSecond >= 0 && Number.isFinite(ratePerSecond))) {
+		throw new RangeError(`request rate must be ≥ 0 and finite, got ${ratePerSecond}`);
+	}
+	const segmentMs = constant ? durationMs : (options.segmentMs ?? 1000);
+	if (!constant && !(segmentMs > 0)) throw new RangeError(`segmentMs must be > 0, got ${segmentMs}`);
+	const metros = new Categorical(options.metroWeights);
+	const endMs = startMs + durationMs;
+
+	const expected = constant ? (ratePerSecond * durationMs) / 1000 : 1024;
+	let capacity = Math.max(16, Math.ceil(expected + 6 * Math.sqrt(expected) + 16));
+	let timeMs = new Float64Array(capacity);
+	let metro = new Int32Array(capacity);
+	let count = 0;
+
+	let segmentStart = startMs;
+	while (segmentStart < endMs) {
+		const segmentEnd = Math.min(endMs, segmentStart + segmentMs);
+		const rate = constant ? ratePerSecond : ratePerSecond(segmentStart);
+		if (!(rate >= 0 && Number.isFinite(rate))) {
+			throw new RangeError(`request rate must be ≥ 0 and finite, got ${rate} at ${segmentStart} ms`);
+		}
+		const meanGapMs = 1000 / rate;
+		if (rate > 0) {
+			let t = segmentStart;
+			for (;;) {
+				t -= meanGapMs * Math.log(rng.next());
+				if (t >= segmentEnd) break;
+				if (count === capacity) {
+					capacity *= 2;
+					const grownTime = new Float64Array(capacity);
+					grownTime.set(timeMs);
+					timeMs = grownTime;
+					const grownMetro = new Int32Array(capacity);
+					grownMetro.set(metro);
+					metro = grownMetro;
+				}
+				timeMs[count] = Math.floor(t);
+				metro[count] = metros.sample(rng);
+				count++;
+			}
+		}
+		segmentStart = segmentEnd;
+	}
+	return { timeMs: timeMs.slice(0, count), metro: metro.slice(0, count) };
+}
+
+/** Compute-time tables: `tables[k][b − 1]` = ms for a batch of b; `replicaTable[r]` = k. */
+export interface ComputeTables {
+	readonly tables: readonly Float64Array[];
+	readonly replicaTable: Int32Array;
+}
+
+/**
+ * One table per distinct GPU id (in order of first appearance) for b = 1 … maxBatch, built
+ * from a compute-time function — typically (b, gpu) ⇒ latency.computeTimeMs(b, gpu, compute,
+ * efficiencyFor(profile, gpu)).
+ */
+export function buildComputeTables(
+	replicaGpu: readonly GpuSpec[],
+	computeTimeMs: (batch: number, gpu: GpuSpec) => number,
+	maxBatch: number,
+): ComputeTables {
+	const tableOfGpu = new Map<string, number>();
+	const tables: Float64Array[] = [];
+	const replicaTable = new Int32Array(replicaGpu.length);
+	replicaGpu.forEach((gpu, r) => {
+		let k = tableOfGpu.get(gpu.id);
+		if (k === undefined) {
+			k = tables.length;
+			tableOfGpu.set(gpu.id, k);
+			const table = new Float64Array(maxBatch);
+			for (let b = 1; b <= maxBatch; b++) table[b - 1] = computeTimeMs(b, gpu);
+			tables.push(table);
+		}
+		replicaTable[r] = k;
+	});
+	return { tables, replicaTable };
+}
+
+export interface RequestSimInput {
+	readonly arrivals: Arrivals;
+	/**
+	 * Site of each replica: a column of `rttMs` (a metro index for the DePIN network, a
+	 * cloud-region index for the cloud twin). Replicas at one site form a routing group.
+	 */
+	readonly replicaMetro: Int32Array;
+	/** Each replica's GPU, with `computeTimeMs`; or give `computeTables` instead. */
+	readonly replicaGpu?: readonly GpuSpec[];
+	/** Time of a batch of b requests on a GPU, ms (tabulated once per distinct GPU). */
+	readonly computeTimeMs?: (batch: number, gpu: GpuSpec) => number;
+	/** Precomputed compute-time tables (each at least maxBatch long). */
+	readonly computeTables?: ComputeTables;
+	/** RTT user metro → site, ms: metroCount × siteCount, row-major ([u · siteCount + s]). */
+	readonly rttMs: Float64Array;
+	/** Number of user metros (rows of rttMs). */
+	readonly metroCount: number;
+	readonly batching: { readonly maxBatch: number; readonly maxWaitMs: number };
+	/** A served request slower than this (end to end) misses the SLA, ms. */
+	readonly slaP95Ms: number;
+	/** Extra compute for verification, as a share of the batch's compute (default 0). */
+	readonly verificationOverheadShare?: number;
+	/** Batch times: the table value, or exponential with that mean (default deterministic). */
+	readonly serviceDistribution?: "deterministic" | "exponential";
+	/** Stream for exponential batch times (required then; the caller names it). */
+	readonly serviceRng?: RandomStream;
+	/** Groups considered per request, nearest first (K, default 4). */
+	readonly routingCandidates?: number;
+	/** Settings of the result histograms. */
+	readonly histogram?: HistogramOptions;
+}
+
+export interface RequestSimResult {
+	readonly arrived: number;
+	readonly served: number;
+	/** Requests that found no replica at all. */
+	readonly unserved: number;
+	/** Served requests with end-to-end latency > slaP95Ms. */
+	readonly slaMissed: number;
+	/** End-to-end latency of served requests, ms. */
+	readonly latencyMs: LogHistogram;
+	/** Network RTT user ↔ serving replica of served requests, ms (claim C1). */
+	readonly networkRttMs: LogHistogram;
+	/** Time from reaching the group to the start of the batch (queue + batch fill), ms. */
+	readonly waitMs: LogHistogram;
+	/** Busy time of each replica, ms. */
+	readonly replicaBusyMs: Float64Array;
+	readonly batches: number;
+	/** Served requests per batch. */
+	readonly meanBatchSize: number;
+	/** Engine clock when the last event fired, ms. */
+	readonly endMs: number;
+	readonly events: number;
+}
+
+const DEFAULT_ROUTING_CANDIDATES = 4;
+
+/** Runs the request-level simulation on a fresh engine. Deterministic given its inputs. */
+export function simulateRequests(input: RequestSimInput): RequestSimResult {
+	const { arrivals, replicaMetro, rttMs, metroCount, slaP95Ms } = input;
+	const { maxBatch, maxWaitMs } = input.batching;
+	const requestCount = arrivals.timeMs.length;
+	const replicaCount = replicaMetro.length;
+	const verificationFactor = 1 + (input.verificationOverheadShare ?? 0);
+	const exponential = input.serviceDistribution === "exponential";
+	const serviceRng = input.serviceRng;
+
+	// --- validate ---------------------------------------------------------------------------
+	if (!(Number.isInteger(maxBatch) && maxBatch >= 1)) throw new RangeError(`maxBatch must be an integer ≥ 1`);
+	if (!(maxWaitMs >= 0 && Number.isFinite(maxWaitMs))) throw new RangeError(`maxWaitMs must be ≥ 0`);
+	if (!(verificationFactor >= 1 && Number.isFinite(verificationFactor))) {
+		throw new RangeError(`verificationOverheadShare must be ≥ 0`);
+	}
+	if (!(Number.isInteger(metroCount) && metroCount >= 1)) throw new RangeError(`metroCount must be an integer ≥ 1`);
+	if (rttMs.length % metroCount !== 0) {
+		throw new RangeError(`rttMs has ${rttMs.length} entries, not a multiple of metroCount ${metroCount}`);
+	}
+	if (arrivals.metro.length !== requestCount)
+		throw new RangeError("arrivals.timeMs and arrivals.metro differ in length");
+	const siteCount = rttMs.length / metroCount;
+	for (let i = 0; i < requestCount; i++) {
+		const t = arrivals.timeMs[i] as number;
+		const m = arrivals.metro[i] as number;
+		if (!(Number.isSafeInteger(t) && t >= 0) || (i > 0 && t < (arrivals.timeMs[i - 1] as number))) {
+			throw new RangeError(`arrival ${i}: times must be non-decreasing integers ≥ 0 (ms), got ${t}`);
+		}
+		if (!(m >= 0 && m < metroCount)) throw new RangeError(`arrival ${i}: metro ${m} outside 0…${metroCount - 1}`);
+	}
+	for (let r = 0; r < replicaCount; r++) {
+		const s = replicaMetro[r] as number;
+		if (!(s >= 0 && s < siteCount)) throw new RangeError(`replica ${r}: site ${s} outside 0…${siteCount - 1}`);
+	}
+	if (exponential && serviceRng === undefined) {
+		throw new RangeError("serviceDistribution 'exponential' needs a serviceRng stream");
+	}
+
+	const latencyMs = new LogHistogram(input.histogram);
+	const networkRttMs = new LogHistogram(input.histogram);
+	const waitMs = new LogHistogram(input.histogram);
+	const replicaBusyMs = new Float64Array(replicaCount);
+	if (replicaCount === 0 || requestCount === 0) {
+		return {
+			arrived: requestCount,
+			served: 0,
+			unserved: requestCount,
+			slaMissed: 0,
+			latencyMs,
+			networkRttMs,
+			waitMs,
+			replicaBusyMs,
+			batches: 0,
+			meanBatchSize: Number.NaN,
+			endMs: 0,
+			events: 0,
+		};
+	}
+
+	const { tables, replicaTable } = resolveComputeTables(input, maxBatch);
+
+	// --- groups: the replicas at one site, numbered by increasing site ---------------------
+	const siteUsed = new Uint8Array(siteCount);
+	for (let r = 0; r < replicaCount; r++) siteUsed[replicaMetro[r] as number] = 1;
+	const groupOfSite = new Int32Array(siteCount).fill(-1);
+	const sites: number[] = [];
+	for (let s = 0; s < siteCount; s++) {
+		if (siteUsed[s] === 1) {
+			groupOfSite[s] = sites.length;
+			sites.push(s);
+		}
+	}
+	const groupCount = sites.length;
+	const groupSite = Int32Array.from(sites);
+	const replicaGroup = new Int32Array(replicaCount);
+	const groupSize = new Int32Array(groupCount);
+	const groupFullBatchMs = new Float64Array(groupCount);
+	for (let r = 0; r < replicaCount; r++) {
+		const g = groupOfSite[replicaMetro[r] as number] as number;
+		replicaGroup[r] = g;
+		groupSize[g] = (groupSize[g] as number) + 1;
+		const table = tables[replicaTable[r] as number] as Float64Array;
+		groupFullBatchMs[g] = (groupFullBatchMs[g] as number) + (table[maxBatch - 1] as number) * verificationFactor;
+	}
+	// Idle replicas: a stack per group in one array; the lowest replica index is taken first.
+	const idleStart = new Int32Array(groupCount);
+	const idleCount = new Int32Array(groupCount);
+	for (let g = 1; g < groupCount; g++) idleStart[g] = (idleStart[g - 1] as number) + (groupSize[g - 1] as number);
+	const idle = new Int32Array(replicaCount);
+	for (let r = replicaCount - 1; r >= 0; r--) {
+		const g = replicaGroup[r] as number;
+		idle[(idleStart[g] as number) + (idleCount[g] as number)] = r;
+		idleCount[g] = (idleCount[g] as number) + 1;
+	}
+	// Expected delay per backlogged request: meanBatchMs / (replicas · maxBatch).
+	const delayPerBacklogMs = new Float64Array(groupCount);
+	for (let g = 0; g < groupCount; g++) {
+		const meanBatchMs = (groupFullBatchMs[g] as number) / (groupSize[g] as number);
+		delayPerBacklogMs[g] = meanBatchMs / ((groupSize[g] as number) * maxBatch);
+	}
+
+	// --- routing candidates: the K nearest groups of each user metro ------------------------
+	const k = Math.min(groupCount, Math.max(1, Math.floor(input.routingCandidates ?? DEFAULT_ROUTING_CANDIDATES)));
+	const candidates = new Int32Array(metroCount * k);
+	const candidateRttMs = new Float64Array(metroCount * k);
+	const order = new Int32Array(groupCount);
+	for (let u = 0; u < metroCount; u++) {
+		for (let g = 0; g < groupCount; g++) order[g] = g;
+		const row = u * siteCount;
+		order.sort(
+			(a, b) =>
+				(rttMs[row + (groupSite[a] as number)] as number) - (rttMs[row + (groupSite[b] as number)] as number) || a - b,
+		);
+		for (let c = 0; c < k; c++) {
+			const g = order[c] as number;
+			candidates[u * k + c] = g;
+			candidateRttMs[u * k + c] = rttMs[row + (groupSite[g] as number)] as number;
+		}
+	}
+
+	// --- per-request and per-group state ----------------------------------------------------
+	const reachMs = new Float64Array(requestCount);
+	const requestGroup = new Int32Array(requestCount);
+	const nextInQueue = new Int32Array(requestCount);
+	const queueHead = new Int32Array(groupCount).fill(-1);
+	const queueTail = new Int32Array(groupCount).fill(-1);
+	const queueLength = new Int32Array(groupCount);
+	const backlog = new Int32Array(groupCount);
+	const timerAt = new Float64Array(groupCount).fill(-1);
+	const timerHandle = new Float64Array(groupCount);
+
+	let served = 0;
+	let slaMissed = 0;
+	let batches = 0;
+
+	const engine = new Engine(replicaCount + groupCount + 1024);
+	const { timeMs: arrivalMs, metro: arrivalMetro } = arrivals;
+
+	const enqueue = (g: number, request: number) => {
+		nextInQueue[request] = -1;
+		const tail = queueTail[g] as number;
+		if (tail < 0) queueHead[g] = request;
+		else nextInQueue[tail] = request;
+		queueTail[g] = request;
+		queueLength[g] = (queueLength[g] as number) + 1;
+	};
+
+	const startBatch = (g: number) => {
+		const now = engine.now;
+		idleCount[g] = (idleCount[g] as number) - 1;
+		const replica = idle[(idleStart[g] as number) + (idleCount[g] as number)] as number;
+		const size = Math.min(maxBatch, queueLength[g] as number);
+		const meanMs = ((tables[replicaTable[replica] as number] as Float64Array)[size - 1] as number) * verificationFactor;
+		const serviceMs = exponential ? -meanMs * Math.log((serviceRng as RandomStream).next()) : meanMs;
+		const durationMs = Math.round(serviceMs);
+		const finishMs = now + durationMs;
+		const site = groupSite[g] as number;
+		for (let n = 0; n < size; n++) {
+			const request = queueHead[g] as number;
+			queueHead[g] = nextInQueue[request] as number;
+			const reached = reachMs[request] as number;
+			const rtt = rttMs[(arrivalMetro[request] as number) * siteCount + site] as number;
+			const latency = rtt + (finishMs - reached);
+			latencyMs.record(latency);
+			networkRttMs.record(rtt);
+			waitMs.record(now - reached);
+			if (latency > slaP95Ms) slaMissed++;
+		}
+		if ((queueHead[g] as number) < 0) queueTail[g] = -1;
+		queueLength[g] = (queueLength[g] as number) - size;
+		backlog[g] = (backlog[g] as number) - size;
+		served += size;
+		batches++;
+		replicaBusyMs[replica] = (replicaBusyMs[replica] as number) + durationMs;
+		engine.schedule(durationMs, finishKind, replica);
+	};
+
+	/** Starts every batch that may start now; arms the group's timer for the next one. */
+	const dispatch = (g: number) => {
+		while ((idleCount[g] as number) > 0 && (queueLength[g] as number) > 0) {
+			if ((queueLength[g] as number) < maxBatch && maxWaitMs > 0) {
+				const readyMs = Math.ceil((reachMs[queueHead[g] as number] as number) + maxWaitMs);
+				if (engine.now < readyMs) {
+					if (timerAt[g] !== readyMs) {
+						if ((timerAt[g] as number) >= 0) engine.cancel(timerHandle[g] as number);
+						timerHandle[g] = engine.scheduleAt(readyMs, timerKind, g);
+						timerAt[g] = readyMs;
+					}
+					return;
+				}
+			}
+			startBatch(g);
+		}
+		if ((timerAt[g] as number) >= 0) {
+			engine.cancel(timerHandle[g] as number);
+			timerAt[g] = -1;
+		}
+	};
+
+	const reach = (request: number) => {
+		const g = requestGroup[request] as number;
+		reachMs[request] = engine.now;
+		enqueue(g, request);
+		dispatch(g);
+	};
+
+	const route = (request: number) => {
+		const base = (arrivalMetro[request] as number) * k;
+		let best = candidates[base] as number;
+		let bestRtt = candidateRttMs[base] as number;
+		let bestScore = bestRtt + (backlog[best] as number) * (delayPerBacklogMs[best] as number);
+		for (let c = 1; c < k; c++) {
+			const g = candidates[base + c] as number;
+			const rtt = candidateRttMs[base + c] as number;
+			const score = rtt + (backlog[g] as number) * (delayPerBacklogMs[g] as number);
+			if (score < bestScore) {
+				best = g;
+				bestRtt = rtt;
+				bestScore = score;
+			}
+		}
+		requestGroup[request] = best;
+		backlog[best] = (backlog[best] as number) + 1;
+		const uplinkMs = Math.round(bestRtt / 2);
+		if (uplinkMs === 0) reach(request);
+		else engine.schedule(uplinkMs, reachKind, request);
+	};
+
+	const arrivalKind = engine.registerKind("request.arrival", (first) => {
+		// Every request arriving this ms, then the next arrival time.
+		let i = first;
+		const now = engine.now;
+		while (i < requestCount && (arrivalMs[i] as number) === now) route(i++);
+		if (i < requestCount) engine.scheduleAt(arrivalMs[i] as number, arrivalKind, i);
+	});
+	const reachKind = engine.registerKind("request.reach", reach);
+	const finishKind = engine.registerKind("batch.finish", (replica) => {
+		const g = replicaGroup[replica] as number;
+		idle[(idleStart[g] as number) + (idleCount[g] as number)] = replica;
+		idleCount[g] = (idleCount[g] as number) + 1;
+		dispatch(g);
+	});
+	const timerKind = engine.registerKind("batch.timer", (g) => {
+		timerAt[g] = -1;
+		dispatch(g);
+	});
+
+	engine.scheduleAt(arrivalMs[0] as number, arrivalKind, 0);
+	engine.run();
+
+	return {
+		arrived: requestCount,
+		served,
+		unserved: requestCount - served,
+		slaMissed,
+		latencyMs,
+		networkRttMs,
+		waitMs,
+		replicaBusyMs,
+		batches,
+		meanBatchSize: batches > 0 ? served / batches : Number.NaN,
+		endMs: engine.now,
+		events: engine.eventsFired,
+	};
+}
+
+function resolveComputeTables(input: RequestSimInput, maxBatch: number): ComputeTables {
+	const replicaCount = input.replicaMetro.length;
+	let tables: ComputeTables;
+	if (input.computeTables !== undefined) tables = input.computeTables;
+	else if (input.replicaGpu !== undefined && input.computeTimeMs !== undefined) {
+		if (input.replicaGpu.length !== replicaCount) {
+			throw new RangeError(`replicaGpu has ${input.replicaGpu.length} entries, replicaMetro ${replicaCount}`);
+		}
+		tables = buildComputeTables(input.replicaGpu, input.computeTimeMs, maxBatch);
+	} else throw new RangeError("give computeTables, or replicaGpu with computeTimeMs");
+	if (tables.replicaTable.length !== replicaCount) {
+		throw new RangeError(`replicaTable has ${tables.replicaTable.length} entries, replicaMetro ${replicaCount}`);
+	}
+	tables.tables.forEach((table, t) => {
+		if (table.length < maxBatch) throw new RangeError(`compute table ${t} has ${table.length} entries < maxBatch`);
+		for (let b = 0; b < maxBatch; b++) {
+			const ms = table[b] as number;
+			if (!(ms >= 0 && Number.isFinite(ms))) throw new RangeError(`compute table ${t}[${b}] must be ≥ 0, got ${ms}`);
+		}
+	});
+	for (let r = 0; r < replicaCount; r++) {
+		const t = tables.replicaTable[r] as number;
+		if (!(t >= 0 && t < tables.tables.length)) throw new RangeError(`replica ${r}: compute table ${t} does not exist`);
+	}
+	return tables;
+}

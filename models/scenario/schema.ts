@@ -1,0 +1,448 @@
+/**
+ * The scenario schema: one TypeBox declaration gives the TypeScript type, the JSON schema
+ * (served to the CLI, the HTTP API and the web page) and the defaults. Every field says its
+ * meaning and unit; real-world defaults say their source. Units are in the names.
+ */
+import Type from "typebox";
+
+/** Hard limits checked before anything is allocated. */
+export const LIMITS = {
+	maxNodes: 1_000_000,
+	maxHorizonDays: 3650,
+	maxClasses: 64,
+	maxOutages: 1000,
+	maxMixEntries: 64,
+	maxListLength: 10_000,
+	maxRequestsPerSecond: 1_000_000,
+} as const;
+
+const positive = (description: string, extra: Record<string, unknown> = {}) =>
+	Type.Number({ exclusiveMinimum: 0, description, ...extra });
+const nonNegative = (description: string, extra: Record<string, unknown> = {}) =>
+	Type.Number({ minimum: 0, description, ...extra });
+const share = (description: string, extra: Record<string, unknown> = {}) =>
+	Type.Number({ minimum: 0, maximum: 1, description, ...extra });
+const id = (description: string, extra: Record<string, unknown> = {}) =>
+	Type.String({ minLength: 1, maxLength: 64, pattern: "^[a-z0-9][a-z0-9._-]*$", description, ...extra });
+
+/** A random quantity: the law and its parameters. */
+export const DistributionSpec = Type.Union(
+	[
+		Type.Object({ dist: Type.Literal("constant"), value: nonNegative("the value") }, { additionalProperties: false }),
+		Type.Object({ dist: Type.Literal("exponential"), mean: positive("mean") }, { additionalProperties: false }),
+		Type.Object(
+			{
+				dist: Type.Literal("lognormal"),
+				median: positive("median"),
+				p95: positive("95th percentile (must exceed the median)"),
+			},
+			{ additionalProperties: false },
+		),
+		Type.Object(
+			{ dist: Type.Literal("gamma"), shape: positive("shape k"), scale: positive("scale θ") },
+			{ additionalProperties: false },
+		),
+		Type.Object(
+			{ dist: Type.Literal("weibull"), scale: positive("scale λ"), shape: positive("shape k") },
+			{ additionalProperties: false },
+		),
+		Type.Object(
+			{ dist: Type.Literal("pareto"), scale: positive("minimum"), alpha: positive("tail index") },
+			{ additionalProperties: false },
+		),
+		Type.Object(
+			{ dist: Type.Literal("uniform"), min: nonNegative("lower bound"), max: nonNegative("upper bound") },
+			{ additionalProperties: false },
+		),
+	],
+	{ description: "a random quantity: {dist: constant|exponential|lognormal|gamma|weibull|pareto|uniform, …}" },
+);
+export type DistributionSpec = Type.Static<typeof DistributionSpec>;
+
+/** Time-varying intensity of a demand class (multiplies its base rate). */
+const Arrival = Type.Object(
+	{
+		diurnalAmplitude: share(
+			"relative swing of the daily cycle: rate × (1 + a·sin(2π(t_local − 6 h)/24 h)), peak at noon local",
+			{
+				default: 0.3,
+			},
+		),
+		growthPerYear: Type.Number({
+			minimum: -0.99,
+			maximum: 100,
+			description: "compound growth of the base rate per year (0.5 = +50%/year)",
+			default: 0,
+		}),
+		bursts: Type.Array(
+			Type.Object(
+				{
+					startDay: nonNegative("day the burst starts (from the run's start)"),
+					durationHours: positive("how long it lasts, hours"),
+					multiplier: positive("rate multiplier during the burst"),
+				},
+				{ additionalProperties: false },
+			),
+			{ maxItems: 1000, default: [], description: "demand bursts" },
+		),
+	},
+	{ additionalProperties: false, default: {}, description: "arrival process shape (Poisson with this intensity)" },
+);
+
+/** What a tenant does when choosing DePIN or cloud: a logit on price and reliability. */
+const Choice = Type.Object(
+	{
+		priceWeight: nonNegative("logit weight on the relative price saving (cloud − depin)/cloud", { default: 4 }),
+		reliabilityWeight: nonNegative("logit weight on the DePIN served fraction of the last epoch minus the cloud's", {
+			default: 10,
+		}),
+		bias: Type.Number({
+			description: "logit intercept: preference for DePIN at equal price and reliability",
+			default: 0,
+		}),
+	},
+	{ additionalProperties: false, default: {}, description: "tenant's choice between DePIN and cloud" },
+);
+
+const Hardware = Type.Object(
+	{
+		minVramGb: nonNegative("minimum GPU memory, GB", { default: 0 }),
+		requireNvlink: Type.Boolean({ description: "needs NVLink (multi-GPU training)", default: false }),
+		requireFp8: Type.Boolean({ description: "needs FP8 tensor cores", default: false }),
+		tiers: Type.Array(Type.Union([Type.Literal("consumer"), Type.Literal("datacenter"), Type.Literal("edge")]), {
+			default: ["consumer", "datacenter", "edge"],
+			minItems: 1,
+			description: "GPU tiers allowed",
+		}),
+	},
+	{ additionalProperties: false, default: {}, description: "which GPUs can serve the class" },
+);
+
+/** Real-time inference: requests with a latency SLA served by leased replicas with dynamic batching. */
+export const RealtimeClass = Type.Object(
+	{
+		id: id("class id"),
+		kind: Type.Literal("realtime"),
+		requestsPerSecond: positive("base request rate, worldwide, requests/s", {
+			maximum: LIMITS.maxRequestsPerSecond,
+		}),
+		arrival: Arrival,
+		slaP95Ms: positive("latency SLA: a request slower than this misses it, ms (the SLA is met when p95 ≤ it)", {
+			default: 100,
+		}),
+		compute: Type.Object(
+			{
+				prefillGflop: nonNegative("compute per request done once (prompt / input), GFLOP", { default: 0 }),
+				decodeSteps: Type.Integer({
+					minimum: 1,
+					maximum: 100_000,
+					description: "sequential batch steps per request (output tokens; denoising steps)",
+					default: 1,
+				}),
+				stepGflop: nonNegative("compute per request per step, GFLOP", { default: 0 }),
+				weightsGb: nonNegative("weights read per batch step (memory-bound part), GB", { default: 0 }),
+				overheadMs: nonNegative("fixed per-batch overhead (launch, framework), ms", { default: 2 }),
+			},
+			{ additionalProperties: false, default: {}, description: "roofline cost of a request (see models/latency.ts)" },
+		),
+		tokensPerRequest: nonNegative("generated tokens per request (for cost per 1k tokens)", { default: 0 }),
+		hardware: Hardware,
+		batching: Type.Object(
+			{
+				maxBatch: Type.Integer({ minimum: 1, maximum: 4096, description: "largest batch", default: 8 }),
+				maxWaitMs: nonNegative("longest a request waits for its batch to fill, ms", { default: 5 }),
+			},
+			{ additionalProperties: false, default: {}, description: "dynamic batching at each replica" },
+		),
+		payloadKbIn: nonNegative("request payload, KB", { default: 4 }),
+		payloadKbOut: nonNegative("response payload, KB", { default: 4 }),
+		replicas: Type.Object(
+			{
+				targetUtilisation: Type.Number({
+					exclusiveMinimum: 0,
+					maximum: 0.95,
+					description: "autoscaler's target busy share of a replica at the epoch's peak rate",
+					default: 0.6,
+				}),
+				leaseHours: positive("length of a replica lease, hours (renewed while needed)", { default: 24 }),
+				minReplicas: Type.Integer({ minimum: 1, maximum: 100_000, description: "replicas kept at least", default: 2 }),
+			},
+			{ additionalProperties: false, default: {}, description: "how the orchestrator sizes replicas" },
+		),
+		choice: Choice,
+	},
+	{ additionalProperties: false },
+);
+export type RealtimeClass = Type.Static<typeof RealtimeClass>;
+
+/** Jobs: batch inference, fine-tuning / training, rendering — each an order for GPU time. */
+export const JobClass = Type.Object(
+	{
+		id: id("class id"),
+		kind: Type.Union([Type.Literal("batch"), Type.Literal("training"), Type.Literal("render")]),
+		ordersPerHour: positive("base order rate, worldwide, orders/hour", { maximum: 1e7 }),
+		arrival: Arrival,
+		workH100Hours: DistributionSpec,
+		gpusPerJob: Type.Integer({ minimum: 1, maximum: 1024, description: "GPUs a job needs at once", default: 1 }),
+		hardware: Hardware,
+		payloadGbIn: nonNegative("data moved to the node before the job, GB (data locality)", { default: 1 }),
+		payloadGbOut: nonNegative("results moved back, GB", { default: 0.1 }),
+		maxQueueMinutes: nonNegative("how long an unserved order waits for capacity before falling back to cloud, min", {
+			default: 10,
+		}),
+		choice: Choice,
+	},
+	{ additionalProperties: false },
+);
+export type JobClass = Type.Static<typeof JobClass>;
+
+export const WorkloadClass = Type.Union([RealtimeClass, JobClass], {
+	description: "a workload class: kind realtime, batch, training or render",
+});
+export type WorkloadClass = Type.Static<typeof WorkloadClass>;
+
+const Outage = Type.Object(
+	{
+		scope: Type.Union(
+			[Type.Literal("metro"), Type.Literal("region"), Type.Literal("jurisdiction"), Type.Literal("cloud-region")],
+			{ description: "what goes dark: a metro id, a continent code, a jurisdiction, or a cloud region id" },
+		),
+		target: Type.String({
+			minLength: 1,
+			maxLength: 64,
+			description: "id of the metro / region / jurisdiction / cloud region",
+		}),
+		startDay: nonNegative("start, days from the run's start"),
+		durationHours: positive("length, hours (us-east-1, 19–20 Oct 2025: ~14.5 h — CLAIMS.md)"),
+	},
+	{ additionalProperties: false },
+);
+
+export const Scenario = Type.Object(
+	{
+		name: id("scenario name (names the results folder)"),
+		description: Type.String({ maxLength: 10_000, default: "", description: "what the scenario is for" }),
+		seed: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 1, description: "master random seed" }),
+		horizonDays: positive("simulated time, days", { maximum: LIMITS.maxHorizonDays, default: 365 }),
+		epochHours: Type.Number({
+			minimum: 0.25,
+			maximum: 168,
+			default: 1,
+			description: "length of an epoch (provider decisions, accounting, one timeseries row), hours",
+		}),
+		reference: Type.Object(
+			{
+				gpus: Type.String({ default: "data/gpus.csv", description: "GPU catalogue CSV (relative to scenarios/)" }),
+				metros: Type.String({ default: "data/metros.csv", description: "metro table CSV (relative to scenarios/)" }),
+				cloudRegions: Type.String({
+					default: "data/cloud-regions.csv",
+					description: "hyperscaler regions CSV (relative to scenarios/)",
+				}),
+			},
+			{ additionalProperties: false, default: {}, description: "reference tables" },
+		),
+		geography: Type.Object(
+			{
+				fibreKmPerMs: positive("signal speed in fibre, km per ms one way (~200: CLAIMS.md)", { default: 200 }),
+				routeInflation: Type.Number({
+					minimum: 1,
+					maximum: 5,
+					default: 1.7,
+					description: "route length over great-circle distance (1.5–2×: CLAIMS.md)",
+				}),
+				metros: Type.Array(id("metro id"), {
+					default: [],
+					maxItems: LIMITS.maxListLength,
+					description: "metros in play (empty: every metro of the table)",
+				}),
+				excludeJurisdictions: Type.Array(Type.String({ minLength: 1, maxLength: 32 }), {
+					default: [],
+					maxItems: 100,
+					description: "jurisdictions where no node may serve (regulation, C13)",
+				}),
+				zeroNetworkLatency: Type.Boolean({
+					default: false,
+					description: "ignore RTT and last-mile (a test setting for queueing oracles)",
+				}),
+			},
+			{ additionalProperties: false, default: {}, description: "where users and nodes are, and how far apart" },
+		),
+		nodes: Type.Object(
+			{
+				initialCount: Type.Integer({
+					minimum: 0,
+					maximum: LIMITS.maxNodes,
+					default: 10_000,
+					description: "nodes at the start when generated",
+				}),
+				fromSnapshot: Type.Optional(
+					Type.String({
+						minLength: 1,
+						maxLength: 4096,
+						description: "CSV of a real network's nodes (columns gpu, metro[, count]) replacing the generated start",
+					}),
+				),
+				mix: Type.Array(
+					Type.Object(
+						{ gpu: id("GPU id from the catalogue"), share: positive("relative weight") },
+						{ additionalProperties: false },
+					),
+					{
+						minItems: 1,
+						maxItems: LIMITS.maxMixEntries,
+						default: [
+							{ gpu: "rtx4090", share: 0.4 },
+							{ gpu: "rtx3090", share: 0.2 },
+							{ gpu: "a100-80gb", share: 0.15 },
+							{ gpu: "h100-sxm", share: 0.1 },
+							{ gpu: "l40s", share: 0.15 },
+						],
+						description: "hardware mix of generated and joining nodes",
+					},
+				),
+				metroWeighting: Type.Union([Type.Literal("population"), Type.Literal("uniform")], {
+					default: "population",
+					description: "how generated nodes spread over metros",
+				}),
+			},
+			{ additionalProperties: false, default: {}, description: "the node population at the start" },
+		),
+		providers: Type.Object(
+			{
+				askMarkup: Type.Number({
+					minimum: -0.9,
+					maximum: 10,
+					default: 0.3,
+					description: "ask price over the node's full hourly cost (power + upkeep + amortised capex)",
+				}),
+				askSpread: nonNegative("sd of the log of a provider's individual markup factor", { default: 0.15 }),
+				upkeepUsdPerHour: nonNegative("fixed upkeep per GPU (space, internet, maintenance), USD/h", { default: 0.03 }),
+				bandwidthUsdPerGb: nonNegative("provider's transfer cost, USD/GB", { default: 0.01 }),
+				idlePowerShare: share("power drawn when idle, as a share of TDP", { default: 0.25 }),
+				capexLifetimeYears: positive("amortisation period of the hardware, years", { default: 3 }),
+				exit: Type.Object(
+					{
+						ewmaHalfLifeEpochs: positive("half-life of the smoothed operating margin, epochs", { default: 168 }),
+						marginThresholdUsdPerHour: Type.Number({
+							default: 0,
+							description: "exit when the smoothed operating margin stays below this, USD/GPU-hour",
+						}),
+						consecutiveEpochs: Type.Integer({
+							minimum: 1,
+							maximum: 100_000,
+							default: 336,
+							description: "epochs below the threshold before a provider leaves (hysteresis)",
+						}),
+					},
+					{ additionalProperties: false, default: {}, description: "when providers leave" },
+				),
+				entry: Type.Object(
+					{
+						prospectivePool: Type.Integer({
+							minimum: 0,
+							maximum: LIMITS.maxNodes,
+							default: 5000,
+							description: "prospective providers who could join",
+						}),
+						maxJoinSharePerEpoch: share("largest share of the pool that joins in one epoch", { default: 0.002 }),
+						hurdleAnnualReturn: Type.Number({
+							minimum: -1,
+							maximum: 10,
+							default: 0.15,
+							description: "annual return on capex a prospect needs before joining",
+						}),
+						leadTimeDays: nonNegative("from decision to serving (buying, shipping, setup), days", { default: 14 }),
+					},
+					{ additionalProperties: false, default: {}, description: "when prospects join" },
+				),
+				failures: Type.Object(
+					{
+						mtbfHours: positive("mean time between hardware failures of a node, hours", { default: 8760 }),
+						weibullShape: positive("shape of time to failure (1: memoryless)", { default: 1 }),
+						repairHours: Type.Union(DistributionSpec.anyOf, {
+							default: { dist: "lognormal", median: 24, p95: 120 },
+							description: "time to repair a failed node, hours",
+						}),
+					},
+					{ additionalProperties: false, default: {}, description: "random hardware failures and repair" },
+				),
+				outages: Type.Array(Outage, {
+					default: [],
+					maxItems: LIMITS.maxOutages,
+					description: "correlated outages",
+				}),
+			},
+			{ additionalProperties: false, default: {}, description: "provider economics and behaviour" },
+		),
+		demand: Type.Object(
+			{
+				classes: Type.Array(WorkloadClass, {
+					minItems: 1,
+					maxItems: LIMITS.maxClasses,
+					description: "workload classes",
+				}),
+			},
+			{ additionalProperties: false, description: "who asks for GPU time" },
+		),
+		market: Type.Object(
+			{
+				mechanism: Type.Union([Type.Literal("auction"), Type.Literal("posted"), Type.Literal("routing")], {
+					default: "auction",
+					description:
+						"auction: reverse auction (Akash); posted: price tiers (Render); routing: nearest node at a posted price (io.net)",
+				}),
+				maxCandidates: Type.Integer({
+					minimum: 1,
+					maximum: 256,
+					default: 8,
+					description: "bidders / candidates an order draws from the idle index (nearest first)",
+				}),
+				bidWindowSeconds: nonNegative("auction: time from order to award, s (Akash ~30 s: CLAIMS.md)", { default: 30 }),
+				reservePriceShareOfCloud: positive("auction: reserve price as a share of the cloud list price", { default: 1 }),
+				takeRate: share("protocol fee on the lease value (Akash 4% AKT / 20% USDC; Render 5%: CLAIMS.md)", {
+					default: 0.04,
+				}),
+				postedPriceShareOfOnDemand: positive(
+					"posted / routing: price per GPU-hour of a GPU class as a share of its on-demand rental price (gpus.csv)",
+					{ default: 0.8 },
+				),
+				deployMinutes: nonNegative("from award to serving (image pull, start), minutes", { default: 2 }),
+			},
+			{ additionalProperties: false, default: {}, description: "how orders meet nodes" },
+		),
+		requests: Type.Object(
+			{
+				fidelity: Type.Union([Type.Literal("auto"), Type.Literal("full"), Type.Literal("sampled")], {
+					default: "auto",
+					description:
+						"request-level simulation: full (every request), sampled (a window per epoch), auto (full up to fullUpToDays)",
+				}),
+				fullUpToDays: positive("auto: horizons up to this are simulated in full", { default: 2 }),
+				sampleWindowSeconds: positive("sampled: seconds of requests simulated per sampled epoch", { default: 5 }),
+				sampleEveryEpochs: Type.Integer({
+					minimum: 1,
+					maximum: 10_000,
+					default: 1,
+					description: "sampled: simulate a window every this many epochs",
+				}),
+			},
+			{ additionalProperties: false, default: {}, description: "request-level fidelity (DESIGN.md §2)" },
+		),
+		cloud: Type.Object(
+			{
+				regions: Type.Array(id("cloud region id"), {
+					default: [],
+					maxItems: 1000,
+					description: "regions of the centralized baseline (empty: all in the table)",
+				}),
+				realtimeGpu: id("GPU the cloud serves real-time inference on (h100-sxm, a100-80gb or l40s)", {
+					default: "h100-sxm",
+				}),
+				provisioningMinutes: nonNegative("from order to serving for a cloud job, minutes", { default: 5 }),
+			},
+			{ additionalProperties: false, default: {}, description: "the centralized baseline" },
+		),
+	},
+	{ additionalProperties: false, description: "a depin-twin scenario" },
+);
+export type Scenario = Type.Static<typeof Scenario>;

@@ -1,0 +1,128 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { type GpuSpec, loadCatalog, referencePaths } from "../../models/catalog.js";
+import {
+	type ComputeCost,
+	computeTimeMs,
+	DEFAULT_PROFILE_PATH,
+	efficiencyFor,
+	jobDurationHours,
+	loadCalibrationProfile,
+	parseCalibrationProfile,
+	throughputTokensPerSecond,
+} from "../../models/latency.js";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const catalog = loadCatalog(referencePaths(resolve(root, "scenarios")));
+const profilePath = resolve(root, DEFAULT_PROFILE_PATH);
+
+function gpu(id: string): GpuSpec {
+	const g = catalog.gpuById.get(id);
+	if (g === undefined) throw new Error(`no GPU ${id}`);
+	return g;
+}
+
+/** Llama-3-8B-like decode: 16 GB of FP16 weights, ~16 GFLOP per token per request. */
+const decode: ComputeCost = { prefillGflop: 0, decodeSteps: 100, stepGflop: 16, weightsGb: 16, overheadMs: 0 };
+const EFF = { mfu: 0.5, mbu: 0.7 };
+
+describe("roofline compute time", () => {
+	it("memory-bound decode ≈ steps × weights / achieved bandwidth, flat in small batches", () => {
+		const h100 = gpu("h100-sxm");
+		const perStepMs = (1000 * 16) / (3350 * 0.7);
+		expect(computeTimeMs(1, h100, decode, EFF)).toBeCloseTo(100 * perStepMs, 9);
+		// Batch 8 still reads the weights once a step: same time (8·16 GFLOP takes 0.26 ms < 6.8 ms).
+		expect(computeTimeMs(8, h100, decode, EFF)).toBeCloseTo(100 * perStepMs, 9);
+		// Tokens/s therefore grow with the batch.
+		expect(throughputTokensPerSecond(8, h100, decode, 100, EFF)).toBeCloseTo(
+			8 * throughputTokensPerSecond(1, h100, decode, 100, EFF),
+			6,
+		);
+	});
+
+	it("compute-bound prefill scales linearly with the batch; units are ms", () => {
+		const h100 = gpu("h100-sxm");
+		const prefill: ComputeCost = { prefillGflop: 1000, decodeSteps: 1, stepGflop: 0, weightsGb: 0, overheadMs: 2 };
+		// 1000 GFLOP at 989.4 TFLOP/s × 0.5 = 2.0214 ms, plus the 2 ms overhead.
+		const one = computeTimeMs(1, h100, prefill, EFF);
+		expect(one).toBeCloseTo(2 + 1000 / (989.4 * 0.5), 9);
+		expect(computeTimeMs(4, h100, prefill, EFF) - 2).toBeCloseTo(4 * (one - 2), 9);
+		// The overhead scale multiplies only the fixed part.
+		expect(computeTimeMs(1, h100, prefill, { ...EFF, overheadMsScale: 0 })).toBeCloseTo(one - 2, 9);
+	});
+
+	it("a large batch crosses from the memory roof to the compute roof", () => {
+		const rtx4090 = gpu("rtx4090");
+		const step = (b: number) => computeTimeMs(b, rtx4090, { ...decode, decodeSteps: 1 }, EFF);
+		const memoryMs = (1000 * 16) / (1008 * 0.7);
+		expect(step(1)).toBeCloseTo(memoryMs, 9);
+		const ridge = (memoryMs * 330 * 0.5) / 16; // batch where b·16 GFLOP takes as long as the weights
+		const big = Math.ceil(ridge * 2);
+		expect(step(big)).toBeCloseTo((big * 16) / (330 * 0.5), 9);
+	});
+
+	it("rejects a batch that is not a positive integer", () => {
+		expect(() => computeTimeMs(0, gpu("l40s"), decode, EFF)).toThrow(/batch/);
+		expect(() => computeTimeMs(1.5, gpu("l40s"), decode, EFF)).toThrow(/batch/);
+	});
+
+	it("job duration scales by relative FP16 tensor peak against the H100", () => {
+		const h100 = gpu("h100-sxm");
+		expect(jobDurationHours(10, h100, h100)).toBe(10);
+		expect(jobDurationHours(10, gpu("rtx4090"), h100)).toBeCloseTo((10 * 989.4) / 330, 9);
+		expect(jobDurationHours(10, gpu("b200"), h100)).toBeLessThan(10);
+	});
+});
+
+describe("calibration profile", () => {
+	const dir = mkdtempSync(join(tmpdir(), "depin-profile-"));
+	afterAll(() => rmSync(dir, { recursive: true, force: true }));
+	const write = (name: string, text: string) => {
+		const path = join(dir, name);
+		writeFileSync(path, text);
+		return path;
+	};
+
+	it("loads the default profile; its hash is the SHA-256 of the bytes and stable", () => {
+		const a = loadCalibrationProfile(profilePath);
+		const b = loadCalibrationProfile(profilePath);
+		expect(a.profile).toBe("default");
+		expect(a.profileHash).toMatch(/^[0-9a-f]{64}$/);
+		expect(a.profileHash).toBe(b.profileHash);
+		expect(parseCalibrationProfile(readFileSync(profilePath)).profileHash).toBe(a.profileHash);
+		for (const tier of ["consumer", "datacenter", "edge"] as const) {
+			expect(a.efficiency[tier].mfu).toBeGreaterThan(0);
+			expect(a.efficiency[tier].mbu).toBeLessThanOrEqual(1);
+		}
+		expect(a.provenance.sources).toBeInstanceOf(Array);
+		expect(efficiencyFor(a, gpu("rtx4090"))).toBe(a.efficiency.consumer);
+		expect(efficiencyFor(a, gpu("h100-sxm")).overheadMsScale).toBe(a.overheadMsScale);
+	});
+
+	it("a byte of difference changes the hash", () => {
+		const text = readFileSync(profilePath, "utf8");
+		expect(parseCalibrationProfile(`${text} `).profileHash).not.toBe(parseCalibrationProfile(text).profileHash);
+	});
+
+	it("a malformed profile gives a clear error naming the file and field", () => {
+		const base = JSON.parse(readFileSync(profilePath, "utf8"));
+		const broken = write(
+			"mfu.json",
+			JSON.stringify({ ...base, efficiency: { ...base.efficiency, edge: { mfu: 1.5, mbu: 0.5 } } }),
+		);
+		expect(() => loadCalibrationProfile(broken)).toThrow(
+			`${broken}: efficiency.edge.mfu: must be a number in (0, 1], got 1.5`,
+		);
+		const missing = write("tier.json", JSON.stringify({ ...base, efficiency: { consumer: base.efficiency.consumer } }));
+		expect(() => loadCalibrationProfile(missing)).toThrow(/efficiency\.datacenter: missing/);
+		const extra = write("extra.json", JSON.stringify({ ...base, mfu: 0.5 }));
+		expect(() => loadCalibrationProfile(extra)).toThrow(/extra\.json: mfu: unknown field/);
+		expect(() => loadCalibrationProfile(write("bad.json", "{ not json"))).toThrow(/bad\.json: not valid JSON/);
+		expect(() => loadCalibrationProfile(join(dir, "absent.json"))).toThrow(/absent\.json: cannot read/);
+		const scale = write("scale.json", JSON.stringify({ ...base, overheadMsScale: -1 }));
+		expect(() => loadCalibrationProfile(scale)).toThrow(/overheadMsScale: must be a number ≥ 0/);
+	});
+});

@@ -1,0 +1,131 @@
+import { describe, expect, it } from "vitest";
+import { mmcMeans } from "../../sim/queueing.js";
+import { meanConfidence } from "../../sim/stats.js";
+import { inputsFromFile, inputsFromYaml, run } from "./network-helpers.js";
+
+/**
+ * One metro, one job class, no network latency, H100s only (duration = work), exponential
+ * work, Poisson arrivals, no bid window, no deploy or transfer time, queues that never time
+ * out: the market is an M/M/10 FIFO queue at ρ = 0.8. Ten simulated years give ~700k jobs a
+ * seed; measured over seeds 1–6, single runs scatter by 1.8% (sd) around Erlang C, so the
+ * pooled mean of 6 has a standard error near 0.75% and 3% is about four of them.
+ */
+const erlangScenario = (seed: number) => `
+name: erlang
+seed: ${seed}
+horizonDays: 3650
+epochHours: 24
+geography: { metros: [new-york], zeroNetworkLatency: true }
+nodes: { initialCount: 10, mix: [{ gpu: h100-sxm, share: 1 }] }
+providers:
+  exit: { consecutiveEpochs: 100000 }
+  entry: { prospectivePool: 0 }
+  failures: { mtbfHours: 1.0e12, repairHours: { dist: constant, value: 1 } }
+market: { bidWindowSeconds: 0, deployMinutes: 0, reservePriceShareOfCloud: 1000 }
+demand:
+  classes:
+    - id: jobs
+      kind: batch
+      ordersPerHour: 8
+      arrival: { diurnalAmplitude: 0 }
+      workH100Hours: { dist: exponential, mean: 1 }
+      payloadGbIn: 0
+      payloadGbOut: 0
+      maxQueueMinutes: 1.0e9
+      choice: { bias: 60, priceWeight: 0, reliabilityWeight: 0 }
+`;
+
+describe("network model", () => {
+	it("a degenerate market is an M/M/c queue: mean wait matches Erlang C", () => {
+		const theoryMinutes = mmcMeans(10, 8, 1).meanWait * 60;
+		const waits: number[] = [];
+		for (let seed = 1; seed <= 6; seed++) {
+			const result = run(inputsFromYaml(erlangScenario(seed)), { checkInvariants: false });
+			expect(result.kpis.jobs.rejected).toBe(0);
+			waits.push(result.kpis.timeToServeMinutes?.mean ?? Number.NaN);
+		}
+		const pooled = meanConfidence(waits);
+		expect(
+			Math.abs(pooled.mean - theoryMinutes) / theoryMinutes,
+			`pooled ${pooled.mean} vs ${theoryMinutes}`,
+		).toBeLessThan(0.03);
+		expect(Math.abs(pooled.mean - theoryMinutes)).toBeLessThan(4 * (pooled.sd / Math.sqrt(waits.length)));
+	});
+
+	it("conserves jobs at every epoch under failures, outages, multi-GPU jobs and every market", () => {
+		for (const mechanism of ["auction", "posted", "routing"]) {
+			const result = run(
+				inputsFromFile("small", [
+					`market.mechanism=${mechanism}`,
+					"providers.failures.mtbfHours=48",
+					"providers.outages=[{scope: metro, target: london, startDay: 0.5, durationHours: 10}, {scope: region, target: as, startDay: 1, durationHours: 5}, {scope: cloud-region, target: aws-us-east-1, startDay: 0.2, durationHours: 14.5}]",
+					"demand.classes[1].gpusPerJob=2",
+					"demand.classes[1].maxQueueMinutes=30",
+				]),
+				{ checkInvariants: true },
+			);
+			const { arrived, served, rejected, inFlight } = result.kpis.jobs;
+			expect(arrived, mechanism).toBe(served + rejected + inFlight);
+			expect(arrived, mechanism).toBeGreaterThan(100);
+			expect(result.kpis.interruptions, mechanism).toBeGreaterThan(0);
+			const cloud = result.baseline.jobs;
+			expect(cloud.arrived).toBe(cloud.served + cloud.rejected + cloud.inFlight);
+			// The us-east-1 outage leaves cloud orders from its metros unserved (no failover).
+			expect(cloud.rejected).toBeGreaterThan(0);
+		}
+	});
+
+	it("same scenario and seed give identical results; another seed differs", () => {
+		const a = run(inputsFromFile("small"));
+		const b = run(inputsFromFile("small"));
+		const c = run(inputsFromFile("small", ["seed=8"]));
+		expect(JSON.stringify(b.kpis)).toBe(JSON.stringify(a.kpis));
+		expect([...b.timeseries.column("utilisation")]).toEqual([...a.timeseries.column("utilisation")]);
+		expect(JSON.stringify(c.kpis)).not.toBe(JSON.stringify(a.kpis));
+	});
+
+	it("sampled request windows agree with simulating every request", () => {
+		// Half a day of small.yaml: every request (~0.3–0.8 M) against 60 s windows each hour.
+		for (const seed of [1, 2]) {
+			const common = ["horizonDays=0.5", `seed=${seed}`];
+			const full = run(inputsFromFile("small", [...common, "requests.fidelity=full"]), { checkInvariants: false });
+			const sampled = run(
+				inputsFromFile("small", [...common, "requests.fidelity=sampled", "requests.sampleWindowSeconds=60"]),
+				{ checkInvariants: false },
+			);
+			expect(full.kpis.requestFidelity.mode).toBe("full");
+			expect(sampled.kpis.requestFidelity.mode).toBe("sampled");
+			const f = full.kpis.latencyMs;
+			const s = sampled.kpis.latencyMs;
+			if (f === null || s === null || full.kpis.requests === null || sampled.kpis.requests === null) {
+				throw new Error("no latency measured");
+			}
+			expect(full.kpis.requests.arrived).toBeGreaterThan(40 * sampled.kpis.requests.arrived);
+			// Measured on seeds 1–3: means within 0.6%, p95 equal; bounds leave room for other seeds.
+			expect(Math.abs(s.mean - f.mean) / f.mean).toBeLessThan(0.03);
+			expect(Math.abs(s.p95 - f.p95) / f.p95).toBeLessThan(0.05);
+			const missFull = full.kpis.requests.slaMissed / full.kpis.requests.arrived;
+			const missSampled = sampled.kpis.requests.slaMissed / sampled.kpis.requests.arrived;
+			expect(Math.abs(missFull - missSampled)).toBeLessThan(0.02);
+		}
+	});
+
+	it("every DePIN figure has its cloud twin", () => {
+		const result = run(inputsFromFile("small"));
+		const { kpis, baseline } = result;
+		expect(kpis.latencyMs).not.toBeNull();
+		expect(baseline.latencyMs).not.toBeNull();
+		expect(kpis.gpuHourPriceUsd).toBeGreaterThan(0);
+		expect(baseline.gpuHourPriceUsd).toBeGreaterThan(0);
+		// Both twins see the same orders: the cloud twin prices every one, DePIN those offered to it.
+		expect(baseline.jobs.arrived).toBeGreaterThanOrEqual(kpis.jobs.arrived);
+		expect(kpis.nodes.start).toBe(300);
+		expect(result.timeseries.length).toBe(48);
+	});
+
+	it("excluding a jurisdiction removes its nodes (C13)", () => {
+		const open = run(inputsFromFile("small"), { checkInvariants: false });
+		const closed = run(inputsFromFile("small", ["geography.excludeJurisdictions=[us]"]), { checkInvariants: false });
+		expect(closed.kpis.nodes.start).toBeLessThan(open.kpis.nodes.start);
+	});
+});
