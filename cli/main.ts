@@ -4,7 +4,9 @@
  * (sim/), the DePIN model (models/) and the faces (dashboard/). Exit codes: 0 ok, 1 the run
  * failed, 2 bad input.
  */
-import { realpathSync } from "node:fs";
+import { realpathSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { ScenarioError } from "../models/scenario/load.js";
@@ -17,6 +19,7 @@ import {
 	formatEngineBench,
 	QUICK_ENGINE_BENCH,
 } from "./bench-engine.js";
+import { benchModel, benchModelHere, type ModelBenchOptions } from "./bench-model.js";
 import { scenariosDir } from "./paths.js";
 import { executeRun, formatKpiTable, prepareRun } from "./run.js";
 import { validateCommand } from "./validate.js";
@@ -49,23 +52,49 @@ interface Io {
 }
 
 interface BenchCliOptions {
+	scenario?: string;
 	json?: boolean;
 	quick?: boolean;
 	repetitions?: number;
 	seed: number;
 }
 
-async function runBenchEngine(options: BenchCliOptions, io: Io): Promise<void> {
+async function runBench(target: "engine" | "model" | "all", options: BenchCliOptions, io: Io): Promise<void> {
 	const preset = options.quick ? QUICK_ENGINE_BENCH : DEFAULT_ENGINE_BENCH;
-	const benchOptions: EngineBenchOptions = {
-		...preset,
-		repetitions: options.repetitions ?? preset.repetitions,
-		seed: options.seed,
-	};
-	const progress =
-		io.stderr.isTTY && !options.json ? (m: string) => io.stderr.write(`bench engine · ${m}\n`) : undefined;
-	const report = await benchEngine(benchOptions, cliEntry(), progress);
-	if (!options.json && io.stdout.isTTY) io.stdout.write(`${formatEngineBench(report)}\n\n`);
+	const progress = io.stderr.isTTY && !options.json ? (m: string) => io.stderr.write(`bench · ${m}\n`) : undefined;
+	const report: Record<string, unknown> = {};
+	if (target !== "model") {
+		const engineOptions: EngineBenchOptions = {
+			...preset,
+			repetitions: options.repetitions ?? preset.repetitions,
+			seed: options.seed,
+		};
+		const engine = await benchEngine(engineOptions, cliEntry(), progress);
+		if (!options.json && io.stdout.isTTY) io.stdout.write(`${formatEngineBench(engine)}\n\n`);
+		Object.assign(report, engine);
+	}
+	if (target !== "engine") {
+		const scenario = options.scenario ?? "base";
+		progress?.(`model: ${scenario}${options.quick ? " (quick: 30 days)" : ""}`);
+		const out = join(tmpdir(), `depin-twin-bench-${process.pid}`);
+		const model = await benchModel(cliEntry(), {
+			scenario,
+			overrides: options.quick ? ["horizonDays=30"] : [],
+			repetitions: options.repetitions ?? (options.quick ? 1 : 3),
+			out,
+		}).finally(() => rmSync(out, { recursive: true, force: true }));
+		if (!options.json && io.stdout.isTTY) {
+			io.stdout.write(
+				`model ${model.scenario}: ${model.wallMs} ms wall, ${model.events.toLocaleString("en-US")} events (${model.eventsPerSec.toLocaleString("en-US")}/s, ${model.ratio}× a bare heap), peak RSS ${model.peakRssMiB} MiB\n\n`,
+			);
+		}
+		report.model = model;
+		report.environment ??= {
+			node: process.version,
+			platform: `${process.platform}-${process.arch}`,
+			seed: options.seed,
+		};
+	}
 	io.stdout.write(`${JSON.stringify(report, null, options.json ? 0 : 2)}\n`);
 }
 
@@ -123,8 +152,11 @@ export function buildProgram(io: Io): Command {
 
 	program
 		.command("bench")
-		.description("benchmark the simulator (engine: hold and M/M/c workloads against a hand-written reference)")
-		.argument("[target]", "engine | all", "all")
+		.description(
+			"benchmark the simulator: engine (hold and M/M/c against a hand-written reference), model (a whole scenario run), or all",
+		)
+		.argument("[target]", "engine | model | all", "all")
+		.option("--scenario <name>", "scenario of the model benchmark (default base)")
 		.option("--json", "print only the JSON report")
 		.option("--quick", "a tenth of the work, 3 repetitions (a smoke test, not a measurement)")
 		.addOption(
@@ -135,10 +167,10 @@ export function buildProgram(io: Io): Command {
 		)
 		.addOption(seedOption())
 		.action(async (target: string, options: BenchCliOptions) => {
-			if (target !== "engine" && target !== "all") {
-				throw new InputError(`bench: unknown target "${target}" (expected engine or all)`);
+			if (target !== "engine" && target !== "model" && target !== "all") {
+				throw new InputError(`bench: unknown target "${target}" (expected engine, model or all)`);
 			}
-			await runBenchEngine(options, io);
+			await runBench(target, options, io);
 		});
 
 	program
@@ -146,6 +178,10 @@ export function buildProgram(io: Io): Command {
 		.argument("<workload>")
 		.argument("<options>")
 		.action((workload: string, optionsJson: string) => {
+			if (workload === "model") {
+				process.send?.(benchModelHere(JSON.parse(optionsJson) as ModelBenchOptions));
+				return;
+			}
 			if (workload !== "hold" && workload !== "mmc") throw new InputError(`unknown workload ${workload}`);
 			const report = benchWorkload(workload as EngineWorkload, JSON.parse(optionsJson) as EngineBenchOptions);
 			process.send?.(report);
