@@ -135,7 +135,13 @@ export function executeRun(prepared: PreparedRun, options: RunOptions = {}): Run
 		{ scenario, catalog, calibration, ...(prepared.snapshot === undefined ? {} : { snapshot: prepared.snapshot }) },
 		{ checkInvariants: options.checkInvariants ?? false, ...(onEpoch === undefined ? {} : { onEpoch }) },
 	);
-	(bar as SingleBar | null)?.stop();
+	const finished = bar as SingleBar | null;
+	if (finished !== null) {
+		const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+		const rate = Math.round(result.eventsFired / seconds).toLocaleString("en-US");
+		finished.update(result.epochs, { day: formatNumber(scenario.horizonDays), rate });
+		finished.stop();
+	}
 	const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
 
 	const tablesHash = createHash("sha256");
@@ -186,20 +192,23 @@ export function executeRun(prepared: PreparedRun, options: RunOptions = {}): Run
 export function formatKpiTable(summary: Summary): string {
 	const { kpis, baseline } = summary;
 	const show = (value: number | null | undefined, digits = 2) =>
-		value === null || value === undefined ? "–" : Number(value.toFixed(digits)).toLocaleString("en-US");
+		value === null || value === undefined
+			? "–"
+			: value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 	const rows: [string, string, string][] = [
 		["", "DePIN", "cloud"],
-		["p50 latency, ms", show(kpis.latencyMs?.p50, 1), show(baseline.latencyMs?.p50, 1)],
-		["p95 latency, ms", show(kpis.latencyMs?.p95, 1), show(baseline.latencyMs?.p95, 1)],
-		["p99 latency, ms", show(kpis.latencyMs?.p99, 1), show(baseline.latencyMs?.p99, 1)],
+		["real-time p50 latency, ms", show(kpis.latencyMs?.p50, 1), show(baseline.latencyMs?.p50, 1)],
+		["real-time p95 latency, ms", show(kpis.latencyMs?.p95, 1), show(baseline.latencyMs?.p95, 1)],
+		["real-time p99 latency, ms", show(kpis.latencyMs?.p99, 1), show(baseline.latencyMs?.p99, 1)],
 		["GPU-hour price, USD", show(kpis.gpuHourPriceUsd, 3), show(baseline.gpuHourPriceUsd, 3)],
 		["cost per 1k tokens, USD", show(kpis.costUsdPer1kTokens, 5), show(baseline.costUsdPer1kTokens, 5)],
 		["served fraction", show(kpis.servedFraction, 4), show(baseline.servedFraction, 4)],
 		["time to serve p50, min", show(kpis.timeToServeMinutes?.p50, 2), show(baseline.timeToServeMinutes?.p50, 2)],
 		["jobs served", show(kpis.jobs.served, 0), show(baseline.jobs.served, 0)],
-		["nodes start → end", `${kpis.nodes.start} → ${kpis.nodes.end}`, ""],
+		["nodes start → end", `${kpis.nodes.start.toLocaleString("en-US")} → ${kpis.nodes.end.toLocaleString("en-US")}`, ""],
 	];
 	const width0 = Math.max(...rows.map((r) => r[0].length));
 	const width1 = Math.max(...rows.map((r) => r[1].length));
-	return rows.map(([a, b, c]) => `${a.padEnd(width0)}  ${b.padStart(width1)}  ${c}`).join("\n");
+	const width2 = Math.max(...rows.map((r) => r[2].length));
+	return rows.map(([a, b, c]) => `${a.padEnd(width0)}  ${b.padStart(width1)}  ${c.padStart(width2)}`).join("\n");
 }
