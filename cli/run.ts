@@ -205,7 +205,11 @@ export function formatKpiTable(summary: Summary): string {
 		["served fraction", show(kpis.servedFraction, 4), show(baseline.servedFraction, 4)],
 		["time to serve p50, min", show(kpis.timeToServeMinutes?.p50, 2), show(baseline.timeToServeMinutes?.p50, 2)],
 		["jobs served", show(kpis.jobs.served, 0), show(baseline.jobs.served, 0)],
-		["nodes start → end", `${kpis.nodes.start.toLocaleString("en-US")} → ${kpis.nodes.end.toLocaleString("en-US")}`, ""],
+		[
+			"nodes start → end",
+			`${kpis.nodes.start.toLocaleString("en-US")} → ${kpis.nodes.end.toLocaleString("en-US")}`,
+			"",
+		],
 	];
 	const width0 = Math.max(...rows.map((r) => r[0].length));
 	const width1 = Math.max(...rows.map((r) => r[1].length));
