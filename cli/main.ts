@@ -53,6 +53,7 @@ interface Io {
 
 interface BenchCliOptions {
 	scenario?: string;
+	set?: string[];
 	json?: boolean;
 	quick?: boolean;
 	repetitions?: number;
@@ -79,7 +80,7 @@ async function runBench(target: "engine" | "model" | "all", options: BenchCliOpt
 		const out = join(tmpdir(), `depin-twin-bench-${process.pid}`);
 		const model = await benchModel(cliEntry(), {
 			scenario,
-			overrides: options.quick ? ["horizonDays=30"] : [],
+			overrides: [...(options.quick ? ["horizonDays=30"] : []), ...(options.set ?? [])],
 			repetitions: options.repetitions ?? (options.quick ? 1 : 3),
 			out,
 		}).finally(() => rmSync(out, { recursive: true, force: true }));
@@ -157,6 +158,7 @@ export function buildProgram(io: Io): Command {
 		)
 		.argument("[target]", "engine | model | all", "all")
 		.option("--scenario <name>", "scenario of the model benchmark (default base)")
+		.option("--set <path=value>", "override a field of the model benchmark's scenario (repeatable)", collect, [])
 		.option("--json", "print only the JSON report")
 		.option("--quick", "a tenth of the work, 3 repetitions (a smoke test, not a measurement)")
 		.addOption(

@@ -122,3 +122,21 @@ describe("depin-twin run", () => {
 		}
 	});
 });
+
+describe("snapshots", () => {
+	it("start the network from a CSV of real nodes (gpu, metro, count)", () => {
+		const snapshot = join(root, "test", "fixtures", "snapshot-small.csv");
+		const out = runTo("small", [`nodes.fromSnapshot=${snapshot}`, "geography.metros=[new-york, london, tokyo]"]);
+		const summary = JSON.parse(read(out, "summary.json"));
+		expect(summary.kpis.nodes.start).toBe(10);
+	});
+
+	it("reject a snapshot naming an unknown GPU, with the file and line", async () => {
+		const dir = mkdtempSync(join(tmpdir(), "depin-twin-snapshot-"));
+		const snapshot = join(dir, "nodes.csv");
+		writeFileSync(snapshot, "gpu,metro\nh100-sxm,tokyo\nvoodoo2,tokyo\n");
+		const capture = quietIo();
+		expect(await main(["run", "small", "--set", `nodes.fromSnapshot=${snapshot}`], capture.io)).toBe(EXIT_BAD_INPUT);
+		expect(capture.err()).toMatch(/nodes\.csv:3: column "gpu": unknown GPU "voodoo2"/);
+	});
+});
