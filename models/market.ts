@@ -45,13 +45,23 @@ export interface MarketContext {
 	readonly metroCount: number;
 }
 
+/**
+ * The result of a clearing. One Award is reused for every order (no allocation per order):
+ * read it before the next call to `clear`.
+ */
 export interface Award {
-	/** Nodes awarded, one per GPU. */
+	/** Nodes awarded, one per GPU: entries 0 … count − 1. */
 	readonly nodes: Int32Array;
 	/** Price each node is paid, USD per GPU-hour (before the take rate). */
 	readonly priceUsdPerGpuHour: Float64Array;
+	count: number;
 	/** Total cost of the order to the tenant, USD. */
-	readonly costUsd: number;
+	costUsd: number;
+}
+
+/** An award buffer for orders of up to `maxGpus` GPUs. */
+export function awardBuffer(maxGpus: number): Award {
+	return { nodes: new Int32Array(maxGpus), priceUsdPerGpuHour: new Float64Array(maxGpus), count: 0, costUsd: 0 };
 }
 
 /** Why an order found no award. */
@@ -91,8 +101,8 @@ export function collectCandidates(
 }
 
 /**
- * Chooses the winners among `count` candidates. Returns the award, or why there is none.
- * `scratch` must hold at least `count` entries.
+ * Chooses the winners among `count` candidates into `award`. Returns true, or why there is
+ * no award. `scratchCost` must hold at least `count` entries.
  */
 export function clear(
 	nodes: NodeTable,
@@ -101,22 +111,24 @@ export function clear(
 	candidates: Int32Array,
 	count: number,
 	scratchCost: Float64Array,
-): Award | NoAward {
+	award: Award,
+): true | NoAward {
 	const posted = context.mechanism !== "auction";
+	const gpuOf = nodes.gpu;
+	const askOf = nodes.askUsdPerGpuHour;
 	// Order cost on each candidate, or Infinity where the node refuses the posted price.
 	let accepting = 0;
 	for (let i = 0; i < count; i++) {
 		const node = candidates[i] as number;
-		const gpu = nodes.gpu[node] as number;
-		const ask = nodes.askUsdPerGpuHour[node] as number;
+		const gpu = gpuOf[node] as number;
+		const ask = askOf[node] as number;
 		const price = posted ? (context.postedUsdPerGpuHour[gpu] as number) : ask;
 		const refuses = posted && ask > price;
 		scratchCost[i] = refuses ? Number.POSITIVE_INFINITY : price * (terms.gpuHoursByGpu[gpu] as number);
 		if (!refuses) accepting++;
 	}
 	if (accepting < terms.gpus) return "no-capacity";
-	const winners = new Int32Array(terms.gpus);
-	const prices = new Float64Array(terms.gpus);
+	const winners = award.nodes;
 	let costUsd = 0;
 	if (context.mechanism === "routing") {
 		// Candidates come nearest first: take the first accepting ones.
@@ -140,12 +152,14 @@ export function clear(
 			scratchCost[best] = Number.POSITIVE_INFINITY;
 		}
 	}
+	if (costUsd > terms.reserveUsd) return "over-reserve";
 	for (let w = 0; w < terms.gpus; w++) {
 		const node = winners[w] as number;
-		prices[w] = posted
-			? (context.postedUsdPerGpuHour[nodes.gpu[node] as number] as number)
-			: (nodes.askUsdPerGpuHour[node] as number);
+		award.priceUsdPerGpuHour[w] = posted
+			? (context.postedUsdPerGpuHour[gpuOf[node] as number] as number)
+			: (askOf[node] as number);
 	}
-	if (costUsd > terms.reserveUsd) return "over-reserve";
-	return { nodes: winners, priceUsdPerGpuHour: prices, costUsd };
+	award.count = terms.gpus;
+	award.costUsd = costUsd;
+	return true;
 }

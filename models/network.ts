@@ -27,7 +27,7 @@ import { depinShare, type EpochDemand, epochDemand, MS_PER_DAY, MS_PER_HOUR } fr
 import { samplerOf } from "./distribution-spec.js";
 import { buildGeography, type Geography } from "./geo.js";
 import { type CalibrationProfile, computeTimeMs, efficiencyFor, jobDurationHours } from "./latency.js";
-import { type Award, clear, collectCandidates, type MarketContext, type OrderTerms } from "./market.js";
+import { type Award, awardBuffer, clear, collectCandidates, type MarketContext, type OrderTerms } from "./market.js";
 import { IdleIndex, NO_JOB, NodeState, NodeTable } from "./nodes.js";
 import {
 	amortisedCapexUsdPerHour,
@@ -270,7 +270,7 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 			providers.askMarkup,
 			factor,
 		);
-		return nodes.add(gpuIndex, metroIndex, state, atMs, ask, capexPerHourByGpu[gpuIndex] as number);
+		return nodes.add(gpuIndex, metroIndex, state, atMs, ask);
 	};
 
 	// ── Counters ──────────────────────────────────────────────────────────────────────────
@@ -293,6 +293,8 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 		exits: 0,
 		busyMs: 0,
 		liveNodeMs: 0,
+		providerRevenueUsd: 0,
+		providerCostUsd: 0,
 	};
 	const epochCounts = {
 		arrived: 0,
@@ -418,8 +420,11 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 			});
 		}
 	});
-	const jobClassByIndex = new Map(jobClasses.map((c) => [c.index, c]));
-	const realtimeByIndex = new Map(realtimeClasses.map((c) => [c.index, c]));
+	// Lookups by class index are arrays, not maps: they sit on the hottest paths.
+	const jobClassByIndex: JobClassState[] = [];
+	for (const c of jobClasses) jobClassByIndex[c.index] = c;
+	const realtimeByIndex: RealtimeClassState[] = [];
+	for (const c of realtimeClasses) realtimeByIndex[c.index] = c;
 
 	// ── Node life cycle ───────────────────────────────────────────────────────────────────
 	const scheduleFailure = (node: number): void => {
@@ -495,7 +500,7 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 			engine.cancel(nodes.leaseEndHandle[node] as number);
 			nodes.leaseEndHandle[node] = -1;
 			nodes.job[node] = NO_JOB;
-			removeReplica(realtimeByIndex.get(-2 - job) as RealtimeClassState, node);
+			removeReplica(realtimeByIndex[-2 - job] as RealtimeClassState, node);
 		}
 	};
 
@@ -577,6 +582,7 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 	// ── Market: awarding orders ───────────────────────────────────────────────────────────
 	const candidates = new Int32Array(Math.max(market.maxCandidates, 1024));
 	const scratchCost = new Float64Array(candidates.length);
+	const award = awardBuffer(Math.max(1, ...jobClasses.map((c) => c.spec.gpusPerJob)));
 	// One reusable terms object: an order's terms are read only while it is being cleared.
 	const jobTerms: { -readonly [K in keyof OrderTerms]: OrderTerms[K] } = {
 		originMetro: 0,
@@ -600,14 +606,13 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 		const want = Math.max(market.maxCandidates, terms.gpus);
 		const count = collectCandidates(idle, terms, marketContext, candidates, want);
 		if (count < terms.gpus) return null;
-		const result = clear(nodes, terms, marketContext, candidates, count, scratchCost);
-		return typeof result === "string" ? null : result;
+		return clear(nodes, terms, marketContext, candidates, count, scratchCost, award) === true ? award : null;
 	};
 
 	/** Leases the awarded nodes from `startMs` for `hoursByNode`; returns nothing. */
 	const lease = (award: Award, startMs: number, hoursOf: (node: number) => number, job: number): void => {
 		let previous = -1;
-		for (let w = 0; w < award.nodes.length; w++) {
+		for (let w = 0; w < award.count; w++) {
 			const node = award.nodes[w] as number;
 			const price = award.priceUsdPerGpuHour[w] as number;
 			idle.remove(node, nodes.gpu[node] as number, nodes.metro[node] as number);
@@ -636,7 +641,7 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 
 	/** Starts job `job` on an award. */
 	const startJob = (job: number, award: Award): void => {
-		const classState = jobClassByIndex.get(jobClass[job] as number) as JobClassState;
+		const classState = jobClassByIndex[jobClass[job] as number] as JobClassState;
 		const spec = classState.spec;
 		const transferMs = Math.round(((spec.payloadGbIn * 8) / NODE_BANDWIDTH_GBPS) * 1000);
 		const startMs = engine.now + awardDelayMs + transferMs;
@@ -647,8 +652,9 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 		}
 		// A multi-GPU job runs at the pace of its slowest GPU.
 		let hours = 0;
-		for (const node of award.nodes)
-			hours = Math.max(hours, jobDurationHours(work, gpus[nodes.gpu[node] as number] as GpuSpec, h100));
+		for (let w = 0; w < award.count; w++) {
+			hours = Math.max(hours, work * (hoursPerWorkByGpu[nodes.gpu[award.nodes[w] as number] as number] as number));
+		}
 		lease(award, startMs, () => hours, job);
 		// Providers pay for moving the job's data; it comes out of the first node's revenue.
 		const first = award.nodes[0] as number;
@@ -663,7 +669,7 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 	};
 
 	const enqueueWaiting = (job: number): void => {
-		const classState = jobClassByIndex.get(jobClass[job] as number) as JobClassState;
+		const classState = jobClassByIndex[jobClass[job] as number] as JobClassState;
 		const waitMs = Math.round(classState.spec.maxQueueMinutes * 60_000);
 		if (waitMs <= 0) {
 			rejectJob(job);
@@ -731,7 +737,7 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 			}
 			becomeIdle(node);
 		} else if (job <= -2) {
-			const classState = realtimeByIndex.get(-2 - job) as RealtimeClassState;
+			const classState = realtimeByIndex[-2 - job] as RealtimeClassState;
 			const capacity = replicaCapacity(classState);
 			const own = classState.capacityRpsByGpu[nodes.gpu[node] as number] as number;
 			const stillNeeded =
@@ -763,8 +769,8 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 	 * Cheapest eligible cloud offer per H100-hour of work, for each (job class, region): cost
 	 * and GPU-hours are linear in the work, so one table serves every order. NaN: no offer.
 	 */
-	const cloudCostPerWork = new Map<number, Float64Array>();
-	const cloudHoursPerWork = new Map<number, Float64Array>();
+	const cloudCostPerWork: Float64Array[] = [];
+	const cloudHoursPerWork: Float64Array[] = [];
 	for (const classState of jobClasses) {
 		const costs = new Float64Array(regions.length).fill(Number.NaN);
 		const hours = new Float64Array(regions.length).fill(Number.NaN);
@@ -780,8 +786,8 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 				}
 			}
 		});
-		cloudCostPerWork.set(classState.index, costs);
-		cloudHoursPerWork.set(classState.index, hours);
+		cloudCostPerWork[classState.index] = costs;
+		cloudHoursPerWork[classState.index] = hours;
 	}
 
 	/** Prices and times the job on the nearest cloud region (no failover: C14). */
@@ -790,14 +796,14 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 		classState.epochCloudOffered++;
 		const regionIndex = geography.nearestRegion[origin] as number;
 		const costPerWork =
-			regionIndex >= 0 ? ((cloudCostPerWork.get(classState.index) as Float64Array)[regionIndex] as number) : Number.NaN;
+			regionIndex >= 0 ? ((cloudCostPerWork[classState.index] as Float64Array)[regionIndex] as number) : Number.NaN;
 		const available = cloudRng.next() < (regions[regionIndex]?.availability ?? 0);
 		if (Number.isNaN(costPerWork) || !available || cloudRegionDown(regionIndex, engine.now)) {
 			cloud.rejected++;
 			return Number.POSITIVE_INFINITY;
 		}
 		const costUsd = costPerWork * work;
-		const gpuHours = ((cloudHoursPerWork.get(classState.index) as Float64Array)[regionIndex] as number) * work;
+		const gpuHours = ((cloudHoursPerWork[classState.index] as Float64Array)[regionIndex] as number) * work;
 		const transferMs = ((classState.spec.payloadGbIn * 8) / CLOUD_BANDWIDTH_GBPS) * 1000;
 		const startMs = engine.now + scenario.cloud.provisioningMinutes * 60_000 + transferMs;
 		const endMs = startMs + (gpuHours / classState.spec.gpusPerJob) * MS_PER_HOUR;
@@ -815,19 +821,19 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 	};
 
 	// ── Job arrivals ──────────────────────────────────────────────────────────────────────
-	const arrivalRng = new Map<number, { time: RandomStream; what: RandomStream; choice: RandomStream }>();
+	const arrivalRng: { time: RandomStream; what: RandomStream; choice: RandomStream }[] = [];
 	for (const c of jobClasses) {
-		arrivalRng.set(c.index, {
+		arrivalRng[c.index] = {
 			time: streams.stream(`demand/${c.spec.id}/arrivals`),
 			what: streams.stream(`demand/${c.spec.id}/orders`),
 			choice: streams.stream(`demand/${c.spec.id}/choice`),
-		});
+		};
 	}
 	const scheduleNextArrival = (classState: JobClassState): void => {
 		classState.nextArrivalHandle = -1;
 		const demand = classState.demand;
 		if (demand === null || !(demand.ratePerHour > 0)) return;
-		const rng = arrivalRng.get(classState.index) as { time: RandomStream };
+		const rng = arrivalRng[classState.index] as { time: RandomStream };
 		const gapMs = Math.round((-Math.log(rng.time.next()) / demand.ratePerHour) * MS_PER_HOUR);
 		const at = engine.now + gapMs;
 		if (at < Math.min(epochStartMs + epochMs, horizonMs)) {
@@ -836,8 +842,8 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 	};
 
 	const kindArrival = engine.registerKind("order-arrival", (classIndex) => {
-		const classState = jobClassByIndex.get(classIndex) as JobClassState;
-		const rng = arrivalRng.get(classIndex) as { what: RandomStream; choice: RandomStream };
+		const classState = jobClassByIndex[classIndex] as JobClassState;
+		const rng = arrivalRng[classIndex] as { what: RandomStream; choice: RandomStream };
 		const origin = (classState.demand as EpochDemand).origin.sample(rng.what);
 		const work = classState.work.sample(rng.what);
 		const choosesDepin = rng.choice.next() < classState.share;
@@ -875,7 +881,8 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 			classState.replicas.pop();
 		}
 	};
-	const replicaRng = new Map(realtimeClasses.map((c) => [c.index, streams.stream(`demand/${c.spec.id}/replicas`)]));
+	const replicaRng: RandomStream[] = [];
+	for (const c of realtimeClasses) replicaRng[c.index] = streams.stream(`demand/${c.spec.id}/replicas`);
 
 	/** Leases replicas until the class's DePIN share of demand has its capacity (or nothing is left). */
 	const autoscale = (classState: RealtimeClassState): void => {
@@ -885,7 +892,7 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 		classState.requiredCapacityRps = depinRps / spec.replicas.targetUtilisation;
 		let capacity = replicaCapacity(classState);
 		const minReplicas = depinRps > 0 ? spec.replicas.minReplicas : 0;
-		const rng = replicaRng.get(classState.index) as RandomStream;
+		const rng = replicaRng[classState.index] as RandomStream;
 		const leaseHours = spec.replicas.leaseHours;
 		let failures = 0;
 		for (
@@ -1045,52 +1052,66 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 		let live = 0;
 		const marginByGpu = new Float64Array(gpus.length);
 		const liveByGpu = new Float64Array(gpus.length);
+		let costUsd = 0;
+		// This loop visits every node every epoch: columns are read into locals once.
+		const {
+			state: stateOf,
+			gpu: gpuOf,
+			metro: metroOf,
+			busyMsInEpoch,
+			revenueUsdInEpoch,
+			ewmaMarginUsdPerHour,
+		} = nodes;
+		const { cumulativeMarginUsd, epochsBelowThreshold, leaving } = nodes;
+		const epochMsLength = hours * MS_PER_HOUR;
+		const threshold = providers.exit.marginThresholdUsdPerHour;
+		const patience = providers.exit.consecutiveEpochs;
+		const upkeep = providers.upkeepUsdPerHour;
 		for (let node = 0; node < nodes.count; node++) {
-			const state = nodes.state[node] as number;
+			const state = stateOf[node] as number;
 			if (state === NodeState.exited) continue;
 			if (state === NodeState.joining) {
 				joining++;
 				continue;
 			}
-			if (state === NodeState.serving) accrueLease(node, endMs);
+			if (state === NodeState.serving) {
+				accrueLease(node, endMs);
+				serving++;
+			}
 			if (state === NodeState.down) down++;
 			else active++;
-			if (state === NodeState.serving) serving++;
-			const gpuIndex = nodes.gpu[node] as number;
-			const busy = nodes.busyMsInEpoch[node] as number;
-			const utilisation = Math.min(1, busy / (hours * MS_PER_HOUR));
-			// operatingCostUsdPerHour, inlined: this loop runs for every node every epoch.
+			const gpuIndex = gpuOf[node] as number;
+			const busy = busyMsInEpoch[node] as number;
+			const utilisation = busy < epochMsLength ? busy / epochMsLength : 1;
+			// operatingCostUsdPerHour, inlined.
 			const powerKw = (tdpKwByGpu[gpuIndex] as number) * (idlePowerShare + (1 - idlePowerShare) * utilisation);
-			const cost =
-				(powerKw * (electricityByMetro[nodes.metro[node] as number] as number) + providers.upkeepUsdPerHour) * hours;
-			const revenue = nodes.revenueUsdInEpoch[node] as number;
+			const cost = (powerKw * (electricityByMetro[metroOf[node] as number] as number) + upkeep) * hours;
+			const revenue = revenueUsdInEpoch[node] as number;
 			const marginPerHour = (revenue - cost) / hours;
-			nodes.revenueUsd[node] = (nodes.revenueUsd[node] as number) + revenue;
-			nodes.operatingCostUsd[node] = (nodes.operatingCostUsd[node] as number) + cost;
-			const ewma =
-				(nodes.ewmaMarginUsdPerHour[node] as number) +
-				exitWeight * (marginPerHour - (nodes.ewmaMarginUsdPerHour[node] as number));
-			nodes.ewmaMarginUsdPerHour[node] = ewma;
-			nodes.epochsBelowThreshold[node] =
-				ewma < providers.exit.marginThresholdUsdPerHour ? (nodes.epochsBelowThreshold[node] as number) + 1 : 0;
+			cumulativeMarginUsd[node] = (cumulativeMarginUsd[node] as number) + revenue - cost;
+			const previous = ewmaMarginUsdPerHour[node] as number;
+			const ewma = previous + exitWeight * (marginPerHour - previous);
+			ewmaMarginUsdPerHour[node] = ewma;
+			const below = ewma < threshold ? Math.min(65_535, (epochsBelowThreshold[node] as number) + 1) : 0;
+			epochsBelowThreshold[node] = below;
 			busyMs += busy;
 			revenueUsd += revenue;
+			costUsd += cost;
 			marginSum += marginPerHour;
 			ewmaSum += ewma;
 			live++;
 			marginByGpu[gpuIndex] = (marginByGpu[gpuIndex] as number) + ewma;
 			liveByGpu[gpuIndex] = (liveByGpu[gpuIndex] as number) + 1;
-			nodes.busyMsInEpoch[node] = 0;
-			nodes.revenueUsdInEpoch[node] = 0;
-			if (
-				(nodes.epochsBelowThreshold[node] as number) >= providers.exit.consecutiveEpochs &&
-				nodes.leaving[node] === 0
-			) {
+			busyMsInEpoch[node] = 0;
+			revenueUsdInEpoch[node] = 0;
+			if (below >= patience && leaving[node] === 0) {
 				// Hysteresis passed: the provider leaves now if idle, else when its work ends.
-				nodes.leaving[node] = 1;
+				leaving[node] = 1;
 				if (state === NodeState.idle) exitNode(node);
 			}
 		}
+		totals.providerRevenueUsd += revenueUsd;
+		totals.providerCostUsd += costUsd;
 		totals.busyMs += busyMs;
 		totals.liveNodeMs += live * hours * MS_PER_HOUR;
 		nodesMin = Math.min(nodesMin, active);
@@ -1323,8 +1344,8 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 		interruptions: totals.interruptions,
 		protocolFeesUsd: totals.feesUsd,
 		providers: {
-			revenueUsd: sum(nodes.revenueUsd, nodes.count),
-			operatingCostUsd: sum(nodes.operatingCostUsd, nodes.count),
+			revenueUsd: totals.providerRevenueUsd,
+			operatingCostUsd: totals.providerCostUsd,
 			joins: totals.joins,
 			exits: totals.exits,
 		},
@@ -1408,12 +1429,6 @@ function requireId<T>(map: ReadonlyMap<string, T>, id: string, what: string): T 
 
 function missing(what: string, id: string): never {
 	throw new Error(`unknown ${what} "${id}"`);
-}
-
-function sum(values: Float64Array, count: number): number {
-	let total = 0;
-	for (let i = 0; i < count; i++) total += values[i] as number;
-	return total;
 }
 
 const grownU8 = (a: Uint8Array, n: number) => {

@@ -19,6 +19,8 @@ export type NodeState = (typeof NodeState)[keyof typeof NodeState];
 
 export const NO_JOB = -1;
 
+type Column = Uint8Array | Uint16Array | Int32Array | Float32Array | Float64Array;
+
 export class NodeTable {
 	/** Number of nodes ever created (ids 0 … count − 1). */
 	count = 0;
@@ -29,35 +31,31 @@ export class NodeTable {
 	metro: Uint16Array;
 	state: Uint8Array;
 	/** Price the provider asks, USD per GPU-hour. */
-	askUsdPerGpuHour: Float64Array;
-	/** Amortised capex, USD per hour (counts for entry, sunk for exit). */
-	capexUsdPerHour: Float64Array;
+	askUsdPerGpuHour: Float32Array;
 	/** Time the node joined (or will join), ms. */
 	joinedAtMs: Float64Array;
-	/** Job being served, or NO_JOB. */
+	/** Job being served, NO_JOB, or a replica marker (≤ −2). */
 	job: Int32Array;
 	/** Next node of the same multi-GPU job, or −1. */
 	nextInJob: Int32Array;
-	/** Engine handle of the pending lease-end event. */
+	/** Engine handle of the pending lease-end event (−1: none). */
 	leaseEndHandle: Float64Array;
 	/** Start of the current lease (serving begins), ms. */
 	leaseStartMs: Float64Array;
 	/** End of the current lease, ms. */
 	leaseEndMs: Float64Array;
-	/** Price of the current lease, USD per GPU-hour (what the provider receives, net of take rate). */
-	leasePriceUsdPerGpuHour: Float64Array;
+	/** Price of the current lease, USD per GPU-hour (what the tenant pays, before the take rate). */
+	leasePriceUsdPerGpuHour: Float32Array;
 	/** Busy ms accrued in the current epoch. */
-	busyMsInEpoch: Float64Array;
-	/** Revenue accrued in the current epoch, USD. */
+	busyMsInEpoch: Float32Array;
+	/** Revenue accrued in the current epoch, USD (net of take rate and bandwidth). */
 	revenueUsdInEpoch: Float64Array;
-	/** Lifetime revenue, USD. */
-	revenueUsd: Float64Array;
-	/** Lifetime operating cost, USD. */
-	operatingCostUsd: Float64Array;
+	/** Lifetime operating margin (revenue − running costs), USD: what pays back the capex. */
+	cumulativeMarginUsd: Float64Array;
 	/** Smoothed operating margin, USD per GPU-hour. */
-	ewmaMarginUsdPerHour: Float64Array;
-	/** Consecutive epochs with the smoothed margin below the exit threshold. */
-	epochsBelowThreshold: Int32Array;
+	ewmaMarginUsdPerHour: Float32Array;
+	/** Consecutive epochs with the smoothed margin below the exit threshold (saturates at 65,535). */
+	epochsBelowThreshold: Uint16Array;
 	/** Share of leases completed without interruption (a reputation score in [0, 1]). */
 	reputation: Float32Array;
 	/** 1 while a correlated outage holds the node down. */
@@ -66,45 +64,37 @@ export class NodeTable {
 	failed: Uint8Array;
 	/** 1 when the provider decided to leave (takes effect when the current lease ends). */
 	leaving: Uint8Array;
-	/** Engine handle of the node's next failure event. */
+	/** Engine handle of the node's next failure event (−1: none). */
 	failureHandle: Float64Array;
 
 	constructor(initialCapacity = 1024) {
-		this.capacity = Math.max(16, initialCapacity);
-		this.gpu = new Uint8Array(this.capacity);
-		this.metro = new Uint16Array(this.capacity);
-		this.state = new Uint8Array(this.capacity);
-		this.askUsdPerGpuHour = new Float64Array(this.capacity);
-		this.capexUsdPerHour = new Float64Array(this.capacity);
-		this.joinedAtMs = new Float64Array(this.capacity);
-		this.job = new Int32Array(this.capacity);
-		this.nextInJob = new Int32Array(this.capacity);
-		this.leaseEndHandle = new Float64Array(this.capacity);
-		this.leaseStartMs = new Float64Array(this.capacity);
-		this.leaseEndMs = new Float64Array(this.capacity);
-		this.leasePriceUsdPerGpuHour = new Float64Array(this.capacity);
-		this.busyMsInEpoch = new Float64Array(this.capacity);
-		this.revenueUsdInEpoch = new Float64Array(this.capacity);
-		this.revenueUsd = new Float64Array(this.capacity);
-		this.operatingCostUsd = new Float64Array(this.capacity);
-		this.ewmaMarginUsdPerHour = new Float64Array(this.capacity);
-		this.epochsBelowThreshold = new Int32Array(this.capacity);
-		this.reputation = new Float32Array(this.capacity);
-		this.inOutage = new Uint8Array(this.capacity);
-		this.failed = new Uint8Array(this.capacity);
-		this.leaving = new Uint8Array(this.capacity);
-		this.failureHandle = new Float64Array(this.capacity);
+		this.capacity = Math.max(16, Math.ceil(initialCapacity));
+		const n = this.capacity;
+		this.gpu = new Uint8Array(n);
+		this.metro = new Uint16Array(n);
+		this.state = new Uint8Array(n);
+		this.askUsdPerGpuHour = new Float32Array(n);
+		this.joinedAtMs = new Float64Array(n);
+		this.job = new Int32Array(n);
+		this.nextInJob = new Int32Array(n);
+		this.leaseEndHandle = new Float64Array(n);
+		this.leaseStartMs = new Float64Array(n);
+		this.leaseEndMs = new Float64Array(n);
+		this.leasePriceUsdPerGpuHour = new Float32Array(n);
+		this.busyMsInEpoch = new Float32Array(n);
+		this.revenueUsdInEpoch = new Float64Array(n);
+		this.cumulativeMarginUsd = new Float64Array(n);
+		this.ewmaMarginUsdPerHour = new Float32Array(n);
+		this.epochsBelowThreshold = new Uint16Array(n);
+		this.reputation = new Float32Array(n);
+		this.inOutage = new Uint8Array(n);
+		this.failed = new Uint8Array(n);
+		this.leaving = new Uint8Array(n);
+		this.failureHandle = new Float64Array(n);
 	}
 
 	/** Adds a node and returns its id. */
-	add(
-		gpu: number,
-		metro: number,
-		state: NodeState,
-		joinedAtMs: number,
-		askUsdPerGpuHour: number,
-		capexUsdPerHour: number,
-	): number {
+	add(gpu: number, metro: number, state: NodeState, joinedAtMs: number, askUsdPerGpuHour: number): number {
 		if (this.count === this.capacity) this.grow();
 		const id = this.count++;
 		this.gpu[id] = gpu;
@@ -112,7 +102,6 @@ export class NodeTable {
 		this.state[id] = state;
 		this.joinedAtMs[id] = joinedAtMs;
 		this.askUsdPerGpuHour[id] = askUsdPerGpuHour;
-		this.capexUsdPerHour[id] = capexUsdPerHour;
 		this.job[id] = NO_JOB;
 		this.nextInJob[id] = -1;
 		this.leaseEndHandle[id] = -1;
@@ -121,44 +110,24 @@ export class NodeTable {
 		return id;
 	}
 
-	/** Bytes held per node slot (for the memory budget). */
+	/** The per-node columns (every typed array of the table). */
+	private columns(): [string, Column][] {
+		return Object.entries(this).filter((entry): entry is [string, Column] => ArrayBuffer.isView(entry[1]));
+	}
+
+	/** Bytes held per node slot, summed over the columns (the memory budget: ≤ 100). */
 	get bytesPerNode(): number {
-		return 1 + 2 + 1 + 8 * 13 + 4 * 4 + 3;
+		return this.columns().reduce((sum, [, column]) => sum + column.BYTES_PER_ELEMENT, 0);
 	}
 
 	private grow(): void {
 		const capacity = this.capacity * 2;
-		const grow = <T extends Uint8Array | Uint16Array | Int32Array | Float32Array | Float64Array>(
-			from: T,
-			make: (n: number) => T,
-		): T => {
-			const to = make(capacity);
-			to.set(from as never);
-			return to;
-		};
-		this.gpu = grow(this.gpu, (n) => new Uint8Array(n));
-		this.metro = grow(this.metro, (n) => new Uint16Array(n));
-		this.state = grow(this.state, (n) => new Uint8Array(n));
-		this.askUsdPerGpuHour = grow(this.askUsdPerGpuHour, (n) => new Float64Array(n));
-		this.capexUsdPerHour = grow(this.capexUsdPerHour, (n) => new Float64Array(n));
-		this.joinedAtMs = grow(this.joinedAtMs, (n) => new Float64Array(n));
-		this.job = grow(this.job, (n) => new Int32Array(n));
-		this.nextInJob = grow(this.nextInJob, (n) => new Int32Array(n));
-		this.leaseEndHandle = grow(this.leaseEndHandle, (n) => new Float64Array(n));
-		this.leaseStartMs = grow(this.leaseStartMs, (n) => new Float64Array(n));
-		this.leaseEndMs = grow(this.leaseEndMs, (n) => new Float64Array(n));
-		this.leasePriceUsdPerGpuHour = grow(this.leasePriceUsdPerGpuHour, (n) => new Float64Array(n));
-		this.busyMsInEpoch = grow(this.busyMsInEpoch, (n) => new Float64Array(n));
-		this.revenueUsdInEpoch = grow(this.revenueUsdInEpoch, (n) => new Float64Array(n));
-		this.revenueUsd = grow(this.revenueUsd, (n) => new Float64Array(n));
-		this.operatingCostUsd = grow(this.operatingCostUsd, (n) => new Float64Array(n));
-		this.ewmaMarginUsdPerHour = grow(this.ewmaMarginUsdPerHour, (n) => new Float64Array(n));
-		this.epochsBelowThreshold = grow(this.epochsBelowThreshold, (n) => new Int32Array(n));
-		this.reputation = grow(this.reputation, (n) => new Float32Array(n));
-		this.inOutage = grow(this.inOutage, (n) => new Uint8Array(n));
-		this.failed = grow(this.failed, (n) => new Uint8Array(n));
-		this.leaving = grow(this.leaving, (n) => new Uint8Array(n));
-		this.failureHandle = grow(this.failureHandle, (n) => new Float64Array(n));
+		const self = this as unknown as Record<string, Column>;
+		for (const [name, column] of this.columns()) {
+			const bigger = new (column.constructor as new (n: number) => Column)(capacity);
+			bigger.set(column as never);
+			self[name] = bigger;
+		}
 		this.capacity = capacity;
 	}
 }

@@ -4,6 +4,7 @@
  * meaning and unit; real-world defaults say their source. Units are in the names.
  */
 import Type from "typebox";
+import { Tokenomics } from "./tokenomics-schema.js";
 
 /** Hard limits checked before anything is allocated. */
 export const LIMITS = {
@@ -329,7 +330,7 @@ export const Scenario = Type.Object(
 						}),
 						consecutiveEpochs: Type.Integer({
 							minimum: 1,
-							maximum: 100_000,
+							maximum: 65_535,
 							default: 336,
 							description: "epochs below the threshold before a provider leaves (hysteresis)",
 						}),
@@ -442,6 +443,7 @@ export const Scenario = Type.Object(
 			},
 			{ additionalProperties: false, default: {}, description: "the centralized baseline" },
 		),
+		tokenomics: Tokenomics,
 	},
 	{ additionalProperties: false, description: "a depin-twin scenario" },
 );

@@ -18,7 +18,7 @@ epochHours: 24
 geography: { metros: [new-york], zeroNetworkLatency: true }
 nodes: { initialCount: 10, mix: [{ gpu: h100-sxm, share: 1 }] }
 providers:
-  exit: { consecutiveEpochs: 100000 }
+  exit: { consecutiveEpochs: 65535 }
   entry: { prospectivePool: 0 }
   failures: { mtbfHours: 1.0e12, repairHours: { dist: constant, value: 1 } }
 market: { bidWindowSeconds: 0, deployMinutes: 0, reservePriceShareOfCloud: 1000 }
