@@ -85,6 +85,7 @@ export interface NetworkKpis extends TwinKpis {
 	readonly demandShare: number | null;
 	readonly utilisation: number;
 	readonly interruptions: number;
+	readonly verification: { auditOverheadShare: number; fraudDetected: number; fraudUndetected: number };
 	readonly protocolFeesUsd: number;
 	readonly providers: { revenueUsd: number; operatingCostUsd: number; joins: number; exits: number };
 	readonly requestFidelity: { mode: "full" | "sampled" | "none"; windowSeconds: number; sampledEpochs: number };
@@ -224,8 +225,13 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 	const mixGpu = scenario.nodes.mix.map((entry) => catalog.gpuIndexById.get(entry.gpu) ?? missing("GPU", entry.gpu));
 	const mixChoice = new Categorical(scenario.nodes.mix.map((entry) => entry.share));
 	const { providers, market } = scenario;
-	/** GPU-hours one H100-hour of work takes on each class (relative dense FP16 throughput). */
-	const hoursPerWorkByGpu = Float64Array.from(gpus, (g) => jobDurationHours(1, g, h100));
+	/**
+	 * GPU-hours one H100-hour of work takes on each class (relative dense FP16 throughput),
+	 * with the share that audits re-execute on top (C11).
+	 */
+	const auditOverhead =
+		scenario.tokenomics.verification.auditRate * scenario.tokenomics.verification.reexecutionMultiplier;
+	const hoursPerWorkByGpu = Float64Array.from(gpus, (g) => jobDurationHours(1, g, h100) * (1 + auditOverhead));
 	const tdpKwByGpu = Float64Array.from(gpus, (g) => g.tdpWatts / 1000);
 	const electricityByMetro = Float64Array.from(metros, (m) => m.electricityUsdPerKwh);
 	const capexPerHourByGpu = Float64Array.from(gpus, (g) =>
@@ -260,6 +266,11 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 	// Weibull scale that gives the stated mean: mean = scale · Γ(1 + 1/k).
 	const weibullScaleHours = providers.failures.mtbfHours / Math.exp(logGamma(1 + 1 / providers.failures.weibullShape));
 
+	const verification = scenario.tokenomics.verification;
+	const honestyRng = streams.stream("verification/honesty");
+	const auditRng = streams.stream("verification/audits");
+	const catchProbability = verification.auditRate * verification.detectionProbability;
+
 	const createNode = (gpuIndex: number, metroIndex: number, state: NodeState, atMs: number): number => {
 		const gpu = gpus[gpuIndex] as GpuSpec;
 		const metro = metros[metroIndex] as Metro;
@@ -270,7 +281,9 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 			providers.askMarkup,
 			factor,
 		);
-		return nodes.add(gpuIndex, metroIndex, state, atMs, ask);
+		const node = nodes.add(gpuIndex, metroIndex, state, atMs, ask);
+		if (verification.dishonestShare > 0 && honestyRng.next() < verification.dishonestShare) nodes.dishonest[node] = 1;
+		return node;
 	};
 
 	// ── Counters ──────────────────────────────────────────────────────────────────────────
@@ -295,7 +308,11 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 		liveNodeMs: 0,
 		providerRevenueUsd: 0,
 		providerCostUsd: 0,
+		fraudDetected: 0,
+		fraudUndetected: 0,
 	};
+	/** Where tokenomics plugs in (slashing, rewards); no-ops when it is off. */
+	const hooks = { onCaught: (_node: number): void => {} };
 	const epochCounts = {
 		arrived: 0,
 		served: 0,
@@ -341,6 +358,8 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 	let jobFirstNode = new Int32Array(jobCapacity);
 	let jobReserveUsd = new Float64Array(jobCapacity);
 	let jobCloudRegion = new Int32Array(jobCapacity);
+	/** 1: an audit caught a node of the job faking it; 2: a node faked it and was not caught. */
+	let jobFraud = new Uint8Array(jobCapacity);
 	let jobFreeHead = -1;
 	let jobCount = 0;
 	const allocateJob = (): number => {
@@ -360,11 +379,13 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 			jobFirstNode = grownI32(jobFirstNode, jobCapacity);
 			jobReserveUsd = grownF64(jobReserveUsd, jobCapacity);
 			jobCloudRegion = grownI32(jobCloudRegion, jobCapacity);
+			jobFraud = grownU8(jobFraud, jobCapacity);
 		}
 		return jobCount++;
 	};
 	const freeJob = (job: number): void => {
 		jobState[job] = 0;
+		jobFraud[job] = 0;
 		jobFirstNode[job] = jobFreeHead;
 		jobFreeHead = job;
 	};
@@ -399,7 +420,11 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 	scenario.demand.classes.forEach((spec, index) => {
 		if (spec.kind === "realtime") {
 			const eligibleGpu = eligibility(spec.hardware, spec.compute.weightsGb);
-			const capacityRpsByGpu = Float64Array.from(gpus, (g) => replicaCapacityRps(spec, g, inputs.calibration));
+			// Audits re-execute a share of the work, which takes replica capacity (C11).
+			const capacityRpsByGpu = Float64Array.from(
+				gpus,
+				(g) => replicaCapacityRps(spec, g, inputs.calibration) / (1 + auditOverhead),
+			);
 			realtimeClasses.push({
 				...baseClassState(index),
 				spec,
@@ -719,11 +744,21 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 		startJob(job, award);
 	};
 
+	/** A dishonest node finishes faked work: an audit may catch it (then it is banned). */
+	const auditFakedWork = (node: number, job: number): void => {
+		if (auditRng.next() < catchProbability) {
+			jobFraud[job] = 1;
+			nodes.leaving[node] = 1;
+			hooks.onCaught(node);
+		} else if (jobFraud[job] === 0) jobFraud[job] = 2;
+	};
+
 	const kindLeaseEnd = engine.registerKind("lease-end", (node) => {
 		const job = nodes.job[node] as number;
 		accrueLease(node, engine.now);
 		nodes.leaseEndHandle[node] = -1;
 		if (job >= 0) {
+			if (nodes.dishonest[node] === 1) auditFakedWork(node, job);
 			// The job completes when its last node finishes (all end together).
 			const next = nodes.nextInJob[node] as number;
 			nodes.nextInJob[node] = -1;
@@ -731,9 +766,17 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 			if (next < 0 && jobFirstNode[job] === -1) {
 				if (jobState[job] !== JOB_RUNNING) throw new Error(`job ${job} completed twice`);
 				totals.running--;
-				totals.served++;
-				epochCounts.served++;
-				freeJob(job);
+				if (jobFraud[job] === 1) {
+					// Caught: the work is void and the order goes back to the queue.
+					totals.fraudDetected++;
+					jobFraud[job] = 0;
+					enqueueWaiting(job);
+				} else {
+					if (jobFraud[job] === 2) totals.fraudUndetected++;
+					totals.served++;
+					epochCounts.served++;
+					freeJob(job);
+				}
 			}
 			becomeIdle(node);
 		} else if (job <= -2) {
@@ -963,6 +1006,7 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 			metroCount,
 			batching: spec.batching,
 			slaP95Ms: spec.slaP95Ms,
+			verificationOverheadShare: auditOverhead,
 		});
 		const windowHours = windowMs / MS_PER_HOUR;
 		let depinReplicaCost = 0;
@@ -1342,6 +1386,11 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 		demandShare: ratio(totals.arrived, cloud.arrived),
 		utilisation: totals.liveNodeMs > 0 ? totals.busyMs / totals.liveNodeMs : 0,
 		interruptions: totals.interruptions,
+		verification: {
+			auditOverheadShare: auditOverhead,
+			fraudDetected: totals.fraudDetected,
+			fraudUndetected: totals.fraudUndetected,
+		},
 		protocolFeesUsd: totals.feesUsd,
 		providers: {
 			revenueUsd: totals.providerRevenueUsd,

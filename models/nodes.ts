@@ -64,6 +64,8 @@ export class NodeTable {
 	failed: Uint8Array;
 	/** 1 when the provider decided to leave (takes effect when the current lease ends). */
 	leaving: Uint8Array;
+	/** 1 when the provider fakes work (verification's target). */
+	dishonest: Uint8Array;
 	/** Engine handle of the node's next failure event (−1: none). */
 	failureHandle: Float64Array;
 
@@ -90,6 +92,7 @@ export class NodeTable {
 		this.inOutage = new Uint8Array(n);
 		this.failed = new Uint8Array(n);
 		this.leaving = new Uint8Array(n);
+		this.dishonest = new Uint8Array(n);
 		this.failureHandle = new Float64Array(n);
 	}
 

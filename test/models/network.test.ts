@@ -128,4 +128,26 @@ describe("network model", () => {
 		const closed = run(inputsFromFile("small", ["geography.excludeJurisdictions=[us]"]), { checkInvariants: false });
 		expect(closed.kpis.nodes.start).toBeLessThan(open.kpis.nodes.start);
 	});
+
+	it("audits catch some faked work, cost capacity and show up in prices (C11)", () => {
+		const honest = run(inputsFromFile("small"), { checkInvariants: false });
+		const audited = run(
+			inputsFromFile("small", [
+				"tokenomics.verification.dishonestShare=0.2",
+				"tokenomics.verification.auditRate=0.2",
+				"tokenomics.verification.reexecutionMultiplier=2",
+			]),
+		);
+		const unaudited = run(inputsFromFile("small", ["tokenomics.verification.dishonestShare=0.2"]));
+		expect(audited.kpis.verification.auditOverheadShare).toBeCloseTo(0.4, 12);
+		expect(audited.kpis.verification.fraudDetected).toBeGreaterThan(0);
+		expect(unaudited.kpis.verification.fraudDetected).toBe(0);
+		expect(unaudited.kpis.verification.fraudUndetected).toBeGreaterThan(0);
+		// Re-execution takes 40% more GPU time: the same work costs more and serves slower.
+		const revenuePerJob = (r: typeof honest) => r.kpis.providers.revenueUsd / r.kpis.jobs.served;
+		expect(revenuePerJob(audited)).toBeGreaterThan(1.2 * revenuePerJob(honest));
+		expect(audited.kpis.latencyMs?.mean ?? 0).toBeGreaterThan(honest.kpis.latencyMs?.mean ?? Number.POSITIVE_INFINITY);
+		const { arrived, served, rejected, inFlight } = audited.kpis.jobs;
+		expect(arrived).toBe(served + rejected + inFlight);
+	});
 });

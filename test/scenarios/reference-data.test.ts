@@ -17,7 +17,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const dataDir = join(root, "scenarios", "data");
 const sharedDataDir = resolve(root, "..", "shared", "data");
 const hasShared = existsSync(sharedDataDir);
-const TABLES = ["gpus.csv", "metros.csv", "cloud-regions.csv"] as const;
+const TABLES = ["gpus.csv", "metros.csv", "cloud-regions.csv", "token-prices.csv"] as const;
 
 type Row = Readonly<Record<string, string>>;
 
@@ -234,6 +234,50 @@ describe("cloud-regions.csv", () => {
 		}
 		const useast1 = regions.find((r) => col(r, "id") === "aws-us-east-1");
 		expect(useast1 === undefined ? null : num(useast1, "egress_usd_per_gb")).toBe(0.09);
+	});
+});
+
+describe("token-prices.csv", () => {
+	const prices = load("token-prices.csv");
+	const close = (symbol: string, date: string): number => {
+		const row = prices.find((r) => col(r, "symbol") === symbol && col(r, "date") === date);
+		if (row === undefined) throw new Error(`no ${symbol} ${date}`);
+		return num(row, "close_usd");
+	};
+
+	it("holds the seven series, each by ascending unique date, with provenance", () => {
+		const symbols = [...new Set(prices.map((r) => col(r, "symbol")))];
+		expect(symbols).toEqual(["HNT", "RNDR", "TAO", "AKT", "FIL", "ETH", "BTC"]);
+		for (const symbol of symbols) {
+			const dates = prices.filter((r) => col(r, "symbol") === symbol).map((r) => col(r, "date"));
+			for (let i = 1; i < dates.length; i++) expect((dates[i - 1] as string) < (dates[i] as string)).toBe(true);
+		}
+		for (const r of prices) {
+			expect(isIsoDate(col(r, "date")), col(r, "date")).toBe(true);
+			expect(col(r, "source")).toMatch(/^[\w.-]+\/[\w.-]+@[0-9a-f]{7} \S+\.csv$/);
+			expect(num(r, "close_usd")).toBeGreaterThan(0);
+		}
+	});
+
+	it("starts and ends each series where SOURCES.md says, FIL at mainnet, BTC/ETH in 2020", () => {
+		const span = (symbol: string) => {
+			const dates = prices.filter((r) => col(r, "symbol") === symbol).map((r) => col(r, "date"));
+			return [dates[0], dates.at(-1)];
+		};
+		expect(span("HNT")).toEqual(["2020-07-01", "2025-01-16"]);
+		expect(span("RNDR")).toEqual(["2020-07-01", "2024-07-21"]);
+		expect(span("TAO")).toEqual(["2023-03-05", "2025-01-16"]);
+		expect(span("AKT")).toEqual(["2020-10-20", "2022-09-27"]);
+		expect(span("FIL")).toEqual(["2020-10-15", "2022-02-14"]);
+		expect(span("ETH")).toEqual(["2020-01-01", "2025-01-16"]);
+		expect(span("BTC")).toEqual(["2020-01-01", "2025-01-16"]);
+	});
+
+	it("replays the Helium 2022 crash (SOURCES.md coverage notes)", () => {
+		expect(close("HNT", "2021-11-15")).toBeCloseTo(52.7, 2);
+		expect(close("HNT", "2022-06-30")).toBeCloseTo(9.59, 2);
+		expect(close("HNT", "2022-12-31")).toBeCloseTo(1.58, 2);
+		expect(close("HNT", "2023-12-31")).toBeCloseTo(6.8, 2);
 	});
 });
 
