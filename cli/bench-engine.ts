@@ -4,7 +4,6 @@
  * and reference runs after a warm-up, and reports medians. Each workload runs in a child
  * process of its own so that its peak RSS is its own.
  */
-import { fork } from "node:child_process";
 import { runHoldReference, runMmcReference } from "../sim/bench/reference.js";
 import {
 	type HoldParams,
@@ -15,7 +14,8 @@ import {
 } from "../sim/bench/workloads.js";
 import { Engine } from "../sim/engine.js";
 import { mmcMeans } from "../sim/queueing.js";
-import { meanConfidence } from "../sim/stats.js";
+import { meanConfidence, median } from "../sim/stats.js";
+import { runInChild } from "./child.js";
 
 export interface EngineBenchOptions {
 	readonly repetitions: number;
@@ -72,14 +72,6 @@ export interface EngineBenchReport {
 	readonly hold: HoldReport;
 	readonly mmc: MmcReport;
 	readonly environment: { readonly node: string; readonly platform: string; readonly seed: number };
-}
-
-function median(values: readonly number[]): number {
-	const sorted = [...values].sort((a, b) => a - b);
-	const mid = sorted.length >> 1;
-	return sorted.length % 2 === 1
-		? (sorted[mid] as number)
-		: ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 function timeIt<T>(work: () => T): { result: T; wallMs: number } {
@@ -197,20 +189,7 @@ export function benchWorkload(workload: EngineWorkload, options: EngineBenchOpti
 
 /** Runs one workload in a child process of the CLI and returns its report. */
 function benchInChild(cliEntry: string, workload: EngineWorkload, options: EngineBenchOptions): Promise<unknown> {
-	return new Promise((resolve, reject) => {
-		const child = fork(cliEntry, ["bench-worker", workload, JSON.stringify(options)], {
-			stdio: ["ignore", "ignore", "inherit", "ipc"],
-		});
-		let report: unknown;
-		child.on("message", (message) => {
-			report = message;
-		});
-		child.on("error", reject);
-		child.on("exit", (code) => {
-			if (code === 0 && report !== undefined) resolve(report);
-			else reject(new Error(`benchmark worker for ${workload} exited with code ${code}`));
-		});
-	});
+	return runInChild(cliEntry, ["bench-worker", workload, JSON.stringify(options)]);
 }
 
 /**

@@ -4,8 +4,9 @@
  * also times the engine's hold reference, so events/s can be read as a ratio to a bare
  * event loop measured in the same run.
  */
-import { fork } from "node:child_process";
 import { runHoldReference } from "../sim/bench/reference.js";
+import { median } from "../sim/stats.js";
+import { runInChild } from "./child.js";
 import { executeRun, prepareRun } from "./run.js";
 
 export interface ModelBenchOptions {
@@ -31,14 +32,6 @@ export interface ModelBenchReport {
 	readonly referenceEventsPerSec: number;
 	/** Model events/s over the bare heap's: the price of the model's work per event. */
 	readonly ratio: number;
-}
-
-function median(values: readonly number[]): number {
-	const sorted = [...values].sort((a, b) => a - b);
-	const mid = sorted.length >> 1;
-	return sorted.length % 2 === 1
-		? (sorted[mid] as number)
-		: ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 /** Runs the model benchmark in this process. */
@@ -82,20 +75,7 @@ export function benchModelHere(options: ModelBenchOptions): ModelBenchReport {
 	};
 }
 
-/** Runs the model benchmark in a child process of the CLI. */
-export function benchModel(cliEntry: string, options: ModelBenchOptions): Promise<ModelBenchReport> {
-	return new Promise((resolve, reject) => {
-		const child = fork(cliEntry, ["bench-worker", "model", JSON.stringify(options)], {
-			stdio: ["ignore", "ignore", "inherit", "ipc"],
-		});
-		let report: ModelBenchReport | undefined;
-		child.on("message", (message) => {
-			report = message as ModelBenchReport;
-		});
-		child.on("error", reject);
-		child.on("exit", (code) => {
-			if (code === 0 && report !== undefined) resolve(report);
-			else reject(new Error(`model benchmark worker exited with code ${code}`));
-		});
-	});
+/** Runs the model benchmark in a child process of the CLI (so its peak RSS is its own). */
+export async function benchModel(cliEntry: string, options: ModelBenchOptions): Promise<ModelBenchReport> {
+	return (await runInChild(cliEntry, ["bench-worker", "model", JSON.stringify(options)])) as ModelBenchReport;
 }

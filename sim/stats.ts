@@ -45,3 +45,13 @@ export function meanConfidence(values: ArrayLike<number>): MeanEstimate {
 	const halfWidth95 = (studentTQuantile(0.975, n - 1) * sd) / Math.sqrt(n);
 	return { mean, halfWidth95, ci95: [mean - halfWidth95, mean + halfWidth95], sd, n };
 }
+
+/** Median of the values (the mean of the middle two for an even count). */
+export function median(values: readonly number[]): number {
+	if (values.length === 0) throw new RangeError("median of no values");
+	const sorted = [...values].sort((a, b) => a - b);
+	const mid = sorted.length >> 1;
+	return sorted.length % 2 === 1
+		? (sorted[mid] as number)
+		: ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}

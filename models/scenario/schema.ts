@@ -4,6 +4,7 @@
  * meaning and unit; real-world defaults say their source. Units are in the names.
  */
 import Type from "typebox";
+import { id, nonNegative, positive, share } from "./fields.js";
 import { Tokenomics } from "./tokenomics-schema.js";
 
 /** Hard limits checked before anything is allocated. */
@@ -16,15 +17,6 @@ export const LIMITS = {
 	maxListLength: 10_000,
 	maxRequestsPerSecond: 1_000_000,
 } as const;
-
-const positive = (description: string, extra: Record<string, unknown> = {}) =>
-	Type.Number({ exclusiveMinimum: 0, description, ...extra });
-const nonNegative = (description: string, extra: Record<string, unknown> = {}) =>
-	Type.Number({ minimum: 0, description, ...extra });
-const share = (description: string, extra: Record<string, unknown> = {}) =>
-	Type.Number({ minimum: 0, maximum: 1, description, ...extra });
-const id = (description: string, extra: Record<string, unknown> = {}) =>
-	Type.String({ minLength: 1, maxLength: 64, pattern: "^[a-z0-9][a-z0-9._-]*$", description, ...extra });
 
 /** A random quantity: the law and its parameters. */
 export const DistributionSpec = Type.Union(

@@ -4,13 +4,8 @@
  * tokens here and held in integer base units (10^decimals per token) by the ledger.
  */
 import Type from "typebox";
+import { nonNegative, positive, share } from "./fields.js";
 
-const positive = (description: string, extra: Record<string, unknown> = {}) =>
-	Type.Number({ exclusiveMinimum: 0, description, ...extra });
-const nonNegative = (description: string, extra: Record<string, unknown> = {}) =>
-	Type.Number({ minimum: 0, description, ...extra });
-const share = (description: string, extra: Record<string, unknown> = {}) =>
-	Type.Number({ minimum: 0, maximum: 1, description, ...extra });
 const strict = { additionalProperties: false } as const;
 
 /** How many new tokens a schedule mints per day at a given time (before the supply cap). */

@@ -1,29 +1,12 @@
 import { spawnSync } from "node:child_process";
 import { dirname, resolve } from "node:path";
-import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { benchEngine, QUICK_ENGINE_BENCH } from "../../cli/bench-engine.js";
 import { EXIT_BAD_INPUT, main } from "../../cli/main.js";
+import { captureIo } from "../helpers/io.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-
-function captureIo() {
-	let out = "";
-	let err = "";
-	const sink = (append: (s: string) => void) =>
-		new Writable({
-			write(chunk, _encoding, done) {
-				append(String(chunk));
-				done();
-			},
-		});
-	return {
-		io: { stdout: sink((s) => (out += s)), stderr: sink((s) => (err += s)) },
-		out: () => out,
-		err: () => err,
-	};
-}
 
 describe("command line", () => {
 	it("exits 2 with a message on bad input", async () => {

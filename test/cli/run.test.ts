@@ -1,28 +1,15 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
-import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { EXIT_BAD_INPUT, EXIT_OK, main } from "../../cli/main.js";
 import { executeRun, prepareRun } from "../../cli/run.js";
+import { captureIo } from "../helpers/io.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const goldenPath = join(root, "test", "golden", "small.summary.json");
 const RESULT_FILES = ["summary.json", "timeseries.csv", "scenario.resolved.yaml", "run-meta.json"];
-
-function quietIo() {
-	let out = "";
-	let err = "";
-	const sink = (append: (s: string) => void) =>
-		new Writable({
-			write(chunk, _encoding, done) {
-				append(String(chunk));
-				done();
-			},
-		});
-	return { io: { stdout: sink((s) => (out += s)), stderr: sink((s) => (err += s)) }, out: () => out, err: () => err };
-}
 
 function runTo(scenario: string, overrides: string[] = [], seed?: number): string {
 	const out = mkdtempSync(join(tmpdir(), "depin-twin-run-"));
@@ -96,7 +83,7 @@ describe("depin-twin run", () => {
 		const out = join(dir, "out");
 		const before = runTo("small");
 		const kept = read(before, "summary.json");
-		const capture = quietIo();
+		const capture = captureIo();
 		expect(await main(["run", bad, "--out", before], capture.io)).toBe(EXIT_BAD_INPUT);
 		expect(capture.err()).toMatch(/bad\.yaml:6:22 demand\.classes\[0\]\.ordersPerHour: expected a positive number/);
 		expect(read(before, "summary.json")).toBe(kept);
@@ -104,19 +91,19 @@ describe("depin-twin run", () => {
 	});
 
 	it("exits 2 on an unknown GPU with its line, and on a missing scenario", async () => {
-		const capture = quietIo();
+		const capture = captureIo();
 		expect(await main(["run", "small", "--set", "nodes.mix=[{gpu: tpu-v9, share: 1}]"], capture.io)).toBe(
 			EXIT_BAD_INPUT,
 		);
 		expect(capture.err()).toMatch(/nodes\.mix\[0\]\.gpu: unknown GPU "tpu-v9"/);
-		const missing = quietIo();
+		const missing = captureIo();
 		expect(await main(["run", "no-such-scenario"], missing.io)).toBe(EXIT_BAD_INPUT);
 		expect(missing.err()).toMatch(/no such scenario/);
 	});
 
 	it("validate accepts the shipped scenarios", async () => {
 		for (const name of ["small", "base"]) {
-			const capture = quietIo();
+			const capture = captureIo();
 			expect(await main(["validate", name], capture.io)).toBe(EXIT_OK);
 			expect(capture.out()).toMatch(/^ok: /);
 		}
@@ -135,7 +122,7 @@ describe("snapshots", () => {
 		const dir = mkdtempSync(join(tmpdir(), "depin-twin-snapshot-"));
 		const snapshot = join(dir, "nodes.csv");
 		writeFileSync(snapshot, "gpu,metro\nh100-sxm,tokyo\nvoodoo2,tokyo\n");
-		const capture = quietIo();
+		const capture = captureIo();
 		expect(await main(["run", "small", "--set", `nodes.fromSnapshot=${snapshot}`], capture.io)).toBe(EXIT_BAD_INPUT);
 		expect(capture.err()).toMatch(/nodes\.csv:3: column "gpu": unknown GPU "voodoo2"/);
 	});

@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
 import { validateCommand } from "../../cli/validate.js";
 import { parseScenario, scenarioHash } from "../../models/scenario/load.js";
+import { captureIo } from "../helpers/io.js";
 
 const SMALL = `name: small
 demand:
@@ -23,23 +23,6 @@ demand:
       slaP95Ms: fast
 market: {mechanism: lottery}
 `;
-
-function captureIo() {
-	let out = "";
-	let err = "";
-	const sink = (append: (text: string) => void) =>
-		new Writable({
-			write(chunk, _encoding, done) {
-				append(String(chunk));
-				done();
-			},
-		});
-	return {
-		io: { stdout: sink((text) => (out += text)), stderr: sink((text) => (err += text)) },
-		out: () => out,
-		err: () => err,
-	};
-}
 
 describe("validate command", () => {
 	const scenariosDir = mkdtempSync(join(tmpdir(), "depin-twin-validate-"));
