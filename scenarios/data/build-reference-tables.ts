@@ -1,5 +1,6 @@
 /**
- * Builds the project's reference tables (gpus.csv, metros.csv, cloud-regions.csv) from the shared public datasets.
+ * Builds the project's reference tables (gpus.csv, metros.csv, cloud-regions.csv, token-prices.csv) from the shared
+ * public datasets.
  *
  *   read shared CSVs → parse (RFC 4180) → derive (peaks, medians, fallbacks) → format (fixed decimals) → write
  *
@@ -79,6 +80,8 @@ const DATASETS = {
 		label: "Akash Console gpu-prices snapshot via OpenComputePrices @42f4277 (MIT)",
 		date: "2026-03-22",
 	},
+	// Merged long file; each row names its own repo, path and commit (source_repo, source_path, source_commit).
+	tokenPrices: { path: "token-prices/token_prices_daily_usd.csv" },
 } as const;
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -668,6 +671,39 @@ const PROVIDER_ALIASES: Readonly<Record<string, string>> = {
 	digitalocean: "do",
 };
 
+/**
+ * Token price series kept in token-prices.csv, in output order, each from its first usable day. BTC and ETH stand for
+ * the crypto market factor, so only the years the DePIN tokens cover are kept.
+ */
+const TOKEN_PRICE_SERIES: readonly { readonly symbol: string; readonly fromDate?: Figure<string> }[] = [
+	{ symbol: "HNT" },
+	{ symbol: "RNDR" },
+	{ symbol: "TAO" },
+	{ symbol: "AKT" },
+	{
+		symbol: "FIL",
+		fromDate: {
+			value: "2020-10-15",
+			source: "Filecoin mainnet launch; earlier Yahoo 'FIL' rows are pre-launch/IOU quotes (token-prices/SOURCES.md)",
+			date: "2020-10-15",
+		},
+	},
+	{ symbol: "ETH", fromDate: { value: "2020-01-01", source: "crypto market factor: 2020 on", date: "2020-01-01" } },
+	{ symbol: "BTC", fromDate: { value: "2020-01-01", source: "crypto market factor: 2020 on", date: "2020-01-01" } },
+];
+
+/** Rows of the merged file that are not daily closes. */
+const TOKEN_PRICE_EXCLUSIONS: readonly Figure<{ symbol: string; date: string }>[] = [
+	{
+		value: { symbol: "AKT", date: "2022-09-28" },
+		source: "intraday 09:01 partial bar, not a daily close (token-prices/SOURCES.md)",
+		date: "2022-09-28",
+	},
+];
+
+/** Significant digits of close_usd: the Yahoo series are float32 (about 7 digits). */
+const TOKEN_PRICE_SIGNIFICANT_DIGITS = 8;
+
 // ---------------------------------------------------------------------------------------------------------------
 // CSV and number helpers
 
@@ -743,6 +779,15 @@ function fmt(x: number | null, maxDecimals: number): string {
 	let s = x.toFixed(maxDecimals);
 	if (s.includes(".")) s = s.replace(/0+$/, "").replace(/\.$/, "");
 	return s === "-0" ? "0" : s;
+}
+
+/** `significant` significant digits, plain notation, trailing zeros trimmed. */
+function fmtSignificant(x: number, significant: number): string {
+	if (!Number.isFinite(x)) throw new Error(`non-finite number ${x}`);
+	let s = x.toPrecision(significant);
+	if (s.includes("e")) throw new Error(`${x} needs exponent notation at ${significant} digits`);
+	if (s.includes(".")) s = s.replace(/0+$/, "").replace(/\.$/, "");
+	return s;
 }
 
 function median(values: readonly number[]): number {
@@ -1340,6 +1385,40 @@ function buildCloudRegions(
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// token-prices.csv
+
+const TOKEN_PRICE_HEADER = ["symbol", "date", "close_usd", "source"] as const;
+
+function buildTokenPrices(sharedDir: string): string {
+	const records = parseCsvRecords(readFileSync(join(sharedDir, DATASETS.tokenPrices.path), "utf8"));
+	const excluded = new Set(TOKEN_PRICE_EXCLUSIONS.map((e) => `${e.value.symbol},${e.value.date}`));
+	const rows: string[][] = [];
+	for (const series of TOKEN_PRICE_SERIES) {
+		const fromDate = series.fromDate?.value ?? "";
+		const kept = records
+			.filter((r) => field(r, "symbol") === series.symbol && field(r, "date") >= fromDate)
+			.filter((r) => !excluded.has(`${series.symbol},${field(r, "date")}`))
+			.sort((a, b) => (field(a, "date") < field(b, "date") ? -1 : 1));
+		if (kept.length === 0) throw new Error(`${DATASETS.tokenPrices.path}: no rows for ${series.symbol}`);
+		let previousDate = "";
+		for (const r of kept) {
+			const date = field(r, "date");
+			if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || date === previousDate) {
+				throw new Error(`${series.symbol}: bad or repeated date ${JSON.stringify(date)}`);
+			}
+			previousDate = date;
+			const closeUsd = Number(field(r, "close"));
+			if (!(closeUsd > 0 && Number.isFinite(closeUsd))) throw new Error(`${series.symbol} ${date}: close ${closeUsd}`);
+			const commit = field(r, "source_commit");
+			if (!/^[0-9a-f]{40}$/.test(commit)) throw new Error(`${series.symbol} ${date}: source_commit ${commit}`);
+			const source = `${field(r, "source_repo")}@${commit.slice(0, 7)} ${field(r, "source_path")}`;
+			rows.push([series.symbol, date, fmtSignificant(closeUsd, TOKEN_PRICE_SIGNIFICANT_DIGITS), source]);
+		}
+	}
+	return toCsv(TOKEN_PRICE_HEADER, rows);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Entry points
 
 /** File name → CSV text of every reference table, built from the shared datasets. */
@@ -1351,6 +1430,7 @@ export function buildReferenceTables(sharedDataDir: string): Record<string, stri
 		"gpus.csv": buildGpus(sharedDataDir, prices),
 		"metros.csv": buildMetros(metros, electricityModel(sharedDataDir)),
 		"cloud-regions.csv": buildCloudRegions(sharedDataDir, cities, metros, prices.skypilot),
+		"token-prices.csv": buildTokenPrices(sharedDataDir),
 	};
 }
 
