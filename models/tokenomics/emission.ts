@@ -6,7 +6,6 @@
  * A supply cap truncates a mint at the cap; emission past the cap is lost, not deferred.
  */
 import type { EmissionSchedule } from "../scenario/tokenomics-schema.js";
-import { MAX_UNITS } from "./ledger.js";
 
 /** C(day): tokens emitted from day 0 to `day` (0 before day 0). */
 type Cumulative = (day: number) => number;
@@ -47,6 +46,8 @@ function closedForm(schedule: Exclude<EmissionSchedule, { kind: "inflation" }>):
 			// A full decay leaves nothing to integrate: the rate is 0 after day 0.
 			if (decayPerYear === 1) return () => 0;
 			const perDay = -Math.log1p(-decayPerYear) / 365;
+			// A decay so slow that k underflows is a constant.
+			if (perDay === 0) return (day) => (day > 0 ? tokensPerDay * day : 0);
 			// ∫₀ᵗ r0·e^{−k s} ds = r0·(1 − e^{−k t})/k, with expm1 for small k·t.
 			return (day) => (day > 0 ? (tokensPerDay * -Math.expm1(-perDay * day)) / perDay : 0);
 		}
@@ -90,7 +91,11 @@ function closedForm(schedule: Exclude<EmissionSchedule, { kind: "inflation" }>):
  * Tokens emitted from day 0 to `day` before any cap. For `inflation` it is the compounding
  * closed form S0·((1 + r)^{day/365} − 1) from `initialSupplyTokens`, assuming no burns.
  */
-export function cumulativeEmissionTokens(schedule: EmissionSchedule, day: number, initialSupplyTokens?: number): number {
+export function cumulativeEmissionTokens(
+	schedule: EmissionSchedule,
+	day: number,
+	initialSupplyTokens?: number,
+): number {
 	if (schedule.kind === "inflation") {
 		if (initialSupplyTokens === undefined)
 			throw new RangeError("cumulativeEmissionTokens: inflation needs the initial supply");
@@ -124,8 +129,8 @@ export class EmissionClock {
 			throw new RangeError(`EmissionClock: decimals ${options.decimals} is not an integer in [0, 15]`);
 		this.schedule = schedule;
 		this.unitsPerToken = 10 ** options.decimals;
-		this.capUnits = options.maxSupplyUnits ?? MAX_UNITS;
-		if (!(Number.isSafeInteger(this.capUnits) && this.capUnits >= 0))
+		this.capUnits = options.maxSupplyUnits ?? Number.POSITIVE_INFINITY;
+		if (options.maxSupplyUnits !== undefined && !(Number.isSafeInteger(this.capUnits) && this.capUnits >= 0))
 			throw new RangeError(`EmissionClock: maxSupplyUnits ${this.capUnits} is not an integer in [0, 2^53 − 1]`);
 		if (schedule.kind === "inflation") {
 			const rate = schedule.annualRate;

@@ -23,7 +23,8 @@ export type NamedAccount = (typeof NAMED_ACCOUNTS)[number];
 export type NodeAccount = { readonly node: number };
 export type Account = NamedAccount | NodeAccount;
 
-const NAMED_INDEX: Readonly<Record<NamedAccount, number>> = {
+// No prototype: a name like "toString" must not resolve to an index.
+const NAMED_INDEX: Readonly<Record<NamedAccount, number>> = Object.assign(Object.create(null), {
 	treasury: 0,
 	team: 1,
 	investors: 2,
@@ -32,7 +33,7 @@ const NAMED_INDEX: Readonly<Record<NamedAccount, number>> = {
 	validators: 5,
 	owners: 6,
 	dust: 7,
-};
+});
 
 /** Node ids are stored in Int32Arrays (lock-ups, callers' id lists). */
 const MAX_NODE_ID = 2 ** 31 - 1;
@@ -56,24 +57,49 @@ export interface LedgerArrays {
 	nodeLocked: Float64Array;
 }
 
-function describeAccount(account: Account): string {
-	return typeof account === "string" ? account : `node ${account.node}`;
+type Source = Account | "mint";
+
+function describeAccount(account: Source): string {
+	return account === "mint" ? "a mint" : typeof account === "string" ? account : `node ${account.node}`;
 }
 
-/** Throws unless `value` is an integer within ±(2^53 − 1). */
-function guard(value: number, what: string, operation: string): number {
-	if (!Number.isInteger(value) || value > MAX_UNITS || value < -MAX_UNITS)
-		throw new RangeError(`${operation}: ${what} would become ${value}, not an integer within ±(2^53 − 1) base units`);
-	return value;
+/**
+ * Names an operation for an error message, e.g. "transfer pool → node 3". Built only when
+ * something throws, so that a call allocates no string.
+ */
+function label(verb: string, a?: Source | number, b?: Account): string {
+	const first = a === undefined ? "" : typeof a === "number" ? ` node ${a}` : ` ${describeAccount(a)}`;
+	if (b === undefined) return verb + first;
+	return `${verb}${first} → ${describeAccount(b)}`;
 }
 
-function checkAmount(amountUnits: number, operation: string): void {
-	if (!Number.isInteger(amountUnits) || amountUnits < 0 || amountUnits > MAX_UNITS)
-		throw new RangeError(`${operation}: amount ${amountUnits} is not an integer number of base units in [0, 2^53 − 1]`);
+/** Whether `value` is an integer within ±(2^53 − 1): the condition every write must meet. */
+function fits(value: number): boolean {
+	return Number.isInteger(value) && value <= MAX_UNITS && value >= -MAX_UNITS;
+}
+
+function overflow(operation: string, what: string, value: number): RangeError {
+	return new RangeError(`${operation}: ${what} would become ${value}, not an integer within ±(2^53 − 1) base units`);
+}
+
+function isAmount(amountUnits: number): boolean {
+	return Number.isInteger(amountUnits) && amountUnits >= 0 && amountUnits <= MAX_UNITS;
+}
+
+function badAmount(operation: string, amountUnits: number): RangeError {
+	return new RangeError(`${operation}: amount ${amountUnits} is not an integer number of base units in [0, 2^53 − 1]`);
 }
 
 function insufficient(operation: string, what: string, heldUnits: number, amountUnits: number): RangeError {
 	return new RangeError(`${operation}: ${what} holds ${heldUnits} base units, cannot take ${amountUnits}`);
+}
+
+function isNodeId(node: number): boolean {
+	return Number.isInteger(node) && node >= 0 && node <= MAX_NODE_ID;
+}
+
+function badNode(operation: string, node: number): RangeError {
+	return new RangeError(`${operation}: node id ${node} is not an integer in [0, 2^31 − 1]`);
 }
 
 export class TokenLedger {
@@ -105,14 +131,15 @@ export class TokenLedger {
 		for (const [name, units] of Object.entries(options.initialUnits ?? {})) {
 			const index = NAMED_INDEX[name as NamedAccount];
 			if (index === undefined) throw new RangeError(`TokenLedger: unknown account "${name}"`);
-			checkAmount(units ?? 0, `initial balance of ${name}`);
+			if (!isAmount(units ?? 0)) throw badAmount(`TokenLedger: initial balance of ${name}`, units ?? 0);
 			this.named[index] = units ?? 0;
-			initial = guard(initial + (units ?? 0), "initial supply", "TokenLedger");
+			initial += units ?? 0;
+			if (!fits(initial)) throw overflow("TokenLedger", "initial supply", initial);
 		}
 		this.initialSupplyUnits = initial;
 		this.supplyUnits = initial;
 		this.maxSupplyUnits = options.maxSupplyUnits ?? MAX_UNITS;
-		checkAmount(this.maxSupplyUnits, "maxSupplyUnits");
+		if (!isAmount(this.maxSupplyUnits)) throw badAmount("TokenLedger: maxSupplyUnits", this.maxSupplyUnits);
 		if (initial > this.maxSupplyUnits)
 			throw new RangeError(`TokenLedger: initial supply ${initial} exceeds the cap ${this.maxSupplyUnits}`);
 		this.capacity = Math.max(16, Math.floor(options.initialNodeCapacity ?? 1024));
@@ -195,61 +222,51 @@ export class TokenLedger {
 	// ---- operations ----
 
 	mint(to: Account, amountUnits: number): void {
-		const op = `mint to ${describeAccount(to)}`;
-		checkAmount(amountUnits, op);
-		const supply = guard(this.supplyUnits + amountUnits, "supply", op);
-		if (supply > this.maxSupplyUnits)
-			throw new RangeError(`${op}: supply would become ${supply}, past the cap ${this.maxSupplyUnits}`);
-		const minted = guard(this.mintedUnits + amountUnits, "minted", op);
-		this.credit(to, amountUnits, op);
-		this.supplyUnits = supply;
-		this.mintedUnits = minted;
+		if (!isAmount(amountUnits)) throw badAmount(label("mint to", to), amountUnits);
+		this.mintChecks(amountUnits, "mint to", to);
+		this.credit(to, amountUnits, "mint to", to);
+		this.supplyUnits += amountUnits;
+		this.mintedUnits += amountUnits;
 	}
 
 	burn(from: Account, amountUnits: number): void {
-		const op = `burn from ${describeAccount(from)}`;
-		checkAmount(amountUnits, op);
-		const burned = guard(this.burnedUnits + amountUnits, "burned", op);
-		this.debit(from, amountUnits, op);
+		if (!isAmount(amountUnits)) throw badAmount(label("burn from", from), amountUnits);
+		const burned = this.burnedUnits + amountUnits;
+		if (!fits(burned)) throw overflow(label("burn from", from), "burned", burned);
+		this.debit(from, amountUnits, "burn from", from);
 		this.burnedUnits = burned;
-		this.supplyUnits = guard(this.supplyUnits - amountUnits, "supply", op);
+		this.supplyUnits -= amountUnits;
 	}
 
 	transfer(from: Account, to: Account, amountUnits: number): void {
-		const op = `transfer ${describeAccount(from)} → ${describeAccount(to)}`;
-		checkAmount(amountUnits, op);
+		if (!isAmount(amountUnits)) throw badAmount(label("transfer", from, to), amountUnits);
 		// Debit first: it validates; the credit cannot overflow since no balance exceeds supply.
-		this.debit(from, amountUnits, op);
-		this.credit(to, amountUnits, op);
+		this.debit(from, amountUnits, "transfer", from, to);
+		this.credit(to, amountUnits, "transfer", from, to);
 	}
 
 	/** Moves `amountUnits` of the node's balance into its stake. */
 	stake(node: number, amountUnits: number): void {
-		const op = `stake node ${node}`;
-		checkAmount(amountUnits, op);
-		this.checkNode(node, op);
+		if (!isAmount(amountUnits)) throw badAmount(label("stake", node), amountUnits);
+		if (!isNodeId(node)) throw badNode(label("stake", node), node);
 		const held = this.nodeBalance(node);
-		if (held < amountUnits) throw insufficient(op, `node ${node}'s balance`, held, amountUnits);
-		const staked = guard(this.nodeStaked(node) + amountUnits, `node ${node}'s stake`, op);
-		const stakedTotal = guard(this.stakedUnits + amountUnits, "staked total", op);
+		if (held < amountUnits) throw insufficient(label("stake", node), `node ${node}'s balance`, held, amountUnits);
+		// Stake moves within supply (≤ 2^53 − 1): no sum here can overflow.
 		this.touch(node);
 		this.balanceOfNode[node] = held - amountUnits;
 		this.nodeBalanceUnits -= amountUnits;
-		this.stakedOfNode[node] = staked;
-		this.stakedUnits = stakedTotal;
+		this.stakedOfNode[node] = (this.stakedOfNode[node] as number) + amountUnits;
+		this.stakedUnits += amountUnits;
 	}
 
 	/** Moves stake into lock-up; releaseLocked(day ≥ unlockAtDay) returns it to the node's balance. */
 	unstake(node: number, amountUnits: number, unlockAtDay: number): void {
-		const op = `unstake node ${node}`;
-		checkAmount(amountUnits, op);
-		this.checkNode(node, op);
-		if (Number.isNaN(unlockAtDay)) throw new RangeError(`${op}: unlock day is NaN`);
+		if (!isAmount(amountUnits)) throw badAmount(label("unstake", node), amountUnits);
+		if (!isNodeId(node)) throw badNode(label("unstake", node), node);
+		if (Number.isNaN(unlockAtDay)) throw new RangeError(`${label("unstake", node)}: unlock day is NaN`);
 		const staked = this.nodeStaked(node);
-		if (staked < amountUnits) throw insufficient(op, `node ${node}'s stake`, staked, amountUnits);
+		if (staked < amountUnits) throw insufficient(label("unstake", node), `node ${node}'s stake`, staked, amountUnits);
 		if (amountUnits === 0) return;
-		const locked = guard(this.nodeLocked(node) + amountUnits, `node ${node}'s locked stake`, op);
-		const lockedTotal = guard(this.lockedUnits + amountUnits, "locked total", op);
 		if (this.lockRows === this.lockUnits.length) this.growLocks();
 		const row = this.lockRows++;
 		this.lockNode[row] = node;
@@ -258,8 +275,8 @@ export class TokenLedger {
 		if (unlockAtDay < this.earliestUnlockDay) this.earliestUnlockDay = unlockAtDay;
 		this.stakedOfNode[node] = staked - amountUnits;
 		this.stakedUnits -= amountUnits;
-		this.lockedOfNode[node] = locked;
-		this.lockedUnits = lockedTotal;
+		this.lockedOfNode[node] = (this.lockedOfNode[node] as number) + amountUnits;
+		this.lockedUnits += amountUnits;
 	}
 
 	/** Returns every lock-up due by `day` to its node's balance; the units released. */
@@ -293,18 +310,18 @@ export class TokenLedger {
 
 	/** Takes floor(stake · share) of the node's active stake to the treasury or burns it; the units slashed. */
 	slash(node: number, share: number, to: "treasury" | "burn"): number {
-		const op = `slash node ${node}`;
-		if (!(share >= 0 && share <= 1)) throw new RangeError(`${op}: share ${share} is not in [0, 1]`);
-		this.checkNode(node, op);
+		if (!(share >= 0 && share <= 1)) throw new RangeError(`${label("slash", node)}: share ${share} is not in [0, 1]`);
+		if (!isNodeId(node)) throw badNode(label("slash", node), node);
 		const staked = this.nodeStaked(node);
 		const amountUnits = Math.floor(staked * share);
 		if (amountUnits === 0) return 0;
 		if (to === "burn") {
-			this.burnedUnits = guard(this.burnedUnits + amountUnits, "burned", op);
+			const burned = this.burnedUnits + amountUnits;
+			if (!fits(burned)) throw overflow(label("slash", node), "burned", burned);
+			this.burnedUnits = burned;
 			this.supplyUnits -= amountUnits;
 		} else {
-			const treasury = NAMED_INDEX.treasury;
-			this.named[treasury] = guard((this.named[treasury] as number) + amountUnits, "treasury", op);
+			this.named[NAMED_INDEX.treasury] = (this.named[NAMED_INDEX.treasury] as number) + amountUnits;
 		}
 		this.stakedOfNode[node] = staked - amountUnits;
 		this.stakedUnits -= amountUnits;
@@ -324,63 +341,48 @@ export class TokenLedger {
 		nodes: Int32Array | number,
 		paidUnits?: Float64Array,
 	): number {
-		const op = from === "mint" ? "splitProRata from a mint" : `splitProRata from ${describeAccount(from)}`;
-		checkAmount(amountUnits, op);
+		if (!isAmount(amountUnits)) throw badAmount(label("splitProRata from", from), amountUnits);
 		const list = typeof nodes === "number" ? null : nodes;
 		const n = list === null ? (nodes as number) : list.length;
 		if (!Number.isInteger(n) || n < 0 || n > weights.length)
-			throw new RangeError(`${op}: ${n} nodes but ${weights.length} weights`);
+			throw new RangeError(`${label("splitProRata from", from)}: ${n} nodes but ${weights.length} weights`);
 		if (paidUnits !== undefined && paidUnits.length < n)
-			throw new RangeError(`${op}: paidUnits holds ${paidUnits.length} entries, ${n} needed`);
+			throw new RangeError(
+				`${label("splitProRata from", from)}: paidUnits holds ${paidUnits.length} entries, ${n} needed`,
+			);
 
-		// Pass over the weights (contiguous): their sum, and the largest id to make room for.
-		let totalWeight = 0;
-		let maxNode = list === null ? n - 1 : -1;
-		for (let i = 0; i < n; i++) {
-			const w = weights[i] as number;
-			if (!(w >= 0)) throw new RangeError(`${op}: weight ${i} is ${w}, not a finite number ≥ 0`);
-			totalWeight += w;
-			if (list !== null) {
-				const node = list[i] as number;
-				if (node < 0) throw new RangeError(`${op}: node id ${node} is negative`);
-				if (node > maxNode) maxNode = node;
-			}
-		}
+		// Passes over the weights and ids (contiguous): their sum, and the largest id to make room for.
+		const totalWeight = sumWeights(weights, n, from);
+		const maxNode = list === null ? n - 1 : largestId(list, from);
 		if (!(totalWeight <= MAX_TOTAL_WEIGHT))
-			throw new RangeError(`${op}: weights sum to ${totalWeight}, above ${MAX_TOTAL_WEIGHT}`);
+			throw new RangeError(
+				`${label("splitProRata from", from)}: weights sum to ${totalWeight}, above ${MAX_TOTAL_WEIGHT}`,
+			);
 
-		if (maxNode >= 0) this.ensureNodes(maxNode + 1);
 		// Take the amount from its source (all checks before any write).
 		if (from === "mint") {
-			const supply = guard(this.supplyUnits + amountUnits, "supply", op);
-			if (supply > this.maxSupplyUnits)
-				throw new RangeError(`${op}: supply would become ${supply}, past the cap ${this.maxSupplyUnits}`);
-			this.mintedUnits = guard(this.mintedUnits + amountUnits, "minted", op);
-			this.supplyUnits = supply;
+			this.mintChecks(amountUnits, "splitProRata from", from);
+			this.supplyUnits += amountUnits;
+			this.mintedUnits += amountUnits;
 		} else {
-			this.debit(from, amountUnits, op);
+			this.debit(from, amountUnits, "splitProRata from", from);
 		}
+		if (maxNode >= 0) this.ensureNodes(maxNode + 1);
 
 		// Pass over the nodes. No balance can exceed supply (≤ 2^53 − 1), so no write here can
 		// overflow; the clamp to `remaining` only guards against float rounding in W.
 		let remaining = amountUnits;
 		if (totalWeight > 0) {
-			const balances = this.balanceOfNode;
-			for (let i = 0; i < n; i++) {
-				let pay = Math.floor((amountUnits * (weights[i] as number)) / totalWeight);
-				if (pay > remaining) pay = remaining;
-				remaining -= pay;
-				const node = list === null ? i : (list[i] as number);
-				balances[node] = (balances[node] as number) + pay;
-				if (paidUnits !== undefined) paidUnits[i] = pay;
-			}
+			remaining =
+				list === null
+					? payByIndex(this.balanceOfNode, weights, n, amountUnits, totalWeight, paidUnits ?? null)
+					: payByList(this.balanceOfNode, weights, list, amountUnits, totalWeight, paidUnits ?? null);
 		} else if (paidUnits !== undefined) {
 			paidUnits.fill(0, 0, n);
 		}
 		const paid = amountUnits - remaining;
 		this.nodeBalanceUnits += paid;
-		const dust = NAMED_INDEX.dust;
-		this.named[dust] = guard((this.named[dust] as number) + remaining, "dust", op);
+		this.named[NAMED_INDEX.dust] = (this.named[NAMED_INDEX.dust] as number) + remaining;
 		return paid;
 	}
 
@@ -390,11 +392,10 @@ export class TokenLedger {
 	 * throws. Returns the units moved.
 	 */
 	collectFromNodes(to: NamedAccount | "burn", amountsUnits: Float64Array, nodes: Int32Array | number): number {
-		const op = `collectFromNodes to ${to}`;
 		const list = typeof nodes === "number" ? null : nodes;
 		const n = list === null ? (nodes as number) : list.length;
 		if (!Number.isInteger(n) || n < 0 || n > amountsUnits.length)
-			throw new RangeError(`${op}: ${n} nodes but ${amountsUnits.length} amounts`);
+			throw new RangeError(`collectFromNodes to ${to}: ${n} nodes but ${amountsUnits.length} amounts`);
 		const toIndex = to === "burn" ? -1 : this.namedIndex(to);
 		const balances = this.balanceOfNode;
 		let totalUnits = 0;
@@ -407,18 +408,28 @@ export class TokenLedger {
 					const back = list === null ? j : (list[j] as number);
 					balances[back] = (balances[back] as number) + (amountsUnits[j] as number);
 				}
-				if (!Number.isInteger(amount) || amount < 0) checkAmount(amount, op);
-				throw insufficient(op, `node ${node}'s balance`, held, amount);
+				const operation = `collectFromNodes to ${to}`;
+				if (!isAmount(amount)) throw badAmount(operation, amount);
+				throw insufficient(operation, `node ${node}'s balance`, held, amount);
 			}
 			balances[node] = held - amount;
 			totalUnits += amount;
 		}
 		this.nodeBalanceUnits -= totalUnits;
 		if (toIndex < 0) {
-			this.burnedUnits = guard(this.burnedUnits + totalUnits, "burned", op);
+			const burned = this.burnedUnits + totalUnits;
+			if (!fits(burned)) {
+				for (let j = 0; j < n; j++) {
+					const back = list === null ? j : (list[j] as number);
+					balances[back] = (balances[back] as number) + (amountsUnits[j] as number);
+				}
+				this.nodeBalanceUnits += totalUnits;
+				throw overflow(`collectFromNodes to ${to}`, "burned", burned);
+			}
+			this.burnedUnits = burned;
 			this.supplyUnits -= totalUnits;
 		} else {
-			this.named[toIndex] = guard((this.named[toIndex] as number) + totalUnits, to, op);
+			this.named[toIndex] = (this.named[toIndex] as number) + totalUnits;
 		}
 		return totalUnits;
 	}
@@ -485,44 +496,55 @@ export class TokenLedger {
 		return index;
 	}
 
-	private checkNode(node: number, op: string): void {
-		if (!Number.isInteger(node) || node < 0 || node > MAX_NODE_ID)
-			throw new RangeError(`${op}: node id ${node} is not an integer in [0, 2^31 − 1]`);
-	}
-
 	/** Room for `node` and count it. */
 	private touch(node: number): void {
 		if (node >= this.capacity) this.grow(node + 1);
 		if (node >= this.nodes) this.nodes = node + 1;
 	}
 
-	private credit(to: Account, amountUnits: number, op: string): void {
+	/** Throws unless supply and minted can grow by `amountUnits` (within 2^53 − 1 and the cap). */
+	private mintChecks(amountUnits: number, verb: string, a: Source): void {
+		const supply = this.supplyUnits + amountUnits;
+		if (!fits(supply)) throw overflow(label(verb, a), "supply", supply);
+		if (supply > this.maxSupplyUnits)
+			throw new RangeError(`${label(verb, a)}: supply would become ${supply}, past the cap ${this.maxSupplyUnits}`);
+		const minted = this.mintedUnits + amountUnits;
+		if (!fits(minted)) throw overflow(label(verb, a), "minted", minted);
+	}
+
+	/** Adds to an account. `verb`, `a`, `b` name the operation in an error. */
+	private credit(to: Account, amountUnits: number, verb: string, a: Source, b?: Account): void {
 		if (typeof to === "string") {
 			const index = this.namedIndex(to);
-			this.named[index] = guard((this.named[index] as number) + amountUnits, to, op);
+			const next = (this.named[index] as number) + amountUnits;
+			if (!fits(next)) throw overflow(label(verb, a, b), to, next);
+			this.named[index] = next;
 			return;
 		}
 		const node = to.node;
-		this.checkNode(node, op);
-		const next = guard(this.nodeBalance(node) + amountUnits, `node ${node}'s balance`, op);
-		const total = guard(this.nodeBalanceUnits + amountUnits, "node balance total", op);
+		if (!isNodeId(node)) throw badNode(label(verb, a, b), node);
+		const next = this.nodeBalance(node) + amountUnits;
+		if (!fits(next)) throw overflow(label(verb, a, b), `node ${node}'s balance`, next);
+		const total = this.nodeBalanceUnits + amountUnits;
+		if (!fits(total)) throw overflow(label(verb, a, b), "node balance total", total);
 		this.touch(node);
 		this.balanceOfNode[node] = next;
 		this.nodeBalanceUnits = total;
 	}
 
-	private debit(from: Account, amountUnits: number, op: string): void {
+	/** Takes from an account; throws, changing nothing, if it holds too little. */
+	private debit(from: Account, amountUnits: number, verb: string, a: Source, b?: Account): void {
 		if (typeof from === "string") {
 			const index = this.namedIndex(from);
 			const held = this.named[index] as number;
-			if (held < amountUnits) throw insufficient(op, from, held, amountUnits);
+			if (held < amountUnits) throw insufficient(label(verb, a, b), from, held, amountUnits);
 			this.named[index] = held - amountUnits;
 			return;
 		}
 		const node = from.node;
-		this.checkNode(node, op);
+		if (!isNodeId(node)) throw badNode(label(verb, a, b), node);
 		const held = this.nodeBalance(node);
-		if (held < amountUnits) throw insufficient(op, `node ${node}'s balance`, held, amountUnits);
+		if (held < amountUnits) throw insufficient(label(verb, a, b), `node ${node}'s balance`, held, amountUnits);
 		this.balanceOfNode[node] = held - amountUnits;
 		this.nodeBalanceUnits -= amountUnits;
 	}
@@ -554,6 +576,91 @@ export class TokenLedger {
 		this.lockUnits = units;
 		this.lockDay = days;
 	}
+}
+
+/** Σ weights[0 … n − 1]; throws on a weight that is negative or NaN. */
+function sumWeights(weights: Float64Array, n: number, from: Source): number {
+	let total = 0;
+	let smallest = 0;
+	for (let i = 0; i < n; i++) {
+		const w = weights[i] as number;
+		total += w;
+		if (w < smallest) smallest = w;
+	}
+	// A NaN weight makes the total NaN.
+	if (smallest < 0 || Number.isNaN(total)) {
+		const bad = weights.subarray(0, n).findIndex((w) => !(w >= 0));
+		throw new RangeError(
+			`${label("splitProRata from", from)}: weight ${bad} is ${weights[bad]}, not a finite number ≥ 0`,
+		);
+	}
+	return total;
+}
+
+/** The largest id in the list (−1 if empty); throws on a negative one. */
+function largestId(nodes: Int32Array, from: Source): number {
+	let largest = -1;
+	let smallest = 0;
+	for (let i = 0; i < nodes.length; i++) {
+		const node = nodes[i] as number;
+		if (node > largest) largest = node;
+		if (node < smallest) smallest = node;
+	}
+	if (smallest < 0) throw new RangeError(`${label("splitProRata from", from)}: node id ${smallest} is negative`);
+	return largest;
+}
+
+// The hot loops of splitProRata, one per shape so that each stays monomorphic and branch-free.
+// pay = floor(amount · w / W), clamped to what is left (float rounding in W could overpay by a unit).
+// Returns the remainder.
+
+function payByIndex(
+	balances: Float64Array,
+	weights: Float64Array,
+	n: number,
+	amountUnits: number,
+	totalWeight: number,
+	paidUnits: Float64Array | null,
+): number {
+	let remaining = amountUnits;
+	if (paidUnits === null) {
+		for (let i = 0; i < n; i++) {
+			let pay = Math.floor((amountUnits * (weights[i] as number)) / totalWeight);
+			if (pay > remaining) pay = remaining;
+			remaining -= pay;
+			balances[i] = (balances[i] as number) + pay;
+		}
+	} else {
+		for (let i = 0; i < n; i++) {
+			let pay = Math.floor((amountUnits * (weights[i] as number)) / totalWeight);
+			if (pay > remaining) pay = remaining;
+			remaining -= pay;
+			balances[i] = (balances[i] as number) + pay;
+			paidUnits[i] = pay;
+		}
+	}
+	return remaining;
+}
+
+function payByList(
+	balances: Float64Array,
+	weights: Float64Array,
+	nodes: Int32Array,
+	amountUnits: number,
+	totalWeight: number,
+	paidUnits: Float64Array | null,
+): number {
+	let remaining = amountUnits;
+	const n = nodes.length;
+	for (let i = 0; i < n; i++) {
+		let pay = Math.floor((amountUnits * (weights[i] as number)) / totalWeight);
+		if (pay > remaining) pay = remaining;
+		remaining -= pay;
+		const node = nodes[i] as number;
+		balances[node] = (balances[node] as number) + pay;
+		if (paidUnits !== null) paidUnits[i] = pay;
+	}
+	return remaining;
 }
 
 /** Whole tokens → base units, rounded to the nearest unit; throws past 2^53 − 1. */
