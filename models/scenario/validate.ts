@@ -265,6 +265,8 @@ function checkRelations(scenario: PlainObject, issues: ValueIssue[]): void {
 		});
 	}
 
+	checkTokenomics(section("tokenomics"), issues);
+
 	const epochHours = ownValue(scenario, "epochHours");
 	const sampleWindowSeconds = ownValue(requests, "sampleWindowSeconds");
 	if (
@@ -277,6 +279,77 @@ function checkRelations(scenario: PlainObject, issues: ValueIssue[]): void {
 			anchor: "value",
 			message: `the sample window (${sampleWindowSeconds} s) is longer than an epoch (${epochHours * 3600} s)`,
 		});
+}
+
+/** Token amounts are integer base units in doubles: they must stay below 2^53. */
+const MAX_SAFE_UNITS = Number.MAX_SAFE_INTEGER;
+
+function checkTokenomics(tokenomics: PlainObject, issues: ValueIssue[]): void {
+	const at = (...path: PathSegment[]) => ["tokenomics", ...path];
+	const number = (object: PlainObject, key: string) => {
+		const value = ownValue(object, key);
+		return typeof value === "number" ? value : undefined;
+	};
+	const decimals = number(tokenomics, "decimals");
+	const initial = number(tokenomics, "initialSupplyTokens");
+	const max = number(tokenomics, "maxSupplyTokens");
+	const treasury = number(tokenomics, "treasuryTokens");
+	if (initial !== undefined && max !== undefined && max < initial) {
+		issues.push({
+			path: at("maxSupplyTokens"),
+			anchor: "value",
+			message: `the cap (${max}) is below the initial supply (${initial})`,
+		});
+	}
+	if (decimals !== undefined) {
+		const largest = Math.max(initial ?? 0, max ?? 0);
+		if (largest * 10 ** decimals > MAX_SAFE_UNITS) {
+			issues.push({
+				path: at("decimals"),
+				anchor: "value",
+				message: `${largest} tokens × 10^${decimals} base units exceed 2^53 (exact integer accounting): use at most ${Math.max(0, Math.floor(Math.log10(MAX_SAFE_UNITS / Math.max(1, largest))))} decimals`,
+			});
+		}
+	}
+	const vesting = ownValue(tokenomics, "vesting");
+	let allocated = treasury ?? 0;
+	if (Array.isArray(vesting))
+		for (const entry of vesting) if (isPlainObject(entry)) allocated += number(entry, "tokens") ?? 0;
+	if (initial !== undefined && allocated > initial) {
+		issues.push({
+			path: at("treasuryTokens"),
+			anchor: "value",
+			message: `treasury and vesting allocate ${allocated} tokens, more than the initial supply (${initial})`,
+		});
+	}
+	const rewards = ownValue(tokenomics, "rewards");
+	if (isPlainObject(rewards)) {
+		const providersShare = number(rewards, "providersShare") ?? 0;
+		const validatorsShare = number(rewards, "validatorsShare") ?? 0;
+		if (providersShare + validatorsShare > 1) {
+			issues.push({
+				path: at("rewards", "validatorsShare"),
+				anchor: "value",
+				message: `providers (${providersShare}) and validators (${validatorsShare}) get more than the whole emission`,
+			});
+		}
+	}
+	const emission = ownValue(tokenomics, "emission");
+	if (isPlainObject(emission) && emission.kind === "piecewise" && Array.isArray(emission.points)) {
+		let previous = Number.NEGATIVE_INFINITY;
+		emission.points.forEach((point, index) => {
+			const fromDay = isPlainObject(point) ? number(point, "fromDay") : undefined;
+			if (fromDay === undefined) return;
+			if (fromDay <= previous) {
+				issues.push({
+					path: at("emission", "points", index, "fromDay"),
+					anchor: "value",
+					message: `segments must start on ascending days (${fromDay} after ${previous})`,
+				});
+			}
+			previous = fromDay;
+		});
+	}
 }
 
 /** Every issue of a scenario value whose defaults are filled. */
