@@ -20,6 +20,7 @@ import {
 	scenarioHash,
 } from "../models/scenario/load.js";
 import { checkReferences } from "../models/scenario/references.js";
+import { dailyCloses, loadTokenPriceHistory, type TokenPriceRow } from "../models/tokenomics/token-market.js";
 import { formatNumber, numericCsv, roundForJson, writeResultFiles } from "./output.js";
 import { packageRoot, packageVersion, scenariosDir } from "./paths.js";
 
@@ -39,6 +40,7 @@ export interface PreparedRun {
 	readonly catalog: Catalog;
 	readonly calibrationPath: string;
 	readonly snapshot?: readonly SnapshotRow[];
+	readonly tokenPriceHistory?: readonly TokenPriceRow[];
 }
 
 /** Loads the scenario, its tables, calibration and snapshot; throws ScenarioError on bad input. */
@@ -62,9 +64,30 @@ export function prepareRun(nameOrPath: string, overrides: readonly string[] = []
 			}
 		}
 	}
+	let tokenPriceHistory: TokenPriceRow[] | undefined;
+	const tokenMarket = loaded.scenario.tokenomics.market;
+	if (loaded.scenario.tokenomics.enabled && tokenMarket.kind === "history") {
+		tokenPriceHistory = loadTokenPriceHistory(join(scenariosDir(), "data", "token-prices.csv"));
+		if (dailyCloses(tokenPriceHistory, tokenMarket.token, tokenMarket.startDate).length === 0) {
+			const known = [...new Set(tokenPriceHistory.map((row) => row.symbol))].join(", ");
+			issues.push(
+				issueAt(
+					loaded,
+					"tokenomics.market.token",
+					`no prices for ${tokenMarket.token} from ${tokenMarket.startDate} (known: ${known})`,
+				),
+			);
+		}
+	}
 	if (issues.length > 0) throw new ScenarioError(issues);
 	const calibrationPath = join(packageRoot(), "scenarios", "calibration", "default.json");
-	return snapshot === undefined ? { loaded, catalog, calibrationPath } : { loaded, catalog, calibrationPath, snapshot };
+	return {
+		loaded,
+		catalog,
+		calibrationPath,
+		...(snapshot === undefined ? {} : { snapshot }),
+		...(tokenPriceHistory === undefined ? {} : { tokenPriceHistory }),
+	};
 }
 
 /** A snapshot CSV: columns gpu, metro and optionally count (default 1). */
@@ -132,7 +155,13 @@ export function executeRun(prepared: PreparedRun, options: RunOptions = {}): Run
 			}
 		: undefined;
 	const result = runNetwork(
-		{ scenario, catalog, calibration, ...(prepared.snapshot === undefined ? {} : { snapshot: prepared.snapshot }) },
+		{
+			scenario,
+			catalog,
+			calibration,
+			...(prepared.snapshot === undefined ? {} : { snapshot: prepared.snapshot }),
+			...(prepared.tokenPriceHistory === undefined ? {} : { tokenPriceHistory: prepared.tokenPriceHistory }),
+		},
 		{ checkInvariants: options.checkInvariants ?? false, ...(onEpoch === undefined ? {} : { onEpoch }) },
 	);
 	const finished = bar as SingleBar | null;

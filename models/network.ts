@@ -22,6 +22,7 @@ import type { RandomStream } from "../sim/random/stream.js";
 import { StreamFactory } from "../sim/random/stream.js";
 import { LogHistogram } from "../sim/recorder/histogram.js";
 import { EpochSeries } from "../sim/recorder/series.js";
+import { median } from "../sim/stats.js";
 import { type Catalog, type CloudRegion, cloudPriceUsdPerGpuHour, type GpuSpec, type Metro } from "./catalog.js";
 import { depinShare, type EpochDemand, epochDemand, MS_PER_DAY, MS_PER_HOUR } from "./demand.js";
 import { samplerOf } from "./distribution-spec.js";
@@ -38,6 +39,8 @@ import {
 } from "./providers.js";
 import { generateArrivals, simulateRequests } from "./requests.js";
 import type { JobClass, RealtimeClass, Scenario } from "./scenario/schema.js";
+import { type EpochTokenFlows, TokenEconomy } from "./tokenomics/economy.js";
+import type { TokenPriceRow } from "./tokenomics/token-market.js";
 
 /** A node of a real network's snapshot (the twin's starting state). */
 export interface SnapshotRow {
@@ -51,6 +54,8 @@ export interface NetworkInputs {
 	readonly catalog: Catalog;
 	readonly calibration: CalibrationProfile;
 	readonly snapshot?: readonly SnapshotRow[];
+	/** Daily token prices, for a `history` token market. */
+	readonly tokenPriceHistory?: readonly TokenPriceRow[];
 }
 
 export interface NetworkOptions {
@@ -87,8 +92,36 @@ export interface NetworkKpis extends TwinKpis {
 	readonly interruptions: number;
 	readonly verification: { auditOverheadShare: number; fraudDetected: number; fraudUndetected: number };
 	readonly protocolFeesUsd: number;
-	readonly providers: { revenueUsd: number; operatingCostUsd: number; joins: number; exits: number };
+	readonly providers: {
+		revenueUsd: number;
+		operatingCostUsd: number;
+		joins: number;
+		exits: number;
+		/** Token rewards valued at the price when they were counted, USD (included in revenueUsd). */
+		tokenRewardsUsd: number;
+		/** Median over nodes of capex ÷ (lifetime operating margin per day); null when most never pay back. */
+		medianPaybackDays: number | null;
+		/** Share of nodes whose operating margin covered their amortised capex over their life. */
+		shareProfitable: number;
+	};
+	readonly tokens: TokenKpis | null;
 	readonly requestFidelity: { mode: "full" | "sampled" | "none"; windowSeconds: number; sampledEpochs: number };
+}
+
+export interface TokenKpis {
+	readonly symbol: string;
+	readonly decimals: number;
+	/** Amounts in integer base units (10^decimals per token), as decimal strings: exact. */
+	readonly supplyStart: string;
+	readonly minted: string;
+	readonly burned: string;
+	readonly supplyEnd: string;
+	readonly treasury: string;
+	readonly staked: string;
+	readonly slashed: string;
+	readonly priceUsd: { start: number; end: number; min: number; max: number };
+	/** Fiat the protocol spent buying tokens to burn (burn-and-mint), USD. */
+	readonly burnSpentUsd: number;
 }
 
 export interface NetworkResult {
@@ -125,6 +158,13 @@ export const TIMESERIES_COLUMNS = [
 	"providerRevenueUsd",
 	"providerMarginUsdPerGpuHour",
 	"smoothedMarginUsdPerGpuHour",
+	"tokensMinted",
+	"tokensBurned",
+	"tokenSupply",
+	"tokenPriceUsd",
+	"tokensStaked",
+	"treasuryTokens",
+	"rewardPerNodeUsd",
 ] as const;
 export type TimeseriesColumn = (typeof TIMESERIES_COLUMNS)[number];
 
@@ -224,7 +264,22 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 	const cloudRealtimeGpu = requireId(catalog.gpuById, scenario.cloud.realtimeGpu, "GPU");
 	const mixGpu = scenario.nodes.mix.map((entry) => catalog.gpuIndexById.get(entry.gpu) ?? missing("GPU", entry.gpu));
 	const mixChoice = new Categorical(scenario.nodes.mix.map((entry) => entry.share));
-	const { providers, market } = scenario;
+	const { providers, market, tokenomics } = scenario;
+	// ── Token economy (off: providers earn fiat only) ─────────────────────────────────────
+	const economy = tokenomics.enabled
+		? new TokenEconomy(tokenomics, {
+				marketRng: streams.stream("tokens/market"),
+				...(inputs.tokenPriceHistory === undefined ? {} : { history: inputs.tokenPriceHistory }),
+			})
+		: null;
+	const burnAndMint = economy !== null && tokenomics.burnAndMint.enabled;
+	/** Share of a lease's price that reaches the provider in fiat (burn-and-mint: none, rewards pay). */
+	const fiatShareToProvider = burnAndMint ? 0 : 1 - market.takeRate;
+	/** Per-node reward weights, paid and sold units of the last epoch (token runs only). */
+	let rewardWeight = new Float64Array(economy === null ? 0 : 1024);
+	let rewardPaidUnits = new Float64Array(rewardWeight.length);
+	let rewardSellUnits = new Float64Array(rewardWeight.length);
+	const activeByDay: number[] = [];
 	/**
 	 * GPU-hours one H100-hour of work takes on each class (relative dense FP16 throughput),
 	 * with the share that audits re-execute on top (C11).
@@ -310,9 +365,16 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 		providerCostUsd: 0,
 		fraudDetected: 0,
 		fraudUndetected: 0,
+		slashedUnits: 0,
+		tokenRewardUsd: 0,
+		burnSpentUsd: 0,
 	};
 	/** Where tokenomics plugs in (slashing, rewards); no-ops when it is off. */
-	const hooks = { onCaught: (_node: number): void => {} };
+	const hooks = {
+		onCaught: (node: number): void => {
+			if (economy !== null) totals.slashedUnits += economy.slash(node, tokenomics.slashing.verificationFailureShare);
+		},
+	};
 	const epochCounts = {
 		arrived: 0,
 		served: 0,
@@ -476,8 +538,11 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 		if (nodes.failureHandle[node] !== -1) engine.cancel(nodes.failureHandle[node] as number);
 		nodes.failureHandle[node] = -1;
 		nodes.state[node] = NodeState.exited;
+		// For an exited node, leaseEndMs keeps when it left (its lifetime for payback figures).
+		nodes.leaseEndMs[node] = engine.now;
 		totals.exits++;
 		epochCounts.exits++;
+		economy?.nodeExited(node, engine.now / MS_PER_DAY);
 	};
 
 	/** Busy time and revenue of a lease up to `untilMs`, within the current epoch. */
@@ -489,7 +554,7 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 			nodes.busyMsInEpoch[node] = (nodes.busyMsInEpoch[node] as number) + ms;
 			nodes.revenueUsdInEpoch[node] =
 				(nodes.revenueUsdInEpoch[node] as number) +
-				(ms / MS_PER_HOUR) * (nodes.leasePriceUsdPerGpuHour[node] as number) * (1 - market.takeRate);
+				(ms / MS_PER_HOUR) * (nodes.leasePriceUsdPerGpuHour[node] as number) * fiatShareToProvider;
 		}
 	};
 
@@ -504,6 +569,7 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 	const interruptLease = (node: number): void => {
 		const job = nodes.job[node] as number;
 		nodes.reputation[node] = (nodes.reputation[node] as number) * 0.9;
+		if (economy !== null) totals.slashedUnits += economy.slash(node, tokenomics.slashing.slaBreachShare);
 		if (job >= 0) {
 			// Every node of the job stops; the others become idle again, the job waits anew.
 			totals.interruptions++;
@@ -552,6 +618,8 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 	const kindJoin = engine.registerKind("node-join", (node) => {
 		totals.joins++;
 		epochCounts.joins++;
+		// A joining provider buys its stake on the market.
+		economy?.nodeJoined(node, true);
 		scheduleFailure(node);
 		if (nodeInOutage(node)) {
 			nodes.inOutage[node] = 1;
@@ -1081,6 +1149,31 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 	const entryRng = streams.stream("providers/entry");
 	const entryPlaceRng = streams.stream("providers/entry-place");
 
+	/** The token columns of a timeseries row (NaN, i.e. empty, when tokenomics is off). */
+	const tokenColumns = (flows: EpochTokenFlows | null, live: number) => {
+		if (economy === null || flows === null) {
+			return {
+				tokensMinted: Number.NaN,
+				tokensBurned: Number.NaN,
+				tokenSupply: Number.NaN,
+				tokenPriceUsd: Number.NaN,
+				tokensStaked: Number.NaN,
+				treasuryTokens: Number.NaN,
+				rewardPerNodeUsd: Number.NaN,
+			};
+		}
+		const perToken = economy.unitsPerToken;
+		return {
+			tokensMinted: flows.mintedUnits / perToken,
+			tokensBurned: flows.burnedUnits / perToken,
+			tokenSupply: economy.ledger.supply / perToken,
+			tokenPriceUsd: economy.priceUsd,
+			tokensStaked: economy.ledger.stakedTotal / perToken,
+			treasuryTokens: economy.ledger.balance("treasury") / perToken,
+			rewardPerNodeUsd: live > 0 ? economy.unitsToUsd(flows.providerRewardUnits) / live : 0,
+		};
+	};
+
 	/** Closes the epoch that ends now: provider accounts, exits, entries, one timeseries row. */
 	const closeEpoch = (endMs: number): void => {
 		const hours = (endMs - epochStartMs) / MS_PER_HOUR;
@@ -1107,15 +1200,28 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 			ewmaMarginUsdPerHour,
 		} = nodes;
 		const { cumulativeMarginUsd, epochsBelowThreshold, leaving } = nodes;
+		// Token runs: last epoch's rewards count at today's price; this epoch's weights are set.
+		if (economy !== null && rewardWeight.length < nodes.count) {
+			const size = Math.max(nodes.count, rewardWeight.length * 2);
+			rewardWeight = grownF64(rewardWeight, size);
+			rewardPaidUnits = grownF64(rewardPaidUnits, size);
+			rewardSellUnits = grownF64(rewardSellUnits, size);
+		}
+		const usdPerUnit = economy === null ? 0 : economy.priceUsd / economy.unitsPerToken;
+		const weightWork = tokenomics.rewards.workWeight / MS_PER_HOUR;
+		const weightUptime = tokenomics.rewards.uptimeWeight * hours;
+		const weightStake = tokenomics.rewards.stakeWeight / (economy?.unitsPerToken ?? 1);
+		const stakedUnits = economy?.ledger.unsafeArrays().nodeStaked;
+		let tokenRewardUsd = 0;
 		const epochMsLength = hours * MS_PER_HOUR;
 		const threshold = providers.exit.marginThresholdUsdPerHour;
 		const patience = providers.exit.consecutiveEpochs;
 		const upkeep = providers.upkeepUsdPerHour;
 		for (let node = 0; node < nodes.count; node++) {
 			const state = stateOf[node] as number;
-			if (state === NodeState.exited) continue;
-			if (state === NodeState.joining) {
-				joining++;
+			if (state === NodeState.exited || state === NodeState.joining) {
+				if (state === NodeState.joining) joining++;
+				if (economy !== null) rewardWeight[node] = 0;
 				continue;
 			}
 			if (state === NodeState.serving) {
@@ -1130,7 +1236,16 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 			// operatingCostUsdPerHour, inlined.
 			const powerKw = (tdpKwByGpu[gpuIndex] as number) * (idlePowerShare + (1 - idlePowerShare) * utilisation);
 			const cost = (powerKw * (electricityByMetro[metroOf[node] as number] as number) + upkeep) * hours;
-			const revenue = revenueUsdInEpoch[node] as number;
+			let revenue = revenueUsdInEpoch[node] as number;
+			if (economy !== null) {
+				const rewardUsd = (rewardPaidUnits[node] as number) * usdPerUnit;
+				revenue += rewardUsd;
+				tokenRewardUsd += rewardUsd;
+				rewardWeight[node] =
+					weightWork * busy +
+					(state === NodeState.down ? 0 : weightUptime) +
+					weightStake * ((stakedUnits as Float64Array)[node] ?? 0);
+			}
 			const marginPerHour = (revenue - cost) / hours;
 			cumulativeMarginUsd[node] = (cumulativeMarginUsd[node] as number) + revenue - cost;
 			const previous = ewmaMarginUsdPerHour[node] as number;
@@ -1155,11 +1270,33 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 			}
 		}
 		totals.providerRevenueUsd += revenueUsd;
+		totals.tokenRewardUsd += tokenRewardUsd;
 		totals.providerCostUsd += costUsd;
 		totals.busyMs += busyMs;
 		totals.liveNodeMs += live * hours * MS_PER_HOUR;
 		nodesMin = Math.min(nodesMin, active);
 		nodesMax = Math.max(nodesMax, active);
+
+		// Tokens: emission, sales, burns, unlocks, and the market's days up to the epoch's end.
+		let flows: EpochTokenFlows | null = null;
+		if (economy !== null) {
+			const day = Math.floor(endMs / MS_PER_DAY);
+			activeByDay[day] = active;
+			const weekAgo = activeByDay[day - 7];
+			const kpiSignal = weekAgo !== undefined && weekAgo > 0 && active > 0 ? Math.log(active / weekAgo) : 0;
+			flows = economy.closeEpoch(
+				epochStartMs / MS_PER_DAY,
+				endMs / MS_PER_DAY,
+				rewardWeight,
+				nodes.count,
+				rewardPaidUnits,
+				rewardSellUnits,
+				burnAndMint ? epochCounts.priceUsd : 0,
+				kpiSignal,
+			);
+			totals.burnSpentUsd += flows.burnSpentUsd;
+			if (burnAndMint) totals.feesUsd += epochCounts.priceUsd * tokenomics.burnAndMint.feeShare;
+		}
 
 		// Entry: prospects compare the smoothed margin of nodes like theirs with their hurdle.
 		const overallMargin = live > 0 ? ewmaSum / live : 0;
@@ -1228,6 +1365,7 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 			providerRevenueUsd: revenueUsd,
 			providerMarginUsdPerGpuHour: live > 0 ? marginSum / live : Number.NaN,
 			smoothedMarginUsdPerGpuHour: live > 0 ? ewmaSum / live : Number.NaN,
+			...tokenColumns(flows, live),
 		});
 		for (const key of Object.keys(epochCounts) as (keyof typeof epochCounts)[]) epochCounts[key] = 0;
 		epochRequests.arrived = 0;
@@ -1318,6 +1456,7 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 		}
 		if (idleCount !== idle.size) throw new Error(`idle index holds ${idle.size} nodes, ${idleCount} are idle`);
 		if (runningJobs !== totals.running) throw new Error(`${totals.running} jobs counted running, ${runningJobs} found`);
+		economy?.ledger.checkConservationFull();
 	};
 
 	// ── Start: the initial population, outages, the first epoch ──────────────────────────
@@ -1340,6 +1479,8 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 			continue;
 		}
 		idle.add(node, nodes.gpu[node] as number, nodes.metro[node] as number);
+		// The starting fleet's stakes come from holders (no market purchase at t = 0).
+		economy?.nodeJoined(node, false);
 		scheduleFailure(node);
 	}
 	nodesStart = idle.size;
@@ -1353,6 +1494,30 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 	engine.scheduleAt(0, kindEpoch, 0);
 	engine.run(horizonMs);
 	closeEpoch(horizonMs);
+
+	/** Payback and profitability over every node that served, from its lifetime margin. */
+	const paybackFigures = (): { medianPaybackDays: number | null; shareProfitable: number } => {
+		const paybackDays: number[] = [];
+		let profitable = 0;
+		for (let node = 0; node < nodes.count; node++) {
+			const state = nodes.state[node];
+			if (state === NodeState.joining) continue;
+			const endMs = state === NodeState.exited ? (nodes.leaseEndMs[node] as number) : horizonMs;
+			const liveDays = (endMs - (nodes.joinedAtMs[node] as number)) / MS_PER_DAY;
+			if (!(liveDays > 0)) continue;
+			const gpuIndex = nodes.gpu[node] as number;
+			const margin = nodes.cumulativeMarginUsd[node] as number;
+			const capex = (gpus[gpuIndex] as GpuSpec).capexUsd;
+			paybackDays.push(margin > 0 ? (capex * liveDays) / margin : Number.POSITIVE_INFINITY);
+			if (margin > (capexPerHourByGpu[gpuIndex] as number) * liveDays * 24) profitable++;
+		}
+		if (paybackDays.length === 0) return { medianPaybackDays: null, shareProfitable: 0 };
+		const middle = median(paybackDays);
+		return {
+			medianPaybackDays: Number.isFinite(middle) ? middle : null,
+			shareProfitable: profitable / paybackDays.length,
+		};
+	};
 
 	// ── KPIs ──────────────────────────────────────────────────────────────────────────────
 	let activeEnd = 0;
@@ -1397,7 +1562,30 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 			operatingCostUsd: totals.providerCostUsd,
 			joins: totals.joins,
 			exits: totals.exits,
+			tokenRewardsUsd: totals.tokenRewardUsd,
+			...paybackFigures(),
 		},
+		tokens:
+			economy === null
+				? null
+				: {
+						symbol: tokenomics.symbol,
+						decimals: tokenomics.decimals,
+						supplyStart: String(economy.ledger.initialSupply),
+						minted: String(economy.ledger.minted),
+						burned: String(economy.ledger.burned),
+						supplyEnd: String(economy.ledger.supply),
+						treasury: String(economy.ledger.balance("treasury")),
+						staked: String(economy.ledger.stakedTotal),
+						slashed: String(totals.slashedUnits),
+						priceUsd: {
+							start: economy.priceStartUsd,
+							end: economy.priceUsd,
+							min: economy.priceMinUsd,
+							max: economy.priceMaxUsd,
+						},
+						burnSpentUsd: totals.burnSpentUsd,
+					},
 		requestFidelity: { mode: requestMode, windowSeconds: requestMode === "none" ? 0 : windowMs / 1000, sampledEpochs },
 	};
 	const baseline: TwinKpis = {

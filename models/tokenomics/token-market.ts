@@ -589,7 +589,12 @@ class AmmMarket extends BaseMarket {
 	protected step(day: number, kpiSignal: number): void {
 		this.arbitrage(day);
 		this.momentum(day, kpiSignal);
-		for (const factor of this.dueShockFactors(day)) this.moveByFactor(factor, "holders", "shock");
+		for (const factor of this.dueShockFactors(day)) {
+			// A shock reprices the token for the whole market, so the external reference moves with
+			// it: arbitrage must not simply undo it.
+			this.external *= factor;
+			this.moveByFactor(factor, "holders", "shock");
+		}
 		this.closesUsd[day] = this.priceUsd;
 	}
 

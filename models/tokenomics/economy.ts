@@ -1,0 +1,301 @@
+/**
+ * The token economy of one run: the ledger, the emission clock, the token market and the
+ * vesting schedules, behind the few calls the network model makes. Every token that moves in
+ * the market moves in the ledger too, so supply = initial + minted − burned and
+ * Σ balances + staked + locked = supply hold exactly at every epoch.
+ *
+ * Order of operations at the close of an epoch (DESIGN.md §4a):
+ *   1. mint the epoch's emission; split the providers' share over nodes by weight (work,
+ *      uptime, stake), the validators' and owners' shares to their accounts;
+ *   2. providers sell `providerSellShare` of what they just received, through the market;
+ *   3. burn-and-mint: the protocol buys tokens with the epoch's fiat job value less the fee,
+ *      through the market, and burns them;
+ *   4. vesting unlocks: the unlocked share is sold by team / investors;
+ *   5. stake lock-ups that expired return to their nodes;
+ *   6. at each new day, the market takes its daily step (arbitrage, momentum, shocks).
+ */
+import type { RandomStream } from "../../sim/random/stream.js";
+import type { Tokenomics } from "../scenario/tokenomics-schema.js";
+import { EmissionClock } from "./emission.js";
+import { type NamedAccount, TokenLedger, tokensToUnits } from "./ledger.js";
+import {
+	createTokenMarket,
+	type MarketAccount,
+	netUnitsByAccount,
+	type TokenMarketModel,
+	type TokenPriceRow,
+	type Trade,
+} from "./token-market.js";
+
+export interface EpochTokenFlows {
+	readonly mintedUnits: number;
+	readonly burnedUnits: number;
+	readonly providerRewardUnits: number;
+	readonly providerSaleUsd: number;
+	readonly burnSpentUsd: number;
+	readonly unlockedUnits: number;
+}
+
+export interface TokenEconomyOptions {
+	readonly marketRng: RandomStream;
+	readonly history?: readonly TokenPriceRow[];
+}
+
+/** Which ledger account holds the tokens of a market participant. */
+function ledgerAccount(account: MarketAccount): NamedAccount {
+	switch (account) {
+		case "pool":
+			return "pool";
+		case "team":
+			return "team";
+		case "investors":
+			return "investors";
+		// The momentum trader and arbitrageurs are market holders; providers' and the protocol's
+		// trades are mirrored where they happen, never through this map.
+		default:
+			return "holders";
+	}
+}
+
+export class TokenEconomy {
+	readonly ledger: TokenLedger;
+	readonly market: TokenMarketModel;
+	readonly unitsPerToken: number;
+	private readonly clock: EmissionClock;
+	private readonly vestedUnits: {
+		account: "team" | "investors";
+		units: number;
+		startDay: number;
+		cliffDays: number;
+		linearDays: number;
+		sellShare: number;
+		releasedUnits: number;
+	}[];
+	private day = 0;
+	/** The market, once built (its own constructor already asks for the holders' balance). */
+	private marketOrNull: TokenMarketModel | undefined;
+	/** Price extremes over the run, USD. */
+	readonly priceStartUsd: number;
+	priceMinUsd: number;
+	priceMaxUsd: number;
+
+	constructor(
+		readonly spec: Tokenomics,
+		options: TokenEconomyOptions,
+	) {
+		const d = spec.decimals;
+		this.unitsPerToken = 10 ** d;
+		const initialUnits = tokensToUnits(spec.initialSupplyTokens, d, "tokenomics.initialSupplyTokens");
+		const treasuryUnits = tokensToUnits(spec.treasuryTokens, d, "tokenomics.treasuryTokens");
+		const vestingUnits = { team: 0, investors: 0 };
+		for (const v of spec.vesting) vestingUnits[v.account] += tokensToUnits(v.tokens, d, "tokenomics.vesting.tokens");
+		const market = spec.market;
+		const poolUnits =
+			market.kind === "amm" ? Math.round((market.liquidityUsd / market.priceUsd) * this.unitsPerToken) : 0;
+		const holdersUnits = initialUnits - treasuryUnits - vestingUnits.team - vestingUnits.investors - poolUnits;
+		if (holdersUnits < 0) {
+			throw new RangeError(
+				`tokenomics: treasury, vesting and the pool (${poolUnits / this.unitsPerToken} tokens) need more than the initial supply`,
+			);
+		}
+		this.ledger = new TokenLedger({
+			initialUnits: {
+				treasury: treasuryUnits,
+				team: vestingUnits.team,
+				investors: vestingUnits.investors,
+				pool: poolUnits,
+				holders: holdersUnits,
+			},
+			...(spec.maxSupplyTokens === undefined
+				? {}
+				: { maxSupplyUnits: tokensToUnits(spec.maxSupplyTokens, d, "tokenomics.maxSupplyTokens") }),
+		});
+		this.clock = new EmissionClock(spec.emission, {
+			decimals: d,
+			...(spec.maxSupplyTokens === undefined ? {} : { maxSupplyUnits: this.ledger.maxSupplyUnits }),
+		});
+		this.market = this.marketOrNull = createTokenMarket(market, {
+			decimals: d,
+			rng: options.marketRng,
+			...(options.history === undefined ? {} : { history: options.history }),
+			...(market.kind === "amm" ? { poolTokenUnits: poolUnits } : {}),
+			// The momentum trader's tokens sit in the ledger's holders account but are not the
+			// holders' to sell: the market tracks and trades them itself.
+			holderUnits: () => this.ledger.balance("holders") - (this.marketOrNull?.momentumUnits ?? 0),
+		});
+		this.mirror(this.market.advanceDay(0).trades);
+		this.vestedUnits = spec.vesting.map((v) => ({
+			account: v.account,
+			units: tokensToUnits(v.tokens, d, "tokenomics.vesting.tokens"),
+			startDay: v.startDay,
+			cliffDays: v.cliffDays,
+			linearDays: v.linearDays,
+			sellShare: v.sellShare,
+			releasedUnits: 0,
+		}));
+		// What vested before the run is already in holders' hands.
+		for (const v of this.vestedUnits) {
+			const due = Math.floor(v.units * vestedShare(v, 0));
+			if (due > 0) this.ledger.transfer(v.account, "holders", due);
+			v.releasedUnits = due;
+		}
+		this.priceStartUsd = this.market.priceUsd;
+		this.priceMinUsd = this.priceStartUsd;
+		this.priceMaxUsd = this.priceStartUsd;
+	}
+
+	get priceUsd(): number {
+		return this.market.priceUsd;
+	}
+
+	/** Token units → USD at the current price. */
+	unitsToUsd(units: number): number {
+		return (units * this.market.priceUsd) / this.unitsPerToken;
+	}
+
+	/** A node starts serving: it stakes what the protocol asks, buying it on the market when `buy`. */
+	nodeJoined(node: number, buy: boolean): void {
+		this.ledger.ensureNodes(node + 1);
+		const stakeUnits = tokensToUnits(this.spec.staking.stakePerNodeTokens, this.spec.decimals, "stake");
+		if (stakeUnits === 0) return;
+		if (buy) {
+			const trade = this.market.buyExactTokens(stakeUnits, "providers");
+			this.ledger.transfer(ledgerAccount(trade.counterparty), { node }, trade.units);
+			this.ledger.stake(node, trade.units);
+		} else {
+			const units = Math.min(stakeUnits, this.ledger.balance("holders"));
+			this.ledger.transfer("holders", { node }, units);
+			this.ledger.stake(node, units);
+		}
+		this.trackPrice();
+	}
+
+	/** A node leaves: its stake goes into lock-up. */
+	nodeExited(node: number, day: number): void {
+		const staked = this.ledger.nodeStaked(node);
+		if (staked > 0) this.ledger.unstake(node, staked, day + this.spec.staking.lockDays);
+	}
+
+	/** Slashes a share of a node's stake to the treasury; returns the units taken. */
+	slash(node: number, share: number): number {
+		if (share <= 0 || this.ledger.nodeStaked(node) === 0) return 0;
+		return this.ledger.slash(node, share, "treasury");
+	}
+
+	/**
+	 * Closes an epoch [fromDay, toDay): emission split by `weights` (one per node id below
+	 * `nodeCount`; paid units land in `paidUnits`), provider sales, burn-and-mint with the
+	 * epoch's fiat job value, vesting unlocks, lock-up releases, and the market's daily steps.
+	 */
+	closeEpoch(
+		fromDay: number,
+		toDay: number,
+		weights: Float64Array,
+		nodeCount: number,
+		paidUnits: Float64Array,
+		sellUnits: Float64Array,
+		jobValueUsd: number,
+		kpiSignal: number,
+	): EpochTokenFlows {
+		const { spec, ledger, market } = this;
+		const burnedBefore = ledger.burned;
+		this.ledger.ensureNodes(nodeCount);
+		// 1. Emission.
+		const mintedUnits = this.clock.unitsToMint(fromDay, toDay, ledger.supply);
+		const providerUnits = Math.floor(mintedUnits * spec.rewards.providersShare);
+		const validatorUnits = Math.floor(mintedUnits * spec.rewards.validatorsShare);
+		const ownerUnits = mintedUnits - providerUnits - validatorUnits;
+		const providerRewardUnits = ledger.splitProRata("mint", providerUnits, weights, nodeCount, paidUnits);
+		if (validatorUnits > 0) ledger.mint("validators", validatorUnits);
+		if (ownerUnits > 0) ledger.mint("owners", ownerUnits);
+		// 2. Providers sell part of what they received.
+		let sellTotal = 0;
+		for (let node = 0; node < nodeCount; node++) {
+			const units = Math.floor((paidUnits[node] as number) * spec.providerSellShare);
+			sellUnits[node] = units;
+			sellTotal += units;
+		}
+		let providerSaleUsd = 0;
+		if (sellTotal > 0) {
+			const trade = market.sell(sellTotal, "providers");
+			ledger.collectFromNodes(ledgerAccount(trade.counterparty), sellUnits, nodeCount);
+			providerSaleUsd = trade.usd;
+		}
+		// 3. Burn-and-mint: the fiat paid for jobs buys tokens that are burned.
+		let burnSpentUsd = 0;
+		if (spec.burnAndMint.enabled && jobValueUsd > 0) {
+			const trade = market.buyWithUsd(jobValueUsd * (1 - spec.burnAndMint.feeShare), "protocol");
+			ledger.burn(ledgerAccount(trade.counterparty), trade.units);
+			burnSpentUsd = trade.usd;
+		}
+		// 4. Vesting unlocks, partly sold.
+		let unlockedUnits = 0;
+		for (const v of this.vestedUnits) {
+			const due = Math.floor(v.units * vestedShare(v, toDay)) - v.releasedUnits;
+			if (due <= 0) continue;
+			v.releasedUnits += due;
+			unlockedUnits += due;
+			const sold = Math.floor(due * v.sellShare);
+			if (sold > 0) {
+				const trade = market.sell(sold, v.account);
+				ledger.transfer(v.account, ledgerAccount(trade.counterparty), trade.units);
+			}
+			if (due - sold > 0) ledger.transfer(v.account, "holders", due - sold);
+		}
+		// 5. Lock-ups that expired.
+		ledger.releaseLocked(toDay);
+		// 6. The market's daily steps.
+		while (this.day + 1 <= toDay) {
+			this.day++;
+			this.mirror(market.advanceDay(this.day, { kpiSignal }).trades);
+			this.trackPrice();
+		}
+		this.trackPrice();
+		return {
+			mintedUnits,
+			burnedUnits: ledger.burned - burnedBefore,
+			providerRewardUnits,
+			providerSaleUsd,
+			burnSpentUsd,
+			unlockedUnits,
+		};
+	}
+
+	/** Mirrors the market's own trades (arbitrage, momentum, shocks) in the ledger. */
+	private mirror(trades: readonly Trade[]): void {
+		if (trades.length === 0) return;
+		const net = new Map<NamedAccount, number>();
+		for (const [account, units] of Object.entries(netUnitsByAccount(trades)) as [MarketAccount, number][]) {
+			if (units === 0) continue;
+			const target = ledgerAccount(account);
+			net.set(target, (net.get(target) ?? 0) + units);
+		}
+		const sources = [...net].filter(([, units]) => units < 0);
+		const sinks = [...net].filter(([, units]) => units > 0);
+		for (const sink of sinks) {
+			let need = sink[1];
+			for (const source of sources) {
+				if (need === 0) break;
+				const take = Math.min(need, -source[1]);
+				if (take <= 0) continue;
+				this.ledger.transfer(source[0], sink[0], take);
+				source[1] += take;
+				need -= take;
+			}
+		}
+	}
+
+	private trackPrice(): void {
+		const price = this.market.priceUsd;
+		if (price < this.priceMinUsd) this.priceMinUsd = price;
+		if (price > this.priceMaxUsd) this.priceMaxUsd = price;
+	}
+}
+
+/** Share of a vesting schedule unlocked by `day`: nothing before the cliff, then linear. */
+export function vestedShare(v: { startDay: number; cliffDays: number; linearDays: number }, day: number): number {
+	const elapsed = day - v.startDay;
+	if (elapsed < v.cliffDays) return 0;
+	if (v.linearDays <= 0) return 1;
+	return Math.min(1, (elapsed - v.cliffDays) / v.linearDays);
+}
