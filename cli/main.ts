@@ -19,7 +19,7 @@ import {
 	formatEngineBench,
 	QUICK_ENGINE_BENCH,
 } from "./bench-engine.js";
-import { benchModel, benchModelHere, type ModelBenchOptions } from "./bench-model.js";
+import { benchModel, runModelSample } from "./bench-model.js";
 import { scenariosDir } from "./paths.js";
 import { executeRun, formatKpiTable, prepareRun } from "./run.js";
 import { validateCommand } from "./validate.js";
@@ -180,8 +180,8 @@ export function buildProgram(io: Io): Command {
 		.argument("<workload>")
 		.argument("<options>")
 		.action((workload: string, optionsJson: string) => {
-			if (workload === "model") {
-				process.send?.(benchModelHere(JSON.parse(optionsJson) as ModelBenchOptions));
+			if (workload === "model-run") {
+				process.send?.(runModelSample(JSON.parse(optionsJson) as Parameters<typeof runModelSample>[0]));
 				return;
 			}
 			if (workload !== "hold" && workload !== "mmc") throw new InputError(`unknown workload ${workload}`);
