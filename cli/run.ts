@@ -22,7 +22,7 @@ import {
 import { checkReferences } from "../models/scenario/references.js";
 import { dailyCloses, loadTokenPriceHistory, type TokenPriceRow } from "../models/tokenomics/token-market.js";
 import { formatNumber, numericCsv, roundForJson, writeResultFiles } from "./output.js";
-import { packageRoot, packageVersion, scenariosDir } from "./paths.js";
+import { packageVersion, scenariosDir } from "./paths.js";
 
 export interface RunOptions {
 	readonly overrides?: readonly string[];
@@ -80,7 +80,16 @@ export function prepareRun(nameOrPath: string, overrides: readonly string[] = []
 		}
 	}
 	if (issues.length > 0) throw new ScenarioError(issues);
-	const calibrationPath = join(packageRoot(), "scenarios", "calibration", "default.json");
+	const calibrationPath = join(scenariosDir(), "calibration", `${loaded.scenario.calibrationProfile}.json`);
+	if (!existsSync(calibrationPath)) {
+		throw new ScenarioError([
+			issueAt(
+				loaded,
+				"calibrationProfile",
+				`no profile scenarios/calibration/${loaded.scenario.calibrationProfile}.json`,
+			),
+		]);
+	}
 	return {
 		loaded,
 		catalog,

@@ -435,6 +435,10 @@ export const Scenario = Type.Object(
 			},
 			{ additionalProperties: false, default: {}, description: "the centralized baseline" },
 		),
+		calibrationProfile: id(
+			"compute-efficiency profile of the latency model: a file scenarios/calibration/<name>.json (default: literature defaults; measured profiles come from depin-twin calibrate)",
+			{ default: "default" },
+		),
 		tokenomics: Tokenomics,
 	},
 	{ additionalProperties: false, description: "a depin-twin scenario" },
