@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { IdleIndex, NodeState, NodeTable } from "../../models/nodes.js";
+
+describe("NodeTable", () => {
+	it("holds a node in at most 100 bytes of typed arrays", () => {
+		const table = new NodeTable(16);
+		expect(table.bytesPerNode).toBeLessThanOrEqual(100);
+		expect(table.bytesPerNode).toBeGreaterThan(50);
+	});
+
+	it("grows without losing any column", () => {
+		const table = new NodeTable(16);
+		for (let i = 0; i < 1000; i++) table.add(i % 7, i % 100, NodeState.idle, i * 10, 0.25 + i);
+		expect(table.count).toBe(1000);
+		expect(table.gpu[999]).toBe(999 % 7);
+		expect(table.metro[500]).toBe(0);
+		expect(table.joinedAtMs[999]).toBe(9990);
+		expect(table.askUsdPerGpuHour[3]).toBeCloseTo(3.25, 5);
+		expect(table.job[999]).toBe(-1);
+	});
+});
+
+describe("IdleIndex", () => {
+	it("indexes idle nodes by (GPU, metro) and keeps counts", () => {
+		const index = new IdleIndex(3, 4);
+		index.add(10, 1, 2);
+		index.add(11, 1, 2);
+		index.add(12, 0, 3);
+		expect([...index.bucket(1, 2)]).toEqual([10, 11]);
+		expect(index.idleByMetro[2]).toBe(2);
+		expect(index.idleByGpu[1]).toBe(2);
+		index.remove(10, 1, 2);
+		expect([...index.bucket(1, 2)]).toEqual([11]);
+		expect(index.has(10)).toBe(false);
+		expect(index.size).toBe(2);
+		expect(() => index.remove(10, 1, 2)).toThrow(/not idle/);
+		expect(() => index.add(11, 1, 2)).toThrow(/already idle/);
+	});
+});
