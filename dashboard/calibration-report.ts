@@ -1,0 +1,768 @@
+/**
+ * The calibration report (calibration.html): one self-contained page built from a calibration
+ * profile JSON — provenance, fit table, charts as inline SVG, per-GPU predictions. No script,
+ * no external font or stylesheet, no network: it reads the same offline, years later.
+ *
+ * The profile is read leniently: a literature-default profile has only profile, provenance,
+ * efficiency and overheadMsScale, and the page then says plainly that no measurements are in
+ * it. Parts that are malformed are skipped and listed on the page, not silently dropped.
+ */
+import {
+	achievedVsPeakChart,
+	efficiencyChart,
+	type GpuSeries,
+	type KernelSeries,
+	kernelFitChart,
+	type MeasuredPoint,
+	predictedLatencyChart,
+	type RooflineFit,
+	renderSvg,
+	type TierEfficiency,
+} from "./charts.js";
+
+/** A GPU class as the report names it (a GpuSpec from the catalog fits). */
+export interface ReportGpu {
+	readonly id: string;
+	readonly name: string;
+	readonly tier: string;
+}
+
+export interface CalibrationReportOptions {
+	/** Page title (default "Calibration report: <profile name>"). */
+	readonly title?: string;
+	/** Kernel whose per-GPU predictions are charted (default: the first transformer kernel, else the first). */
+	readonly predictionKernel?: string;
+	/** GPU classes, to label predictions with names and tiers and to order them (default: the profile's order). */
+	readonly gpus?: readonly ReportGpu[];
+	/** Where the profile was read from, shown in the footer. */
+	readonly source?: string;
+	/** SHA-256 of the profile file's bytes, shown in the footer. */
+	readonly profileHash?: string;
+}
+
+/** Thrown when the input is not a calibration profile at all (not a JSON object). */
+export class CalibrationReportError extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = "CalibrationReportError";
+	}
+}
+
+// ——— Reading the profile ———
+
+export interface ReportPoint extends MeasuredPoint {
+	/** Number of raw timings kept for this point. */
+	readonly sampleCount: number;
+}
+
+export interface ReportFit extends Partial<RooflineFit> {
+	readonly mfu?: number;
+	readonly mbu?: number;
+	readonly rSquared?: number;
+	readonly maxRelativeError?: number;
+}
+
+export interface ReportKernel {
+	readonly name: string;
+	readonly kind?: string;
+	readonly params: readonly (readonly [string, string])[];
+	readonly points: readonly ReportPoint[];
+	readonly fit?: ReportFit;
+}
+
+export interface ReportMeasurement {
+	readonly backend?: string;
+	readonly backendsTried: readonly { readonly name: string; readonly ok?: boolean; readonly reason?: string }[];
+	readonly device: Readonly<Record<string, unknown>>;
+	readonly versions: Readonly<Record<string, unknown>>;
+	readonly date?: string;
+	readonly quick?: boolean;
+	readonly samplesPerPoint?: number;
+	readonly machinePeak?: { readonly gflops?: number; readonly gbps?: number; readonly how?: string };
+}
+
+/** The profile as the report sees it: every part optional, malformed parts listed in `problems`. */
+export interface CalibrationReportData {
+	readonly profile: string;
+	readonly provenance: Readonly<Record<string, unknown>>;
+	readonly efficiency: readonly { readonly tier: string; readonly mfu?: number; readonly mbu?: number }[];
+	readonly overheadMsScale?: number;
+	readonly measurement?: ReportMeasurement;
+	readonly kernels: readonly ReportKernel[];
+	/** Per GPU id, per kernel name, predicted latency vs batch, in the profile's order. */
+	readonly predictions: readonly {
+		readonly gpu: string;
+		readonly kernels: readonly { readonly kernel: string; readonly points: readonly GpuPoint[] }[];
+	}[];
+	readonly problems: readonly string[];
+}
+
+interface GpuPoint {
+	readonly batch: number;
+	readonly predictedMs: number;
+}
+
+type Json = Record<string, unknown>;
+
+function isObject(x: unknown): x is Json {
+	return typeof x === "object" && x !== null && !Array.isArray(x);
+}
+
+function num(x: unknown): number | undefined {
+	return typeof x === "number" && Number.isFinite(x) ? x : undefined;
+}
+
+function str(x: unknown): string | undefined {
+	return typeof x === "string" ? x : undefined;
+}
+
+function scalarText(x: unknown): string {
+	return typeof x === "string" ? x : (JSON.stringify(x) ?? String(x));
+}
+
+/** Reads a parsed profile leniently (see the file comment). */
+export function readCalibrationReportData(json: unknown): CalibrationReportData {
+	if (!isObject(json)) throw new CalibrationReportError("not a calibration profile: the JSON root must be an object");
+	const problems: string[] = [];
+	const profile = str(json.profile) ?? "(unnamed profile)";
+	if (str(json.profile) === undefined) problems.push("profile: missing or not a string");
+	const provenance = isObject(json.provenance) ? json.provenance : {};
+	if (!isObject(json.provenance)) problems.push("provenance: missing or not an object");
+
+	const efficiency: { tier: string; mfu?: number; mbu?: number }[] = [];
+	if (isObject(json.efficiency)) {
+		for (const [tier, entry] of Object.entries(json.efficiency)) {
+			const shares = isObject(entry) ? entry : {};
+			const mfu = num(shares.mfu);
+			const mbu = num(shares.mbu);
+			if (mfu === undefined || mbu === undefined) problems.push(`efficiency.${tier}: mfu and mbu must be numbers`);
+			efficiency.push({ tier, ...(mfu !== undefined ? { mfu } : {}), ...(mbu !== undefined ? { mbu } : {}) });
+		}
+	} else problems.push("efficiency: missing or not an object");
+	const overheadMsScale = num(json.overheadMsScale);
+
+	let measurement: ReportMeasurement | undefined;
+	if (json.measurement !== undefined) {
+		if (isObject(json.measurement)) measurement = readMeasurement(json.measurement, problems);
+		else problems.push("measurement: not an object");
+	}
+
+	const kernels: ReportKernel[] = [];
+	if (json.kernels !== undefined) {
+		if (Array.isArray(json.kernels)) {
+			json.kernels.forEach((k, i) => {
+				const kernel = readKernel(k, `kernels[${i}]`, problems);
+				if (kernel) kernels.push(kernel);
+			});
+		} else problems.push("kernels: not an array");
+	}
+
+	const predictions: { gpu: string; kernels: { kernel: string; points: GpuPoint[] }[] }[] = [];
+	if (json.gpuPredictions !== undefined) {
+		if (isObject(json.gpuPredictions)) {
+			for (const [gpu, byKernel] of Object.entries(json.gpuPredictions)) {
+				if (!isObject(byKernel)) {
+					problems.push(`gpuPredictions.${gpu}: not an object`);
+					continue;
+				}
+				const perKernel: { kernel: string; points: GpuPoint[] }[] = [];
+				for (const [kernel, points] of Object.entries(byKernel)) {
+					const read = Array.isArray(points) ? points.flatMap((p) => readGpuPoint(p)) : [];
+					if (!Array.isArray(points) || read.length < points.length) {
+						problems.push(`gpuPredictions.${gpu}.${kernel}: points must be {batch, predictedMs} numbers`);
+					}
+					perKernel.push({ kernel, points: read.sort((a, b) => a.batch - b.batch) });
+				}
+				predictions.push({ gpu, kernels: perKernel });
+			}
+		} else problems.push("gpuPredictions: not an object");
+	}
+
+	return {
+		profile,
+		provenance,
+		efficiency,
+		...(overheadMsScale !== undefined ? { overheadMsScale } : {}),
+		...(measurement ? { measurement } : {}),
+		kernels,
+		predictions,
+		problems,
+	};
+}
+
+function readMeasurement(m: Json, problems: string[]): ReportMeasurement {
+	const backendsTried = Array.isArray(m.backendsTried)
+		? m.backendsTried.flatMap((b) => {
+				if (!isObject(b) || str(b.name) === undefined) {
+					problems.push("measurement.backendsTried: every entry needs a name");
+					return [];
+				}
+				return [
+					{
+						name: b.name as string,
+						...(typeof b.ok === "boolean" ? { ok: b.ok } : {}),
+						...(str(b.reason) !== undefined ? { reason: b.reason as string } : {}),
+					},
+				];
+			})
+		: [];
+	const peak = isObject(m.machinePeak) ? m.machinePeak : undefined;
+	const gflops = num(peak?.gflops);
+	const gbps = num(peak?.gbps);
+	const how = str(peak?.how);
+	const samplesPerPoint = num(m.samplesPerPoint);
+	return {
+		...(str(m.backend) !== undefined ? { backend: m.backend as string } : {}),
+		backendsTried,
+		device: isObject(m.device) ? m.device : {},
+		versions: isObject(m.versions) ? m.versions : {},
+		...(str(m.date) !== undefined ? { date: m.date as string } : {}),
+		...(typeof m.quick === "boolean" ? { quick: m.quick } : {}),
+		...(samplesPerPoint !== undefined ? { samplesPerPoint } : {}),
+		...(peak
+			? {
+					machinePeak: {
+						...(gflops !== undefined ? { gflops } : {}),
+						...(gbps !== undefined ? { gbps } : {}),
+						...(how !== undefined ? { how } : {}),
+					},
+				}
+			: {}),
+	};
+}
+
+function readKernel(k: unknown, path: string, problems: string[]): ReportKernel | undefined {
+	if (!isObject(k) || str(k.name) === undefined) {
+		problems.push(`${path}: not a kernel (needs a name)`);
+		return undefined;
+	}
+	const name = k.name as string;
+	const params = isObject(k.params) ? Object.entries(k.params).map(([key, v]) => [key, scalarText(v)] as const) : [];
+	const points: ReportPoint[] = [];
+	if (Array.isArray(k.points)) {
+		for (const p of k.points) {
+			const point = readPoint(p);
+			if (point) points.push(point);
+			else problems.push(`${path} (${name}): a point without a numeric batch and medianMs was skipped`);
+		}
+	} else problems.push(`${path} (${name}): points missing`);
+	points.sort((a, b) => a.batch - b.batch);
+	let fit: ReportFit | undefined;
+	if (isObject(k.fit)) {
+		const f = k.fit;
+		fit = Object.fromEntries(
+			(["overheadMs", "effectiveGflops", "effectiveGbps", "mfu", "mbu", "rSquared", "maxRelativeError"] as const)
+				.map((key) => [key, num(f[key])] as const)
+				.filter(([, v]) => v !== undefined),
+		) as ReportFit;
+	}
+	return {
+		name,
+		...(str(k.kind) !== undefined ? { kind: k.kind as string } : {}),
+		params,
+		points,
+		...(fit ? { fit } : {}),
+	};
+}
+
+function readPoint(p: unknown): ReportPoint | undefined {
+	if (!isObject(p)) return undefined;
+	const batch = num(p.batch);
+	const medianMs = num(p.medianMs);
+	if (batch === undefined || medianMs === undefined) return undefined;
+	const flops = num(p.flops);
+	const bytes = num(p.bytes);
+	// Rates from the counts when the profile leaves them out: FLOP ÷ ms ÷ 10⁶ = GFLOP/s.
+	const achievedGflops =
+		num(p.achievedGflops) ?? (flops !== undefined && medianMs > 0 ? flops / medianMs / 1e6 : undefined);
+	const achievedGbps =
+		num(p.achievedGbps) ?? (bytes !== undefined && medianMs > 0 ? bytes / medianMs / 1e6 : undefined);
+	return {
+		batch,
+		medianMs,
+		p10Ms: num(p.p10Ms) ?? medianMs,
+		p90Ms: num(p.p90Ms) ?? medianMs,
+		...(flops !== undefined ? { flops } : {}),
+		...(bytes !== undefined ? { bytes } : {}),
+		...(achievedGflops !== undefined ? { achievedGflops } : {}),
+		...(achievedGbps !== undefined ? { achievedGbps } : {}),
+		sampleCount: Array.isArray(p.samplesMs) ? p.samplesMs.length : 0,
+	};
+}
+
+function readGpuPoint(p: unknown): GpuPoint[] {
+	if (!isObject(p)) return [];
+	const batch = num(p.batch);
+	const predictedMs = num(p.predictedMs);
+	return batch !== undefined && predictedMs !== undefined ? [{ batch, predictedMs }] : [];
+}
+
+// ——— Formatting ———
+
+const HTML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+
+/** Escapes text for HTML content and quoted attributes. */
+export function escapeHtml(text: string): string {
+	return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
+}
+
+const DASH = "—";
+
+/** A number with `digits` significant digits, thousands grouped; locale-independent so pages are reproducible. */
+export function formatNumber(x: number | undefined, digits = 3): string {
+	if (x === undefined || !Number.isFinite(x)) return DASH;
+	if (x === 0) return "0";
+	const magnitude = Math.abs(x);
+	if (magnitude >= 1e9 || magnitude < 1e-4) return x.toExponential(digits - 1);
+	if (magnitude >= 10 ** digits)
+		return Math.round(x)
+			.toString()
+			.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+	return String(Number(x.toPrecision(digits)));
+}
+
+function formatPercent(share: number | undefined): string {
+	return share === undefined ? DASH : `${formatNumber(share * 100, 3)}%`;
+}
+
+function formatFixed(x: number | undefined, decimals: number): string {
+	return x === undefined ? DASH : x.toFixed(decimals);
+}
+
+/** Any provenance value as escaped HTML: lists for arrays, nested tables for objects. */
+function valueHtml(value: unknown, depth = 0): string {
+	if (value === null || value === undefined) return DASH;
+	if (Array.isArray(value)) {
+		if (value.length === 0) return DASH;
+		return `<ul>${value.map((v) => `<li>${valueHtml(v, depth + 1)}</li>`).join("")}</ul>`;
+	}
+	if (isObject(value)) {
+		const entries = Object.entries(value);
+		if (entries.length === 0) return DASH;
+		if (depth >= 4) return `<code>${escapeHtml(JSON.stringify(value))}</code>`;
+		return keyValueTable(entries.map(([k, v]) => [escapeHtml(k), valueHtml(v, depth + 1)]));
+	}
+	return escapeHtml(scalarText(value));
+}
+
+/** Rows of (already escaped) key and value HTML. */
+function keyValueTable(rows: readonly (readonly [string, string])[]): string {
+	return `<table class="kv"><tbody>${rows.map(([k, v]) => `<tr><th scope="row">${k}</th><td>${v}</td></tr>`).join("")}</tbody></table>`;
+}
+
+/** A table from escaped header and cell HTML; `numeric` right-aligns those columns. */
+function dataTable(
+	headers: readonly string[],
+	rows: readonly (readonly string[])[],
+	numeric: readonly number[] = [],
+	tableClass?: string,
+): string {
+	const cls = (i: number) => (numeric.includes(i) ? ' class="num"' : "");
+	const head = headers.map((h, i) => `<th scope="col"${cls(i)}>${h}</th>`).join("");
+	const body = rows.map((r) => `<tr>${r.map((c, i) => `<td${cls(i)}>${c}</td>`).join("")}</tr>`).join("\n");
+	const classAttr = tableClass !== undefined ? ` class="${tableClass}"` : "";
+	return `<div class="table-wrap"><table${classAttr}><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
+}
+
+/** Inline SVG needs no namespace declarations; dropping them keeps every URL off the page. */
+function inlineSvg(svg: string): string {
+	return svg.replace(/\s+xmlns(?::\w+)?="[^"]*"/g, "");
+}
+
+async function figure(
+	kind: string,
+	spec: Parameters<typeof renderSvg>[0],
+	captionHtml: string,
+	index: number,
+): Promise<string> {
+	const svg = inlineSvg(await renderSvg(spec, `chart${index}-`));
+	// The figure takes the chart's width so the caption wraps under it and figures sit side by side.
+	const widthPx = Number(/^<svg[^>]*\swidth="(\d+(?:\.\d+)?)"/.exec(svg)?.[1] ?? 0);
+	const style = widthPx > 0 ? ` style="width: ${widthPx}px"` : "";
+	return `<figure class="chart" data-chart="${escapeHtml(kind)}"${style}>${svg}<figcaption>${captionHtml}</figcaption></figure>`;
+}
+
+// ——— The page ———
+
+const CSS = `
+:root { color-scheme: light; --ink: #1b1f24; --muted: #57606a; --rule: #d0d7de; --band: #f6f8fa; --accent: #0b5cad; }
+* { box-sizing: border-box; }
+body { margin: 0; background: #fff; color: var(--ink); font: 16px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
+main { max-width: 70rem; margin: 0 auto; padding: 2rem 1.5rem 3rem; }
+h1 { font-size: 1.9rem; line-height: 1.2; margin: 0 0 0.4rem; }
+h2 { font-size: 1.3rem; margin: 2.4rem 0 0.6rem; padding-bottom: 0.25rem; border-bottom: 1px solid var(--rule); }
+h3 { font-size: 1.05rem; margin: 1.4rem 0 0.4rem; }
+p { max-width: 48rem; margin: 0.5rem 0; }
+.subtitle { color: var(--muted); margin: 0 0 1.2rem; }
+.intro { font-size: 1.02rem; }
+.callout { border-left: 4px solid #bf8700; background: #fff8e1; padding: 0.75rem 1rem; margin: 1rem 0; max-width: 48rem; }
+.problems { border-left-color: #cf222e; background: #ffebe9; }
+nav ul { list-style: none; padding: 0; margin: 0.8rem 0; display: flex; flex-wrap: wrap; gap: 0.4rem 1.2rem; }
+a { color: var(--accent); }
+code { font: 0.9em ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; background: var(--band); padding: 0.05em 0.3em; border-radius: 3px; }
+.table-wrap { overflow-x: auto; margin: 0.6rem 0 1rem; }
+table { border-collapse: collapse; font-size: 0.92rem; }
+th, td { padding: 0.3rem 0.7rem; border-bottom: 1px solid var(--rule); text-align: left; vertical-align: top; }
+thead th { background: var(--band); font-weight: 600; border-bottom: 2px solid var(--rule); white-space: nowrap; }
+table.wrap-head thead th { white-space: normal; }
+table.nowrap td { white-space: nowrap; }
+thead th.span { text-align: center; border-bottom: 1px solid var(--rule); font-weight: 500; color: var(--muted); }
+thead th[rowspan] { vertical-align: bottom; }
+th.num { text-align: right; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td code { white-space: nowrap; }
+table.kv { margin: 0.4rem 0; }
+table.kv th { font-weight: 600; white-space: nowrap; color: var(--muted); }
+table.kv td { overflow-wrap: anywhere; max-width: 52rem; }
+table.kv table.kv { font-size: 0.95em; margin: 0; }
+td ul { margin: 0; padding-left: 1.1rem; }
+.ok { color: #1a7f37; font-weight: 600; }
+.failed { color: #cf222e; font-weight: 600; }
+.charts { display: flex; flex-wrap: wrap; gap: 1.2rem; }
+figure.chart { margin: 0.6rem 0; max-width: 100%; }
+figure.chart svg { display: block; max-width: 100%; height: auto; }
+figcaption { color: var(--muted); font-size: 0.88rem; max-width: 40rem; margin-top: 0.3rem; }
+details { margin: 0.4rem 0; }
+summary { cursor: pointer; color: var(--accent); }
+footer { margin-top: 3rem; color: var(--muted); font-size: 0.85rem; border-top: 1px solid var(--rule); padding-top: 0.8rem; }
+`;
+
+const NO_MEASUREMENTS =
+	"No measurements are included in this profile: it holds efficiency figures only (for example the literature defaults), with no kernel timings, no fit and no per-GPU predictions.";
+
+/** Builds the self-contained calibration report page from a parsed calibration profile. */
+export async function calibrationReportHtml(
+	profileJson: unknown,
+	options: CalibrationReportOptions = {},
+): Promise<string> {
+	const data = readCalibrationReportData(profileJson);
+	const m = data.measurement;
+	const measured = m !== undefined || data.kernels.length > 0;
+	const title = options.title ?? `Calibration report: ${data.profile}`;
+	const gpuById = new Map((options.gpus ?? []).map((g) => [g.id, g]));
+	let chartCount = 0;
+	const chart = (kind: string, spec: Parameters<typeof renderSvg>[0], captionHtml: string) =>
+		figure(kind, spec, captionHtml, ++chartCount);
+
+	const sections: string[] = [];
+	const nav: [string, string][] = [];
+	const section = (id: string, heading: string, body: string) => {
+		nav.push([id, heading]);
+		sections.push(`<section id="${id}">\n<h2>${escapeHtml(heading)}</h2>\n${body}\n</section>`);
+	};
+
+	// Efficiency: the only part every profile has, and the part the network model reads.
+	{
+		const tiers: TierEfficiency[] = data.efficiency.flatMap((e) =>
+			e.mfu !== undefined && e.mbu !== undefined ? [{ tier: e.tier, mfu: e.mfu, mbu: e.mbu }] : [],
+		);
+		const gpusOf = (tier: string) =>
+			(options.gpus ?? [])
+				.filter((g) => g.tier === tier)
+				.map((g) => escapeHtml(g.id))
+				.join(", ");
+		const rows = data.efficiency.map((e) => [
+			escapeHtml(e.tier),
+			formatNumber(e.mfu),
+			formatNumber(e.mbu),
+			...(options.gpus ? [gpusOf(e.tier) || DASH] : []),
+		]);
+		const headers = ["GPU tier", "mfu", "mbu", ...(options.gpus ? ["GPU classes"] : [])];
+		let body = `<p>The network model times a batch on a GPU class from its spec-sheet peaks times these shares: <b>mfu</b> is the achieved share of peak dense FP16 tensor FLOP/s in compute-bound work, <b>mbu</b> the achieved share of peak memory bandwidth in memory-bound work. The fixed per-batch overhead of every workload is multiplied by <b>overheadMsScale = ${escapeHtml(formatNumber(data.overheadMsScale))}</b>.</p>`;
+		body += dataTable(headers, rows, [1, 2]);
+		if (tiers.length > 0) {
+			body += `<div class="charts">${await chart("efficiency", efficiencyChart({ tiers }), "Bars: share of peak achieved per tier; 100% would be the spec-sheet peak.")}</div>`;
+		}
+		section("efficiency", "Efficiencies used by the network model", body);
+	}
+
+	// Provenance: what was measured, on what, with which software.
+	{
+		let body = "";
+		if (m) {
+			const device = Object.entries(m.device).map(([k, v]) => `${escapeHtml(k)}: ${valueHtml(v)}`);
+			const versions = Object.entries(m.versions).map(([k, v]) => `${escapeHtml(k)} ${valueHtml(v)}`);
+			const peak = m.machinePeak;
+			const rows: [string, string][] = [
+				["backend used", m.backend !== undefined ? `<code>${escapeHtml(m.backend)}</code>` : DASH],
+				["device", device.length > 0 ? device.join("<br>") : DASH],
+				["versions", versions.length > 0 ? versions.join(", ") : DASH],
+				["date", m.date !== undefined ? escapeHtml(m.date) : DASH],
+				[
+					"samples per point",
+					`${escapeHtml(formatNumber(m.samplesPerPoint))}${m.quick === true ? " (quick run: fewer batches and samples)" : m.quick === false ? " (full run)" : ""}`,
+				],
+				[
+					"machine peak",
+					peak
+						? `${escapeHtml(formatNumber(peak.gflops))} GFLOP/s, ${escapeHtml(formatNumber(peak.gbps))} GB/s${peak.how !== undefined ? ` — ${escapeHtml(peak.how)}` : ""}`
+						: DASH,
+				],
+			];
+			body += keyValueTable(rows);
+			body += "<h3>Backends tried, best first</h3>";
+			body +=
+				m.backendsTried.length > 0
+					? dataTable(
+							["backend", "result", "why"],
+							m.backendsTried.map((b) => [
+								`<code>${escapeHtml(b.name)}</code>`,
+								b.ok === true
+									? '<span class="ok">loaded</span>'
+									: b.ok === false
+										? '<span class="failed">not available</span>'
+										: DASH,
+								b.reason !== undefined ? escapeHtml(b.reason) : DASH,
+							]),
+						)
+					: "<p>The profile does not list which backends were tried.</p>";
+		} else {
+			body += `<p>${escapeHtml(NO_MEASUREMENTS)}</p>`;
+		}
+		body += "<h3>Provenance recorded in the profile</h3>";
+		body += Object.keys(data.provenance).length > 0 ? valueHtml(data.provenance) : "<p>None recorded.</p>";
+		section("provenance", "Provenance", body);
+	}
+
+	// Fit table and per-kernel charts.
+	if (data.kernels.length > 0) {
+		const fitRows = data.kernels.map((k) => [
+			`<code>${escapeHtml(k.name)}</code>`,
+			k.kind !== undefined ? escapeHtml(k.kind) : DASH,
+			formatNumber(k.fit?.overheadMs),
+			formatNumber(k.fit?.effectiveGflops),
+			formatNumber(k.fit?.effectiveGbps),
+			formatNumber(k.fit?.mfu),
+			formatNumber(k.fit?.mbu),
+			formatFixed(k.fit?.rSquared, 4),
+			formatPercent(k.fit?.maxRelativeError),
+			String(k.points.length),
+		]);
+		let body =
+			"<p>Per kernel, latency(batch) = overhead + max(FLOPs ÷ effective FLOP/s, bytes ÷ effective bandwidth), fitted to the median timings. mfu and mbu here are the effective rates over this machine's peaks; R² and the largest relative error say how well the curve fits the points.</p>";
+		body += dataTable(
+			[
+				"kernel",
+				"kind",
+				"overhead, ms",
+				"effective GFLOP/s",
+				"effective GB/s",
+				"mfu",
+				"mbu",
+				"R²",
+				"max relative error",
+				"points",
+			],
+			fitRows,
+			[2, 3, 4, 5, 6, 7, 8, 9],
+			"wrap-head",
+		);
+		section("fit", "Fit per kernel", body);
+
+		const figures: string[] = [];
+		for (const k of data.kernels) {
+			if (k.points.length === 0) continue;
+			const f = k.fit;
+			const fit: RooflineFit | undefined =
+				f?.overheadMs !== undefined && f.effectiveGflops !== undefined && f.effectiveGbps !== undefined
+					? { overheadMs: f.overheadMs, effectiveGflops: f.effectiveGflops, effectiveGbps: f.effectiveGbps }
+					: undefined;
+			const params = k.params.map(([key, v]) => `${key} ${v}`).join(", ");
+			const subtitle = [k.kind, m?.backend !== undefined ? `backend ${m.backend}` : undefined]
+				.filter((s) => s !== undefined)
+				.join(" · ");
+			const caption = `${params ? `Parameters: ${escapeHtml(params)}. ` : ""}${fit ? "" : "No usable fit in the profile: points only. "}Dots: median; bars: p10–p90 of the samples.`;
+			figures.push(
+				await chart(
+					"kernel-fit",
+					kernelFitChart({ kernel: k.name, subtitle, points: k.points, ...(fit ? { fit } : {}) }),
+					caption,
+				),
+			);
+		}
+		let charts = `<p>Each chart is one kernel: both axes are logarithmic, so a slope of one means time grows in proportion to the batch; a flat start means the fixed overhead or the weight traffic dominates.</p>`;
+		charts += `<div class="charts">${figures.join("\n")}</div>`;
+		for (const k of data.kernels) {
+			charts += `<details><summary>Measured points: <code>${escapeHtml(k.name)}</code></summary>${dataTable(
+				["batch", "GFLOP", "MB moved", "samples", "median ms", "p10 ms", "p90 ms", "GFLOP/s", "GB/s"],
+				k.points.map((p) => [
+					formatNumber(p.batch, 6),
+					formatNumber(p.flops !== undefined ? p.flops / 1e9 : undefined),
+					formatNumber(p.bytes !== undefined ? p.bytes / 1e6 : undefined),
+					String(p.sampleCount),
+					formatNumber(p.medianMs, 4),
+					formatNumber(p.p10Ms, 4),
+					formatNumber(p.p90Ms, 4),
+					formatNumber(p.achievedGflops),
+					formatNumber(p.achievedGbps),
+				]),
+				[0, 1, 2, 3, 4, 5, 6, 7, 8],
+			)}</details>`;
+		}
+		section("measured", "Measured points vs fitted curves", charts);
+
+		const series: KernelSeries[] = data.kernels.map((k) => ({ kernel: k.name, points: k.points }));
+		const peakLabel = (value: number | undefined, unit: string): { value: number; label: string } | undefined =>
+			value !== undefined && value > 0 ? { value, label: `machine peak ${formatNumber(value)} ${unit}` } : undefined;
+		const gflopsPeak = peakLabel(m?.machinePeak?.gflops, "GFLOP/s");
+		const gbpsPeak = peakLabel(m?.machinePeak?.gbps, "GB/s");
+		const rateFigures: string[] = [];
+		if (series.some((s) => s.points.some((p) => p.achievedGflops !== undefined))) {
+			rateFigures.push(
+				await chart(
+					"achieved-gflops",
+					achievedVsPeakChart({ metric: "gflops", series, ...(gflopsPeak ? { peak: gflopsPeak } : {}) }),
+					`Achieved GFLOP/s = FLOPs ÷ median time. ${gflopsPeak ? "The dashed rule is the machine's peak; the gap to it is what mfu measures." : "The profile gives no machine peak."}`,
+				),
+			);
+		}
+		if (series.some((s) => s.points.some((p) => p.achievedGbps !== undefined))) {
+			rateFigures.push(
+				await chart(
+					"achieved-gbps",
+					achievedVsPeakChart({ metric: "gbps", series, ...(gbpsPeak ? { peak: gbpsPeak } : {}) }),
+					`Achieved GB/s = minimum bytes moved ÷ median time. ${gbpsPeak ? "The dashed rule is the machine's peak bandwidth; the gap to it is what mbu measures." : "The profile gives no machine peak."}`,
+				),
+			);
+		}
+		if (rateFigures.length > 0) {
+			section("peak", "Achieved rates vs the machine's peak", `<div class="charts">${rateFigures.join("\n")}</div>`);
+		}
+	} else {
+		section(
+			"measured",
+			"Measured kernels",
+			`<p>This profile has no kernel timings, so there is no fit to tabulate and no measured points to plot.${measured ? "" : " Run <code>depin-twin calibrate --out FILE</code> to measure this machine's TensorFlow.js kernels and write a measured profile."}</p>`,
+		);
+	}
+
+	// Per-GPU predictions.
+	if (data.predictions.length > 0) {
+		const order = new Map((options.gpus ?? []).map((g, i) => [g.id, i]));
+		const predictions = [...data.predictions].sort(
+			(a, b) => (order.get(a.gpu) ?? Number.MAX_SAFE_INTEGER) - (order.get(b.gpu) ?? Number.MAX_SAFE_INTEGER),
+		);
+		const labelOf = (id: string) => {
+			const gpu = gpuById.get(id);
+			return gpu ? `${gpu.name} (${gpu.tier})` : id;
+		};
+		const kernelNames = [...new Set(predictions.flatMap((p) => p.kernels.map((k) => k.kernel)))];
+		const transformer = data.kernels.find((k) => k.kind === "transformer" && kernelNames.includes(k.name))?.name;
+		const chosen =
+			options.predictionKernel !== undefined && kernelNames.includes(options.predictionKernel)
+				? options.predictionKernel
+				: (transformer ?? kernelNames[0]);
+		let body =
+			"<p>Service time per batch on each GPU class, scaled from its spec-sheet peaks times the measured efficiency (or from measurements taken on that class). This is what the network model uses for a batch of that size.</p>";
+		if (chosen !== undefined) {
+			const gpus: GpuSeries[] = predictions.flatMap((p) => {
+				const k = p.kernels.find((x) => x.kernel === chosen);
+				return k ? [{ label: labelOf(p.gpu), points: k.points }] : [];
+			});
+			const others = kernelNames.length > 1 ? " The other kernels are in the tables below." : "";
+			body += `<div class="charts">${await chart(
+				"gpu-predictions",
+				predictedLatencyChart({ kernel: chosen, gpus }),
+				`One line per GPU class, for kernel <code>${escapeHtml(chosen)}</code>; both axes logarithmic.${others}`,
+			)}</div>`;
+		}
+		for (const kernel of kernelNames) {
+			const batches = [
+				...new Set(
+					predictions.flatMap((p) => p.kernels.find((k) => k.kernel === kernel)?.points.map((x) => x.batch) ?? []),
+				),
+			].sort((a, b) => a - b);
+			const rows = predictions.flatMap((p) => {
+				const k = p.kernels.find((x) => x.kernel === kernel);
+				if (!k) return [];
+				const byBatch = new Map(k.points.map((x) => [x.batch, x.predictedMs]));
+				return [[escapeHtml(labelOf(p.gpu)), ...batches.map((b) => formatNumber(byBatch.get(b)))]];
+			});
+			// Two header rows: "batch size" spans the numeric columns, so each column head is just the number.
+			const head = `<tr><th scope="col" rowspan="2">GPU class</th><th scope="colgroup" colspan="${batches.length}" class="span">batch size</th></tr><tr>${batches.map((b) => `<th scope="col" class="num">${formatNumber(b, 6)}</th>`).join("")}</tr>`;
+			const bodyRows = rows.map(
+				(r) => `<tr>${r.map((c, i) => `<td${i > 0 ? ' class="num"' : ""}>${c}</td>`).join("")}</tr>`,
+			);
+			body += `<h3>Predicted ms per batch: <code>${escapeHtml(kernel)}</code></h3>`;
+			body += `<div class="table-wrap"><table class="nowrap"><thead>${head}</thead><tbody>\n${bodyRows.join("\n")}\n</tbody></table></div>`;
+		}
+		section("predictions", "Predicted latency per GPU class", body);
+	} else {
+		section(
+			"predictions",
+			"Predicted latency per GPU class",
+			"<p>This profile has no per-GPU predictions. The network model still times every GPU class from its spec-sheet peaks times the efficiency of its tier (above).</p>",
+		);
+	}
+
+	const intro = measured
+		? `<p class="intro">depin-twin timed real TensorFlow.js kernels (matrix multiplies, convolutions, dense MLPs, transformer blocks) at ${batchRange(data.kernels)} on ${deviceSummary(m)}, and fitted each kernel's latency with a roofline: a fixed overhead plus the larger of compute time (FLOPs ÷ effective FLOP/s) and memory time (bytes ÷ effective bandwidth). In the charts, dots are the median of repeated timings, bars span the 10th to 90th percentile, and the line is the fitted curve. The effective rates over the machine's peaks give the efficiencies <b>mfu</b> (share of peak FLOP/s) and <b>mbu</b> (share of peak memory bandwidth); the network model multiplies every GPU class's spec-sheet peaks by its tier's efficiencies to time each batch of real-time requests, so these figures set the simulated latency and throughput.</p>`
+		: `<p class="intro">A calibration profile tells depin-twin's network model how close real software gets to a GPU's spec-sheet peaks: <b>mfu</b> (share of peak FLOP/s) and <b>mbu</b> (share of peak memory bandwidth) per GPU tier, plus a scale on the fixed per-batch overhead. The model multiplies every GPU class's peaks by its tier's efficiencies to time each batch of real-time requests, so these figures set the simulated latency and throughput. A measured profile (from <code>depin-twin calibrate</code>) would also hold the kernel timings, the roofline fit and per-GPU predictions, with charts; this one does not.</p>`;
+
+	const callouts: string[] = [];
+	if (!measured) callouts.push(`<p class="callout"><b>${escapeHtml(NO_MEASUREMENTS)}</b></p>`);
+	if (data.problems.length > 0) {
+		callouts.push(
+			`<div class="callout problems"><b>Parts of this profile could not be read and are left out:</b><ul>${data.problems.map((p) => `<li>${escapeHtml(p)}</li>`).join("")}</ul></div>`,
+		);
+	}
+	const footer = [
+		`Profile <code>${escapeHtml(data.profile)}</code>`,
+		options.source !== undefined ? `read from <code>${escapeHtml(options.source)}</code>` : undefined,
+		options.profileHash !== undefined ? `SHA-256 <code>${escapeHtml(options.profileHash)}</code>` : undefined,
+	]
+		.filter((s) => s !== undefined)
+		.join(", ");
+
+	return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>${CSS}</style>
+</head>
+<body>
+<main>
+<header>
+<h1>${escapeHtml(title)}</h1>
+<p class="subtitle">depin-twin calibration profile <code>${escapeHtml(data.profile)}</code>${m?.date !== undefined ? `, measured ${escapeHtml(m.date)}` : ""}</p>
+${intro}
+${callouts.join("\n")}
+<nav aria-label="Sections"><ul>${nav.map(([id, heading]) => `<li><a href="#${id}">${escapeHtml(heading)}</a></li>`).join("")}</ul></nav>
+</header>
+${sections.join("\n")}
+<footer>${footer}. Generated by depin-twin; self-contained: no scripts, no network.</footer>
+</main>
+</body>
+</html>
+`;
+}
+
+/** "batch sizes 1 to 256" over every measured point. */
+function batchRange(kernels: readonly ReportKernel[]): string {
+	const batches = kernels.flatMap((k) => k.points.map((p) => p.batch));
+	if (batches.length === 0) return "several batch sizes";
+	const lo = Math.min(...batches);
+	const hi = Math.max(...batches);
+	return lo === hi
+		? `batch size ${formatNumber(lo, 6)}`
+		: `batch sizes ${formatNumber(lo, 6)} to ${formatNumber(hi, 6)}`;
+}
+
+/** "Intel … (16 cores, 2400 MHz), using the wasm backend" from whatever the measurement records. */
+function deviceSummary(m: ReportMeasurement | undefined): string {
+	if (!m) return "the machine that made this profile";
+	const cpu = str(m.device.cpu);
+	const cores = num(m.device.cores);
+	const clockMhz = num(m.device.clockMhz);
+	const gpu = str(m.device.gpu);
+	const details = [
+		cores !== undefined ? `${cores} cores` : undefined,
+		clockMhz !== undefined ? `${clockMhz} MHz` : undefined,
+	]
+		.filter((s) => s !== undefined)
+		.join(", ");
+	const machine = `${cpu !== undefined ? escapeHtml(cpu) : "this machine"}${details ? ` (${details})` : ""}${gpu !== undefined ? ` with ${escapeHtml(gpu)}` : ""}`;
+	return m.backend !== undefined ? `${machine}, using the <code>${escapeHtml(m.backend)}</code> backend` : machine;
+}
