@@ -152,6 +152,35 @@ export function buildProgram(io: Io): Command {
 		});
 
 	program
+		.command("calibrate")
+		.description("time TensorFlow.js kernels on this machine, fit the latency model and write a calibration profile")
+		.addOption(
+			new Option("--backend <name>", "tfjs backend (auto: the best that loads)")
+				.choices(["auto", "tensorflow", "wasm", "cpu"])
+				.default("auto"),
+		)
+		.option("--quick", "a few kernels, batches and samples (seconds; a smoke test)")
+		.option(
+			"--import <csv>",
+			"turn external measurements (device,kernel,batch,latency_ms[,flops,bytes]) into a profile",
+		)
+		.option("--out <file>", "profile file (default scenarios/calibration/measured-<backend>.json)")
+		.action(async (options: { backend: string; quick?: boolean; import?: string; out?: string }) => {
+			// Loaded on demand: TensorFlow.js takes about a second to import.
+			const { calibrateCommand } = await import("./calibrate.js");
+			const code = await calibrateCommand(
+				{
+					backend: options.backend,
+					quick: options.quick === true,
+					...(options.import === undefined ? {} : { importCsv: options.import }),
+					...(options.out === undefined ? {} : { out: options.out }),
+				},
+				io,
+			);
+			if (code !== 0) throw new ExitCode(code);
+		});
+
+	program
 		.command("bench")
 		.description(
 			"benchmark the simulator: engine (hold and M/M/c against a hand-written reference), model (a whole scenario run), or all",

@@ -1,0 +1,323 @@
+/**
+ * Builds a measured calibration profile (the format `parseCalibrationProfile` reads) from tfjs
+ * timings or from a CSV of external measurements, and writes it as stable, compact JSON.
+ *
+ *   timings → per kernel: points (median, p10, p90, achieved rates) → roofline fit → mfu, mbu
+ *   → efficiency (median over kernels, every tier) → predictions for every GPU class
+ */
+import type { GpuSpec, GpuTier } from "../catalog.js";
+import { GPU_TIERS } from "../catalog.js";
+import { CsvColumns, CsvError, parseCsv } from "../csv.js";
+import {
+	type Efficiency,
+	type GpuPredictions,
+	KERNEL_KINDS,
+	type KernelKind,
+	type KernelMeasurement,
+	type KernelPoint,
+	type MeasurementInfo,
+} from "../latency.js";
+import {
+	type FitPoint,
+	fitRoofline,
+	type MachinePeak,
+	machinePeak,
+	matchGpu,
+	pointFromSamples,
+	predictGpus,
+	profileEfficiency,
+} from "./fit.js";
+import { findKernel, KERNELS, kernelBytes, kernelFlops } from "./kernels.js";
+import type { MeasurementResult } from "./measure.js";
+
+/** Most samples kept per point in a profile file (medians use them all). */
+export const MAX_KEPT_SAMPLES = 30;
+
+/** A measured profile as written to disk. */
+export interface MeasuredProfileJson {
+	readonly profile: string;
+	readonly provenance: Readonly<Record<string, unknown>>;
+	readonly efficiency: Readonly<Record<GpuTier, { readonly mfu: number; readonly mbu: number }>>;
+	readonly overheadMsScale: number;
+	readonly measurement: MeasurementInfo;
+	readonly kernels: readonly KernelMeasurement[];
+	readonly gpuPredictions: GpuPredictions;
+}
+
+export interface KernelTimings {
+	readonly name: string;
+	readonly kind: KernelKind;
+	readonly params: Readonly<Record<string, number>>;
+	readonly points: readonly KernelPoint[];
+}
+
+/** Where the measuring machine's software stands (for `measurement.versions`). */
+export interface Environment {
+	readonly node: string;
+	readonly os: string;
+}
+
+const EFFICIENCY_NOTE =
+	"efficiency = the measured shares of this machine's peaks, capped at 1 and applied to every GPU tier: mfu = median over kernels with a point on the compute roof of fit.effectiveGflops / machinePeak.gflops; mbu = the best achievedGbps of any point / machinePeak.gbps (MBU as defined for decode; fitted memory roofs rest on too few memory-bound points on a CPU). A measurement says how close a runtime gets to its own hardware's roofs; the network model transfers that to each GPU class's spec peaks. overheadMsScale stays 1: the kernels' fitted overheads are host dispatch of tfjs ops, not the workloads' per-batch overheads.";
+
+/** Fits one kernel's points and states its efficiencies against the machine's peaks. */
+export function fitKernel(timings: KernelTimings, peak: MachinePeak): KernelMeasurement {
+	const fit = fitRoofline(timings.points as readonly FitPoint[]);
+	return {
+		name: timings.name,
+		kind: timings.kind,
+		params: timings.params,
+		points: timings.points,
+		fit: {
+			overheadMs: fit.overheadMs,
+			effectiveGflops: fit.effectiveGflops,
+			effectiveGbps: fit.effectiveGbps,
+			mfu: fit.effectiveGflops / peak.gflops,
+			mbu: fit.effectiveGbps / peak.gbps,
+			rSquared: fit.rSquared,
+			maxRelativeError: fit.maxRelativeError,
+			bindingRoof: fit.bindingRoof,
+		},
+	};
+}
+
+/** Assembles the profile: fits, efficiency for every tier, predictions for every GPU class. */
+export function buildProfile(input: {
+	readonly profile: string;
+	readonly provenance: Readonly<Record<string, unknown>>;
+	readonly measurement: MeasurementInfo;
+	readonly kernels: readonly KernelTimings[];
+	readonly gpus: readonly GpuSpec[];
+	/** The GPU class the measurements were taken on, if any. */
+	readonly measuredGpuId?: string;
+}): MeasuredProfileJson {
+	const kernels = input.kernels.map((k) => fitKernel(k, input.measurement.machinePeak));
+	const measured = profileEfficiency(kernels, input.measurement.machinePeak);
+	const efficiency = {} as Record<GpuTier, Efficiency>;
+	for (const tier of GPU_TIERS) efficiency[tier] = { mfu: measured.mfu, mbu: measured.mbu };
+	return {
+		profile: input.profile,
+		provenance: { ...input.provenance, efficiency: EFFICIENCY_NOTE },
+		efficiency,
+		overheadMsScale: 1,
+		measurement: input.measurement,
+		kernels,
+		gpuPredictions: predictGpus(kernels, input.gpus, measured, input.measuredGpuId),
+	};
+}
+
+/** A profile from a tfjs measurement (`runMeasurement` / `measureInWorker`). */
+export function profileFromMeasurement(
+	result: MeasurementResult,
+	options: {
+		readonly profile: string;
+		readonly gpus: readonly GpuSpec[];
+		readonly date: string;
+		readonly environment: Environment;
+	},
+): MeasuredProfileJson {
+	const gpu = result.backend === "tensorflow" ? matchGpu(result.gpu, options.gpus) : undefined;
+	let peak = machinePeak(result.backend, result.cpu, result.copyGbps, gpu);
+	if (result.backend === "tensorflow" && result.gpu !== undefined && gpu === undefined) {
+		// Better a loud caveat than a GPU's timings set against made-up peaks.
+		peak = {
+			...peak,
+			how: `GPU ${JSON.stringify(result.gpu)} is not in gpus.csv, so the CPU's peaks stand in and mfu/mbu mean little (add the GPU's row and calibrate again); ${peak.how}`,
+		};
+	}
+	return buildProfile({
+		profile: options.profile,
+		provenance: {
+			kind: "measured",
+			measured: true,
+			date: options.date,
+			note: `TensorFlow.js ${result.tfjsVersion} kernels timed on the ${result.backend} backend of this machine by depin-twin calibrate${result.quick ? " --quick (a smoke test: few batches and samples)" : ""}; ${Math.round(result.wallMs / 1000)} s of measurement.`,
+		},
+		measurement: {
+			backend: result.backend,
+			backendsTried: result.backendsTried,
+			device: {
+				cpu: result.cpu.model,
+				cores: result.cpu.cores,
+				clockMhz: result.cpu.clockMhz,
+				...(result.gpu === undefined ? {} : { gpu: result.gpu }),
+			},
+			versions: { tfjs: result.tfjsVersion, node: options.environment.node, os: options.environment.os },
+			date: options.date,
+			quick: result.quick,
+			samplesPerPoint: Math.min(result.samplesPerPoint, MAX_KEPT_SAMPLES),
+			machinePeak: peak,
+		},
+		kernels: result.kernels.map((k) => ({
+			name: k.spec.name,
+			kind: k.spec.kind,
+			params: k.spec.params,
+			points: k.points.map(keepSamples),
+		})),
+		gpus: options.gpus,
+		...(gpu === undefined ? {} : { measuredGpuId: gpu.id }),
+	});
+}
+
+/**
+ * A profile from external measurements: CSV columns `device,kernel,batch,latency_ms` and
+ * optionally `flops,bytes` (per run). Rows with the same kernel and batch are repeated samples.
+ * Every row names the same device, a GPU class of gpus.csv (by id or name): its spec peaks are
+ * the machine peaks. A kernel of depin-twin's catalogue (matmul-256 …) needs no flops/bytes;
+ * any other kernel or model needs both. Its kind is the name's prefix when that is a kernel kind
+ * (matmul-…, conv2d-…, mlp-…, transformer-…), else "model". Errors (CsvError) name the file,
+ * the line and the column.
+ */
+export function profileFromCsv(
+	text: string,
+	file: string,
+	options: {
+		readonly profile: string;
+		readonly gpus: readonly GpuSpec[];
+		readonly date: string;
+		readonly environment: Environment;
+	},
+): MeasuredProfileJson {
+	const c = new CsvColumns(parseCsv(text, file));
+	c.require("device", "kernel", "batch", "latency_ms");
+	const hasFlops = c.table.header.includes("flops");
+	const hasBytes = c.table.header.includes("bytes");
+	if (c.rowCount === 0) throw new CsvError(`${file}: no measurements (only a header)`, file, 1);
+	let gpu: GpuSpec | undefined;
+	let device = "";
+	const groups = new Map<string, { kernel: string; batch: number; flops: number; bytes: number; samples: number[] }>();
+	for (let r = 0; r < c.rowCount; r++) {
+		const name = c.requiredString(r, "device").trim();
+		if (gpu === undefined) {
+			gpu = matchGpu(name, options.gpus);
+			if (gpu === undefined) {
+				c.fail(
+					r,
+					"device",
+					`${JSON.stringify(name)} is no GPU class of gpus.csv (ids: ${options.gpus.map((g) => g.id).join(", ")})`,
+				);
+			}
+			device = name;
+		} else if (name !== device) {
+			c.fail(
+				r,
+				"device",
+				`every row must name the same device: ${JSON.stringify(device)} above, ${JSON.stringify(name)} here`,
+			);
+		}
+		const kernel = c.requiredString(r, "kernel").trim();
+		const batch = c.number(r, "batch");
+		if (!(Number.isInteger(batch) && batch >= 1)) c.fail(r, "batch", `must be an integer ≥ 1, got ${batch}`);
+		const latencyMs = c.number(r, "latency_ms");
+		if (!(latencyMs > 0)) c.fail(r, "latency_ms", `must be > 0, got ${latencyMs}`);
+		const spec = findKernel(kernel);
+		const work = (column: "flops" | "bytes", present: boolean, analytic: (() => number) | undefined) => {
+			const x = present ? c.optionalNumber(r, column) : Number.NaN;
+			if (!Number.isNaN(x)) {
+				if (x < 0) c.fail(r, column, `must be ≥ 0, got ${x}`);
+				return x;
+			}
+			if (analytic === undefined) {
+				c.fail(
+					r,
+					present ? column : "kernel",
+					`${JSON.stringify(kernel)} is not a depin-twin kernel (${KERNELS.map((k) => k.name).join(", ")}): give its ${column} per run in a "${column}" column`,
+				);
+			}
+			return (analytic as () => number)();
+		};
+		const flops = work("flops", hasFlops, spec && (() => kernelFlops(spec, batch)));
+		const bytes = work("bytes", hasBytes, spec && (() => kernelBytes(spec, batch)));
+		const key = `${kernel}\u0000${batch}`;
+		const group = groups.get(key);
+		if (group === undefined) groups.set(key, { kernel, batch, flops, bytes, samples: [latencyMs] });
+		else {
+			if (group.flops !== flops || group.bytes !== bytes) {
+				c.fail(r, hasFlops ? "flops" : "bytes", `differs from an earlier row of ${kernel} at batch ${batch}`);
+			}
+			group.samples.push(latencyMs);
+		}
+	}
+	const byKernel = new Map<string, KernelPoint[]>();
+	for (const g of groups.values()) {
+		const points = byKernel.get(g.kernel) ?? [];
+		points.push(keepSamples(pointFromSamples(g.batch, g.flops, g.bytes, g.samples)));
+		byKernel.set(g.kernel, points);
+	}
+	const spec = gpu as GpuSpec;
+	const peak = machinePeak(
+		"import",
+		{ model: "", cores: 0, clockMhz: 0, vendor: "", family: Number.NaN, flags: [] },
+		0,
+		spec,
+	);
+	const kernels = [...byKernel.entries()].map(([name, points]) => ({
+		name,
+		kind: kindOf(name),
+		params: findKernel(name)?.params ?? {},
+		points: points.sort((a, b) => a.batch - b.batch),
+	}));
+	const maxSamples = Math.max(...[...groups.values()].map((g) => g.samples.length));
+	return buildProfile({
+		profile: options.profile,
+		provenance: {
+			kind: "imported",
+			measured: true,
+			date: options.date,
+			note: `External measurements imported from ${file} by depin-twin calibrate --import: ${c.rowCount} timings of ${kernels.length} kernel(s) on ${device} (${spec.id}); machine peaks are that class's gpus.csv figures. versions.node and versions.os describe the machine that imported them.`,
+		},
+		measurement: {
+			backend: "import",
+			backendsTried: [],
+			device: { cpu: "n/a (imported)", cores: 0, clockMhz: 0, gpu: device },
+			versions: { tfjs: "n/a (imported)", node: options.environment.node, os: options.environment.os },
+			date: options.date,
+			quick: false,
+			samplesPerPoint: Math.min(maxSamples, MAX_KEPT_SAMPLES),
+			machinePeak: peak,
+		},
+		kernels,
+		gpus: options.gpus,
+		measuredGpuId: spec.id,
+	});
+}
+
+function keepSamples(point: KernelPoint): KernelPoint {
+	return { ...point, samplesMs: point.samplesMs.slice(0, MAX_KEPT_SAMPLES) };
+}
+
+function kindOf(name: string): KernelKind {
+	const known = findKernel(name);
+	if (known !== undefined) return known.kind;
+	const prefix = name.split(/[-_ ]/)[0]?.toLowerCase();
+	return (KERNEL_KINDS as readonly string[]).includes(prefix ?? "") ? (prefix as KernelKind) : "model";
+}
+
+/**
+ * The profile as text: numbers to 6 significant digits (samples to 4), short arrays and objects
+ * on one line, key order as built — the same measurement always gives the same bytes.
+ */
+export function formatProfile(profile: MeasuredProfileJson): string {
+	return `${pretty(round(profile, 6), "")}\n`;
+}
+
+function round(value: unknown, digits: number, key = ""): unknown {
+	if (typeof value === "number") {
+		return Number.isFinite(value) && !Number.isInteger(value) ? Number(value.toPrecision(digits)) : value;
+	}
+	if (Array.isArray(value)) return value.map((v) => round(v, key === "samplesMs" ? 4 : digits));
+	if (value !== null && typeof value === "object") {
+		return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, round(v, digits, k)]));
+	}
+	return value;
+}
+
+function pretty(value: unknown, indent: string): string {
+	const flat = JSON.stringify(value);
+	const scalarArray = Array.isArray(value) && value.every((v) => typeof v !== "object" || v === null);
+	if (value === null || typeof value !== "object" || scalarArray || flat.length + indent.length <= 100) return flat;
+	const inner = `${indent}  `;
+	if (Array.isArray(value)) return `[\n${value.map((v) => inner + pretty(v, inner)).join(",\n")}\n${indent}]`;
+	const entries = Object.entries(value).map(([k, v]) => `${inner}${JSON.stringify(k)}: ${pretty(v, inner)}`);
+	return `{\n${entries.join(",\n")}\n${indent}}`;
+}
