@@ -23,6 +23,7 @@ import { StreamFactory } from "../sim/random/stream.js";
 import { LogHistogram } from "../sim/recorder/histogram.js";
 import { EpochSeries } from "../sim/recorder/series.js";
 import { median } from "../sim/stats.js";
+import { grownArray } from "../sim/typed-arrays.js";
 import { type Catalog, type CloudRegion, cloudPriceUsdPerGpuHour, type GpuSpec, type Metro } from "./catalog.js";
 import { depinShare, type EpochDemand, epochDemand, MS_PER_DAY, MS_PER_HOUR } from "./demand.js";
 import { samplerOf } from "./distribution-spec.js";
@@ -432,16 +433,16 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 		}
 		if (jobCount === jobCapacity) {
 			jobCapacity *= 2;
-			jobClass = grownU8(jobClass, jobCapacity);
-			jobOrigin = grownU16(jobOrigin, jobCapacity);
-			jobWork = grownF64(jobWork, jobCapacity);
-			jobArrivalMs = grownF64(jobArrivalMs, jobCapacity);
-			jobState = grownU8(jobState, jobCapacity);
-			jobTimeout = grownF64(jobTimeout, jobCapacity);
-			jobFirstNode = grownI32(jobFirstNode, jobCapacity);
-			jobReserveUsd = grownF64(jobReserveUsd, jobCapacity);
-			jobCloudRegion = grownI32(jobCloudRegion, jobCapacity);
-			jobFraud = grownU8(jobFraud, jobCapacity);
+			jobClass = grownArray(jobClass, jobCapacity);
+			jobOrigin = grownArray(jobOrigin, jobCapacity);
+			jobWork = grownArray(jobWork, jobCapacity);
+			jobArrivalMs = grownArray(jobArrivalMs, jobCapacity);
+			jobState = grownArray(jobState, jobCapacity);
+			jobTimeout = grownArray(jobTimeout, jobCapacity);
+			jobFirstNode = grownArray(jobFirstNode, jobCapacity);
+			jobReserveUsd = grownArray(jobReserveUsd, jobCapacity);
+			jobCloudRegion = grownArray(jobCloudRegion, jobCapacity);
+			jobFraud = grownArray(jobFraud, jobCapacity);
 		}
 		return jobCount++;
 	};
@@ -1203,9 +1204,9 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 		// Token runs: last epoch's rewards count at today's price; this epoch's weights are set.
 		if (economy !== null && rewardWeight.length < nodes.count) {
 			const size = Math.max(nodes.count, rewardWeight.length * 2);
-			rewardWeight = grownF64(rewardWeight, size);
-			rewardPaidUnits = grownF64(rewardPaidUnits, size);
-			rewardSellUnits = grownF64(rewardSellUnits, size);
+			rewardWeight = grownArray(rewardWeight, size);
+			rewardPaidUnits = grownArray(rewardPaidUnits, size);
+			rewardSellUnits = grownArray(rewardSellUnits, size);
 		}
 		const usdPerUnit = economy === null ? 0 : economy.priceUsd / economy.unitsPerToken;
 		const weightWork = tokenomics.rewards.workWeight / MS_PER_HOUR;
@@ -1667,24 +1668,3 @@ function requireId<T>(map: ReadonlyMap<string, T>, id: string, what: string): T 
 function missing(what: string, id: string): never {
 	throw new Error(`unknown ${what} "${id}"`);
 }
-
-const grownU8 = (a: Uint8Array, n: number) => {
-	const b = new Uint8Array(n);
-	b.set(a);
-	return b;
-};
-const grownU16 = (a: Uint16Array, n: number) => {
-	const b = new Uint16Array(n);
-	b.set(a);
-	return b;
-};
-const grownI32 = (a: Int32Array, n: number) => {
-	const b = new Int32Array(n);
-	b.set(a);
-	return b;
-};
-const grownF64 = (a: Float64Array, n: number) => {
-	const b = new Float64Array(n);
-	b.set(a);
-	return b;
-};

@@ -8,6 +8,8 @@
  * never reused, so an id in a timeseries or a trace always means the same node.
  */
 
+import { grownArray } from "../sim/typed-arrays.js";
+
 export const NodeState = {
 	joining: 0,
 	idle: 1,
@@ -126,11 +128,7 @@ export class NodeTable {
 	private grow(): void {
 		const capacity = this.capacity * 2;
 		const self = this as unknown as Record<string, Column>;
-		for (const [name, column] of this.columns()) {
-			const bigger = new (column.constructor as new (n: number) => Column)(capacity);
-			bigger.set(column as never);
-			self[name] = bigger;
-		}
+		for (const [name, column] of this.columns()) self[name] = grownArray(column, capacity);
 		this.capacity = capacity;
 	}
 }

@@ -16,6 +16,8 @@
  * Bytes per pending event: 8 + 8 + 4 (heap) + 2 + 8 + 4 (slot) = 34.
  */
 
+import { grownArray } from "./typed-arrays.js";
+
 /** Handler of one event kind; `payload` is whatever number was scheduled with the event. */
 export type EventHandler = (payload: number) => void;
 
@@ -301,12 +303,12 @@ export class Engine {
 		const oldCapacity = this.capacity;
 		const capacity = oldCapacity * 2;
 		if (capacity > MAX_PENDING_EVENTS) throw new RangeError(`more than ${MAX_PENDING_EVENTS} pending events`);
-		this.heapTime = grown(this.heapTime, new Float64Array(capacity));
-		this.heapSequence = grown(this.heapSequence, new Float64Array(capacity));
-		this.heapSlot = grown(this.heapSlot, new Int32Array(capacity));
-		this.slotKind = grown(this.slotKind, new Uint16Array(capacity));
-		this.slotPayload = grown(this.slotPayload, new Float64Array(capacity));
-		this.slotGeneration = grown(this.slotGeneration, new Uint32Array(capacity));
+		this.heapTime = grownArray(this.heapTime, capacity);
+		this.heapSequence = grownArray(this.heapSequence, capacity);
+		this.heapSlot = grownArray(this.heapSlot, capacity);
+		this.slotKind = grownArray(this.slotKind, capacity);
+		this.slotPayload = grownArray(this.slotPayload, capacity);
+		this.slotGeneration = grownArray(this.slotGeneration, capacity);
 		this.capacity = capacity;
 		this.threadFreeList(oldCapacity, capacity);
 	}
@@ -318,9 +320,4 @@ export class Engine {
 			this.freeHead = slot;
 		}
 	}
-}
-
-function grown<T extends Float64Array | Int32Array | Uint16Array | Uint32Array>(from: T, to: T): T {
-	to.set(from as never);
-	return to;
 }
