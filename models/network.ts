@@ -420,7 +420,6 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 	let jobTimeout = new Float64Array(jobCapacity);
 	let jobFirstNode = new Int32Array(jobCapacity);
 	let jobReserveUsd = new Float64Array(jobCapacity);
-	let jobCloudRegion = new Int32Array(jobCapacity);
 	/** 1: an audit caught a node of the job faking it; 2: a node faked it and was not caught. */
 	let jobFraud = new Uint8Array(jobCapacity);
 	let jobFreeHead = -1;
@@ -441,7 +440,6 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 			jobTimeout = grownArray(jobTimeout, jobCapacity);
 			jobFirstNode = grownArray(jobFirstNode, jobCapacity);
 			jobReserveUsd = grownArray(jobReserveUsd, jobCapacity);
-			jobCloudRegion = grownArray(jobCloudRegion, jobCapacity);
 			jobFraud = grownArray(jobFraud, jobCapacity);
 		}
 		return jobCount++;
@@ -968,7 +966,6 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 			jobArrivalMs[job] = engine.now;
 			jobFirstNode[job] = -1;
 			jobReserveUsd[job] = market.reservePriceShareOfCloud * cloudCost;
-			jobCloudRegion[job] = geography.nearestRegion[origin] as number;
 			totals.arrived++;
 			epochCounts.arrived++;
 			classState.epochOffered++;
