@@ -52,8 +52,7 @@ export function prepareRun(nameOrPath: string, overrides: readonly string[] = []
 	let snapshot: SnapshotRow[] | undefined;
 	const snapshotPath = loaded.scenario.nodes.fromSnapshot;
 	if (snapshotPath !== undefined) {
-		const base = existsSync(loaded.source) ? dirname(resolve(loaded.source)) : scenariosDir();
-		const path = isAbsolute(snapshotPath) ? snapshotPath : join(base, snapshotPath);
+		const path = resolveBesideScenario(loaded, snapshotPath);
 		if (!existsSync(path)) issues.push(issueAt(loaded, "nodes.fromSnapshot", `no such file ${snapshotPath}`));
 		else {
 			try {
@@ -61,6 +60,21 @@ export function prepareRun(nameOrPath: string, overrides: readonly string[] = []
 			} catch (error) {
 				if (!(error instanceof CsvError)) throw error;
 				issues.push(issueAt(loaded, "nodes.fromSnapshot", error.message));
+			}
+		}
+	}
+	const emission = loaded.scenario.tokenomics.emission;
+	if (emission.kind === "piecewise" && emission.csv !== undefined) {
+		const path = resolveBesideScenario(loaded, emission.csv);
+		if (!existsSync(path)) issues.push(issueAt(loaded, "tokenomics.emission.csv", `no such file ${emission.csv}`));
+		else {
+			try {
+				// The points join the scenario, so scenario.resolved.yaml reproduces the run without the CSV.
+				emission.points = readEmissionPoints(path);
+				delete emission.csv;
+			} catch (error) {
+				if (!(error instanceof CsvError)) throw error;
+				issues.push(issueAt(loaded, "tokenomics.emission.csv", error.message));
 			}
 		}
 	}
@@ -97,6 +111,30 @@ export function prepareRun(nameOrPath: string, overrides: readonly string[] = []
 		...(snapshot === undefined ? {} : { snapshot }),
 		...(tokenPriceHistory === undefined ? {} : { tokenPriceHistory }),
 	};
+}
+
+/** A path a scenario names: absolute, or relative to the scenario file's folder. */
+function resolveBesideScenario(loaded: LoadedScenario, path: string): string {
+	const base = existsSync(loaded.source) ? dirname(resolve(loaded.source)) : scenariosDir();
+	return isAbsolute(path) ? path : join(base, path);
+}
+
+/** An emission table: columns fromDay, tokensPerDay, days ascending. */
+function readEmissionPoints(path: string): { fromDay: number; tokensPerDay: number }[] {
+	const columns = new CsvColumns(parseCsv(readFileSync(path, "utf8"), path));
+	columns.require("fromDay", "tokensPerDay");
+	const points: { fromDay: number; tokensPerDay: number }[] = [];
+	for (let row = 0; row < columns.rowCount; row++) {
+		const fromDay = columns.number(row, "fromDay");
+		const tokensPerDay = columns.number(row, "tokensPerDay");
+		if (fromDay < 0) columns.fail(row, "fromDay", "expected a day ≥ 0");
+		if (tokensPerDay < 0) columns.fail(row, "tokensPerDay", "expected a number ≥ 0");
+		const previous = points[points.length - 1];
+		if (previous !== undefined && fromDay <= previous.fromDay) columns.fail(row, "fromDay", "days must ascend");
+		points.push({ fromDay, tokensPerDay });
+	}
+	if (points.length === 0) throw new CsvError(`${path}: no rows`, path, 1);
+	return points;
 }
 
 /** A snapshot CSV: columns gpu, metro and optionally count (default 1). */

@@ -335,6 +335,15 @@ function checkTokenomics(tokenomics: PlainObject, issues: ValueIssue[]): void {
 		}
 	}
 	const emission = ownValue(tokenomics, "emission");
+	if (isPlainObject(emission) && emission.kind === "piecewise") {
+		const points = Array.isArray(emission.points) ? emission.points.length : 0;
+		const csv = typeof emission.csv === "string";
+		if (points === 0 && !csv) {
+			issues.push({ path: at("emission"), anchor: "value", message: "piecewise emission needs points or a csv" });
+		} else if (points > 0 && csv) {
+			issues.push({ path: at("emission", "csv"), anchor: "value", message: "give points or a csv, not both" });
+		}
+	}
 	if (isPlainObject(emission) && emission.kind === "piecewise" && Array.isArray(emission.points)) {
 		let previous = Number.NEGATIVE_INFINITY;
 		emission.points.forEach((point, index) => {

@@ -127,3 +127,40 @@ describe("snapshots", () => {
 		expect(capture.err()).toMatch(/nodes\.csv:3: column "gpu": unknown GPU "voodoo2"/);
 	});
 });
+
+describe("emission tables", () => {
+	it("read a piecewise emission from a CSV into the scenario (so the resolved YAML reproduces it)", () => {
+		const dir = mkdtempSync(join(tmpdir(), "depin-twin-emission-"));
+		const table = join(dir, "emission.csv");
+		writeFileSync(table, "fromDay,tokensPerDay\n0,1000\n1,2000\n");
+		const out = runTo("small", ["tokenomics.enabled=true", `tokenomics.emission={kind: piecewise, csv: ${table}}`]);
+		const summary = JSON.parse(read(out, "summary.json"));
+		// Two days: 1,000 + 2,000 tokens at 10^6 base units each, exactly.
+		expect(summary.kpis.tokens.minted).toBe("3000000000");
+		const resolved = read(out, "scenario.resolved.yaml");
+		expect(resolved).toContain("tokensPerDay: 2000");
+		expect(resolved).not.toMatch(/\bcsv:/);
+		const again = runTo(join(out, "scenario.resolved.yaml"));
+		expect(read(again, "summary.json")).toBe(read(out, "summary.json"));
+	});
+
+	it("reject a bad emission table with its file and line", async () => {
+		const dir = mkdtempSync(join(tmpdir(), "depin-twin-emission-"));
+		const table = join(dir, "bad.csv");
+		writeFileSync(table, "fromDay,tokensPerDay\n0,1000\n0,5\n");
+		const capture = captureIo();
+		const code = await main(
+			[
+				"run",
+				"small",
+				"--set",
+				"tokenomics.enabled=true",
+				"--set",
+				`tokenomics.emission={kind: piecewise, csv: ${table}}`,
+			],
+			capture.io,
+		);
+		expect(code).toBe(EXIT_BAD_INPUT);
+		expect(capture.err()).toMatch(/bad\.csv:3: column "fromDay": days must ascend/);
+	});
+});
