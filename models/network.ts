@@ -1524,22 +1524,20 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 		if (state === NodeState.idle || state === NodeState.serving) activeEnd++;
 	}
 	const kpis: NetworkKpis = {
-		latencyMs: latencyKpi(latency),
-		networkRttMs: latencyKpi(networkRtt),
-		gpuHourPriceUsd: ratio(totals.leaseCostUsd, totals.leaseGpuHours),
-		costUsdPer1kTokens: ratio(requests.costUsd * 1000, requests.tokens),
-		servedFraction: ratio(totals.served + requests.served, totals.served + totals.rejected + requests.arrived),
-		timeToServeMinutes: latencyKpi(timeToServeMinutes),
-		jobs: {
-			arrived: totals.arrived,
-			served: totals.served,
-			rejected: totals.rejected,
-			inFlight: totals.waiting + totals.running,
-		},
-		requests:
-			requestMode === "none"
-				? null
-				: { arrived: requests.arrived, served: requests.served, slaMissed: requests.slaMissed },
+		...twinKpis({
+			latency,
+			networkRtt,
+			timeToServe: timeToServeMinutes,
+			gpuHours: totals.leaseGpuHours,
+			costUsd: totals.leaseCostUsd,
+			jobs: {
+				arrived: totals.arrived,
+				served: totals.served,
+				rejected: totals.rejected,
+				inFlight: totals.waiting + totals.running,
+			},
+			requests: requestMode === "none" ? null : requests,
+		}),
 		nodes: {
 			start: nodesStart,
 			end: activeEnd,
@@ -1586,20 +1584,42 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 					},
 		requestFidelity: { mode: requestMode, windowSeconds: requestMode === "none" ? 0 : windowMs / 1000, sampledEpochs },
 	};
-	const baseline: TwinKpis = {
-		latencyMs: latencyKpi(cloudLatency),
-		networkRttMs: latencyKpi(cloudNetworkRtt),
-		gpuHourPriceUsd: ratio(cloud.costUsd, cloud.gpuHours),
-		costUsdPer1kTokens: ratio(cloudRequests.costUsd * 1000, cloudRequests.tokens),
-		servedFraction: ratio(cloud.served + cloudRequests.served, cloud.served + cloud.rejected + cloudRequests.arrived),
-		timeToServeMinutes: latencyKpi(cloudTimeToServeMinutes),
+	const baseline = twinKpis({
+		latency: cloudLatency,
+		networkRtt: cloudNetworkRtt,
+		timeToServe: cloudTimeToServeMinutes,
+		gpuHours: cloud.gpuHours,
+		costUsd: cloud.costUsd,
 		jobs: { arrived: cloud.arrived, served: cloud.served, rejected: cloud.rejected, inFlight: cloud.inFlight },
-		requests:
-			requestMode === "none"
-				? null
-				: { arrived: cloudRequests.arrived, served: cloudRequests.served, slaMissed: cloudRequests.slaMissed },
-	};
+		requests: requestMode === "none" ? null : cloudRequests,
+	});
 	return { kpis, baseline, timeseries, eventsFired: engine.eventsFired + requestEvents, epochs };
+}
+
+/** The figures every twin reports, DePIN and cloud alike, from its tallies. */
+function twinKpis(twin: {
+	latency: LogHistogram;
+	networkRtt: LogHistogram;
+	timeToServe: LogHistogram;
+	gpuHours: number;
+	costUsd: number;
+	jobs: TwinKpis["jobs"];
+	requests: RequestTally | null;
+}): TwinKpis {
+	const { jobs, requests } = twin;
+	const requestsServed = requests?.served ?? 0;
+	const requestsArrived = requests?.arrived ?? 0;
+	return {
+		latencyMs: latencyKpi(twin.latency),
+		networkRttMs: latencyKpi(twin.networkRtt),
+		gpuHourPriceUsd: ratio(twin.costUsd, twin.gpuHours),
+		costUsdPer1kTokens: requests === null ? null : ratio(requests.costUsd * 1000, requests.tokens),
+		servedFraction: ratio(jobs.served + requestsServed, jobs.served + jobs.rejected + requestsArrived),
+		timeToServeMinutes: latencyKpi(twin.timeToServe),
+		jobs,
+		requests:
+			requests === null ? null : { arrived: requests.arrived, served: requests.served, slaMissed: requests.slaMissed },
+	};
 }
 
 interface RequestTally {
