@@ -3,8 +3,15 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** The folder holding package.json above this module (works from cli/ and dist/cli/). */
+let root: string | undefined;
+
+/** The folder holding package.json above this module (works from cli/ and dist/cli/); found once. */
 export function packageRoot(): string {
+	root ??= findPackageRoot();
+	return root;
+}
+
+function findPackageRoot(): string {
 	let dir = dirname(fileURLToPath(import.meta.url));
 	for (let i = 0; i < 6; i++) {
 		if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "scenarios"))) return dir;

@@ -7,10 +7,16 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { SingleBar } from "cli-progress";
-import { type Catalog, loadCatalog, referencePaths } from "../models/catalog.js";
+import { type Catalog, parseCatalog, referencePaths } from "../models/catalog.js";
 import { CsvColumns, CsvError, parseCsv } from "../models/csv.js";
 import { loadCalibrationProfile } from "../models/latency.js";
-import { type NetworkResult, runNetwork, type SnapshotRow, TIMESERIES_COLUMNS } from "../models/network.js";
+import {
+	type NetworkInputs,
+	type NetworkResult,
+	runNetwork,
+	type SnapshotRow,
+	TIMESERIES_COLUMNS,
+} from "../models/network.js";
 import {
 	issueAt,
 	type LoadedScenario,
@@ -20,6 +26,7 @@ import {
 	scenarioHash,
 } from "../models/scenario/load.js";
 import { checkReferences } from "../models/scenario/references.js";
+import type { Scenario } from "../models/scenario/schema.js";
 import { dailyCloses, loadTokenPriceHistory, type TokenPriceRow } from "../models/tokenomics/token-market.js";
 import { formatNumber, numericCsv, roundForJson, writeResultFiles } from "./output.js";
 import { packageVersion, scenariosDir } from "./paths.js";
@@ -32,22 +39,43 @@ export interface RunOptions {
 	readonly checkInvariants?: boolean;
 	/** Show progress and the closing table (on a terminal). */
 	readonly interactive?: boolean;
-	readonly log?: (line: string) => void;
 }
 
+/** A scenario checked against everything it names, with what the network model needs to run it. */
 export interface PreparedRun {
 	readonly loaded: LoadedScenario;
-	readonly catalog: Catalog;
-	readonly calibrationPath: string;
-	readonly snapshot?: readonly SnapshotRow[];
-	readonly tokenPriceHistory?: readonly TokenPriceRow[];
+	readonly inputs: NetworkInputs;
+	/** SHA-256 of the three reference tables as read (for the manifest). */
+	readonly referenceTablesHash: string;
 }
 
-/** Loads the scenario, its tables, calibration and snapshot; throws ScenarioError on bad input. */
-export function prepareRun(nameOrPath: string, overrides: readonly string[] = [], seed?: number): PreparedRun {
+/** Reads the reference tables once: the catalogue and the hash of the bytes it was built from. */
+function readReferenceTables(reference: Scenario["reference"]): { catalog: Catalog; hash: string } {
+	const paths = referencePaths(scenariosDir(), reference);
+	const hash = createHash("sha256");
+	const read = (file: string) => {
+		const bytes = readFileSync(file);
+		hash.update(bytes);
+		return { file, text: bytes.toString("utf8") };
+	};
+	const sources = { gpus: read(paths.gpus), metros: read(paths.metros), cloudRegions: read(paths.cloudRegions) };
+	return { catalog: parseCatalog(sources), hash: hash.digest("hex") };
+}
+
+/**
+ * Loads the scenario (a path, or a name looked up in `lookupDir`), the tables, snapshot, token
+ * prices and calibration profile it names, and checks them all; throws ScenarioError on bad
+ * input. `validate` and `run` both go through here, so they accept the same scenarios.
+ */
+export function prepareRun(
+	nameOrPath: string,
+	overrides: readonly string[] = [],
+	seed?: number,
+	lookupDir: string = scenariosDir(),
+): PreparedRun {
 	const allOverrides = seed === undefined ? overrides : [...overrides, `seed=${seed}`];
-	const loaded = loadScenario(nameOrPath, { overrides: allOverrides, scenariosDir: scenariosDir() });
-	const catalog = loadCatalog(referencePaths(scenariosDir(), loaded.scenario.reference));
+	const loaded = loadScenario(nameOrPath, { overrides: allOverrides, scenariosDir: lookupDir });
+	const { catalog, hash: referenceTablesHash } = readReferenceTables(loaded.scenario.reference);
 	const issues = checkReferences(loaded, catalog);
 	let snapshot: SnapshotRow[] | undefined;
 	const snapshotPath = loaded.scenario.nodes.fromSnapshot;
@@ -104,13 +132,14 @@ export function prepareRun(nameOrPath: string, overrides: readonly string[] = []
 			),
 		]);
 	}
-	return {
-		loaded,
+	const inputs: NetworkInputs = {
+		scenario: loaded.scenario,
 		catalog,
-		calibrationPath,
+		calibration: loadCalibrationProfile(calibrationPath),
 		...(snapshot === undefined ? {} : { snapshot }),
 		...(tokenPriceHistory === undefined ? {} : { tokenPriceHistory }),
 	};
+	return { loaded, inputs, referenceTablesHash };
 }
 
 /** A path a scenario names: absolute, or relative to the scenario file's folder. */
@@ -170,9 +199,7 @@ export interface Summary {
 
 /** Runs a prepared scenario and writes its results folder. */
 export function executeRun(prepared: PreparedRun, options: RunOptions = {}): RunOutcome {
-	const { loaded, catalog } = prepared;
-	const scenario = loaded.scenario;
-	const calibration = loadCalibrationProfile(prepared.calibrationPath);
+	const { scenario, calibration } = prepared.inputs;
 	const outDir = resolve(options.out ?? join("out", scenario.name));
 	const started = process.hrtime.bigint();
 	let bar: SingleBar | null = null;
@@ -201,16 +228,10 @@ export function executeRun(prepared: PreparedRun, options: RunOptions = {}): Run
 				} else bar.update(epoch);
 			}
 		: undefined;
-	const result = runNetwork(
-		{
-			scenario,
-			catalog,
-			calibration,
-			...(prepared.snapshot === undefined ? {} : { snapshot: prepared.snapshot }),
-			...(prepared.tokenPriceHistory === undefined ? {} : { tokenPriceHistory: prepared.tokenPriceHistory }),
-		},
-		{ checkInvariants: options.checkInvariants ?? false, ...(onEpoch === undefined ? {} : { onEpoch }) },
-	);
+	const result = runNetwork(prepared.inputs, {
+		checkInvariants: options.checkInvariants ?? false,
+		...(onEpoch === undefined ? {} : { onEpoch }),
+	});
 	const finished = bar as SingleBar | null;
 	if (finished !== null) {
 		const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -220,9 +241,6 @@ export function executeRun(prepared: PreparedRun, options: RunOptions = {}): Run
 	}
 	const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
 
-	const tablesHash = createHash("sha256");
-	const paths = referencePaths(scenariosDir(), scenario.reference);
-	for (const path of [paths.gpus, paths.metros, paths.cloudRegions]) tablesHash.update(readFileSync(path));
 	const summary: Summary = {
 		manifest: {
 			scenario: scenario.name,
@@ -232,7 +250,7 @@ export function executeRun(prepared: PreparedRun, options: RunOptions = {}): Run
 			codeVersion: `depin-twin ${packageVersion()}`,
 			calibrationProfile: calibration.profile,
 			calibrationHash: calibration.profileHash,
-			referenceTablesHash: tablesHash.digest("hex"),
+			referenceTablesHash: prepared.referenceTablesHash,
 			horizonDays: scenario.horizonDays,
 			epochs: result.epochs,
 			requestFidelity: result.kpis.requestFidelity,

@@ -1,11 +1,10 @@
 /**
  * `depin-twin validate SCENARIO [--set path=value ...]`: loads and checks a scenario without
- * running it. Prints `ok: <file> (<name>, hash <12 hex>)`, or every issue on stderr (exit 2).
+ * running it — everything `run` checks (schema, tables, snapshot, token prices, calibration
+ * profile). Prints `ok: <file> (<name>, hash <12 hex>)`, or every issue on stderr (exit 2).
  */
-import { loadCatalog, referencePaths } from "../models/catalog.js";
-import { formatIssue, loadScenario, ScenarioError, scenarioHash } from "../models/scenario/load.js";
-import { checkReferences } from "../models/scenario/references.js";
-import { scenariosDir as packageScenariosDir } from "./paths.js";
+import { formatIssue, ScenarioError, scenarioHash } from "../models/scenario/load.js";
+import { prepareRun } from "./run.js";
 
 const EXIT_OK = 0;
 const EXIT_BAD_INPUT = 2;
@@ -17,11 +16,7 @@ export function validateCommand(
 	io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream },
 ): number {
 	try {
-		const loaded = loadScenario(nameOrPath, { overrides, scenariosDir });
-		// Names the tables must know (GPU, metro and region ids) are checked too.
-		const catalog = loadCatalog(referencePaths(packageScenariosDir(), loaded.scenario.reference));
-		const issues = checkReferences(loaded, catalog);
-		if (issues.length > 0) throw new ScenarioError(issues);
+		const { loaded } = prepareRun(nameOrPath, overrides, undefined, scenariosDir);
 		const hash = scenarioHash(loaded.scenario).slice(0, 12);
 		io.stdout.write(`ok: ${loaded.source} (${loaded.scenario.name}, hash ${hash})\n`);
 		return EXIT_OK;
