@@ -370,12 +370,6 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 		tokenRewardUsd: 0,
 		burnSpentUsd: 0,
 	};
-	/** Where tokenomics plugs in (slashing, rewards); no-ops when it is off. */
-	const hooks = {
-		onCaught: (node: number): void => {
-			if (economy !== null) totals.slashedUnits += economy.slash(node, tokenomics.slashing.verificationFailureShare);
-		},
-	};
 	const epochCounts = {
 		arrived: 0,
 		served: 0,
@@ -661,13 +655,17 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 			if (nodes.state[node] === NodeState.down && nodes.failed[node] === 0) becomeIdle(node);
 		}
 	});
+	/** Each cloud region's outage windows [start, end) ms, resolved once (checked for every order). */
+	const cloudOutageWindows: (readonly [number, number])[][] = regions.map((region) =>
+		providers.outages
+			.filter((outage) => outage.scope === "cloud-region" && outage.target === region.id)
+			.map((outage) => {
+				const start = outage.startDay * MS_PER_DAY;
+				return [start, start + outage.durationHours * MS_PER_HOUR] as const;
+			}),
+	);
 	const cloudRegionDown = (regionIndex: number, atMs: number): boolean => {
-		const id = (regions[regionIndex] as CloudRegion).id;
-		for (const outage of providers.outages) {
-			if (outage.scope !== "cloud-region" || outage.target !== id) continue;
-			const start = outage.startDay * MS_PER_DAY;
-			if (atMs >= start && atMs < start + outage.durationHours * MS_PER_HOUR) return true;
-		}
+		for (const [start, end] of cloudOutageWindows[regionIndex] ?? []) if (atMs >= start && atMs < end) return true;
 		return false;
 	};
 
@@ -816,7 +814,7 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 		if (auditRng.next() < catchProbability) {
 			jobFraud[job] = 1;
 			nodes.leaving[node] = 1;
-			hooks.onCaught(node);
+			if (economy !== null) totals.slashedUnits += economy.slash(node, tokenomics.slashing.verificationFailureShare);
 		} else if (jobFraud[job] === 0) jobFraud[job] = 2;
 	};
 
