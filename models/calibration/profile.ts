@@ -81,6 +81,14 @@ export function fitKernel(timings: KernelTimings, peak: MachinePeak): KernelMeas
 	};
 }
 
+/** What a profile is built with besides the timings: its name, the GPU table, when and where. */
+export interface ProfileContext {
+	readonly profile: string;
+	readonly gpus: readonly GpuSpec[];
+	readonly date: string;
+	readonly environment: Environment;
+}
+
 /** Assembles the profile: fits, efficiency for every tier, predictions for every GPU class. */
 export function buildProfile(input: {
 	readonly profile: string;
@@ -107,15 +115,7 @@ export function buildProfile(input: {
 }
 
 /** A profile from a tfjs measurement (`runMeasurement` / `measureInWorker`). */
-export function profileFromMeasurement(
-	result: MeasurementResult,
-	options: {
-		readonly profile: string;
-		readonly gpus: readonly GpuSpec[];
-		readonly date: string;
-		readonly environment: Environment;
-	},
-): MeasuredProfileJson {
+export function profileFromMeasurement(result: MeasurementResult, options: ProfileContext): MeasuredProfileJson {
 	const gpu = result.backend === "tensorflow" ? matchGpu(result.gpu, options.gpus) : undefined;
 	let peak = machinePeak(result.backend, result.cpu, result.copyGbps, gpu);
 	if (result.backend === "tensorflow" && result.gpu !== undefined && gpu === undefined) {
@@ -168,16 +168,7 @@ export function profileFromMeasurement(
  * (matmul-…, conv2d-…, mlp-…, transformer-…), else "model". Errors (CsvError) name the file,
  * the line and the column.
  */
-export function profileFromCsv(
-	text: string,
-	file: string,
-	options: {
-		readonly profile: string;
-		readonly gpus: readonly GpuSpec[];
-		readonly date: string;
-		readonly environment: Environment;
-	},
-): MeasuredProfileJson {
+export function profileFromCsv(text: string, file: string, options: ProfileContext): MeasuredProfileJson {
 	const c = new CsvColumns(parseCsv(text, file));
 	c.require("device", "kernel", "batch", "latency_ms");
 	const hasFlops = c.table.header.includes("flops");
