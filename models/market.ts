@@ -25,8 +25,14 @@ export interface OrderTerms {
 	readonly gpus: number;
 	/** 1 where the GPU class may serve the order. */
 	readonly eligibleGpu: Uint8Array;
-	/** GPU-hours the order needs on each GPU class (per GPU); the cost basis of a bid. */
-	readonly gpuHoursByGpu: Float64Array;
+	/** Size of the order in units of work (H100-hours for jobs; 1 for a replica lease). */
+	readonly work: number;
+	/**
+	 * GPU-hours one unit of work takes on each GPU class (per GPU): the order needs
+	 * work × gpuHoursPerWork[g] on class g, the cost basis of a bid. Shared by every order of
+	 * a class, so no order fills a table of its own.
+	 */
+	readonly gpuHoursPerWork: Float64Array;
 	/** Most the tenant pays for the whole order, USD (auction reserve). */
 	readonly reserveUsd: number;
 	/** Largest RTT from the origin a node may have, ms (Infinity: any). */
@@ -116,6 +122,28 @@ export function clear(
 	const posted = context.mechanism !== "auction";
 	const gpuOf = nodes.gpu;
 	const askOf = nodes.askUsdPerGpuHour;
+	const { work, gpuHoursPerWork } = terms;
+	if (terms.gpus === 1 && context.mechanism === "auction") {
+		// The common case in one pass: the cheapest bid, the first one on a tie (the nearer).
+		let best = -1;
+		let bestCost = Number.POSITIVE_INFINITY;
+		for (let i = 0; i < count; i++) {
+			const node = candidates[i] as number;
+			const cost = (askOf[node] as number) * (work * (gpuHoursPerWork[gpuOf[node] as number] as number));
+			if (cost !== Number.POSITIVE_INFINITY && (best < 0 || cost < bestCost)) {
+				best = i;
+				bestCost = cost;
+			}
+		}
+		if (best < 0) return "no-capacity";
+		if (bestCost > terms.reserveUsd) return "over-reserve";
+		const node = candidates[best] as number;
+		award.nodes[0] = node;
+		award.priceUsdPerGpuHour[0] = askOf[node] as number;
+		award.count = 1;
+		award.costUsd = bestCost;
+		return true;
+	}
 	// Order cost on each candidate, or Infinity where the node refuses the posted price.
 	let accepting = 0;
 	for (let i = 0; i < count; i++) {
@@ -124,7 +152,7 @@ export function clear(
 		const ask = askOf[node] as number;
 		const price = posted ? (context.postedUsdPerGpuHour[gpu] as number) : ask;
 		const refuses = posted && ask > price;
-		scratchCost[i] = refuses ? Number.POSITIVE_INFINITY : price * (terms.gpuHoursByGpu[gpu] as number);
+		scratchCost[i] = refuses ? Number.POSITIVE_INFINITY : price * (work * (gpuHoursPerWork[gpu] as number));
 		if (!refuses) accepting++;
 	}
 	if (accepting < terms.gpus) return "no-capacity";

@@ -31,6 +31,7 @@ import { buildGeography, type Geography } from "./geo.js";
 import { type CalibrationProfile, computeTimeMs, efficiencyFor, jobDurationHours } from "./latency.js";
 import { type Award, awardBuffer, clear, collectCandidates, type MarketContext, type OrderTerms } from "./market.js";
 import { IdleIndex, NO_JOB, NodeState, NodeTable } from "./nodes.js";
+import { accountEpoch, emptyEpochAccounting, trackNode } from "./provider-accounting.js";
 import {
 	amortisedCapexUsdPerHour,
 	askUsdPerGpuHour,
@@ -338,6 +339,7 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 			factor,
 		);
 		const node = nodes.add(gpuIndex, metroIndex, state, atMs, ask);
+		trackNode(books, node);
 		if (verification.dishonestShare > 0 && honestyRng.next() < verification.dishonestShare) nodes.dishonest[node] = 1;
 		return node;
 	};
@@ -664,7 +666,9 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 				return [start, start + outage.durationHours * MS_PER_HOUR] as const;
 			}),
 	);
+	const anyCloudOutage = cloudOutageWindows.some((windows) => windows.length > 0);
 	const cloudRegionDown = (regionIndex: number, atMs: number): boolean => {
+		if (!anyCloudOutage) return false;
 		for (const [start, end] of cloudOutageWindows[regionIndex] ?? []) if (atMs >= start && atMs < end) return true;
 		return false;
 	};
@@ -678,7 +682,8 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 		originMetro: 0,
 		gpus: 1,
 		eligibleGpu: new Uint8Array(gpus.length),
-		gpuHoursByGpu: new Float64Array(gpus.length),
+		work: 0,
+		gpuHoursPerWork: hoursPerWorkByGpu,
 		reserveUsd: 0,
 		maxRttMs: Number.POSITIVE_INFINITY,
 	};
@@ -687,7 +692,7 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 		jobTerms.originMetro = jobOrigin[job] as number;
 		jobTerms.gpus = classState.spec.gpusPerJob;
 		jobTerms.eligibleGpu = classState.eligibleGpu;
-		for (let g = 0; g < gpus.length; g++) jobTerms.gpuHoursByGpu[g] = work * (hoursPerWorkByGpu[g] as number);
+		jobTerms.work = work;
 		jobTerms.reserveUsd = jobReserveUsd[job] as number;
 		return jobTerms;
 	};
@@ -699,8 +704,8 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 		return clear(nodes, terms, marketContext, candidates, count, scratchCost, award) === true ? award : null;
 	};
 
-	/** Leases the awarded nodes from `startMs` for `hoursByNode`; returns nothing. */
-	const lease = (award: Award, startMs: number, hoursOf: (node: number) => number, job: number): void => {
+	/** Leases the awarded nodes from `startMs` for `hours` each. */
+	const lease = (award: Award, startMs: number, hours: number, job: number): void => {
 		let previous = -1;
 		for (let w = 0; w < award.count; w++) {
 			const node = award.nodes[w] as number;
@@ -708,7 +713,6 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 			idle.remove(node, nodes.gpu[node] as number, nodes.metro[node] as number);
 			nodes.state[node] = NodeState.serving;
 			nodes.job[node] = job;
-			const hours = hoursOf(node);
 			const endMs = startMs + Math.max(1, Math.round(hours * MS_PER_HOUR));
 			nodes.leaseStartMs[node] = startMs;
 			nodes.leaseEndMs[node] = endMs;
@@ -745,7 +749,7 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 		for (let w = 0; w < award.count; w++) {
 			hours = Math.max(hours, work * (hoursPerWorkByGpu[nodes.gpu[award.nodes[w] as number] as number] as number));
 		}
-		lease(award, startMs, () => hours, job);
+		lease(award, startMs, hours, job);
 		// Providers pay for moving the job's data; it comes out of the first node's revenue.
 		const first = award.nodes[0] as number;
 		nodes.revenueUsdInEpoch[first] =
@@ -898,6 +902,7 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 		cloudHoursPerWork[classState.index] = hours;
 	}
 
+	const regionAvailability = Float64Array.from(regions, (region) => region.availability);
 	/** Prices and times the job on the nearest cloud region (no failover: C14). */
 	const cloudTwin = (classState: JobClassState, origin: number, work: number): number => {
 		cloud.arrived++;
@@ -905,7 +910,7 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 		const regionIndex = geography.nearestRegion[origin] as number;
 		const costPerWork =
 			regionIndex >= 0 ? ((cloudCostPerWork[classState.index] as Float64Array)[regionIndex] as number) : Number.NaN;
-		const available = cloudRng.next() < (regions[regionIndex]?.availability ?? 0);
+		const available = cloudRng.next() < (regionAvailability[regionIndex] ?? 0);
 		if (Number.isNaN(costPerWork) || !available || cloudRegionDown(regionIndex, engine.now)) {
 			cloud.rejected++;
 			return Number.POSITIVE_INFINITY;
@@ -1001,6 +1006,10 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 		const minReplicas = depinRps > 0 ? spec.replicas.minReplicas : 0;
 		const rng = replicaRng[classState.index] as RandomStream;
 		const leaseHours = spec.replicas.leaseHours;
+		// GPU-hours of each class that give the capacity of `leaseHours` on the cloud's GPU.
+		const leaseGpuHours = Float64Array.from(classState.capacityRpsByGpu, (rps) =>
+			rps > 0 ? (leaseHours * classState.cloudCapacityRps) / rps : Number.POSITIVE_INFINITY,
+		);
 		let failures = 0;
 		for (
 			let attempt = 0;
@@ -1019,10 +1028,8 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 				originMetro: origin,
 				gpus: 1,
 				eligibleGpu: classState.eligibleGpu,
-				// GPU-hours of each class that give the capacity of `leaseHours` on the cloud's GPU.
-				gpuHoursByGpu: Float64Array.from(classState.capacityRpsByGpu, (rps) =>
-					rps > 0 ? (leaseHours * classState.cloudCapacityRps) / rps : Number.POSITIVE_INFINITY,
-				),
+				work: 1,
+				gpuHoursPerWork: leaseGpuHours,
 				reserveUsd: Number.isFinite(cloudPrice)
 					? market.reservePriceShareOfCloud * cloudPrice * leaseHours
 					: Number.POSITIVE_INFINITY,
@@ -1035,7 +1042,7 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 			}
 			// Replicas of the starting state are already deployed; later ones wait for bid and deploy.
 			const startMs = epochIndex === 0 ? engine.now : engine.now + awardDelayMs;
-			lease(award, startMs, () => leaseHours, replicaMarker(classState.index));
+			lease(award, startMs, leaseHours, replicaMarker(classState.index));
 			const node = award.nodes[0] as number;
 			classState.replicas.push(node);
 			capacity += classState.capacityRpsByGpu[nodes.gpu[node] as number] as number;
@@ -1170,32 +1177,11 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 		};
 	};
 
+	const books = emptyEpochAccounting(gpus.length);
 	/** Closes the epoch that ends now: provider accounts, exits, entries, one timeseries row. */
 	const closeEpoch = (endMs: number): void => {
 		const hours = (endMs - epochStartMs) / MS_PER_HOUR;
 		if (hours <= 0) return;
-		let active = 0;
-		let serving = 0;
-		let down = 0;
-		let joining = 0;
-		let busyMs = 0;
-		let revenueUsd = 0;
-		let marginSum = 0;
-		let ewmaSum = 0;
-		let live = 0;
-		const marginByGpu = new Float64Array(gpus.length);
-		const liveByGpu = new Float64Array(gpus.length);
-		let costUsd = 0;
-		// This loop visits every node every epoch: columns are read into locals once.
-		const {
-			state: stateOf,
-			gpu: gpuOf,
-			metro: metroOf,
-			busyMsInEpoch,
-			revenueUsdInEpoch,
-			ewmaMarginUsdPerHour,
-		} = nodes;
-		const { cumulativeMarginUsd, epochsBelowThreshold, leaving } = nodes;
 		// Token runs: last epoch's rewards count at today's price; this epoch's weights are set.
 		if (economy !== null && rewardWeight.length < nodes.count) {
 			const size = Math.max(nodes.count, rewardWeight.length * 2);
@@ -1203,68 +1189,37 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 			rewardPaidUnits = grownArray(rewardPaidUnits, size);
 			rewardSellUnits = grownArray(rewardSellUnits, size);
 		}
-		const usdPerUnit = economy === null ? 0 : economy.priceUsd / economy.unitsPerToken;
-		const weightWork = tokenomics.rewards.workWeight / MS_PER_HOUR;
-		const weightUptime = tokenomics.rewards.uptimeWeight * hours;
-		const weightStake = tokenomics.rewards.stakeWeight / (economy?.unitsPerToken ?? 1);
-		const stakedUnits = economy?.ledger.unsafeArrays().nodeStaked;
-		let tokenRewardUsd = 0;
-		const epochMsLength = hours * MS_PER_HOUR;
-		const threshold = providers.exit.marginThresholdUsdPerHour;
-		const patience = providers.exit.consecutiveEpochs;
-		const upkeep = providers.upkeepUsdPerHour;
-		for (let node = 0; node < nodes.count; node++) {
-			const state = stateOf[node] as number;
-			if (state === NodeState.exited || state === NodeState.joining) {
-				if (state === NodeState.joining) joining++;
-				if (economy !== null) rewardWeight[node] = 0;
-				continue;
-			}
-			if (state === NodeState.serving) {
-				accrueLease(node, endMs);
-				serving++;
-			}
-			if (state === NodeState.down) down++;
-			else active++;
-			const gpuIndex = gpuOf[node] as number;
-			const busy = busyMsInEpoch[node] as number;
-			const utilisation = busy < epochMsLength ? busy / epochMsLength : 1;
-			// operatingCostUsdPerHour, inlined.
-			const powerKw = (tdpKwByGpu[gpuIndex] as number) * (idlePowerShare + (1 - idlePowerShare) * utilisation);
-			const cost = (powerKw * (electricityByMetro[metroOf[node] as number] as number) + upkeep) * hours;
-			let revenue = revenueUsdInEpoch[node] as number;
-			if (economy !== null) {
-				const rewardUsd = (rewardPaidUnits[node] as number) * usdPerUnit;
-				revenue += rewardUsd;
-				tokenRewardUsd += rewardUsd;
-				rewardWeight[node] =
-					weightWork * busy +
-					(state === NodeState.down ? 0 : weightUptime) +
-					weightStake * ((stakedUnits as Float64Array)[node] ?? 0);
-			}
-			const marginPerHour = (revenue - cost) / hours;
-			cumulativeMarginUsd[node] = (cumulativeMarginUsd[node] as number) + revenue - cost;
-			const previous = ewmaMarginUsdPerHour[node] as number;
-			const ewma = previous + exitWeight * (marginPerHour - previous);
-			ewmaMarginUsdPerHour[node] = ewma;
-			const below = ewma < threshold ? Math.min(65_535, (epochsBelowThreshold[node] as number) + 1) : 0;
-			epochsBelowThreshold[node] = below;
-			busyMs += busy;
-			revenueUsd += revenue;
-			costUsd += cost;
-			marginSum += marginPerHour;
-			ewmaSum += ewma;
-			live++;
-			marginByGpu[gpuIndex] = (marginByGpu[gpuIndex] as number) + ewma;
-			liveByGpu[gpuIndex] = (liveByGpu[gpuIndex] as number) + 1;
-			busyMsInEpoch[node] = 0;
-			revenueUsdInEpoch[node] = 0;
-			if (below >= patience && leaving[node] === 0) {
-				// Hysteresis passed: the provider leaves now if idle, else when its work ends.
-				leaving[node] = 1;
-				if (state === NodeState.idle) exitNode(node);
-			}
-		}
+		accountEpoch(
+			nodes,
+			{
+				startMs: epochStartMs,
+				endMs,
+				fiatShareToProvider,
+				tdpKwByGpu,
+				electricityByMetro,
+				idlePowerShare,
+				upkeepUsdPerHour: providers.upkeepUsdPerHour,
+				ewmaWeight: exitWeight,
+				exitThresholdUsdPerHour: providers.exit.marginThresholdUsdPerHour,
+				exitAfterEpochs: providers.exit.consecutiveEpochs,
+				tokens:
+					economy === null
+						? null
+						: {
+								rewardWeight,
+								rewardPaidUnits,
+								usdPerUnit: economy.priceUsd / economy.unitsPerToken,
+								weightPerBusyMs: tokenomics.rewards.workWeight / MS_PER_HOUR,
+								weightUptime: tokenomics.rewards.uptimeWeight * hours,
+								weightPerStakedUnit: tokenomics.rewards.stakeWeight / economy.unitsPerToken,
+								stakedUnits: economy.ledger.unsafeArrays().nodeStaked,
+							},
+			},
+			books,
+		);
+		for (let i = 0; i < books.exitCount; i++) exitNode(books.exits[i] as number);
+		const { active, serving, down, joining, live, busyMs, revenueUsd, costUsd, tokenRewardUsd } = books;
+		const { marginSum, ewmaSum, ewmaByGpu: marginByGpu, liveByGpu } = books;
 		totals.providerRevenueUsd += revenueUsd;
 		totals.tokenRewardUsd += tokenRewardUsd;
 		totals.providerCostUsd += costUsd;

@@ -310,19 +310,27 @@ export function simulateRequests(input: RequestSimInput): RequestSimResult {
 	const k = Math.min(groupCount, Math.max(1, Math.floor(input.routingCandidates ?? DEFAULT_ROUTING_CANDIDATES)));
 	const candidates = new Int32Array(metroCount * k);
 	const candidateRttMs = new Float64Array(metroCount * k);
-	const order = new Int32Array(groupCount);
+	// Only the K nearest are needed: an insertion into a sorted list of K beats sorting them all.
+	const nearest = new Int32Array(k);
+	const nearestRtt = new Float64Array(k);
 	for (let u = 0; u < metroCount; u++) {
-		for (let g = 0; g < groupCount; g++) order[g] = g;
 		const row = u * siteCount;
-		order.sort(
-			(a, b) =>
-				(rttMs[row + (groupSite[a] as number)] as number) - (rttMs[row + (groupSite[b] as number)] as number) || a - b,
-		);
-		for (let c = 0; c < k; c++) {
-			const g = order[c] as number;
-			candidates[u * k + c] = g;
-			candidateRttMs[u * k + c] = rttMs[row + (groupSite[g] as number)] as number;
+		let held = 0;
+		for (let g = 0; g < groupCount; g++) {
+			const rtt = rttMs[row + (groupSite[g] as number)] as number;
+			// Groups come in increasing index, so a tie keeps the earlier group first.
+			if (held === k && rtt >= (nearestRtt[k - 1] as number)) continue;
+			let at = held < k ? held++ : k - 1;
+			while (at > 0 && (nearestRtt[at - 1] as number) > rtt) {
+				nearest[at] = nearest[at - 1] as number;
+				nearestRtt[at] = nearestRtt[at - 1] as number;
+				at--;
+			}
+			nearest[at] = g;
+			nearestRtt[at] = rtt;
 		}
+		candidates.set(nearest, u * k);
+		candidateRttMs.set(nearestRtt, u * k);
 	}
 
 	// --- per-request and per-group state ----------------------------------------------------

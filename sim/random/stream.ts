@@ -36,35 +36,64 @@ export function streamKey(seed: number, runIndex: number, name: string): string 
 }
 
 export class RandomStream {
-	/** Uniform draw in (0, 1) with 53 random bits. */
-	readonly next: () => number;
+	/** Brent's xor4096 state, as seedrandom keeps it, but in a typed array (the hot path). */
+	private readonly x: Int32Array;
+	private i: number;
+	private w: number;
 
 	private constructor(
 		readonly name: string,
-		private readonly prng: Xor4096Prng,
+		state: { readonly i: number; readonly w: number; readonly X: readonly number[] },
 	) {
-		this.next = prng.double;
+		if (state.X.length !== 128) throw new RangeError(`xor4096 state needs 128 words, got ${state.X.length}`);
+		this.x = Int32Array.from(state.X);
+		this.i = state.i;
+		this.w = state.w;
 	}
 
 	/** A fresh stream for (seed, run index, name). */
 	static create(seed: number, runIndex: number, name: string): RandomStream {
+		// seedrandom seeds the generator; the stream then steps it itself, word for word the same.
 		const prng = seedrandom.xor4096(streamKey(seed, runIndex, name), { state: true }) as unknown as Xor4096Prng;
-		return new RandomStream(name, prng);
+		return new RandomStream(name, prng.state());
 	}
 
 	/** A stream that continues exactly where the saved one stood. */
 	static restore(state: RandomStreamState): RandomStream {
-		const saved = state.xor4096;
-		const prng = seedrandom.xor4096("", {
-			state: { i: saved.i, w: saved.w, X: saved.X.slice() },
-		}) as unknown as Xor4096Prng;
-		return new RandomStream(state.name, prng);
+		return new RandomStream(state.name, state.xor4096);
 	}
 
-	/** A copy of the generator's state (plain JSON). */
+	/** A copy of the generator's state (plain JSON, the layout seedrandom's `state()` gives). */
 	save(): RandomStreamState {
-		const { i, w, X } = this.prng.state();
-		return { name: this.name, xor4096: { i, w, X: X.slice() } };
+		return { name: this.name, xor4096: { i: this.i, w: this.w, X: Array.from(this.x) } };
+	}
+
+	/** The next 32-bit word of xor4096 (seedrandom's `XorGen.next`). */
+	private word(): number {
+		const x = this.x;
+		const w = (this.w + 0x61c88647) | 0;
+		this.w = w;
+		let v = x[(this.i + 34) & 127] as number;
+		const i = (this.i + 1) & 127;
+		let t = x[i] as number;
+		v ^= v << 13;
+		t ^= t << 17;
+		v ^= v >>> 15;
+		t ^= t >>> 12;
+		v ^= t;
+		x[i] = v;
+		this.i = i;
+		return (v + (w ^ (w >>> 16))) | 0;
+	}
+
+	/** Uniform draw in (0, 1) with 53 random bits (seedrandom's `double()`). */
+	next(): number {
+		for (;;) {
+			const top = this.word() >>> 11;
+			const bottom = (this.word() >>> 0) / 0x100000000;
+			const result = (top + bottom) / (1 << 21);
+			if (result !== 0) return result;
+		}
 	}
 
 	/** Uniform integer in [0, n) (n ≤ 2^53). */

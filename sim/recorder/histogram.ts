@@ -30,6 +30,12 @@ export class LogHistogram {
 	sum = 0;
 	min = Number.POSITIVE_INFINITY;
 	max = Number.NEGATIVE_INFINITY;
+	/**
+	 * The bucket of the last value ≥ minValue recorded (NaN: none). Models often record one
+	 * value over and over (a fixed provisioning delay), and this skips the logarithm then.
+	 */
+	private lastValue = Number.NaN;
+	private lastIndex = 0;
 
 	constructor(options: HistogramOptions = {}) {
 		this.relativeAccuracy = options.relativeAccuracy ?? 0.005;
@@ -56,6 +62,11 @@ export class LogHistogram {
 		if (!(value >= 0)) throw new RangeError(`histogram values must be ≥ 0, got ${value}`);
 		this.count += weight;
 		this.sum += value * weight;
+		if (value === this.lastValue) {
+			// Already recorded since the last reset: min and max hold it.
+			this.counts[this.lastIndex] = (this.counts[this.lastIndex] as number) + weight;
+			return;
+		}
 		if (value < this.min) this.min = value;
 		if (value > this.max) this.max = value;
 		if (value < this.minValue) {
@@ -65,6 +76,8 @@ export class LogHistogram {
 		let index = Math.ceil(Math.log(value) / this.logGamma) - this.offset;
 		if (index >= this.counts.length) index = this.counts.length - 1;
 		this.counts[index] = (this.counts[index] as number) + weight;
+		this.lastValue = value;
+		this.lastIndex = index;
 	}
 
 	get mean(): number {
@@ -118,5 +131,6 @@ export class LogHistogram {
 		this.sum = 0;
 		this.min = Number.POSITIVE_INFINITY;
 		this.max = Number.NEGATIVE_INFINITY;
+		this.lastValue = Number.NaN;
 	}
 }

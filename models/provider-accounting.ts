@@ -1,0 +1,231 @@
+/**
+ * The providers' books at the end of an epoch: every live node's busy time, revenue, running
+ * cost and smoothed margin, and who has now been below the exit threshold long enough to leave.
+ *
+ * One pass over the node table, the only per-node work an epoch does; it is a module-level
+ * function over typed arrays (no closure state), which V8 compiles to a tight loop. The network
+ * model (network.ts) applies the result: it exits the nodes listed and records the sums.
+ */
+import { NodeState, type NodeTable } from "./nodes.js";
+
+const MS_PER_HOUR = 3_600_000;
+
+export interface EpochAccountingParams {
+	/** The epoch being closed: [startMs, endMs). */
+	readonly startMs: number;
+	readonly endMs: number;
+	/** Share of a lease's price that reaches the provider in fiat. */
+	readonly fiatShareToProvider: number;
+	/** Board power of each GPU class, kW. */
+	readonly tdpKwByGpu: Float64Array;
+	/** Electricity price of each metro, USD per kWh. */
+	readonly electricityByMetro: Float64Array;
+	/** Share of board power an idle GPU draws. */
+	readonly idlePowerShare: number;
+	readonly upkeepUsdPerHour: number;
+	/** Weight of this epoch's margin in the smoothed margin (EWMA). */
+	readonly ewmaWeight: number;
+	/** A smoothed margin below this counts towards exit, USD per hour. */
+	readonly exitThresholdUsdPerHour: number;
+	/** Consecutive epochs below the threshold after which a provider leaves. */
+	readonly exitAfterEpochs: number;
+	/** Token runs: rewards paid last epoch count as revenue, and this epoch's weights are set. */
+	readonly tokens: {
+		/** Out: each node's reward weight for this epoch (0 for nodes not live). */
+		readonly rewardWeight: Float64Array;
+		/** Reward paid to each node for the last epoch, base units. */
+		readonly rewardPaidUnits: Float64Array;
+		readonly usdPerUnit: number;
+		/** Weight per busy ms, per live epoch (not down), and per staked base unit. */
+		readonly weightPerBusyMs: number;
+		readonly weightUptime: number;
+		readonly weightPerStakedUnit: number;
+		readonly stakedUnits: Float64Array;
+	} | null;
+}
+
+/** Sums over the live nodes (not joining, not exited) and the exits the epoch decided. */
+export interface EpochAccounting {
+	active: number;
+	serving: number;
+	down: number;
+	joining: number;
+	live: number;
+	busyMs: number;
+	revenueUsd: number;
+	costUsd: number;
+	tokenRewardUsd: number;
+	/** Sum of this epoch's margins, USD per hour (mean = / live). */
+	marginSum: number;
+	/** Sum of the smoothed margins, USD per hour. */
+	ewmaSum: number;
+	readonly ewmaByGpu: Float64Array;
+	readonly liveByGpu: Float64Array;
+	/** Idle nodes that leave now (ids 0 … exitCount − 1); busy ones leave when their work ends. */
+	exits: Int32Array;
+	exitCount: number;
+	/**
+	 * Nodes not yet exited, in increasing id (entries 0 … trackedCount − 1): the pass visits
+	 * these only, so the providers who left long ago cost nothing. Add nodes with `trackNode`.
+	 */
+	tracked: Int32Array;
+	trackedCount: number;
+}
+
+/** Puts a new node on the books; ids must come in increasing order (the node table's). */
+export function trackNode(books: EpochAccounting, node: number): void {
+	if (books.trackedCount === books.tracked.length) {
+		const grown = new Int32Array(books.trackedCount * 2);
+		grown.set(books.tracked);
+		books.tracked = grown;
+	}
+	books.tracked[books.trackedCount++] = node;
+}
+
+export function emptyEpochAccounting(gpuCount: number): EpochAccounting {
+	return {
+		active: 0,
+		serving: 0,
+		down: 0,
+		joining: 0,
+		live: 0,
+		busyMs: 0,
+		revenueUsd: 0,
+		costUsd: 0,
+		tokenRewardUsd: 0,
+		marginSum: 0,
+		ewmaSum: 0,
+		ewmaByGpu: new Float64Array(gpuCount),
+		liveByGpu: new Float64Array(gpuCount),
+		exits: new Int32Array(64),
+		exitCount: 0,
+		tracked: new Int32Array(1024),
+		trackedCount: 0,
+	};
+}
+
+/**
+ * Closes the epoch's books for every node into `out` (reused between epochs): accrues running
+ * leases up to the epoch's end, charges power and upkeep, updates the smoothed margin and the
+ * count of epochs below the threshold, marks leavers (`leaving` = 1), and resets the epoch's
+ * busy time and revenue.
+ */
+export function accountEpoch(nodes: NodeTable, params: EpochAccountingParams, out: EpochAccounting): void {
+	const { state: stateOf, gpu: gpuOf, metro: metroOf, busyMsInEpoch, revenueUsdInEpoch } = nodes;
+	const { ewmaMarginUsdPerHour, cumulativeMarginUsd, epochsBelowThreshold, leaving } = nodes;
+	const { leaseStartMs, leaseEndMs, leasePriceUsdPerGpuHour } = nodes;
+	const { startMs, endMs, fiatShareToProvider, tdpKwByGpu, electricityByMetro, tokens } = params;
+	const idleShare = params.idlePowerShare;
+	const upkeep = params.upkeepUsdPerHour;
+	const weight = params.ewmaWeight;
+	const threshold = params.exitThresholdUsdPerHour;
+	const patience = params.exitAfterEpochs;
+	const hours = (endMs - startMs) / MS_PER_HOUR;
+	const epochMsLength = hours * MS_PER_HOUR;
+	const { ewmaByGpu, liveByGpu } = out;
+	ewmaByGpu.fill(0);
+	liveByGpu.fill(0);
+	let active = 0;
+	let serving = 0;
+	let down = 0;
+	let joining = 0;
+	let live = 0;
+	let busyMs = 0;
+	let revenueUsd = 0;
+	let costUsd = 0;
+	let tokenRewardUsd = 0;
+	let marginSum = 0;
+	let ewmaSum = 0;
+	let exitCount = 0;
+	// Exited nodes are dropped from `tracked` as the pass meets them (compaction in place).
+	const tracked = out.tracked;
+	const trackedCount = out.trackedCount;
+	let kept = 0;
+	for (let t = 0; t < trackedCount; t++) {
+		const node = tracked[t] as number;
+		const state = stateOf[node] as number;
+		if (state === NodeState.exited) {
+			if (tokens !== null) tokens.rewardWeight[node] = 0;
+			continue;
+		}
+		tracked[kept++] = node;
+		if (state === NodeState.joining) {
+			joining++;
+			if (tokens !== null) tokens.rewardWeight[node] = 0;
+			continue;
+		}
+		if (state === NodeState.serving) {
+			// The running lease's share of this epoch (the rest accrued when earlier leases ended).
+			const from = Math.max(leaseStartMs[node] as number, startMs);
+			const to = Math.min(endMs, leaseEndMs[node] as number);
+			if (to > from) {
+				const ms = to - from;
+				busyMsInEpoch[node] = (busyMsInEpoch[node] as number) + ms;
+				revenueUsdInEpoch[node] =
+					(revenueUsdInEpoch[node] as number) +
+					(ms / MS_PER_HOUR) * (leasePriceUsdPerGpuHour[node] as number) * fiatShareToProvider;
+			}
+			serving++;
+		}
+		if (state === NodeState.down) down++;
+		else active++;
+		const gpuIndex = gpuOf[node] as number;
+		const busy = busyMsInEpoch[node] as number;
+		const utilisation = busy < epochMsLength ? busy / epochMsLength : 1;
+		// operatingCostUsdPerHour (providers.ts), inlined.
+		const powerKw = (tdpKwByGpu[gpuIndex] as number) * (idleShare + (1 - idleShare) * utilisation);
+		const cost = (powerKw * (electricityByMetro[metroOf[node] as number] as number) + upkeep) * hours;
+		let revenue = revenueUsdInEpoch[node] as number;
+		if (tokens !== null) {
+			const rewardUsd = (tokens.rewardPaidUnits[node] as number) * tokens.usdPerUnit;
+			revenue += rewardUsd;
+			tokenRewardUsd += rewardUsd;
+			tokens.rewardWeight[node] =
+				tokens.weightPerBusyMs * busy +
+				(state === NodeState.down ? 0 : tokens.weightUptime) +
+				tokens.weightPerStakedUnit * (tokens.stakedUnits[node] ?? 0);
+		}
+		const marginPerHour = (revenue - cost) / hours;
+		cumulativeMarginUsd[node] = (cumulativeMarginUsd[node] as number) + revenue - cost;
+		const previous = ewmaMarginUsdPerHour[node] as number;
+		const ewma = previous + weight * (marginPerHour - previous);
+		ewmaMarginUsdPerHour[node] = ewma;
+		const below = ewma < threshold ? Math.min(65_535, (epochsBelowThreshold[node] as number) + 1) : 0;
+		epochsBelowThreshold[node] = below;
+		busyMs += busy;
+		revenueUsd += revenue;
+		costUsd += cost;
+		marginSum += marginPerHour;
+		ewmaSum += ewma;
+		live++;
+		ewmaByGpu[gpuIndex] = (ewmaByGpu[gpuIndex] as number) + ewma;
+		liveByGpu[gpuIndex] = (liveByGpu[gpuIndex] as number) + 1;
+		busyMsInEpoch[node] = 0;
+		revenueUsdInEpoch[node] = 0;
+		if (below >= patience && leaving[node] === 0) {
+			// Hysteresis passed: the provider leaves now if idle, else when its work ends.
+			leaving[node] = 1;
+			if (state === NodeState.idle) {
+				if (exitCount === out.exits.length) {
+					const grown = new Int32Array(exitCount * 2);
+					grown.set(out.exits);
+					out.exits = grown;
+				}
+				out.exits[exitCount++] = node;
+			}
+		}
+	}
+	out.active = active;
+	out.serving = serving;
+	out.down = down;
+	out.joining = joining;
+	out.live = live;
+	out.busyMs = busyMs;
+	out.revenueUsd = revenueUsd;
+	out.costUsd = costUsd;
+	out.tokenRewardUsd = tokenRewardUsd;
+	out.marginSum = marginSum;
+	out.ewmaSum = ewmaSum;
+	out.exitCount = exitCount;
+	out.trackedCount = kept;
+}
