@@ -61,18 +61,76 @@ export function epochDemand(
 	populationWeights: Float64Array,
 	longitudesDeg: Float64Array,
 ): EpochDemand {
+	const where = demandGeography(shape.diurnalAmplitude, midpointMs, populationWeights, longitudesDeg);
+	return epochDemandAt(basePerHour, shape, midpointMs, where);
+}
+
+/** Where demand comes from at one moment: the diurnal part, which repeats every day. */
+interface DemandGeography {
+	readonly metroWeights: Float64Array;
+	readonly origin: Categorical;
+	/** Σ diurnal-weighted weights over Σ population weights: the diurnal rate multiplier. */
+	readonly diurnalMultiplier: number;
+}
+
+function demandGeography(
+	amplitude: number,
+	midpointMs: number,
+	populationWeights: Float64Array,
+	longitudesDeg: Float64Array,
+): DemandGeography {
 	const weights = new Float64Array(populationWeights.length);
 	let total = 0;
 	for (let m = 0; m < weights.length; m++) {
 		const w =
-			(populationWeights[m] as number) *
-			diurnalFactor(shape.diurnalAmplitude, localHour(midpointMs, longitudesDeg[m] as number));
+			(populationWeights[m] as number) * diurnalFactor(amplitude, localHour(midpointMs, longitudesDeg[m] as number));
 		weights[m] = w;
 		total += w;
 	}
 	const weightTotal = populationWeights.reduce((a, b) => a + b, 0);
-	const ratePerHour = basePerHour * trendMultiplier(shape, midpointMs) * (weightTotal > 0 ? total / weightTotal : 0);
-	return { ratePerHour, metroWeights: weights, origin: new Categorical(total > 0 ? weights : populationWeights) };
+	return {
+		metroWeights: weights,
+		origin: new Categorical(total > 0 ? weights : populationWeights),
+		diurnalMultiplier: weightTotal > 0 ? total / weightTotal : 0,
+	};
+}
+
+function epochDemandAt(basePerHour: number, shape: ArrivalShape, midpointMs: number, where: DemandGeography) {
+	return {
+		ratePerHour: basePerHour * trendMultiplier(shape, midpointMs) * where.diurnalMultiplier,
+		metroWeights: where.metroWeights,
+		origin: where.origin,
+	};
+}
+
+/** Most distinct hours of the UTC day a DemandModel keeps (hourly epochs use 24). */
+const MAX_CACHED_HOURS = 1024;
+
+/**
+ * `epochDemand` for one class over a run. The geography of demand depends on the time of day
+ * only, so it is built once per UTC hour-of-day seen (24 for hourly epochs) and shared: the
+ * result is the same, number for number, as building it every epoch. Treat the returned
+ * weights and sampler as read-only.
+ */
+export class DemandModel {
+	private readonly byHourOfDay = new Map<number, DemandGeography>();
+
+	constructor(
+		private readonly basePerHour: number,
+		private readonly shape: ArrivalShape,
+		private readonly populationWeights: Float64Array,
+		private readonly longitudesDeg: Float64Array,
+	) {}
+
+	at(midpointMs: number): EpochDemand {
+		const hourOfDay = (midpointMs / MS_PER_HOUR) % 24;
+		let where = this.byHourOfDay.get(hourOfDay);
+		if (where === undefined) {
+			where = demandGeography(this.shape.diurnalAmplitude, midpointMs, this.populationWeights, this.longitudesDeg);
+			if (this.byHourOfDay.size < MAX_CACHED_HOURS) this.byHourOfDay.set(hourOfDay, where);
+		}
+		return epochDemandAt(this.basePerHour, this.shape, midpointMs, where);
+	}
 }
 
 /** Logistic share of a class choosing DePIN over cloud (DESIGN.md §4a, tenant's view). */

@@ -123,27 +123,6 @@ export function clear(
 	const gpuOf = nodes.gpu;
 	const askOf = nodes.askUsdPerGpuHour;
 	const { work, gpuHoursPerWork } = terms;
-	if (terms.gpus === 1 && context.mechanism === "auction") {
-		// The common case in one pass: the cheapest bid, the first one on a tie (the nearer).
-		let best = -1;
-		let bestCost = Number.POSITIVE_INFINITY;
-		for (let i = 0; i < count; i++) {
-			const node = candidates[i] as number;
-			const cost = (askOf[node] as number) * (work * (gpuHoursPerWork[gpuOf[node] as number] as number));
-			if (cost !== Number.POSITIVE_INFINITY && (best < 0 || cost < bestCost)) {
-				best = i;
-				bestCost = cost;
-			}
-		}
-		if (best < 0) return "no-capacity";
-		if (bestCost > terms.reserveUsd) return "over-reserve";
-		const node = candidates[best] as number;
-		award.nodes[0] = node;
-		award.priceUsdPerGpuHour[0] = askOf[node] as number;
-		award.count = 1;
-		award.costUsd = bestCost;
-		return true;
-	}
 	// Order cost on each candidate, or Infinity where the node refuses the posted price.
 	let accepting = 0;
 	for (let i = 0; i < count; i++) {
@@ -189,5 +168,62 @@ export function clear(
 	}
 	award.count = terms.gpus;
 	award.costUsd = costUsd;
+	return true;
+}
+
+/**
+ * `collectCandidates` then `clear` for the commonest order, one GPU at auction, fused into one
+ * pass: each candidate's bid is priced as it is met and only the cheapest is kept (the first
+ * met on a tie, as `clear` does). Same award, without the candidate and cost buffers.
+ */
+export function clearSingleGpuAuction(
+	index: IdleIndex,
+	nodes: NodeTable,
+	terms: OrderTerms,
+	context: MarketContext,
+	limit: number,
+	award: Award,
+): true | NoAward {
+	const { eligibleGpu, work, gpuHoursPerWork } = terms;
+	const gpuCount = index.gpuCount;
+	let anyEligibleIdle = false;
+	for (let g = 0; g < gpuCount; g++) {
+		if (eligibleGpu[g] === 1 && (index.idleByGpu[g] as number) > 0) {
+			anyEligibleIdle = true;
+			break;
+		}
+	}
+	if (!anyEligibleIdle) return "no-capacity";
+	const askOf = nodes.askUsdPerGpuHour;
+	const order = context.metrosByDistance[terms.originMetro] as Int32Array;
+	const rttRow = terms.originMetro * context.metroCount;
+	let found = 0;
+	let best = -1;
+	let bestCost = Number.POSITIVE_INFINITY;
+	for (let k = 0; k < order.length && found < limit; k++) {
+		const metro = order[k] as number;
+		if ((context.metroRttMs[rttRow + metro] as number) > terms.maxRttMs) break;
+		if (index.idleByMetro[metro] === 0) continue;
+		for (let g = 0; g < gpuCount && found < limit; g++) {
+			if (eligibleGpu[g] !== 1) continue;
+			const bucket = index.bucket(g, metro);
+			const hours = work * (gpuHoursPerWork[g] as number);
+			for (let b = 0; b < bucket.length && found < limit; b++) {
+				const node = bucket[b] as number;
+				found++;
+				const cost = (askOf[node] as number) * hours;
+				if (cost !== Number.POSITIVE_INFINITY && (best < 0 || cost < bestCost)) {
+					best = node;
+					bestCost = cost;
+				}
+			}
+		}
+	}
+	if (best < 0) return "no-capacity";
+	if (bestCost > terms.reserveUsd) return "over-reserve";
+	award.nodes[0] = best;
+	award.priceUsdPerGpuHour[0] = askOf[best] as number;
+	award.count = 1;
+	award.costUsd = bestCost;
 	return true;
 }

@@ -25,11 +25,19 @@ import { EpochSeries } from "../sim/recorder/series.js";
 import { median } from "../sim/stats.js";
 import { grownArray } from "../sim/typed-arrays.js";
 import { type Catalog, type CloudRegion, cloudPriceUsdPerGpuHour, type GpuSpec, type Metro } from "./catalog.js";
-import { depinShare, type EpochDemand, epochDemand, MS_PER_DAY, MS_PER_HOUR } from "./demand.js";
+import { DemandModel, depinShare, type EpochDemand, MS_PER_DAY, MS_PER_HOUR } from "./demand.js";
 import { samplerOf } from "./distribution-spec.js";
 import { buildGeography, type Geography } from "./geo.js";
 import { type CalibrationProfile, computeTimeMs, efficiencyFor, jobDurationHours } from "./latency.js";
-import { type Award, awardBuffer, clear, collectCandidates, type MarketContext, type OrderTerms } from "./market.js";
+import {
+	type Award,
+	awardBuffer,
+	clear,
+	clearSingleGpuAuction,
+	collectCandidates,
+	type MarketContext,
+	type OrderTerms,
+} from "./market.js";
 import { IdleIndex, NO_JOB, NodeState, NodeTable } from "./nodes.js";
 import { accountEpoch, emptyEpochAccounting, trackNode } from "./provider-accounting.js";
 import {
@@ -699,6 +707,9 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 
 	const tryAward = (terms: OrderTerms): Award | null => {
 		const want = Math.max(market.maxCandidates, terms.gpus);
+		if (terms.gpus === 1 && market.mechanism === "auction") {
+			return clearSingleGpuAuction(idle, nodes, terms, marketContext, want, award) === true ? award : null;
+		}
 		const count = collectCandidates(idle, terms, marketContext, candidates, want);
 		if (count < terms.gpus) return null;
 		return clear(nodes, terms, marketContext, candidates, count, scratchCost, award) === true ? award : null;
@@ -1350,6 +1361,15 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 		classState.epochCloudServed = 0;
 	};
 
+	const demandModels = scenario.demand.classes.map(
+		(spec) =>
+			new DemandModel(
+				spec.kind === "realtime" ? spec.requestsPerSecond * 3600 : spec.ordersPerHour,
+				spec.arrival,
+				populationWeights,
+				longitudes,
+			),
+	);
 	const kindEpoch = engine.registerKind("epoch", (epoch) => {
 		if (epoch > 0) closeEpoch(engine.now);
 		epochIndex = epoch;
@@ -1359,7 +1379,7 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 		for (const classState of jobClasses) {
 			const spec = classState.spec;
 			updateChoice(classState, spec.choice);
-			classState.demand = epochDemand(spec.ordersPerHour, spec.arrival, midpoint, populationWeights, longitudes);
+			classState.demand = (demandModels[classState.index] as DemandModel).at(midpoint);
 			if (classState.nextArrivalHandle >= 0) engine.cancel(classState.nextArrivalHandle);
 			scheduleNextArrival(classState);
 		}
@@ -1368,13 +1388,7 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 		for (const classState of realtimeClasses) {
 			const spec = classState.spec;
 			updateChoice(classState, spec.choice);
-			classState.demand = epochDemand(
-				spec.requestsPerSecond * 3600,
-				spec.arrival,
-				midpoint,
-				populationWeights,
-				longitudes,
-			);
+			classState.demand = (demandModels[classState.index] as DemandModel).at(midpoint);
 			autoscale(classState);
 			if (sampled) requestWindow(classState, Math.min(windowMs, horizonMs - epochStartMs));
 		}

@@ -122,6 +122,8 @@ export function accountEpoch(nodes: NodeTable, params: EpochAccountingParams, ou
 	const patience = params.exitAfterEpochs;
 	const hours = (endMs - startMs) / MS_PER_HOUR;
 	const epochMsLength = hours * MS_PER_HOUR;
+	const perEpochMs = 1 / epochMsLength;
+	const perHour = 1 / hours;
 	const { ewmaByGpu, liveByGpu } = out;
 	ewmaByGpu.fill(0);
 	liveByGpu.fill(0);
@@ -171,7 +173,7 @@ export function accountEpoch(nodes: NodeTable, params: EpochAccountingParams, ou
 		else active++;
 		const gpuIndex = gpuOf[node] as number;
 		const busy = busyMsInEpoch[node] as number;
-		const utilisation = busy < epochMsLength ? busy / epochMsLength : 1;
+		const utilisation = busy < epochMsLength ? busy * perEpochMs : 1;
 		// operatingCostUsdPerHour (providers.ts), inlined.
 		const powerKw = (tdpKwByGpu[gpuIndex] as number) * (idleShare + (1 - idleShare) * utilisation);
 		const cost = (powerKw * (electricityByMetro[metroOf[node] as number] as number) + upkeep) * hours;
@@ -185,7 +187,7 @@ export function accountEpoch(nodes: NodeTable, params: EpochAccountingParams, ou
 				(state === NodeState.down ? 0 : tokens.weightUptime) +
 				tokens.weightPerStakedUnit * (tokens.stakedUnits[node] ?? 0);
 		}
-		const marginPerHour = (revenue - cost) / hours;
+		const marginPerHour = (revenue - cost) * perHour;
 		cumulativeMarginUsd[node] = (cumulativeMarginUsd[node] as number) + revenue - cost;
 		const previous = ewmaMarginUsdPerHour[node] as number;
 		const ewma = previous + weight * (marginPerHour - previous);

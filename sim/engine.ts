@@ -10,7 +10,7 @@
  * Time is an integer count of ticks (the DePIN model uses 1 tick = 1 ms), held in a number:
  * exact to 2^53.
  *
- * Layout (no object per event): a binary heap of (time, sequence, slot) in three typed
+ * Layout (no object per event): a 4-ary heap of (time, sequence, slot) in three typed
  * arrays; each slot holds the event's kind, payload and a generation counter that makes
  * stale handles harmless. Free slots form a linked list threaded through the payload array.
  * Bytes per pending event: 8 + 8 + 4 (heap) + 2 + 8 + 4 (slot) = 34.
@@ -189,7 +189,7 @@ export class Engine {
 			if ((heapTime[i] as number) < this.now)
 				throw new Error(`pending event at ${heapTime[i]} is before now (${this.now})`);
 			if (i > 0) {
-				const parent = (i - 1) >> 1;
+				const parent = (i - 1) >> 2;
 				const pt = heapTime[parent] as number;
 				const t = heapTime[i] as number;
 				if (pt > t || (pt === t && (heapSequence[parent] as number) > (heapSequence[i] as number))) {
@@ -248,7 +248,7 @@ export class Engine {
 		const heapSlot = this.heapSlot;
 		let hole = index;
 		while (hole > 0) {
-			const parent = (hole - 1) >> 1;
+			const parent = (hole - 1) >> 2;
 			const parentTime = heapTime[parent] as number;
 			// The entry moving up is always the newest (largest sequence), so a tie keeps it below.
 			if (parentTime <= time) break;
@@ -274,18 +274,28 @@ export class Engine {
 		const slot = heapSlot[size] as number;
 		let hole = 0;
 		for (;;) {
-			let child = 2 * hole + 1;
-			if (child >= size) break;
-			let childTime = heapTime[child] as number;
-			const right = child + 1;
-			if (right < size) {
-				const rightTime = heapTime[right] as number;
-				if (
-					rightTime < childTime ||
-					(rightTime === childTime && (heapSequence[right] as number) < (heapSequence[child] as number))
-				) {
-					child = right;
-					childTime = rightTime;
+			// The earliest of up to four children (a 4-ary heap is half as deep as a binary one:
+			// fewer levels for an event scheduled soon to climb, and children share a cache line).
+			const first = 4 * hole + 1;
+			if (first >= size) break;
+			let child = first;
+			let childTime = heapTime[first] as number;
+			if (first + 3 < size) {
+				// All four children exist (the common case): no bound checks.
+				for (let c = first + 1; c <= first + 3; c++) {
+					const t = heapTime[c] as number;
+					if (t < childTime || (t === childTime && (heapSequence[c] as number) < (heapSequence[child] as number))) {
+						child = c;
+						childTime = t;
+					}
+				}
+			} else {
+				for (let c = first + 1; c < size; c++) {
+					const t = heapTime[c] as number;
+					if (t < childTime || (t === childTime && (heapSequence[c] as number) < (heapSequence[child] as number))) {
+						child = c;
+						childTime = t;
+					}
 				}
 			}
 			if (time < childTime || (time === childTime && sequence < (heapSequence[child] as number))) break;

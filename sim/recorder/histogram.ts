@@ -15,6 +15,9 @@ export interface HistogramOptions {
 	readonly maxValue?: number;
 }
 
+/** Distinct recent values whose bucket a histogram remembers. */
+const RECENT = 4;
+
 export class LogHistogram {
 	readonly relativeAccuracy: number;
 	readonly minValue: number;
@@ -31,11 +34,13 @@ export class LogHistogram {
 	min = Number.POSITIVE_INFINITY;
 	max = Number.NEGATIVE_INFINITY;
 	/**
-	 * The bucket of the last value ≥ minValue recorded (NaN: none). Models often record one
-	 * value over and over (a fixed provisioning delay), and this skips the logarithm then.
+	 * Buckets of the last few distinct values ≥ minValue recorded (NaN: none). Models often
+	 * record a handful of values over and over (a fixed provisioning delay per job class), and
+	 * a hit here skips the logarithm.
 	 */
-	private lastValue = Number.NaN;
-	private lastIndex = 0;
+	private readonly recentValues = new Float64Array(RECENT).fill(Number.NaN);
+	private readonly recentIndex = new Int32Array(RECENT);
+	private recentNext = 0;
 
 	constructor(options: HistogramOptions = {}) {
 		this.relativeAccuracy = options.relativeAccuracy ?? 0.005;
@@ -62,10 +67,14 @@ export class LogHistogram {
 		if (!(value >= 0)) throw new RangeError(`histogram values must be ≥ 0, got ${value}`);
 		this.count += weight;
 		this.sum += value * weight;
-		if (value === this.lastValue) {
-			// Already recorded since the last reset: min and max hold it.
-			this.counts[this.lastIndex] = (this.counts[this.lastIndex] as number) + weight;
-			return;
+		const recent = this.recentValues;
+		for (let r = 0; r < RECENT; r++) {
+			if (recent[r] === value) {
+				// Already recorded since the last reset: min and max hold it.
+				const index = this.recentIndex[r] as number;
+				this.counts[index] = (this.counts[index] as number) + weight;
+				return;
+			}
 		}
 		if (value < this.min) this.min = value;
 		if (value > this.max) this.max = value;
@@ -76,8 +85,10 @@ export class LogHistogram {
 		let index = Math.ceil(Math.log(value) / this.logGamma) - this.offset;
 		if (index >= this.counts.length) index = this.counts.length - 1;
 		this.counts[index] = (this.counts[index] as number) + weight;
-		this.lastValue = value;
-		this.lastIndex = index;
+		const slot = this.recentNext;
+		recent[slot] = value;
+		this.recentIndex[slot] = index;
+		this.recentNext = (slot + 1) % RECENT;
 	}
 
 	get mean(): number {
@@ -131,6 +142,6 @@ export class LogHistogram {
 		this.sum = 0;
 		this.min = Number.POSITIVE_INFINITY;
 		this.max = Number.NEGATIVE_INFINITY;
-		this.lastValue = Number.NaN;
+		this.recentValues.fill(Number.NaN);
 	}
 }
