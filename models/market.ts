@@ -131,8 +131,10 @@ export function clear(
 		const ask = askOf[node] as number;
 		const price = posted ? (context.postedUsdPerGpuHour[gpu] as number) : ask;
 		const refuses = posted && ask > price;
-		scratchCost[i] = refuses ? Number.POSITIVE_INFINITY : price * (work * (gpuHoursPerWork[gpu] as number));
-		if (!refuses) accepting++;
+		const cost = refuses ? Number.POSITIVE_INFINITY : price * (work * (gpuHoursPerWork[gpu] as number));
+		scratchCost[i] = cost;
+		// A bid of infinite cost (a class that cannot do the work at all) is no bid.
+		if (cost !== Number.POSITIVE_INFINITY) accepting++;
 	}
 	if (accepting < terms.gpus) return "no-capacity";
 	const winners = award.nodes;

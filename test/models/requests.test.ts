@@ -318,3 +318,93 @@ describe("determinism, shared arrivals, routing", () => {
 		expect(() => simulateRequests({ ...input([0]), batching: { maxBatch: 0, maxWaitMs: 0 } })).toThrow(/maxBatch/);
 	});
 });
+
+/**
+ * Routing candidates: the K groups with the smallest RTT from the user's metro, a tie going
+ * to the lower group index (groups are numbered by increasing site). One replica per site,
+ * replica r at site r, so group g is replica g. From metro 0 the sites sort as
+ *   site 4 (5 ms), 1 (10), 3 (10), 2 (20), 5 (20), 0 (30);
+ * from metro 1 every site is 5 ms away, so the order is 0, 1, 2, … by index alone.
+ */
+describe("routing candidates: K nearest groups, ties to the lower group", () => {
+	const RTT_TIES = Float64Array.of(30, 10, 20, 10, 5, 20, 5, 5, 5, 5, 5, 5);
+	const SITES = 6;
+	const run = (metro: number, routingCandidates: number | undefined, ratePerSecond: number) => {
+		const arrivals = generateArrivals(RandomStream.create(21, 0, "requests/arrivals"), {
+			startMs: 0,
+			durationMs: 2000,
+			ratePerSecond,
+			metroWeights: metro === 0 ? [1, 0] : [0, 1],
+		});
+		const result = simulateRequests({
+			arrivals,
+			replicaMetro: Int32Array.from({ length: SITES }, (_, r) => r),
+			computeTables: uniformTables(SITES, Float64Array.of(20)),
+			rttMs: RTT_TIES,
+			metroCount: 2,
+			batching: { maxBatch: 1, maxWaitMs: 0 },
+			slaP95Ms: 1e9,
+			routingCandidates,
+		});
+		expect(result.served).toBe(arrivals.timeMs.length);
+		const busy = Array.from(result.replicaBusyMs.keys()).filter((r) => (result.replicaBusyMs[r] as number) > 0);
+		return { busy, result };
+	};
+
+	it("under overload, requests spill over exactly the K nearest groups", () => {
+		// 1000 requests/s against 50 per second per replica: every candidate gets work.
+		const expected: Record<number, number[]> = {
+			1: [4],
+			2: [1, 4],
+			3: [1, 3, 4],
+			4: [1, 2, 3, 4],
+			6: [0, 1, 2, 3, 4, 5],
+		};
+		for (const [k, replicas] of Object.entries(expected)) {
+			const { busy } = run(0, Number(k), 1000);
+			expect(busy, `K = ${k}`).toEqual(replicas);
+		}
+		// From metro 1 (all at 5 ms) the first K by index, whatever metro 0's list held.
+		expect(run(1, 2, 1000).busy).toEqual([0, 1]);
+		expect(run(1, 5, 1000).busy).toEqual([0, 1, 2, 3, 4]);
+		// RTTs served: at most the K-th nearest.
+		expect(run(0, 3, 1000).result.networkRttMs.max).toBe(10);
+		expect(run(0, 4, 1000).result.networkRttMs.max).toBe(20);
+		expect(run(0, 6, 1000).result.networkRttMs.max).toBe(30);
+	});
+
+	it("at a trickle every request goes to the nearest group, the lower index on a tie", () => {
+		// A request finds every queue empty: equal scores go to the first candidate.
+		const near = run(0, undefined, 3);
+		expect(near.busy).toEqual([4]);
+		expect(near.result.networkRttMs.min).toBe(5);
+		expect(near.result.networkRttMs.max).toBe(5);
+		expect(run(1, undefined, 3).busy).toEqual([0]);
+		expect(run(1, 6, 3).busy).toEqual([0]);
+	});
+
+	it("ties between the second-nearest groups keep the lower index", () => {
+		// Without site 4, metro 0's nearest are sites 1 and 3 (10 ms each): site 1 first.
+		const rtt = RTT_TIES.slice();
+		rtt[4] = 50;
+		const arrivals = generateArrivals(RandomStream.create(22, 0, "requests/arrivals"), {
+			startMs: 0,
+			durationMs: 2000,
+			ratePerSecond: 3,
+			metroWeights: [1, 0],
+		});
+		const result = simulateRequests({
+			arrivals,
+			replicaMetro: Int32Array.from({ length: SITES }, (_, r) => r),
+			computeTables: uniformTables(SITES, Float64Array.of(20)),
+			rttMs: rtt,
+			metroCount: 2,
+			batching: { maxBatch: 1, maxWaitMs: 0 },
+			slaP95Ms: 1e9,
+			routingCandidates: 1,
+		});
+		expect(result.served).toBeGreaterThan(0);
+		expect(result.replicaBusyMs[1]).toBe(20 * result.served);
+		expect(result.replicaBusyMs[3]).toBe(0);
+	});
+});

@@ -66,3 +66,97 @@ describe("LogHistogram", () => {
 		expect(() => new LogHistogram().record(-1)).toThrow(/≥ 0/);
 	});
 });
+
+describe("LogHistogram's memo of recent values", () => {
+	/** Each value recorded into a fresh histogram (no memo yet) and merged: the direct buckets. */
+	function viaMerges(values: readonly number[], weights: readonly number[]): LogHistogram {
+		const total = new LogHistogram({ minValue: 0.01, maxValue: 1e4 });
+		values.forEach((value, i) => {
+			const single = new LogHistogram({ minValue: 0.01, maxValue: 1e4 });
+			single.record(value, weights[i]);
+			total.merge(single);
+		});
+		return total;
+	}
+
+	function expectSame(actual: LogHistogram, expected: LogHistogram): void {
+		expect(actual.count).toBe(expected.count);
+		expect(actual.sum).toBe(expected.sum);
+		expect(actual.min).toBe(expected.min);
+		expect(actual.max).toBe(expected.max);
+		for (let i = 0; i <= 100; i++) expect(actual.quantile(i / 100), `q = ${i / 100}`).toBe(expected.quantile(i / 100));
+	}
+
+	it("gives the same buckets as computing each one, for a few values repeated and interleaved", () => {
+		// Ten distinct values (more than the four remembered): zero, below minValue, above maxValue,
+		// two in one bucket, and neighbours in adjacent buckets.
+		const distinct = [0, 0.004, 2e4, 5e5, 1.5, 1.5000001, 42, 42.5, 1000, 7];
+		const rng = RandomStream.create(3, 0, "test/histogram/memo");
+		const values: number[] = [];
+		const weights: number[] = [];
+		while (values.length < 5000) {
+			// Runs of one value, from a working set that drifts over the distinct values.
+			const value = distinct[((values.length >> 7) + rng.int(6)) % distinct.length] as number;
+			const run = 1 + rng.int(4);
+			for (let r = 0; r < run; r++) {
+				values.push(value);
+				weights.push(rng.int(5) === 0 ? 1 + rng.int(3) : 1);
+			}
+		}
+		const memoised = new LogHistogram({ minValue: 0.01, maxValue: 1e4 });
+		values.forEach((value, i) => {
+			memoised.record(value, weights[i]);
+		});
+		const direct = viaMerges(values, weights);
+		expectSame(memoised, direct);
+		// And by hand: bucket ⌈log_γ v⌉ − offset, counted.
+		const gamma = (1 + 0.005) / (1 - 0.005);
+		const offset = Math.ceil(Math.log(0.01) / Math.log(gamma));
+		const top = Math.ceil(Math.log(1e4) / Math.log(gamma)) - offset;
+		const byBucket = new Map<number, number>();
+		let zeros = 0;
+		values.forEach((value, i) => {
+			const weight = weights[i] as number;
+			if (value < 0.01) zeros += weight;
+			else {
+				const bucket = Math.min(top, Math.ceil(Math.log(value) / Math.log(gamma)) - offset);
+				byBucket.set(bucket, (byBucket.get(bucket) ?? 0) + weight);
+			}
+		});
+		const buckets = [...byBucket.keys()].sort((a, b) => a - b);
+		let below = zeros;
+		for (const bucket of buckets) {
+			// At the rank of the bucket's last value, the quantile is the bucket's representative.
+			const rank = below + (byBucket.get(bucket) as number) - 1;
+			const estimate = (2 * gamma ** (bucket + offset)) / (gamma + 1);
+			const q = rank / (memoised.count - 1);
+			expect(memoised.quantile(q)).toBeCloseTo(Math.min(memoised.max, Math.max(memoised.min, estimate)), 9);
+			below += byBucket.get(bucket) as number;
+		}
+		expect(buckets.length).toBe(6); // 1.5 and 1.5000001 share one; 2e4 and 5e5 the top one
+	});
+
+	it("after reset, min and max reflect only the values recorded since", () => {
+		const histogram = new LogHistogram();
+		for (let i = 0; i < 10; i++) {
+			histogram.record(5);
+			histogram.record(100);
+			histogram.record(0.5);
+		}
+		histogram.reset();
+		histogram.record(100);
+		expect(histogram.min).toBe(100);
+		expect(histogram.max).toBe(100);
+		expect(histogram.count).toBe(1);
+		histogram.record(5);
+		histogram.record(5);
+		expect(histogram.min).toBe(5);
+		expect(histogram.max).toBe(100);
+		expect(histogram.quantile(0)).toBeCloseTo(5, 1);
+		expect(histogram.quantile(1)).toBeCloseTo(100, 0);
+		histogram.reset();
+		histogram.record(0.5, 3);
+		expect([histogram.min, histogram.max, histogram.count, histogram.sum]).toEqual([0.5, 0.5, 3, 1.5]);
+		expect(histogram.quantile(0.5)).toBeCloseTo(0.5, 2);
+	});
+});

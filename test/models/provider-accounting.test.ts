@@ -1,0 +1,587 @@
+import { describe, expect, it } from "vitest";
+import { NodeState, NodeTable } from "../../models/nodes.js";
+import {
+	accountEpoch,
+	type EpochAccounting,
+	type EpochAccountingParams,
+	emptyEpochAccounting,
+	trackNode,
+} from "../../models/provider-accounting.js";
+import { RandomStream } from "../../sim/random/stream.js";
+
+const MS_PER_HOUR = 3_600_000;
+const GPUS = 4;
+const METROS = 7;
+const PATIENCE = 3;
+
+/** The per-node columns accountEpoch reads or writes (plus the token arrays, kept beside). */
+const COLUMNS = [
+	"state",
+	"busyMsInEpoch",
+	"revenueUsdInEpoch",
+	"cumulativeMarginUsd",
+	"ewmaMarginUsdPerHour",
+	"epochsBelowThreshold",
+	"leaving",
+] as const;
+type ColumnName = (typeof COLUMNS)[number];
+type Column = NodeTable[ColumnName];
+
+/** Copies of the columns, of the same typed-array types (so storing rounds the same way). */
+type Snapshot = { [K in ColumnName]: NodeTable[K] } & { rewardWeight: Float64Array };
+
+function snapshot(nodes: NodeTable, rewardWeight: Float64Array): Snapshot {
+	return {
+		state: nodes.state.slice(),
+		busyMsInEpoch: nodes.busyMsInEpoch.slice(),
+		revenueUsdInEpoch: nodes.revenueUsdInEpoch.slice(),
+		cumulativeMarginUsd: nodes.cumulativeMarginUsd.slice(),
+		ewmaMarginUsdPerHour: nodes.ewmaMarginUsdPerHour.slice(),
+		epochsBelowThreshold: nodes.epochsBelowThreshold.slice(),
+		leaving: nodes.leaving.slice(),
+		rewardWeight: rewardWeight.slice(),
+	};
+}
+
+interface ReferenceResult {
+	active: number;
+	serving: number;
+	down: number;
+	joining: number;
+	live: number;
+	busyMs: number;
+	revenueUsd: number;
+	costUsd: number;
+	tokenRewardUsd: number;
+	marginSum: number;
+	ewmaSum: number;
+	ewmaByGpu: number[];
+	liveByGpu: number[];
+	exits: number[];
+	/** Nodes still on the books after the pass (not exited), increasing. */
+	tracked: number[];
+}
+
+/**
+ * The epoch's books, written out plainly: every node ever created, skipping only those the
+ * books dropped in an earlier pass (`gone`); columns in `s` (a copy of the table's).
+ */
+function referenceEpoch(
+	nodes: NodeTable,
+	s: Snapshot,
+	params: EpochAccountingParams,
+	gone: Set<number>,
+): ReferenceResult {
+	const hours = (params.endMs - params.startMs) / MS_PER_HOUR;
+	const epochMs = params.endMs - params.startMs;
+	const tokens = params.tokens;
+	const result: ReferenceResult = {
+		active: 0,
+		serving: 0,
+		down: 0,
+		joining: 0,
+		live: 0,
+		busyMs: 0,
+		revenueUsd: 0,
+		costUsd: 0,
+		tokenRewardUsd: 0,
+		marginSum: 0,
+		ewmaSum: 0,
+		ewmaByGpu: new Array<number>(GPUS).fill(0),
+		liveByGpu: new Array<number>(GPUS).fill(0),
+		exits: [],
+		tracked: [],
+	};
+	for (let node = 0; node < nodes.count; node++) {
+		if (gone.has(node)) continue;
+		const state = s.state[node];
+		if (state === NodeState.exited) {
+			if (tokens !== null) s.rewardWeight[node] = 0;
+			gone.add(node);
+			continue;
+		}
+		result.tracked.push(node);
+		if (state === NodeState.joining) {
+			result.joining++;
+			if (tokens !== null) s.rewardWeight[node] = 0;
+			continue;
+		}
+		if (state === NodeState.serving) {
+			result.serving++;
+			const from = Math.max(nodes.leaseStartMs[node] as number, params.startMs);
+			const to = Math.min(nodes.leaseEndMs[node] as number, params.endMs);
+			if (to > from) {
+				s.busyMsInEpoch[node] = (s.busyMsInEpoch[node] as number) + (to - from);
+				s.revenueUsdInEpoch[node] =
+					(s.revenueUsdInEpoch[node] as number) +
+					((to - from) / MS_PER_HOUR) * (nodes.leasePriceUsdPerGpuHour[node] as number) * params.fiatShareToProvider;
+			}
+		}
+		if (state === NodeState.down) result.down++;
+		else result.active++;
+		const gpu = nodes.gpu[node] as number;
+		const busy = s.busyMsInEpoch[node] as number;
+		const utilisation = Math.min(1, busy / epochMs);
+		const powerKw =
+			(params.tdpKwByGpu[gpu] as number) * (params.idlePowerShare + (1 - params.idlePowerShare) * utilisation);
+		const costPerHour =
+			powerKw * (params.electricityByMetro[nodes.metro[node] as number] as number) + params.upkeepUsdPerHour;
+		const cost = costPerHour * hours;
+		let revenue = s.revenueUsdInEpoch[node] as number;
+		if (tokens !== null) {
+			const reward = (tokens.rewardPaidUnits[node] as number) * tokens.usdPerUnit;
+			revenue += reward;
+			result.tokenRewardUsd += reward;
+			const staked = node < tokens.stakedUnits.length ? (tokens.stakedUnits[node] as number) : 0;
+			s.rewardWeight[node] =
+				tokens.weightPerBusyMs * busy +
+				(state === NodeState.down ? 0 : tokens.weightUptime) +
+				tokens.weightPerStakedUnit * staked;
+		}
+		const margin = (revenue - cost) / hours;
+		s.cumulativeMarginUsd[node] = (s.cumulativeMarginUsd[node] as number) + (revenue - cost);
+		const previous = s.ewmaMarginUsdPerHour[node] as number;
+		const ewma = (1 - params.ewmaWeight) * previous + params.ewmaWeight * margin;
+		s.ewmaMarginUsdPerHour[node] = ewma;
+		let below = 0;
+		if (ewma < params.exitThresholdUsdPerHour) below = Math.min(65_535, (s.epochsBelowThreshold[node] as number) + 1);
+		s.epochsBelowThreshold[node] = below;
+		if (below >= params.exitAfterEpochs && s.leaving[node] === 0) {
+			s.leaving[node] = 1;
+			if (state === NodeState.idle) result.exits.push(node);
+		}
+		result.live++;
+		result.busyMs += busy;
+		result.revenueUsd += revenue;
+		result.costUsd += cost;
+		result.marginSum += margin;
+		result.ewmaSum += ewma;
+		result.ewmaByGpu[gpu] = (result.ewmaByGpu[gpu] as number) + ewma;
+		result.liveByGpu[gpu] = (result.liveByGpu[gpu] as number) + 1;
+		s.busyMsInEpoch[node] = 0;
+		s.revenueUsdInEpoch[node] = 0;
+	}
+	return result;
+}
+
+/**
+ * Entries of `actual` that differ from `expected`: exactly when `digits` is undefined, else by
+ * toBeCloseTo's rule (|a − e| < 10^−digits / 2).
+ */
+function mismatches(
+	name: string,
+	actual: ArrayLike<number>,
+	expected: ArrayLike<number>,
+	count: number,
+	digits?: number,
+): string[] {
+	const out: string[] = [];
+	for (let i = 0; i < count; i++) {
+		const a = actual[i] as number;
+		const e = expected[i] as number;
+		const ok = digits === undefined ? Object.is(a, e) : Math.abs(a - e) < 10 ** -digits / 2;
+		if (!ok) out.push(`${name}[${i}]: ${a} ≠ ${e}`);
+	}
+	return out;
+}
+
+const DIGITS: Record<ColumnName | "rewardWeight", number | undefined> = {
+	state: undefined,
+	busyMsInEpoch: undefined,
+	revenueUsdInEpoch: 9,
+	cumulativeMarginUsd: 9,
+	// Float32: the pass multiplies by reciprocals where the reference divides (an ulp apart).
+	ewmaMarginUsdPerHour: 5,
+	epochsBelowThreshold: undefined,
+	leaving: undefined,
+	rewardWeight: 9,
+};
+
+function expectColumnsMatch(nodes: NodeTable, rewardWeight: Float64Array, reference: Snapshot): void {
+	const bad: string[] = [];
+	for (const name of COLUMNS) {
+		bad.push(...mismatches(name, nodes[name] as Column, reference[name], nodes.count, DIGITS[name]));
+	}
+	bad.push(...mismatches("rewardWeight", rewardWeight, reference.rewardWeight, nodes.count, DIGITS.rewardWeight));
+	expect(bad.slice(0, 20)).toEqual([]);
+}
+
+function expectBooksMatch(books: EpochAccounting, ref: ReferenceResult): void {
+	expect(books.active).toBe(ref.active);
+	expect(books.serving).toBe(ref.serving);
+	expect(books.down).toBe(ref.down);
+	expect(books.joining).toBe(ref.joining);
+	expect(books.live).toBe(ref.live);
+	expect(books.busyMs).toBe(ref.busyMs);
+	expect(books.revenueUsd).toBeCloseTo(ref.revenueUsd, 8);
+	expect(books.costUsd).toBeCloseTo(ref.costUsd, 8);
+	expect(books.tokenRewardUsd).toBeCloseTo(ref.tokenRewardUsd, 8);
+	expect(books.marginSum).toBeCloseTo(ref.marginSum, 8);
+	expect(books.ewmaSum).toBeCloseTo(ref.ewmaSum, 8);
+	for (let g = 0; g < GPUS; g++) {
+		expect(books.ewmaByGpu[g]).toBeCloseTo(ref.ewmaByGpu[g] as number, 8);
+		expect(books.liveByGpu[g]).toBe(ref.liveByGpu[g]);
+	}
+	expect(Array.from(books.exits.subarray(0, books.exitCount))).toEqual(ref.exits);
+	expect(Array.from(books.tracked.subarray(0, books.trackedCount))).toEqual(ref.tracked);
+}
+
+const STATES_AT_START = [
+	NodeState.joining,
+	NodeState.idle,
+	NodeState.idle,
+	NodeState.idle,
+	NodeState.serving,
+	NodeState.serving,
+	NodeState.down,
+	NodeState.exited,
+] as const;
+
+/** A world of a few hundred providers in every state, and the books that follow them. */
+function makeWorld(seed: number) {
+	const rng = RandomStream.create(seed, 0, "test/provider-accounting");
+	const nodes = new NodeTable(64);
+	const books = emptyEpochAccounting(GPUS);
+	const tdpKwByGpu = Float64Array.from({ length: GPUS }, () => 0.2 + 0.8 * rng.next());
+	const electricityByMetro = Float64Array.from({ length: METROS }, () => 0.04 + 0.3 * rng.next());
+	let rewardWeight = new Float64Array(64);
+	let rewardPaidUnits = new Float64Array(64);
+	// Shorter than the table on purpose: nodes past its end have no stake (`?? 0`).
+	const stakedUnits = Float64Array.from({ length: 700 }, () => (rng.int(3) === 0 ? 0 : rng.next() * 5e6));
+
+	const giveLease = (node: number, startMs: number, epochMs: number) => {
+		// From two hours before the epoch to late in it; some end before it starts, some after it.
+		const leaseStart = startMs - 2 * MS_PER_HOUR + rng.int(2 * MS_PER_HOUR + Math.floor(0.9 * epochMs));
+		nodes.leaseStartMs[node] = leaseStart;
+		nodes.leaseEndMs[node] = leaseStart + 1 + rng.int(4 * MS_PER_HOUR);
+		nodes.leasePriceUsdPerGpuHour[node] = 0.4 + 4 * rng.next();
+	};
+
+	const addNode = (state: NodeState, startMs: number, epochMs: number): number => {
+		const node = nodes.add(rng.int(GPUS), rng.int(METROS), state, startMs, 0.5 + 3 * rng.next());
+		trackNode(books, node);
+		if (nodes.count > rewardWeight.length) {
+			const grownWeight = new Float64Array(rewardWeight.length * 2);
+			grownWeight.set(rewardWeight);
+			rewardWeight = grownWeight;
+			const grownPaid = new Float64Array(rewardPaidUnits.length * 2);
+			grownPaid.set(rewardPaidUnits);
+			rewardPaidUnits = grownPaid;
+		}
+		if (state === NodeState.serving) giveLease(node, startMs, epochMs);
+		// Busy time and revenue of leases that ended earlier in the epoch; some over a full epoch.
+		nodes.busyMsInEpoch[node] = rng.int(3) === 0 ? 0 : rng.int(Math.floor(1.2 * epochMs));
+		nodes.revenueUsdInEpoch[node] = rng.int(2) === 0 ? 0 : 2 * rng.next();
+		nodes.cumulativeMarginUsd[node] = 100 * (rng.next() - 0.5);
+		nodes.ewmaMarginUsdPerHour[node] = 2 * (rng.next() - 0.6);
+		const pick = rng.int(12);
+		nodes.epochsBelowThreshold[node] = pick === 0 ? 65_535 : pick === 1 ? 65_534 : rng.int(PATIENCE + 1);
+		nodes.leaving[node] = rng.int(15) === 0 ? 1 : 0;
+		rewardWeight[node] = 1 + rng.next(); // stale: the pass must overwrite it
+		rewardPaidUnits[node] = rng.int(2) === 0 ? 0 : rng.next() * 1e6;
+		return node;
+	};
+
+	const params = (startMs: number, endMs: number, withTokens: boolean): EpochAccountingParams => ({
+		startMs,
+		endMs,
+		fiatShareToProvider: 0.85,
+		tdpKwByGpu,
+		electricityByMetro,
+		idlePowerShare: 0.3,
+		upkeepUsdPerHour: 0.08,
+		ewmaWeight: 0.4,
+		exitThresholdUsdPerHour: 0.05,
+		exitAfterEpochs: PATIENCE,
+		tokens: withTokens
+			? {
+					rewardWeight,
+					rewardPaidUnits,
+					usdPerUnit: 0.5e-6,
+					weightPerBusyMs: 1 / MS_PER_HOUR,
+					weightUptime: 0.25 * ((endMs - startMs) / MS_PER_HOUR),
+					weightPerStakedUnit: 1e-7,
+					stakedUnits,
+				}
+			: null,
+	});
+
+	return {
+		rng,
+		nodes,
+		books,
+		addNode,
+		giveLease,
+		params,
+		rewardWeight: () => rewardWeight,
+		rewardPaidUnits: () => rewardPaidUnits,
+	};
+}
+
+/** Epoch lengths, hours: hourly, long, short, and one not a whole number of minutes. */
+const EPOCH_HOURS = [1, 1, 2, 0.5, 1, 1.37, 1];
+
+describe("accountEpoch", () => {
+	for (const withTokens of [true, false]) {
+		it(`matches a plain reference over ${EPOCH_HOURS.length} epochs with exits and entries (${withTokens ? "token run" : "no tokens"})`, () => {
+			const world = makeWorld(withTokens ? 11 : 12);
+			const { rng, nodes, books } = world;
+			let startMs = 5 * MS_PER_HOUR;
+			for (let i = 0; i < 900; i++) {
+				world.addNode(STATES_AT_START[rng.int(STATES_AT_START.length)] as NodeState, startMs, MS_PER_HOUR);
+			}
+			const gone = new Set<number>();
+			/** Nodes dropped by an earlier pass, with garbage written into their columns. */
+			const poisoned: number[] = [];
+			let sawManyExits = false;
+			let sawBusyLeaver = false;
+			let sawSaturation = false;
+			let sawDrop = false;
+			for (const epochHours of EPOCH_HOURS) {
+				const endMs = startMs + epochHours * MS_PER_HOUR;
+				const params = world.params(startMs, endMs, withTokens);
+				const rewardWeight = world.rewardWeight();
+				const before = snapshot(nodes, rewardWeight);
+				const reference = snapshot(nodes, rewardWeight);
+				const trackedBefore = books.trackedCount;
+				const exitedBefore = Array.from({ length: nodes.count }, (_, n) => n).filter(
+					(n) => nodes.state[n] === NodeState.exited && !gone.has(n),
+				);
+				const expected = referenceEpoch(nodes, reference, params, gone);
+
+				accountEpoch(nodes, params, books);
+
+				expectBooksMatch(books, expected);
+				expectColumnsMatch(nodes, rewardWeight, reference);
+
+				// Nodes exited since the last pass leave the books; those left earlier are never visited.
+				expect(books.trackedCount).toBe(trackedBefore - exitedBefore.length);
+				if (exitedBefore.length > 0) sawDrop = true;
+				for (let t = 1; t < books.trackedCount; t++) {
+					expect(books.tracked[t] as number).toBeGreaterThan(books.tracked[t - 1] as number);
+				}
+				for (const node of [...exitedBefore, ...poisoned]) {
+					for (const name of COLUMNS)
+						expect((nodes[name] as Column)[node], `${name}[${node}]`).toBe(before[name][node]);
+				}
+				for (const node of exitedBefore) expect(rewardWeight[node]).toBe(withTokens ? 0 : before.rewardWeight[node]);
+				for (const node of poisoned) expect(rewardWeight[node]).toBe(before.rewardWeight[node]);
+
+				// Token weights: joining nodes 0, live ones work + uptime (not when down) + stake.
+				if (withTokens) {
+					const tokens = params.tokens as NonNullable<EpochAccountingParams["tokens"]>;
+					for (let n = 0; n < nodes.count; n++) {
+						const state = before.state[n];
+						if (state === NodeState.joining) expect(rewardWeight[n]).toBe(0);
+						if (state === NodeState.idle || state === NodeState.down) {
+							const staked = tokens.stakedUnits[n] ?? 0;
+							const uptime = state === NodeState.down ? 0 : tokens.weightUptime;
+							const weight = tokens.weightPerBusyMs * (before.busyMsInEpoch[n] as number) + uptime + 1e-7 * staked;
+							expect(rewardWeight[n]).toBeCloseTo(weight, 9);
+						}
+					}
+				}
+
+				// Leavers: idle ones listed; busy (serving) or down ones only flagged.
+				for (let i = 0; i < books.exitCount; i++) {
+					const node = books.exits[i] as number;
+					expect(nodes.state[node]).toBe(NodeState.idle);
+					expect(nodes.leaving[node]).toBe(1);
+					expect(before.leaving[node]).toBe(0);
+					expect(nodes.epochsBelowThreshold[node] as number).toBeGreaterThanOrEqual(PATIENCE);
+				}
+				const listed = new Set(Array.from(books.exits.subarray(0, books.exitCount)));
+				for (let n = 0; n < nodes.count; n++) {
+					const newlyLeaving = before.leaving[n] === 0 && nodes.leaving[n] === 1;
+					if (newlyLeaving && nodes.state[n] !== NodeState.idle) {
+						sawBusyLeaver = true;
+						expect(listed.has(n)).toBe(false);
+					}
+					if (before.epochsBelowThreshold[n] === 65_535 && nodes.epochsBelowThreshold[n] === 65_535) {
+						sawSaturation = true;
+					}
+				}
+				if (books.exitCount > 64) sawManyExits = true;
+
+				// Between epochs: the network exits the idle leavers; some more providers come and go.
+				const next = EPOCH_HOURS[0] as number;
+				for (const node of poisoned) {
+					// Garbage the pass must leave alone.
+					nodes.busyMsInEpoch[node] = 777;
+					nodes.revenueUsdInEpoch[node] = 7.5;
+					nodes.ewmaMarginUsdPerHour[node] = -9;
+					nodes.epochsBelowThreshold[node] = 2;
+					nodes.cumulativeMarginUsd[node] = 1234;
+					rewardWeight[node] = 42;
+				}
+				poisoned.push(...exitedBefore);
+				for (let i = 0; i < books.exitCount; i++) nodes.state[books.exits[i] as number] = NodeState.exited;
+				const nextStart = endMs;
+				for (let n = 0; n < nodes.count; n++) {
+					const state = nodes.state[n];
+					if (state === NodeState.exited) continue;
+					const roll = rng.int(20);
+					if (roll === 0) {
+						nodes.state[n] = NodeState.exited;
+						continue;
+					}
+					if (state === NodeState.joining && roll < 10) nodes.state[n] = NodeState.idle;
+					else if (state === NodeState.idle && roll < 5) {
+						nodes.state[n] = NodeState.serving;
+						world.giveLease(n, nextStart, next * MS_PER_HOUR);
+					} else if (state === NodeState.idle && roll === 5) nodes.state[n] = NodeState.down;
+					else if (state === NodeState.down && roll < 8) nodes.state[n] = NodeState.idle;
+					else if (state === NodeState.serving && (nodes.leaseEndMs[n] as number) <= nextStart) {
+						nodes.state[n] = NodeState.idle;
+					}
+					if (rng.int(4) === 0) {
+						nodes.busyMsInEpoch[n] = rng.int(MS_PER_HOUR / 2);
+						nodes.revenueUsdInEpoch[n] = rng.next();
+					}
+					world.rewardPaidUnits()[n] = rng.int(2) === 0 ? 0 : rng.next() * 1e6;
+				}
+				for (let i = 0; i < 120; i++) {
+					const state = [NodeState.joining, NodeState.idle, NodeState.serving, NodeState.down][rng.int(4)] as NodeState;
+					world.addNode(state, nextStart, next * MS_PER_HOUR);
+				}
+				startMs = endMs;
+			}
+			expect(nodes.count).toBeGreaterThan(1024); // `tracked` outgrew its first buffer
+			expect(sawDrop).toBe(true);
+			expect(poisoned.length).toBeGreaterThan(0);
+			expect(sawManyExits).toBe(true); // `exits` outgrew its first buffer
+			expect(sawBusyLeaver).toBe(true);
+			expect(sawSaturation).toBe(true);
+		});
+	}
+
+	it("closes one node's books as written out by hand", () => {
+		const nodes = new NodeTable(16);
+		const books = emptyEpochAccounting(2);
+		const node = nodes.add(1, 0, NodeState.serving, 0, 1);
+		trackNode(books, node);
+		// Lease from an hour before the epoch to half-way through it, 2 USD per GPU-hour.
+		nodes.leaseStartMs[node] = 0;
+		nodes.leaseEndMs[node] = 1.5 * MS_PER_HOUR;
+		nodes.leasePriceUsdPerGpuHour[node] = 2;
+		nodes.ewmaMarginUsdPerHour[node] = 0.5;
+		nodes.revenueUsdInEpoch[node] = 0.25; // a bandwidth refund, say
+		const rewardWeight = new Float64Array(16).fill(9);
+		accountEpoch(
+			nodes,
+			{
+				startMs: MS_PER_HOUR,
+				endMs: 2 * MS_PER_HOUR,
+				fiatShareToProvider: 0.8,
+				tdpKwByGpu: Float64Array.of(0.3, 0.7),
+				electricityByMetro: Float64Array.of(0.2),
+				idlePowerShare: 0.3,
+				upkeepUsdPerHour: 0.05,
+				ewmaWeight: 0.5,
+				exitThresholdUsdPerHour: 1,
+				exitAfterEpochs: 1,
+				tokens: {
+					rewardWeight,
+					rewardPaidUnits: Float64Array.of(4e6),
+					usdPerUnit: 1e-7,
+					weightPerBusyMs: 2 / MS_PER_HOUR,
+					weightUptime: 0.5,
+					weightPerStakedUnit: 0.1,
+					stakedUnits: Float64Array.of(3),
+				},
+			},
+			books,
+		);
+		// Busy 0.5 h → revenue 0.5 × 2 × 0.8 = 0.8, + 0.25 + reward 0.4 = 1.45 USD.
+		// Power 0.7 × (0.3 + 0.7 × 0.5) = 0.455 kW × 0.2 + 0.05 = 0.141 USD for the hour.
+		expect(books.busyMs).toBe(0.5 * MS_PER_HOUR);
+		expect(books.revenueUsd).toBeCloseTo(1.45, 12);
+		expect(books.tokenRewardUsd).toBeCloseTo(0.4, 12);
+		expect(books.costUsd).toBeCloseTo(0.141, 12);
+		expect(books.marginSum).toBeCloseTo(1.309, 12);
+		// EWMA 0.5 + 0.5 × (1.309 − 0.5) = 0.9045 < 1: one epoch below, patience 1, but serving.
+		expect(books.ewmaSum).toBeCloseTo(0.9045, 12);
+		expect(nodes.ewmaMarginUsdPerHour[node]).toBeCloseTo(0.9045, 6);
+		expect(books.ewmaByGpu[1]).toBeCloseTo(0.9045, 12);
+		expect(Array.from(books.liveByGpu)).toEqual([0, 1]);
+		expect(nodes.cumulativeMarginUsd[node]).toBeCloseTo(1.309, 12);
+		expect(nodes.epochsBelowThreshold[node]).toBe(1);
+		expect(nodes.leaving[node]).toBe(1);
+		expect(books.exitCount).toBe(0);
+		expect([books.active, books.serving, books.down, books.joining, books.live]).toEqual([1, 1, 0, 0, 1]);
+		// Weight: 2 per busy hour × 0.5 + uptime 0.5 + 0.1 × 3 staked = 1.8.
+		expect(rewardWeight[node]).toBeCloseTo(1.8, 12);
+		expect(nodes.busyMsInEpoch[node]).toBe(0);
+		expect(nodes.revenueUsdInEpoch[node]).toBe(0);
+		expect(rewardWeight[1]).toBe(9); // not a node: untouched
+	});
+
+	it("saturates the below-threshold count, resets it above, and lists an idle leaver once", () => {
+		const nodes = new NodeTable(16);
+		const books = emptyEpochAccounting(1);
+		const saturated = nodes.add(0, 0, NodeState.idle, 0, 1);
+		const almost = nodes.add(0, 0, NodeState.down, 0, 1);
+		const recovering = nodes.add(0, 0, NodeState.idle, 0, 1);
+		const alreadyLeaving = nodes.add(0, 0, NodeState.idle, 0, 1);
+		for (const node of [saturated, almost, recovering, alreadyLeaving]) trackNode(books, node);
+		nodes.epochsBelowThreshold[saturated] = 65_535;
+		nodes.epochsBelowThreshold[almost] = 65_534;
+		nodes.epochsBelowThreshold[recovering] = 5;
+		nodes.ewmaMarginUsdPerHour[recovering] = 100;
+		nodes.epochsBelowThreshold[alreadyLeaving] = 10;
+		nodes.leaving[alreadyLeaving] = 1;
+		const params: EpochAccountingParams = {
+			startMs: 0,
+			endMs: MS_PER_HOUR,
+			fiatShareToProvider: 1,
+			tdpKwByGpu: Float64Array.of(0.5),
+			electricityByMetro: Float64Array.of(0.1),
+			idlePowerShare: 0.2,
+			upkeepUsdPerHour: 0.1,
+			ewmaWeight: 0.1,
+			exitThresholdUsdPerHour: 0,
+			exitAfterEpochs: 2,
+			tokens: null,
+		};
+		accountEpoch(nodes, params, books);
+		expect(nodes.epochsBelowThreshold[saturated]).toBe(65_535);
+		expect(nodes.epochsBelowThreshold[almost]).toBe(65_535);
+		expect(nodes.epochsBelowThreshold[recovering]).toBe(0);
+		expect(nodes.epochsBelowThreshold[alreadyLeaving]).toBe(11);
+		expect(Array.from(books.exits.subarray(0, books.exitCount))).toEqual([saturated]);
+		expect(Array.from(nodes.leaving.subarray(0, 4))).toEqual([1, 1, 0, 1]);
+		// Nobody exits it: the next pass must not list the saturated node again.
+		accountEpoch(nodes, { ...params, startMs: MS_PER_HOUR, endMs: 2 * MS_PER_HOUR }, books);
+		expect(books.exitCount).toBe(0);
+		expect(books.trackedCount).toBe(4);
+	});
+
+	it("trackNode grows the list in order; an epoch with nothing tracked is all zeros", () => {
+		const books = emptyEpochAccounting(3);
+		const nodes = new NodeTable(16);
+		accountEpoch(
+			nodes,
+			{
+				startMs: 0,
+				endMs: MS_PER_HOUR,
+				fiatShareToProvider: 1,
+				tdpKwByGpu: new Float64Array(3),
+				electricityByMetro: new Float64Array(1),
+				idlePowerShare: 0.2,
+				upkeepUsdPerHour: 0.1,
+				ewmaWeight: 0.1,
+				exitThresholdUsdPerHour: 0,
+				exitAfterEpochs: 2,
+				tokens: null,
+			},
+			books,
+		);
+		expect([books.live, books.active, books.trackedCount, books.exitCount, books.costUsd]).toEqual([0, 0, 0, 0, 0]);
+		for (let n = 0; n < 3000; n += 2) trackNode(books, n);
+		expect(books.trackedCount).toBe(1500);
+		expect(books.tracked.length).toBeGreaterThanOrEqual(1500);
+		expect(Array.from(books.tracked.subarray(0, books.trackedCount))).toEqual(
+			Array.from({ length: 1500 }, (_, i) => 2 * i),
+		);
+	});
+});
