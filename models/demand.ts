@@ -95,7 +95,12 @@ function demandGeography(
 	};
 }
 
-function epochDemandAt(basePerHour: number, shape: ArrivalShape, midpointMs: number, where: DemandGeography) {
+function epochDemandAt(
+	basePerHour: number,
+	shape: ArrivalShape,
+	midpointMs: number,
+	where: DemandGeography,
+): EpochDemand {
 	return {
 		ratePerHour: basePerHour * trendMultiplier(shape, midpointMs) * where.diurnalMultiplier,
 		metroWeights: where.metroWeights,

@@ -73,6 +73,41 @@ export function awardBuffer(maxGpus: number): Award {
 /** Why an order found no award. */
 export type NoAward = "no-capacity" | "over-reserve";
 
+/** Whether any GPU class the order may use has an idle node anywhere (else no walk at all). */
+function anyEligibleIdle(index: IdleIndex, eligibleGpu: Uint8Array): boolean {
+	for (let g = 0; g < index.gpuCount; g++) {
+		if (eligibleGpu[g] === 1 && (index.idleByGpu[g] as number) > 0) return true;
+	}
+	return false;
+}
+
+/** Buffers an order's clearing reuses: candidates and their costs (equal lengths), and the award. */
+export interface ClearingBuffers {
+	readonly candidates: Int32Array;
+	readonly scratchCost: Float64Array;
+	readonly award: Award;
+}
+
+/**
+ * Clears one order against the idle index: up to max(maxCandidates, gpus) candidates, nearest
+ * first, then the mechanism's choice. Returns the award (in `buffers.award`) or why there is none.
+ */
+export function awardOrder(
+	index: IdleIndex,
+	nodes: NodeTable,
+	terms: OrderTerms,
+	context: MarketContext,
+	buffers: ClearingBuffers,
+): true | NoAward {
+	const limit = Math.max(context.maxCandidates, terms.gpus);
+	if (terms.gpus === 1 && context.mechanism === "auction") {
+		return clearSingleGpuAuction(index, nodes, terms, context, limit, buffers.award);
+	}
+	const count = collectCandidates(index, terms, context, buffers.candidates, limit);
+	if (count < terms.gpus) return "no-capacity";
+	return clear(nodes, terms, context, buffers.candidates, count, buffers.scratchCost, buffers.award);
+}
+
 /** Fills `out` with up to `limit` eligible idle nodes, nearest metros first; returns how many. */
 export function collectCandidates(
 	index: IdleIndex,
@@ -82,14 +117,7 @@ export function collectCandidates(
 	limit = out.length,
 ): number {
 	const { eligibleGpu } = terms;
-	let anyEligibleIdle = false;
-	for (let g = 0; g < index.gpuCount; g++) {
-		if (eligibleGpu[g] === 1 && (index.idleByGpu[g] as number) > 0) {
-			anyEligibleIdle = true;
-			break;
-		}
-	}
-	if (!anyEligibleIdle) return 0;
+	if (!anyEligibleIdle(index, eligibleGpu)) return 0;
 	const order = context.metrosByDistance[terms.originMetro] as Int32Array;
 	const rttRow = terms.originMetro * context.metroCount;
 	let found = 0;
@@ -188,14 +216,7 @@ export function clearSingleGpuAuction(
 ): true | NoAward {
 	const { eligibleGpu, work, gpuHoursPerWork } = terms;
 	const gpuCount = index.gpuCount;
-	let anyEligibleIdle = false;
-	for (let g = 0; g < gpuCount; g++) {
-		if (eligibleGpu[g] === 1 && (index.idleByGpu[g] as number) > 0) {
-			anyEligibleIdle = true;
-			break;
-		}
-	}
-	if (!anyEligibleIdle) return "no-capacity";
+	if (!anyEligibleIdle(index, eligibleGpu)) return "no-capacity";
 	const askOf = nodes.askUsdPerGpuHour;
 	const order = context.metrosByDistance[terms.originMetro] as Int32Array;
 	const rttRow = terms.originMetro * context.metroCount;

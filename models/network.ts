@@ -32,14 +32,18 @@ import { type CalibrationProfile, computeTimeMs, efficiencyFor, jobDurationHours
 import {
 	type Award,
 	awardBuffer,
-	clear,
-	clearSingleGpuAuction,
-	collectCandidates,
+	awardOrder,
+	type ClearingBuffers,
 	type MarketContext,
 	type OrderTerms,
 } from "./market.js";
 import { IdleIndex, NO_JOB, NodeState, NodeTable } from "./nodes.js";
-import { accountEpoch, emptyEpochAccounting, trackNode } from "./provider-accounting.js";
+import {
+	accountEpoch,
+	accrueLease as accrueLeaseInto,
+	emptyEpochAccounting,
+	trackNode,
+} from "./provider-accounting.js";
 import {
 	amortisedCapexUsdPerHour,
 	askUsdPerGpuHour,
@@ -549,17 +553,8 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 	};
 
 	/** Busy time and revenue of a lease up to `untilMs`, within the current epoch. */
-	const accrueLease = (node: number, untilMs: number): void => {
-		const from = Math.max(nodes.leaseStartMs[node] as number, epochStartMs);
-		const to = Math.min(untilMs, nodes.leaseEndMs[node] as number);
-		if (to > from) {
-			const ms = to - from;
-			nodes.busyMsInEpoch[node] = (nodes.busyMsInEpoch[node] as number) + ms;
-			nodes.revenueUsdInEpoch[node] =
-				(nodes.revenueUsdInEpoch[node] as number) +
-				(ms / MS_PER_HOUR) * (nodes.leasePriceUsdPerGpuHour[node] as number) * fiatShareToProvider;
-		}
-	};
+	const accrueLease = (node: number, untilMs: number): void =>
+		accrueLeaseInto(nodes, node, epochStartMs, untilMs, fiatShareToProvider);
 
 	/** Takes `node` down (failure or outage); an interrupted job goes back to its queue. */
 	const takeDown = (node: number): void => {
@@ -682,9 +677,12 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 	};
 
 	// ── Market: awarding orders ───────────────────────────────────────────────────────────
-	const candidates = new Int32Array(Math.max(market.maxCandidates, 1024));
-	const scratchCost = new Float64Array(candidates.length);
-	const award = awardBuffer(Math.max(1, ...jobClasses.map((c) => c.spec.gpusPerJob)));
+	const candidateCapacity = Math.max(market.maxCandidates, 1024);
+	const clearing: ClearingBuffers = {
+		candidates: new Int32Array(candidateCapacity),
+		scratchCost: new Float64Array(candidateCapacity),
+		award: awardBuffer(Math.max(1, ...jobClasses.map((c) => c.spec.gpusPerJob))),
+	};
 	// One reusable terms object: an order's terms are read only while it is being cleared.
 	const jobTerms: { -readonly [K in keyof OrderTerms]: OrderTerms[K] } = {
 		originMetro: 0,
@@ -705,15 +703,8 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 		return jobTerms;
 	};
 
-	const tryAward = (terms: OrderTerms): Award | null => {
-		const want = Math.max(market.maxCandidates, terms.gpus);
-		if (terms.gpus === 1 && market.mechanism === "auction") {
-			return clearSingleGpuAuction(idle, nodes, terms, marketContext, want, award) === true ? award : null;
-		}
-		const count = collectCandidates(idle, terms, marketContext, candidates, want);
-		if (count < terms.gpus) return null;
-		return clear(nodes, terms, marketContext, candidates, count, scratchCost, award) === true ? award : null;
-	};
+	const tryAward = (terms: OrderTerms): Award | null =>
+		awardOrder(idle, nodes, terms, marketContext, clearing) === true ? clearing.award : null;
 
 	/** Leases the awarded nodes from `startMs` for `hours` each. */
 	const lease = (award: Award, startMs: number, hours: number, job: number): void => {

@@ -6,9 +6,33 @@
  * function over typed arrays (no closure state), which V8 compiles to a tight loop. The network
  * model (network.ts) applies the result: it exits the nodes listed and records the sums.
  */
+import { grownArray } from "../sim/typed-arrays.js";
+import { MS_PER_HOUR } from "./demand.js";
 import { NodeState, type NodeTable } from "./nodes.js";
 
-const MS_PER_HOUR = 3_600_000;
+/**
+ * Adds a serving node's lease to its books from the later of the lease start and `epochStartMs`
+ * up to `untilMs` (no further than the lease end): busy time, and the revenue that reaches
+ * the provider in fiat. Called when a lease ends or is cut, and for running leases when an
+ * epoch closes.
+ */
+export function accrueLease(
+	nodes: NodeTable,
+	node: number,
+	epochStartMs: number,
+	untilMs: number,
+	fiatShareToProvider: number,
+): void {
+	const from = Math.max(nodes.leaseStartMs[node] as number, epochStartMs);
+	const to = Math.min(untilMs, nodes.leaseEndMs[node] as number);
+	if (to > from) {
+		const ms = to - from;
+		nodes.busyMsInEpoch[node] = (nodes.busyMsInEpoch[node] as number) + ms;
+		nodes.revenueUsdInEpoch[node] =
+			(nodes.revenueUsdInEpoch[node] as number) +
+			(ms / MS_PER_HOUR) * (nodes.leasePriceUsdPerGpuHour[node] as number) * fiatShareToProvider;
+	}
+}
 
 export interface EpochAccountingParams {
 	/** The epoch being closed: [startMs, endMs). */
@@ -74,11 +98,7 @@ export interface EpochAccounting {
 
 /** Puts a new node on the books; ids must come in increasing order (the node table's). */
 export function trackNode(books: EpochAccounting, node: number): void {
-	if (books.trackedCount === books.tracked.length) {
-		const grown = new Int32Array(books.trackedCount * 2);
-		grown.set(books.tracked);
-		books.tracked = grown;
-	}
+	if (books.trackedCount === books.tracked.length) books.tracked = grownArray(books.tracked, books.trackedCount * 2);
 	books.tracked[books.trackedCount++] = node;
 }
 
@@ -113,7 +133,6 @@ export function emptyEpochAccounting(gpuCount: number): EpochAccounting {
 export function accountEpoch(nodes: NodeTable, params: EpochAccountingParams, out: EpochAccounting): void {
 	const { state: stateOf, gpu: gpuOf, metro: metroOf, busyMsInEpoch, revenueUsdInEpoch } = nodes;
 	const { ewmaMarginUsdPerHour, cumulativeMarginUsd, epochsBelowThreshold, leaving } = nodes;
-	const { leaseStartMs, leaseEndMs, leasePriceUsdPerGpuHour } = nodes;
 	const { startMs, endMs, fiatShareToProvider, tdpKwByGpu, electricityByMetro, tokens } = params;
 	const idleShare = params.idlePowerShare;
 	const upkeep = params.upkeepUsdPerHour;
@@ -158,15 +177,7 @@ export function accountEpoch(nodes: NodeTable, params: EpochAccountingParams, ou
 		}
 		if (state === NodeState.serving) {
 			// The running lease's share of this epoch (the rest accrued when earlier leases ended).
-			const from = Math.max(leaseStartMs[node] as number, startMs);
-			const to = Math.min(endMs, leaseEndMs[node] as number);
-			if (to > from) {
-				const ms = to - from;
-				busyMsInEpoch[node] = (busyMsInEpoch[node] as number) + ms;
-				revenueUsdInEpoch[node] =
-					(revenueUsdInEpoch[node] as number) +
-					(ms / MS_PER_HOUR) * (leasePriceUsdPerGpuHour[node] as number) * fiatShareToProvider;
-			}
+			accrueLease(nodes, node, startMs, endMs, fiatShareToProvider);
 			serving++;
 		}
 		if (state === NodeState.down) down++;
@@ -208,11 +219,7 @@ export function accountEpoch(nodes: NodeTable, params: EpochAccountingParams, ou
 			// Hysteresis passed: the provider leaves now if idle, else when its work ends.
 			leaving[node] = 1;
 			if (state === NodeState.idle) {
-				if (exitCount === out.exits.length) {
-					const grown = new Int32Array(exitCount * 2);
-					grown.set(out.exits);
-					out.exits = grown;
-				}
+				if (exitCount === out.exits.length) out.exits = grownArray(out.exits, exitCount * 2);
 				out.exits[exitCount++] = node;
 			}
 		}

@@ -280,22 +280,12 @@ export class Engine {
 			if (first >= size) break;
 			let child = first;
 			let childTime = heapTime[first] as number;
-			if (first + 3 < size) {
-				// All four children exist (the common case): no bound checks.
-				for (let c = first + 1; c <= first + 3; c++) {
-					const t = heapTime[c] as number;
-					if (t < childTime || (t === childTime && (heapSequence[c] as number) < (heapSequence[child] as number))) {
-						child = c;
-						childTime = t;
-					}
-				}
-			} else {
-				for (let c = first + 1; c < size; c++) {
-					const t = heapTime[c] as number;
-					if (t < childTime || (t === childTime && (heapSequence[c] as number) < (heapSequence[child] as number))) {
-						child = c;
-						childTime = t;
-					}
+			const end = Math.min(first + 4, size);
+			for (let c = first + 1; c < end; c++) {
+				const t = heapTime[c] as number;
+				if (t < childTime || (t === childTime && (heapSequence[c] as number) < (heapSequence[child] as number))) {
+					child = c;
+					childTime = t;
 				}
 			}
 			if (time < childTime || (time === childTime && sequence < (heapSequence[child] as number))) break;

@@ -17,9 +17,8 @@ export interface RandomStreamState {
 	readonly xor4096: { readonly i: number; readonly w: number; readonly X: readonly number[] };
 }
 
+/** What the stream uses of seedrandom's xor4096: its seeding, read back as state. */
 interface Xor4096Prng {
-	(): number;
-	double(): number;
 	state(): { i: number; w: number; X: number[] };
 }
 
