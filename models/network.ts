@@ -248,7 +248,9 @@ function ratio(numerator: number, denominator: number): number | null {
 export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}): NetworkResult {
 	const { scenario, catalog } = inputs;
 	const streams = new StreamFactory(scenario.seed, options.runIndex ?? 0);
-	const engine = new Engine(4096);
+	// Order arrivals (seconds apart) wait in the engine's small soon heap, apart from the
+	// thousands of lease ends and failures due hours ahead.
+	const engine = new Engine({ initialCapacity: 4096, soonWithinTicks: 60_000 });
 
 	// ── Geography: the metros and regions in play ────────────────────────────────────────
 	const metros: readonly Metro[] =

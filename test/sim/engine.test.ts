@@ -6,9 +6,9 @@ import { Engine } from "../../sim/engine.js";
 import { RandomStream } from "../../sim/random/stream.js";
 
 /** A small seeded model: a few processes scheduling and cancelling each other; returns its trace. */
-function traceOf(seed: number): string[] {
+function traceOf(seed: number, soonWithinTicks = 0): string[] {
 	const rng = RandomStream.create(seed, 0, "test/engine-trace");
-	const engine = new Engine(4);
+	const engine = new Engine({ initialCapacity: 4, soonWithinTicks });
 	const trace: string[] = [];
 	const handles: number[] = [];
 	engine.setTracer((time, kind, payload, sequence) =>
@@ -29,6 +29,13 @@ describe("Engine", () => {
 		expect(a.length).toBeGreaterThan(100);
 		expect(traceOf(7)).toEqual(a);
 		expect(traceOf(8)).not.toEqual(a);
+	});
+
+	it("fires the same trace with a soon heap of any width", () => {
+		for (const seed of [7, 8, 9]) {
+			const plain = traceOf(seed);
+			for (const soon of [1, 10, 50, 1_000]) expect(traceOf(seed, soon)).toEqual(plain);
+		}
 	});
 
 	it("fires 10,000 simultaneous events in insertion order", () => {
@@ -107,8 +114,9 @@ describe("Engine", () => {
 		fc.assert(
 			fc.property(
 				fc.array(fc.tuple(fc.integer({ min: 0, max: 50 }), fc.boolean(), fc.nat()), { minLength: 1, maxLength: 300 }),
-				(operations) => {
-					const engine = new Engine(2);
+				fc.integer({ min: 0, max: 60 }),
+				(operations, soonWithinTicks) => {
+					const engine = new Engine({ initialCapacity: 2, soonWithinTicks });
 					const fired: number[] = [];
 					const kind = engine.registerKind("k", (p) => fired.push(p));
 					const model: { time: number; id: number; cancelled: boolean }[] = [];
@@ -135,6 +143,34 @@ describe("Engine", () => {
 			),
 			{ numRuns: 300, seed: 42 },
 		);
+	});
+
+	it("peeks and steps across both heaps, skipping cancelled tops", () => {
+		const engine = new Engine({ soonWithinTicks: 10 });
+		const fired: string[] = [];
+		const kind = engine.registerKind("k", (p) => fired.push(`${engine.now}:${p}`));
+		const soon = engine.scheduleAt(5, kind, 1); // soon heap
+		engine.scheduleAt(5, kind, 2); // soon heap, same time, later
+		engine.scheduleAt(100, kind, 3); // main heap
+		engine.scheduleAt(3, kind, 4); // soon heap, earliest
+		expect(engine.pending).toBe(4);
+		engine.checkInvariants();
+		expect(engine.peek()).toBe(3);
+		expect(engine.step()).toBe(true);
+		expect(engine.cancel(soon)).toBe(true);
+		expect(engine.peek()).toBe(5);
+		engine.checkInvariants();
+		expect(engine.run(50)).toBe(1);
+		expect(engine.now).toBe(50);
+		// Now 50: an event at 55 is soon and comes before the main heap's 100.
+		engine.scheduleAt(100, kind, 5); // main heap, after the earlier 100
+		engine.scheduleAt(55, kind, 6);
+		engine.run();
+		expect(fired).toEqual(["3:4", "5:2", "55:6", "100:3", "100:5"]);
+		expect(engine.step()).toBe(false);
+		expect(engine.peek()).toBe(Number.POSITIVE_INFINITY);
+		engine.checkInvariants();
+		expect(() => new Engine({ soonWithinTicks: -1 })).toThrow(/soonWithinTicks/);
 	});
 
 	it("grows past its initial capacity without losing order", () => {
