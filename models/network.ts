@@ -51,7 +51,7 @@ import {
 	expectedAnnualReturn,
 	joinShare,
 } from "./providers.js";
-import { generateArrivals, simulateRequests } from "./requests.js";
+import { generateArrivals, simulateRequests, sitesByRtt } from "./requests.js";
 import type { JobClass, RealtimeClass, Scenario } from "./scenario/schema.js";
 import { type EpochTokenFlows, TokenEconomy } from "./tokenomics/economy.js";
 import type { TokenPriceRow } from "./tokenomics/token-market.js";
@@ -226,6 +226,8 @@ interface RealtimeClassState extends ClassState {
 	readonly cloudCapacityRps: number;
 	readonly replicas: number[];
 	requiredCapacityRps: number;
+	/** Batch compute times of the GPU classes met so far (the request windows' tables). */
+	readonly batchTimes: { readonly tables: Float64Array[]; readonly tableOfGpu: Int32Array };
 }
 
 /** Summary of a latency-like histogram, or null when empty. */
@@ -504,6 +506,7 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 				cloudCapacityRps: replicaCapacityRps(spec, cloudRealtimeGpu, inputs.calibration),
 				replicas: [],
 				requiredCapacityRps: 0,
+				batchTimes: { tables: [], tableOfGpu: new Int32Array(gpus.length).fill(-1) },
 			});
 		} else {
 			jobClasses.push({
@@ -1053,6 +1056,26 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 		}
 	};
 
+	// Each user metro's sites in RTT order, for the routing of every window (built once).
+	const depinSitesByRtt = realtimeClasses.length > 0 ? sitesByRtt(geography.metroRttMs, metroCount) : [];
+	const cloudSitesByRtt = realtimeClasses.length > 0 ? sitesByRtt(geography.metroToRegionRttMs, metroCount) : [];
+
+	const cloudRealtimeGpuIndex = requireId(catalog.gpuIndexById, scenario.cloud.realtimeGpu, "GPU");
+	/** The class's table of batch compute times on GPU class `gpu` (built when first needed). */
+	const batchTimeTable = (classState: RealtimeClassState, gpu: number): number => {
+		const { tables, tableOfGpu } = classState.batchTimes;
+		if ((tableOfGpu[gpu] as number) < 0) {
+			const spec = classState.spec;
+			const gpuSpec = gpus[gpu] as GpuSpec;
+			const efficiency = efficiencyFor(inputs.calibration, gpuSpec);
+			const table = new Float64Array(spec.batching.maxBatch);
+			for (let b = 1; b <= table.length; b++) table[b - 1] = computeTimeMs(b, gpuSpec, spec.compute, efficiency);
+			tableOfGpu[gpu] = tables.length;
+			tables.push(table);
+		}
+		return tableOfGpu[gpu] as number;
+	};
+
 	/** Simulates this epoch's request window for a real-time class, on DePIN and on the cloud. */
 	const requestWindow = (classState: RealtimeClassState, windowMs: number): void => {
 		const spec = classState.spec;
@@ -1070,14 +1093,15 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 		const live = classState.replicas.filter(
 			(node) => nodes.state[node] === NodeState.serving && (nodes.leaseStartMs[node] as number) <= epochStartMs,
 		);
-		const batchTimeMs = (batch: number, gpu: GpuSpec) =>
-			computeTimeMs(batch, gpu, spec.compute, efficiencyFor(inputs.calibration, gpu));
 		const depin = simulateRequests({
 			arrivals: selectArrivals(arrivals, depinMask),
 			replicaMetro: Int32Array.from(live, (node) => nodes.metro[node] as number),
-			replicaGpu: live.map((node) => gpus[nodes.gpu[node] as number] as GpuSpec),
-			computeTimeMs: batchTimeMs,
+			computeTables: {
+				tables: classState.batchTimes.tables,
+				replicaTable: Int32Array.from(live, (node) => batchTimeTable(classState, nodes.gpu[node] as number)),
+			},
 			rttMs: geography.metroRttMs,
+			sitesByRtt: depinSitesByRtt,
 			metroCount,
 			batching: spec.batching,
 			slaP95Ms: spec.slaP95Ms,
@@ -1110,9 +1134,12 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 		const cloudResult = simulateRequests({
 			arrivals,
 			replicaMetro: Int32Array.from(cloudReplicaRegion),
-			replicaGpu: cloudReplicaRegion.map(() => cloudRealtimeGpu),
-			computeTimeMs: batchTimeMs,
+			computeTables: {
+				tables: classState.batchTimes.tables,
+				replicaTable: new Int32Array(cloudReplicaRegion.length).fill(batchTimeTable(classState, cloudRealtimeGpuIndex)),
+			},
 			rttMs: geography.metroToRegionRttMs,
+			sitesByRtt: cloudSitesByRtt,
 			metroCount,
 			batching: spec.batching,
 			slaP95Ms: spec.slaP95Ms,

@@ -173,6 +173,12 @@ export interface RequestSimInput {
 	readonly serviceDistribution?: "deterministic" | "exponential";
 	/** Stream for exponential batch times (required then; the caller names it). */
 	readonly serviceRng?: RandomStream;
+	/**
+	 * `sitesByRtt(rttMs, metroCount)`, when the caller simulates many windows over the same
+	 * `rttMs`: a metro's K nearest groups are then read off its ordered sites in a few steps
+	 * instead of a pass over every group (same groups, same order).
+	 */
+	readonly sitesByRtt?: readonly Int32Array[];
 	/** Groups considered per request, nearest first (K, default 4). */
 	readonly routingCandidates?: number;
 	/** Settings of the result histograms. */
@@ -203,6 +209,17 @@ export interface RequestSimResult {
 }
 
 const DEFAULT_ROUTING_CANDIDATES = 4;
+
+/** For each user metro, every site in increasing RTT from it (ties: the lower site index first). */
+export function sitesByRtt(rttMs: Float64Array, metroCount: number): Int32Array[] {
+	const siteCount = rttMs.length / metroCount;
+	return Array.from({ length: metroCount }, (_, u) => {
+		const row = u * siteCount;
+		const sites = Array.from({ length: siteCount }, (_, s) => s);
+		sites.sort((a, b) => (rttMs[row + a] as number) - (rttMs[row + b] as number) || a - b);
+		return Int32Array.from(sites);
+	});
+}
 
 /** Runs the request-level simulation on a fresh engine. Deterministic given its inputs. */
 export function simulateRequests(input: RequestSimInput): RequestSimResult {
@@ -238,6 +255,10 @@ export function simulateRequests(input: RequestSimInput): RequestSimResult {
 	for (let r = 0; r < replicaCount; r++) {
 		const s = replicaMetro[r] as number;
 		if (!(s >= 0 && s < siteCount)) throw new RangeError(`replica ${r}: site ${s} outside 0…${siteCount - 1}`);
+	}
+	const siteOrder = input.sitesByRtt;
+	if (siteOrder !== undefined && (siteOrder.length !== metroCount || siteOrder.some((o) => o.length !== siteCount))) {
+		throw new RangeError(`sitesByRtt must hold ${metroCount} orderings of ${siteCount} sites`);
 	}
 	if (exponential && serviceRng === undefined) {
 		throw new RangeError("serviceDistribution 'exponential' needs a serviceRng stream");
@@ -306,32 +327,45 @@ export function simulateRequests(input: RequestSimInput): RequestSimResult {
 		delayPerBacklogMs[g] = meanBatchMs / ((groupSize[g] as number) * maxBatch);
 	}
 
-	// --- routing candidates: the K nearest groups of each user metro ------------------------
+	// --- routing candidates: the K nearest groups of each user metro, found when first needed
 	const k = Math.min(groupCount, Math.max(1, Math.floor(input.routingCandidates ?? DEFAULT_ROUTING_CANDIDATES)));
 	const candidates = new Int32Array(metroCount * k);
 	const candidateRttMs = new Float64Array(metroCount * k);
-	// Only the K nearest are needed: an insertion into a sorted list of K beats sorting them all.
-	const nearest = new Int32Array(k);
-	const nearestRtt = new Float64Array(k);
-	for (let u = 0; u < metroCount; u++) {
+	const candidatesFound = new Uint8Array(metroCount);
+	const findCandidates = (u: number): void => {
 		const row = u * siteCount;
-		let held = 0;
-		for (let g = 0; g < groupCount; g++) {
-			const rtt = rttMs[row + (groupSite[g] as number)] as number;
-			// Groups come in increasing index, so a tie keeps the earlier group first.
-			if (held === k && rtt >= (nearestRtt[k - 1] as number)) continue;
-			let at = held < k ? held++ : k - 1;
-			while (at > 0 && (nearestRtt[at - 1] as number) > rtt) {
-				nearest[at] = nearest[at - 1] as number;
-				nearestRtt[at] = nearestRtt[at - 1] as number;
-				at--;
+		const base = u * k;
+		if (siteOrder !== undefined) {
+			// Sites nearest first: the first K that hold a group.
+			const order = siteOrder[u] as Int32Array;
+			let held = 0;
+			for (let i = 0; held < k; i++) {
+				const site = order[i] as number;
+				const g = groupOfSite[site] as number;
+				if (g < 0) continue;
+				candidates[base + held] = g;
+				candidateRttMs[base + held] = rttMs[row + site] as number;
+				held++;
 			}
-			nearest[at] = g;
-			nearestRtt[at] = rtt;
+		} else {
+			// An insertion into a sorted list of K beats sorting every group.
+			let held = 0;
+			for (let g = 0; g < groupCount; g++) {
+				const rtt = rttMs[row + (groupSite[g] as number)] as number;
+				// Groups come in increasing site index, so a tie keeps the earlier group first.
+				if (held === k && rtt >= (candidateRttMs[base + k - 1] as number)) continue;
+				let at = held < k ? held++ : k - 1;
+				while (at > 0 && (candidateRttMs[base + at - 1] as number) > rtt) {
+					candidates[base + at] = candidates[base + at - 1] as number;
+					candidateRttMs[base + at] = candidateRttMs[base + at - 1] as number;
+					at--;
+				}
+				candidates[base + at] = g;
+				candidateRttMs[base + at] = rtt;
+			}
 		}
-		candidates.set(nearest, u * k);
-		candidateRttMs.set(nearestRtt, u * k);
-	}
+		candidatesFound[u] = 1;
+	};
 
 	// --- per-request and per-group state ----------------------------------------------------
 	const reachMs = new Float64Array(requestCount);
@@ -348,7 +382,7 @@ export function simulateRequests(input: RequestSimInput): RequestSimResult {
 	let slaMissed = 0;
 	let batches = 0;
 
-	const engine = new Engine(replicaCount + groupCount + 1024);
+	const engine = new Engine(replicaCount + groupCount + 64);
 	const { timeMs: arrivalMs, metro: arrivalMetro } = arrivals;
 
 	const enqueue = (g: number, request: number) => {
@@ -420,7 +454,9 @@ export function simulateRequests(input: RequestSimInput): RequestSimResult {
 	};
 
 	const route = (request: number) => {
-		const base = (arrivalMetro[request] as number) * k;
+		const metro = arrivalMetro[request] as number;
+		if (candidatesFound[metro] === 0) findCandidates(metro);
+		const base = metro * k;
 		let best = candidates[base] as number;
 		let bestRtt = candidateRttMs[base] as number;
 		let bestScore = bestRtt + (backlog[best] as number) * (delayPerBacklogMs[best] as number);

@@ -26,6 +26,9 @@ export class LogHistogram {
 	private readonly logGamma: number;
 	private readonly offset: number;
 	private readonly counts: Float64Array;
+	/** Range of buckets that may be non-zero (empty when low > high): merge and reset skip the rest. */
+	private low: number;
+	private high = -1;
 	private zeroCount = 0;
 	/** Number of values recorded. */
 	count = 0;
@@ -55,6 +58,7 @@ export class LogHistogram {
 		this.offset = Math.ceil(Math.log(this.minValue) / this.logGamma);
 		const top = Math.ceil(Math.log(this.maxValue) / this.logGamma);
 		this.counts = new Float64Array(top - this.offset + 1);
+		this.low = this.counts.length;
 	}
 
 	/** Number of buckets (memory is 8 bytes each, fixed at construction). */
@@ -85,6 +89,8 @@ export class LogHistogram {
 		let index = Math.ceil(Math.log(value) / this.logGamma) - this.offset;
 		if (index >= this.counts.length) index = this.counts.length - 1;
 		this.counts[index] = (this.counts[index] as number) + weight;
+		if (index < this.low) this.low = index;
+		if (index > this.high) this.high = index;
 		const slot = this.recentNext;
 		recent[slot] = value;
 		this.recentIndex[slot] = index;
@@ -106,7 +112,7 @@ export class LogHistogram {
 		if (rank < this.zeroCount) return this.min < this.minValue ? Math.max(0, this.min) : 0;
 		let seen = this.zeroCount;
 		const counts = this.counts;
-		for (let i = 0; i < counts.length; i++) {
+		for (let i = this.low; i <= this.high; i++) {
 			seen += counts[i] as number;
 			if (seen > rank) {
 				const estimate = (2 * this.gamma ** (i + this.offset)) / (this.gamma + 1);
@@ -125,8 +131,10 @@ export class LogHistogram {
 		) {
 			throw new RangeError("cannot merge histograms with different settings");
 		}
-		for (let i = 0; i < this.counts.length; i++)
+		for (let i = other.low; i <= other.high; i++)
 			this.counts[i] = (this.counts[i] as number) + (other.counts[i] as number);
+		if (other.low < this.low) this.low = other.low;
+		if (other.high > this.high) this.high = other.high;
 		this.zeroCount += other.zeroCount;
 		this.count += other.count;
 		this.sum += other.sum;
@@ -136,7 +144,9 @@ export class LogHistogram {
 
 	/** Forgets every value (keeps the buckets' memory). */
 	reset(): void {
-		this.counts.fill(0);
+		if (this.high >= this.low) this.counts.fill(0, this.low, this.high + 1);
+		this.low = this.counts.length;
+		this.high = -1;
 		this.zeroCount = 0;
 		this.count = 0;
 		this.sum = 0;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { generateArrivals, type RequestSimInput, simulateRequests } from "../../models/requests.js";
+import { generateArrivals, type RequestSimInput, simulateRequests, sitesByRtt } from "../../models/requests.js";
 import { mmcMeans } from "../../sim/queueing.js";
 import { RandomStream } from "../../sim/random/stream.js";
 
@@ -381,6 +381,60 @@ describe("routing candidates: K nearest groups, ties to the lower group", () => 
 		expect(near.result.networkRttMs.max).toBe(5);
 		expect(run(1, undefined, 3).busy).toEqual([0]);
 		expect(run(1, 6, 3).busy).toEqual([0]);
+	});
+
+	it("sitesByRtt orders each metro's sites by RTT, ties by index", () => {
+		const order = sitesByRtt(RTT_TIES, 2);
+		expect(Array.from(order[0] as Int32Array)).toEqual([4, 1, 3, 2, 5, 0]);
+		expect(Array.from(order[1] as Int32Array)).toEqual([0, 1, 2, 3, 4, 5]);
+	});
+
+	it("with sitesByRtt, routing picks the same groups in the same order (random RTTs with ties)", () => {
+		const rng = RandomStream.create(31, 0, "test/routing");
+		for (let trial = 0; trial < 40; trial++) {
+			const metroCount = 1 + rng.int(5);
+			const siteCount = 1 + rng.int(9);
+			// RTTs from a few values, so that ties are common.
+			const rtt = Float64Array.from({ length: metroCount * siteCount }, () => 5 * rng.int(4));
+			const replicaMetro = Int32Array.from({ length: 1 + rng.int(12) }, () => rng.int(siteCount));
+			const arrivals = generateArrivals(rng, {
+				startMs: 0,
+				durationMs: 1000,
+				ratePerSecond: 1 + rng.int(3000),
+				metroWeights: Array.from({ length: metroCount }, () => rng.next()),
+			});
+			const input: RequestSimInput = {
+				arrivals,
+				replicaMetro,
+				computeTables: uniformTables(replicaMetro.length, Float64Array.of(8, 9, 10, 11)),
+				rttMs: rtt,
+				metroCount,
+				batching: { maxBatch: 4, maxWaitMs: 2 },
+				slaP95Ms: 40,
+				routingCandidates: 1 + rng.int(4),
+			};
+			const plain = simulateRequests(input);
+			const ordered = simulateRequests({ ...input, sitesByRtt: sitesByRtt(rtt, metroCount) });
+			expect(Array.from(ordered.replicaBusyMs)).toEqual(Array.from(plain.replicaBusyMs));
+			expect([ordered.latencyMs.sum, ordered.networkRttMs.sum, ordered.slaMissed, ordered.events]).toEqual([
+				plain.latencyMs.sum,
+				plain.networkRttMs.sum,
+				plain.slaMissed,
+				plain.events,
+			]);
+		}
+		expect(() =>
+			simulateRequests({
+				arrivals: { timeMs: Float64Array.of(0), metro: Int32Array.of(0) },
+				replicaMetro: Int32Array.of(0),
+				computeTables: uniformTables(1, Float64Array.of(1)),
+				rttMs: RTT_TIES,
+				metroCount: 2,
+				batching: { maxBatch: 1, maxWaitMs: 0 },
+				slaP95Ms: 1,
+				sitesByRtt: [Int32Array.of(0)],
+			}),
+		).toThrow(/sitesByRtt/);
 	});
 
 	it("ties between the second-nearest groups keep the lower index", () => {

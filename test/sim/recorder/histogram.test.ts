@@ -62,6 +62,37 @@ describe("LogHistogram", () => {
 		expect(Number.isNaN(a.quantile(0.5))).toBe(true);
 	});
 
+	it("merges, resets and reads quantiles over the buckets in use only, with the same results", () => {
+		const rng = RandomStream.create(4, 0, "test/histogram-range");
+		const whole = new LogHistogram();
+		const merged = new LogHistogram();
+		const part = new LogHistogram();
+		for (let round = 0; round < 20; round++) {
+			// Each part spans a different range of buckets; some are empty.
+			const centre = 10 ** (rng.next() * 6 - 2);
+			const n = rng.int(50);
+			for (let i = 0; i < n; i++) {
+				const value = centre * (0.5 + rng.next());
+				whole.record(value);
+				part.record(value);
+			}
+			merged.merge(part);
+			part.reset();
+			expect(part.count).toBe(0);
+			expect(Number.isNaN(part.quantile(0.5))).toBe(true);
+		}
+		expect(merged.count).toBe(whole.count);
+		for (const q of [0, 0.01, 0.25, 0.5, 0.9, 0.99, 1]) expect(merged.quantile(q)).toBe(whole.quantile(q));
+		// A reset histogram reads like a new one after the same values.
+		const fresh = new LogHistogram();
+		merged.reset();
+		for (const value of [3, 0.2, 7e5, 3]) {
+			merged.record(value);
+			fresh.record(value);
+		}
+		for (const q of [0, 0.5, 1]) expect(merged.quantile(q)).toBe(fresh.quantile(q));
+	});
+
 	it("rejects negative values", () => {
 		expect(() => new LogHistogram().record(-1)).toThrow(/≥ 0/);
 	});
