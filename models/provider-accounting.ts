@@ -10,6 +10,8 @@ import { grownArray } from "../sim/typed-arrays.js";
 import { MS_PER_HOUR } from "./demand.js";
 import { NodeState, type NodeTable } from "./nodes.js";
 
+const EMPTY = new Float64Array(0);
+
 /**
  * Adds a serving node's lease to its books from the later of the lease start and `epochStartMs`
  * up to `untilMs` (no further than the lease end): busy time, and the revenue that reaches
@@ -144,6 +146,14 @@ export function accountEpoch(nodes: NodeTable, params: EpochAccountingParams, ou
 	const perEpochMs = 1 / epochMsLength;
 	const perHour = 1 / hours;
 	const { ewmaByGpu, liveByGpu } = out;
+	// Token runs: the reward inputs, read once (not through `tokens` for every node).
+	const rewardWeight = tokens?.rewardWeight ?? null;
+	const rewardPaidUnits = tokens?.rewardPaidUnits ?? EMPTY;
+	const stakedUnits = tokens?.stakedUnits ?? EMPTY;
+	const usdPerUnit = tokens?.usdPerUnit ?? 0;
+	const weightPerBusyMs = tokens?.weightPerBusyMs ?? 0;
+	const weightUptime = tokens?.weightUptime ?? 0;
+	const weightPerStakedUnit = tokens?.weightPerStakedUnit ?? 0;
 	ewmaByGpu.fill(0);
 	liveByGpu.fill(0);
 	let active = 0;
@@ -166,13 +176,13 @@ export function accountEpoch(nodes: NodeTable, params: EpochAccountingParams, ou
 		const node = tracked[t] as number;
 		const state = stateOf[node] as number;
 		if (state === NodeState.exited) {
-			if (tokens !== null) tokens.rewardWeight[node] = 0;
+			if (rewardWeight !== null) rewardWeight[node] = 0;
 			continue;
 		}
 		tracked[kept++] = node;
 		if (state === NodeState.joining) {
 			joining++;
-			if (tokens !== null) tokens.rewardWeight[node] = 0;
+			if (rewardWeight !== null) rewardWeight[node] = 0;
 			continue;
 		}
 		if (state === NodeState.serving) {
@@ -189,14 +199,14 @@ export function accountEpoch(nodes: NodeTable, params: EpochAccountingParams, ou
 		const powerKw = (tdpKwByGpu[gpuIndex] as number) * (idleShare + (1 - idleShare) * utilisation);
 		const cost = (powerKw * (electricityByMetro[metroOf[node] as number] as number) + upkeep) * hours;
 		let revenue = revenueUsdInEpoch[node] as number;
-		if (tokens !== null) {
-			const rewardUsd = (tokens.rewardPaidUnits[node] as number) * tokens.usdPerUnit;
+		if (rewardWeight !== null) {
+			const rewardUsd = (rewardPaidUnits[node] as number) * usdPerUnit;
 			revenue += rewardUsd;
 			tokenRewardUsd += rewardUsd;
-			tokens.rewardWeight[node] =
-				tokens.weightPerBusyMs * busy +
-				(state === NodeState.down ? 0 : tokens.weightUptime) +
-				tokens.weightPerStakedUnit * (tokens.stakedUnits[node] ?? 0);
+			rewardWeight[node] =
+				weightPerBusyMs * busy +
+				(state === NodeState.down ? 0 : weightUptime) +
+				weightPerStakedUnit * (stakedUnits[node] ?? 0);
 		}
 		const marginPerHour = (revenue - cost) * perHour;
 		cumulativeMarginUsd[node] = (cumulativeMarginUsd[node] as number) + revenue - cost;

@@ -209,12 +209,7 @@ export class TokenEconomy {
 		if (validatorUnits > 0) ledger.mint("validators", validatorUnits);
 		if (ownerUnits > 0) ledger.mint("owners", ownerUnits);
 		// 2. Providers sell part of what they received.
-		let sellTotal = 0;
-		for (let node = 0; node < nodeCount; node++) {
-			const units = Math.floor((paidUnits[node] as number) * spec.providerSellShare);
-			sellUnits[node] = units;
-			sellTotal += units;
-		}
+		const sellTotal = sellShares(paidUnits, spec.providerSellShare, nodeCount, sellUnits);
 		let providerSaleUsd = 0;
 		if (sellTotal > 0) {
 			const trade = market.sell(sellTotal, "providers");
@@ -290,6 +285,21 @@ export class TokenEconomy {
 		if (price < this.priceMinUsd) this.priceMinUsd = price;
 		if (price > this.priceMaxUsd) this.priceMaxUsd = price;
 	}
+}
+
+/**
+ * What each node sells of the units it was paid (`sellUnits[node]`, whole units, rounded
+ * down); returns the total. A module-level loop over typed arrays: it stays compiled however
+ * the rest of an epoch's bookkeeping fares in the JIT.
+ */
+function sellShares(paidUnits: Float64Array, share: number, nodeCount: number, sellUnits: Float64Array): number {
+	let total = 0;
+	for (let node = 0; node < nodeCount; node++) {
+		const units = Math.floor((paidUnits[node] as number) * share);
+		sellUnits[node] = units;
+		total += units;
+	}
+	return total;
 }
 
 /** Share of a vesting schedule unlocked by `day`: nothing before the cliff, then linear. */

@@ -399,10 +399,13 @@ export class TokenLedger {
 		const toIndex = to === "burn" ? -1 : this.namedIndex(to);
 		const balances = this.balanceOfNode;
 		let totalUnits = 0;
+		const capacity = this.capacity;
 		for (let i = 0; i < n; i++) {
 			const amount = amountsUnits[i] as number;
 			const node = list === null ? i : (list[i] as number);
-			const held = node >= 0 && node < this.capacity ? (balances[node] as number) : 0;
+			// Nothing to take (most nodes, most epochs): no change, nothing to check.
+			if (amount === 0 && node >= 0) continue;
+			const held = node >= 0 && node < capacity ? (balances[node] as number) : 0;
 			if (!(Number.isInteger(amount) && amount >= 0 && amount <= held && node >= 0)) {
 				for (let j = 0; j < i; j++) {
 					const back = list === null ? j : (list[j] as number);
@@ -625,14 +628,22 @@ function payByIndex(
 	let remaining = amountUnits;
 	if (paidUnits === null) {
 		for (let i = 0; i < n; i++) {
-			let pay = Math.floor((amountUnits * (weights[i] as number)) / totalWeight);
+			const weight = weights[i] as number;
+			if (weight === 0) continue;
+			let pay = Math.floor((amountUnits * weight) / totalWeight);
 			if (pay > remaining) pay = remaining;
 			remaining -= pay;
 			balances[i] = (balances[i] as number) + pay;
 		}
 	} else {
 		for (let i = 0; i < n; i++) {
-			let pay = Math.floor((amountUnits * (weights[i] as number)) / totalWeight);
+			const weight = weights[i] as number;
+			// Most ids weigh nothing (providers gone or not yet live): no division for them.
+			if (weight === 0) {
+				paidUnits[i] = 0;
+				continue;
+			}
+			let pay = Math.floor((amountUnits * weight) / totalWeight);
 			if (pay > remaining) pay = remaining;
 			remaining -= pay;
 			balances[i] = (balances[i] as number) + pay;
