@@ -294,9 +294,11 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 	/** Share of a lease's price that reaches the provider in fiat (burn-and-mint: none, rewards pay). */
 	const fiatShareToProvider = burnAndMint ? 0 : 1 - market.takeRate;
 	/** Per-node reward weights, paid and sold units of the last epoch (token runs only). */
-	let rewardWeight = new Float64Array(economy === null ? 0 : 1024);
-	let rewardPaidUnits = new Float64Array(rewardWeight.length);
-	let rewardSellUnits = new Float64Array(rewardWeight.length);
+	// Token runs: reward paid to each node id last epoch (revenue in this epoch's books), and
+	// the units paid and sold by position in the books' list of reward nodes.
+	let rewardPaidUnits = new Float64Array(economy === null ? 0 : 1024);
+	let paidByPosition = new Float64Array(rewardPaidUnits.length);
+	let soldByPosition = new Float64Array(rewardPaidUnits.length);
 	const activeByDay: number[] = [];
 	/**
 	 * GPU-hours one H100-hour of work takes on each class (relative dense FP16 throughput),
@@ -1214,11 +1216,11 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 		const hours = (endMs - epochStartMs) / MS_PER_HOUR;
 		if (hours <= 0) return;
 		// Token runs: last epoch's rewards count at today's price; this epoch's weights are set.
-		if (economy !== null && rewardWeight.length < nodes.count) {
-			const size = Math.max(nodes.count, rewardWeight.length * 2);
-			rewardWeight = grownArray(rewardWeight, size);
+		if (economy !== null && rewardPaidUnits.length < nodes.count) {
+			const size = Math.max(nodes.count, rewardPaidUnits.length * 2);
 			rewardPaidUnits = grownArray(rewardPaidUnits, size);
-			rewardSellUnits = grownArray(rewardSellUnits, size);
+			paidByPosition = new Float64Array(size);
+			soldByPosition = new Float64Array(size);
 		}
 		accountEpoch(
 			nodes,
@@ -1237,7 +1239,6 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 					economy === null
 						? null
 						: {
-								rewardWeight,
 								rewardPaidUnits,
 								usdPerUnit: economy.priceUsd / economy.unitsPerToken,
 								weightPerBusyMs: tokenomics.rewards.workWeight / MS_PER_HOUR,
@@ -1269,13 +1270,16 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 			flows = economy.closeEpoch(
 				epochStartMs / MS_PER_DAY,
 				endMs / MS_PER_DAY,
-				rewardWeight,
-				nodes.count,
-				rewardPaidUnits,
-				rewardSellUnits,
+				books.rewardWeight,
+				books.rewardNodes.subarray(0, books.rewardCount),
+				paidByPosition,
+				soldByPosition,
 				burnAndMint ? epochCounts.priceUsd : 0,
 				kpiSignal,
 			);
+			for (let i = 0; i < books.rewardCount; i++) {
+				rewardPaidUnits[books.rewardNodes[i] as number] = paidByPosition[i] as number;
+			}
 			totals.burnSpentUsd += flows.burnSpentUsd;
 			if (burnAndMint) totals.feesUsd += epochCounts.priceUsd * tokenomics.burnAndMint.feeShare;
 		}

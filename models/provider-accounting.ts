@@ -55,11 +55,12 @@ export interface EpochAccountingParams {
 	readonly exitThresholdUsdPerHour: number;
 	/** Consecutive epochs below the threshold after which a provider leaves. */
 	readonly exitAfterEpochs: number;
-	/** Token runs: rewards paid last epoch count as revenue, and this epoch's weights are set. */
+	/**
+	 * Token runs: rewards paid last epoch count as revenue, and this epoch's reward weights are
+	 * set (in `rewardNodes` / `rewardWeight` of the books).
+	 */
 	readonly tokens: {
-		/** Out: each node's reward weight for this epoch (0 for nodes not live). */
-		readonly rewardWeight: Float64Array;
-		/** Reward paid to each node for the last epoch, base units. */
+		/** Reward paid to each node for the last epoch, base units, by node id: read, then zeroed. */
 		readonly rewardPaidUnits: Float64Array;
 		readonly usdPerUnit: number;
 		/** Weight per busy ms, per live epoch (not down), and per staked base unit. */
@@ -96,6 +97,14 @@ export interface EpochAccounting {
 	 */
 	tracked: Int32Array;
 	trackedCount: number;
+	/**
+	 * Token runs: the live nodes (not joining, not exited) in increasing id, entries
+	 * 0 … rewardCount − 1, and each one's reward weight for this epoch, position for position.
+	 * Rewards are split over these only, not over every id ever created.
+	 */
+	rewardNodes: Int32Array;
+	rewardWeight: Float64Array;
+	rewardCount: number;
 }
 
 /** Puts a new node on the books; ids must come in increasing order (the node table's). */
@@ -123,6 +132,9 @@ export function emptyEpochAccounting(gpuCount: number): EpochAccounting {
 		exitCount: 0,
 		tracked: new Int32Array(1024),
 		trackedCount: 0,
+		rewardNodes: new Int32Array(0),
+		rewardWeight: new Float64Array(0),
+		rewardCount: 0,
 	};
 }
 
@@ -147,7 +159,13 @@ export function accountEpoch(nodes: NodeTable, params: EpochAccountingParams, ou
 	const perHour = 1 / hours;
 	const { ewmaByGpu, liveByGpu } = out;
 	// Token runs: the reward inputs, read once (not through `tokens` for every node).
-	const rewardWeight = tokens?.rewardWeight ?? null;
+	if (tokens !== null && out.rewardNodes.length < out.trackedCount) {
+		out.rewardNodes = new Int32Array(out.tracked.length);
+		out.rewardWeight = new Float64Array(out.tracked.length);
+	}
+	const rewardNodes = out.rewardNodes;
+	const rewardWeight = tokens === null ? null : out.rewardWeight;
+	let rewardCount = 0;
 	const rewardPaidUnits = tokens?.rewardPaidUnits ?? EMPTY;
 	const stakedUnits = tokens?.stakedUnits ?? EMPTY;
 	const usdPerUnit = tokens?.usdPerUnit ?? 0;
@@ -175,14 +193,10 @@ export function accountEpoch(nodes: NodeTable, params: EpochAccountingParams, ou
 	for (let t = 0; t < trackedCount; t++) {
 		const node = tracked[t] as number;
 		const state = stateOf[node] as number;
-		if (state === NodeState.exited) {
-			if (rewardWeight !== null) rewardWeight[node] = 0;
-			continue;
-		}
+		if (state === NodeState.exited) continue;
 		tracked[kept++] = node;
 		if (state === NodeState.joining) {
 			joining++;
-			if (rewardWeight !== null) rewardWeight[node] = 0;
 			continue;
 		}
 		if (state === NodeState.serving) {
@@ -201,9 +215,11 @@ export function accountEpoch(nodes: NodeTable, params: EpochAccountingParams, ou
 		let revenue = revenueUsdInEpoch[node] as number;
 		if (rewardWeight !== null) {
 			const rewardUsd = (rewardPaidUnits[node] as number) * usdPerUnit;
+			rewardPaidUnits[node] = 0;
 			revenue += rewardUsd;
 			tokenRewardUsd += rewardUsd;
-			rewardWeight[node] =
+			rewardNodes[rewardCount] = node;
+			rewardWeight[rewardCount++] =
 				weightPerBusyMs * busy +
 				(state === NodeState.down ? 0 : weightUptime) +
 				weightPerStakedUnit * (stakedUnits[node] ?? 0);
@@ -247,4 +263,5 @@ export function accountEpoch(nodes: NodeTable, params: EpochAccountingParams, ou
 	out.ewmaSum = ewmaSum;
 	out.exitCount = exitCount;
 	out.trackedCount = kept;
+	out.rewardCount = rewardCount;
 }

@@ -183,15 +183,16 @@ export class TokenEconomy {
 	}
 
 	/**
-	 * Closes an epoch [fromDay, toDay): emission split by `weights` (one per node id below
-	 * `nodeCount`; paid units land in `paidUnits`), provider sales, burn-and-mint with the
-	 * epoch's fiat job value, vesting unlocks, lock-up releases, and the market's daily steps.
+	 * Closes an epoch [fromDay, toDay): emission split by `weights` over `nodes` (a list of node
+	 * ids, or a count n for ids 0 … n − 1; weights, paid units and sold units go position for
+	 * position with it), provider sales, burn-and-mint with the epoch's fiat job value, vesting
+	 * unlocks, lock-up releases, and the market's daily steps.
 	 */
 	closeEpoch(
 		fromDay: number,
 		toDay: number,
 		weights: Float64Array,
-		nodeCount: number,
+		nodes: Int32Array | number,
 		paidUnits: Float64Array,
 		sellUnits: Float64Array,
 		jobValueUsd: number,
@@ -199,13 +200,14 @@ export class TokenEconomy {
 	): EpochTokenFlows {
 		const { spec, ledger, market } = this;
 		const burnedBefore = ledger.burned;
-		this.ledger.ensureNodes(nodeCount);
+		const nodeCount = typeof nodes === "number" ? nodes : nodes.length;
+		if (typeof nodes === "number") this.ledger.ensureNodes(nodes);
 		// 1. Emission.
 		const mintedUnits = this.clock.unitsToMint(fromDay, toDay, ledger.supply);
 		const providerUnits = Math.floor(mintedUnits * spec.rewards.providersShare);
 		const validatorUnits = Math.floor(mintedUnits * spec.rewards.validatorsShare);
 		const ownerUnits = mintedUnits - providerUnits - validatorUnits;
-		const providerRewardUnits = ledger.splitProRata("mint", providerUnits, weights, nodeCount, paidUnits);
+		const providerRewardUnits = ledger.splitProRata("mint", providerUnits, weights, nodes, paidUnits);
 		if (validatorUnits > 0) ledger.mint("validators", validatorUnits);
 		if (ownerUnits > 0) ledger.mint("owners", ownerUnits);
 		// 2. Providers sell part of what they received.
@@ -213,7 +215,7 @@ export class TokenEconomy {
 		let providerSaleUsd = 0;
 		if (sellTotal > 0) {
 			const trade = market.sell(sellTotal, "providers");
-			ledger.collectFromNodes(ledgerAccount(trade.counterparty), sellUnits, nodeCount);
+			ledger.collectFromNodes(ledgerAccount(trade.counterparty), sellUnits, nodes);
 			providerSaleUsd = trade.usd;
 		}
 		// 3. Burn-and-mint: the fiat paid for jobs buys tokens that are burned.

@@ -664,7 +664,12 @@ function payByList(
 	let remaining = amountUnits;
 	const n = nodes.length;
 	for (let i = 0; i < n; i++) {
-		let pay = Math.floor((amountUnits * (weights[i] as number)) / totalWeight);
+		const weight = weights[i] as number;
+		if (weight === 0) {
+			if (paidUnits !== null) paidUnits[i] = 0;
+			continue;
+		}
+		let pay = Math.floor((amountUnits * weight) / totalWeight);
 		if (pay > remaining) pay = remaining;
 		remaining -= pay;
 		const node = nodes[i] as number;

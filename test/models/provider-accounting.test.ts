@@ -295,7 +295,6 @@ function makeWorld(seed: number) {
 		exitAfterEpochs: PATIENCE,
 		tokens: withTokens
 			? {
-					rewardWeight,
 					rewardPaidUnits,
 					usdPerUnit: 0.5e-6,
 					weightPerBusyMs: 1 / MS_PER_HOUR,
@@ -340,7 +339,8 @@ describe("accountEpoch", () => {
 			for (const epochHours of EPOCH_HOURS) {
 				const endMs = startMs + epochHours * MS_PER_HOUR;
 				const params = world.params(startMs, endMs, withTokens);
-				const rewardWeight = world.rewardWeight();
+				// Reward weights by node id, from the books' list after the pass (0: not listed).
+				const rewardWeight = world.rewardWeight().fill(0);
 				const before = snapshot(nodes, rewardWeight);
 				const reference = snapshot(nodes, rewardWeight);
 				const trackedBefore = books.trackedCount;
@@ -349,7 +349,24 @@ describe("accountEpoch", () => {
 				);
 				const expected = referenceEpoch(nodes, reference, params, gone);
 
+				const paidBefore = world.rewardPaidUnits().slice();
 				accountEpoch(nodes, params, books);
+				if (withTokens) {
+					// The list: every live node (not joining, not exited), increasing id; paid units read and zeroed.
+					const live = Array.from(books.tracked.subarray(0, books.trackedCount)).filter(
+						(n) => nodes.state[n] !== NodeState.joining,
+					);
+					expect(Array.from(books.rewardNodes.subarray(0, books.rewardCount))).toEqual(live);
+					for (let i = 0; i < books.rewardCount; i++) {
+						const node = books.rewardNodes[i] as number;
+						rewardWeight[node] = books.rewardWeight[i] as number;
+						expect(world.rewardPaidUnits()[node]).toBe(0);
+					}
+					const listed = new Set(live);
+					for (let n = 0; n < nodes.count; n++) {
+						if (!listed.has(n)) expect(world.rewardPaidUnits()[n]).toBe(paidBefore[n]);
+					}
+				}
 
 				expectBooksMatch(books, expected);
 				expectColumnsMatch(nodes, rewardWeight, reference);
@@ -364,8 +381,7 @@ describe("accountEpoch", () => {
 					for (const name of COLUMNS)
 						expect((nodes[name] as Column)[node], `${name}[${node}]`).toBe(before[name][node]);
 				}
-				for (const node of exitedBefore) expect(rewardWeight[node]).toBe(withTokens ? 0 : before.rewardWeight[node]);
-				for (const node of poisoned) expect(rewardWeight[node]).toBe(before.rewardWeight[node]);
+				for (const node of [...exitedBefore, ...poisoned]) expect(rewardWeight[node]).toBe(0);
 
 				// Token weights: joining nodes 0, live ones work + uptime (not when down) + stake.
 				if (withTokens) {
@@ -412,7 +428,7 @@ describe("accountEpoch", () => {
 					nodes.ewmaMarginUsdPerHour[node] = -9;
 					nodes.epochsBelowThreshold[node] = 2;
 					nodes.cumulativeMarginUsd[node] = 1234;
-					rewardWeight[node] = 42;
+					world.rewardPaidUnits()[node] = 42;
 				}
 				poisoned.push(...exitedBefore);
 				for (let i = 0; i < books.exitCount; i++) nodes.state[books.exits[i] as number] = NodeState.exited;
@@ -466,7 +482,7 @@ describe("accountEpoch", () => {
 		nodes.leasePriceUsdPerGpuHour[node] = 2;
 		nodes.ewmaMarginUsdPerHour[node] = 0.5;
 		nodes.revenueUsdInEpoch[node] = 0.25; // a bandwidth refund, say
-		const rewardWeight = new Float64Array(16).fill(9);
+		const rewardPaidUnits = Float64Array.of(4e6);
 		accountEpoch(
 			nodes,
 			{
@@ -481,8 +497,7 @@ describe("accountEpoch", () => {
 				exitThresholdUsdPerHour: 1,
 				exitAfterEpochs: 1,
 				tokens: {
-					rewardWeight,
-					rewardPaidUnits: Float64Array.of(4e6),
+					rewardPaidUnits,
 					usdPerUnit: 1e-7,
 					weightPerBusyMs: 2 / MS_PER_HOUR,
 					weightUptime: 0.5,
@@ -510,10 +525,11 @@ describe("accountEpoch", () => {
 		expect(books.exitCount).toBe(0);
 		expect([books.active, books.serving, books.down, books.joining, books.live]).toEqual([1, 1, 0, 0, 1]);
 		// Weight: 2 per busy hour × 0.5 + uptime 0.5 + 0.1 × 3 staked = 1.8.
-		expect(rewardWeight[node]).toBeCloseTo(1.8, 12);
+		expect([books.rewardCount, books.rewardNodes[0]]).toEqual([1, node]);
+		expect(books.rewardWeight[0]).toBeCloseTo(1.8, 12);
+		expect(rewardPaidUnits[0]).toBe(0); // read into this epoch's revenue
 		expect(nodes.busyMsInEpoch[node]).toBe(0);
 		expect(nodes.revenueUsdInEpoch[node]).toBe(0);
-		expect(rewardWeight[1]).toBe(9); // not a node: untouched
 	});
 
 	it("saturates the below-threshold count, resets it above, and lists an idle leaver once", () => {
