@@ -67,31 +67,46 @@ export class RandomStream {
 		return { name: this.name, xor4096: { i: this.i, w: this.w, X: Array.from(this.x) } };
 	}
 
-	/** The next 32-bit word of xor4096 (seedrandom's `XorGen.next`). */
-	private word(): number {
-		const x = this.x;
-		const w = (this.w + 0x61c88647) | 0;
-		this.w = w;
-		let v = x[(this.i + 34) & 127] as number;
-		const i = (this.i + 1) & 127;
-		let t = x[i] as number;
-		v ^= v << 13;
-		t ^= t << 17;
-		v ^= v >>> 15;
-		t ^= t >>> 12;
-		v ^= t;
-		x[i] = v;
-		this.i = i;
-		return (v + (w ^ (w >>> 16))) | 0;
-	}
-
-	/** Uniform draw in (0, 1) with 53 random bits (seedrandom's `double()`). */
+	/**
+	 * Uniform draw in (0, 1) with 53 random bits (seedrandom's `double()`). The two xor4096
+	 * steps are written out here, not called: the hottest models call this from handlers too
+	 * big for V8 to inline into, and one call is cheaper than three.
+	 */
 	next(): number {
+		const x = this.x;
+		let i = this.i;
+		let w = this.w;
 		for (;;) {
-			const top = this.word() >>> 11;
-			const bottom = (this.word() >>> 0) / 0x100000000;
+			// One xor4096 step (seedrandom's `XorGen.next`): the top 21 bits…
+			w = (w + 0x61c88647) | 0;
+			let v = x[(i + 34) & 127] as number;
+			i = (i + 1) & 127;
+			let t = x[i] as number;
+			v ^= v << 13;
+			t ^= t << 17;
+			v ^= v >>> 15;
+			t ^= t >>> 12;
+			v ^= t;
+			x[i] = v;
+			const top = ((v + (w ^ (w >>> 16))) | 0) >>> 11;
+			// …and another: the low 32.
+			w = (w + 0x61c88647) | 0;
+			v = x[(i + 34) & 127] as number;
+			i = (i + 1) & 127;
+			t = x[i] as number;
+			v ^= v << 13;
+			t ^= t << 17;
+			v ^= v >>> 15;
+			t ^= t >>> 12;
+			v ^= t;
+			x[i] = v;
+			const bottom = (((v + (w ^ (w >>> 16))) | 0) >>> 0) / 0x100000000;
 			const result = (top + bottom) / (1 << 21);
-			if (result !== 0) return result;
+			if (result !== 0) {
+				this.i = i;
+				this.w = w;
+				return result;
+			}
 		}
 	}
 
