@@ -20,6 +20,7 @@ import { Categorical, LogNormal, Poisson } from "../sim/random/distributions.js"
 import { logGamma } from "../sim/random/special.js";
 import type { RandomStream } from "../sim/random/stream.js";
 import { StreamFactory } from "../sim/random/stream.js";
+import { standardExponential } from "../sim/random/ziggurat.js";
 import { LogHistogram } from "../sim/recorder/histogram.js";
 import { EpochSeries } from "../sim/recorder/series.js";
 import { median } from "../sim/stats.js";
@@ -956,7 +957,7 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 		const demand = classState.demand;
 		if (demand === null || !(demand.ratePerHour > 0)) return;
 		const rng = arrivalRng[classState.index] as { time: RandomStream };
-		const gapMs = Math.round((-Math.log(rng.time.next()) / demand.ratePerHour) * MS_PER_HOUR);
+		const gapMs = Math.round((standardExponential(rng.time) / demand.ratePerHour) * MS_PER_HOUR);
 		const at = engine.now + gapMs;
 		if (at < Math.min(epochStartMs + epochMs, horizonMs)) {
 			classState.nextArrivalHandle = engine.scheduleAt(at, kindArrival, classState.index);

@@ -28,6 +28,7 @@
 import { Engine } from "../sim/engine.js";
 import { Categorical } from "../sim/random/distributions.js";
 import type { RandomStream } from "../sim/random/stream.js";
+import { standardExponential } from "../sim/random/ziggurat.js";
 import { type HistogramOptions, LogHistogram } from "../sim/recorder/histogram.js";
 import type { GpuSpec } from "./catalog.js";
 
@@ -93,7 +94,7 @@ export function generateArrivals(rng: RandomStream, options: ArrivalOptions): Ar
 		if (rate > 0) {
 			let t = segmentStart;
 			for (;;) {
-				t -= meanGapMs * Math.log(rng.next());
+				t += meanGapMs * standardExponential(rng);
 				if (t >= segmentEnd) break;
 				if (count === capacity) {
 					capacity *= 2;

@@ -5,6 +5,7 @@
  */
 import { invertCdf, logGamma, normalCdf, normalQuantile, regularizedGammaP } from "./special.js";
 import type { RandomStream } from "./stream.js";
+import { standardExponential, standardNormal } from "./ziggurat.js";
 
 /** A law over the reals (or part of them). */
 export interface ContinuousDistribution {
@@ -32,13 +33,13 @@ function probability(p: number): number {
 	return p;
 }
 
-/** Exponential with the given mean (rate = 1 / mean). */
+/** Exponential with the given mean (rate = 1 / mean), drawn by the ziggurat (ziggurat.ts). */
 export class Exponential implements ContinuousDistribution {
 	constructor(readonly mean: number) {
 		positive("exponential mean", mean);
 	}
 	sample(rng: RandomStream): number {
-		return -this.mean * Math.log(rng.next());
+		return this.mean * standardExponential(rng);
 	}
 	cdf(x: number): number {
 		return x <= 0 ? 0 : -Math.expm1(-x / this.mean);
@@ -48,7 +49,7 @@ export class Exponential implements ContinuousDistribution {
 	}
 }
 
-/** Normal(mean, sd), drawn by inversion (AS 241): exactly one uniform per draw. */
+/** Normal(mean, sd), drawn by the ziggurat (ziggurat.ts); the quantile is AS 241. */
 export class Normal implements ContinuousDistribution {
 	constructor(
 		readonly mean: number,
@@ -58,7 +59,7 @@ export class Normal implements ContinuousDistribution {
 		positive("normal sd", sd);
 	}
 	sample(rng: RandomStream): number {
-		return this.mean + this.sd * normalQuantile(rng.next());
+		return this.mean + this.sd * standardNormal(rng);
 	}
 	cdf(x: number): number {
 		return normalCdf((x - this.mean) / this.sd);
@@ -68,7 +69,7 @@ export class Normal implements ContinuousDistribution {
 	}
 }
 
-/** Lognormal: exp of Normal(mu, sigma) (mu and sigma of the log). */
+/** Lognormal: exp of Normal(mu, sigma) (mu and sigma of the log), the normal by the ziggurat. */
 export class LogNormal implements ContinuousDistribution {
 	readonly mean: number;
 	constructor(
@@ -86,7 +87,7 @@ export class LogNormal implements ContinuousDistribution {
 		return new LogNormal(Math.log(median), Math.log(p95 / median) / normalQuantile(0.95));
 	}
 	sample(rng: RandomStream): number {
-		return Math.exp(this.mu + this.sigma * normalQuantile(rng.next()));
+		return Math.exp(this.mu + this.sigma * standardNormal(rng));
 	}
 	cdf(x: number): number {
 		return x <= 0 ? 0 : normalCdf((Math.log(x) - this.mu) / this.sigma);

@@ -5,8 +5,9 @@
  * (master seed, run index, stream name) by SHA-256 — never from the order in which streams
  * are created, so adding a stream (or a draw from one) leaves every other stream's draws
  * unchanged. Each stream is Brent's xor4096 generator (seedrandom), seeded with a 128-bit
- * hex string and read through its 53-bit `double()` output, which lies in (0, 1): a draw is
- * never exactly 0, so `-Math.log(u)` is always finite.
+ * hex string and read through its 53-bit `double()` output (`next`), which lies in (0, 1): a
+ * draw is never exactly 0, so `-Math.log(u)` is always finite; or word by word (`uint32`, what
+ * the ziggurat samplers read).
  */
 import { createHash } from "node:crypto";
 import seedrandom from "seedrandom";
@@ -108,6 +109,24 @@ export class RandomStream {
 				return result;
 			}
 		}
+	}
+
+	/** The next 32-bit word of xor4096 (seedrandom's `XorGen.next`), as an unsigned integer. */
+	uint32(): number {
+		const x = this.x;
+		const w = (this.w + 0x61c88647) | 0;
+		this.w = w;
+		let v = x[(this.i + 34) & 127] as number;
+		const i = (this.i + 1) & 127;
+		let t = x[i] as number;
+		v ^= v << 13;
+		t ^= t << 17;
+		v ^= v >>> 15;
+		t ^= t >>> 12;
+		v ^= t;
+		x[i] = v;
+		this.i = i;
+		return ((v + (w ^ (w >>> 16))) | 0) >>> 0;
 	}
 
 	/** Uniform integer in [0, n) (n ≤ 2^53). */

@@ -171,12 +171,11 @@ describe("dynamic batching", () => {
 	});
 
 	it("verification overhead stretches compute", () => {
-		const arrivals = generateArrivals(RandomStream.create(1, 0, "a"), {
-			startMs: 0,
-			durationMs: 10_000,
-			ratePerSecond: 2,
-			metroWeights: [1],
-		});
+		// One request every 500 ms: none queues, so latency is the compute alone (40 or 60 ms).
+		const arrivals = {
+			timeMs: Float64Array.from({ length: 20 }, (_, i) => 500 * i),
+			metro: new Int32Array(20),
+		};
 		const base: RequestSimInput = {
 			arrivals,
 			replicaMetro: new Int32Array(1),
