@@ -207,17 +207,21 @@ export class TokenEconomy {
 		const providerUnits = Math.floor(mintedUnits * spec.rewards.providersShare);
 		const validatorUnits = Math.floor(mintedUnits * spec.rewards.validatorsShare);
 		const ownerUnits = mintedUnits - providerUnits - validatorUnits;
-		const providerRewardUnits = ledger.splitProRata("mint", providerUnits, weights, nodes, paidUnits);
-		if (validatorUnits > 0) ledger.mint("validators", validatorUnits);
-		if (ownerUnits > 0) ledger.mint("owners", ownerUnits);
-		// 2. Providers sell part of what they received.
+		// 2. Providers sell part of what they receive. The sale is priced first, so that the
+		// ledger pays each node its reward net of its sale in one visit (the same end state as
+		// paying, then collecting what was sold).
+		ledger.planProRata(providerUnits, weights, nodes, paidUnits);
 		const sellTotal = sellShares(paidUnits, spec.providerSellShare, nodeCount, sellUnits);
 		let providerSaleUsd = 0;
+		let buyer: NamedAccount = "holders";
 		if (sellTotal > 0) {
 			const trade = market.sell(sellTotal, "providers");
-			ledger.collectFromNodes(ledgerAccount(trade.counterparty), sellUnits, nodes);
+			buyer = ledgerAccount(trade.counterparty);
 			providerSaleUsd = trade.usd;
 		}
+		const providerRewardUnits = ledger.mintToNodesNetOfSales(providerUnits, nodes, paidUnits, sellUnits, buyer);
+		if (validatorUnits > 0) ledger.mint("validators", validatorUnits);
+		if (ownerUnits > 0) ledger.mint("owners", ownerUnits);
 		// 3. Burn-and-mint: the fiat paid for jobs buys tokens that are burned.
 		let burnSpentUsd = 0;
 		if (spec.burnAndMint.enabled && jobValueUsd > 0) {

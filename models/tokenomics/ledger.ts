@@ -387,6 +387,94 @@ export class TokenLedger {
 	}
 
 	/**
+	 * The payments splitProRata would make, computed but not made: fills `paidUnits` (entry for
+	 * entry with `nodes`, as in splitProRata) and returns their total. Nothing changes; apply them
+	 * with mintToNodesNetOfSales, once the sale of the providers' share has found its buyer.
+	 */
+	planProRata(amountUnits: number, weights: Float64Array, nodes: Int32Array | number, paidUnits: Float64Array): number {
+		const operation = "planProRata";
+		if (!isAmount(amountUnits)) throw badAmount(operation, amountUnits);
+		const n = typeof nodes === "number" ? nodes : nodes.length;
+		if (!Number.isInteger(n) || n < 0 || n > weights.length || n > paidUnits.length)
+			throw new RangeError(`${operation}: ${n} nodes, ${weights.length} weights, ${paidUnits.length} paid entries`);
+		const totalWeight = sumWeights(weights, n, "mint");
+		if (!(totalWeight <= MAX_TOTAL_WEIGHT))
+			throw new RangeError(`${operation}: weights sum to ${totalWeight}, above ${MAX_TOTAL_WEIGHT}`);
+		if (!(totalWeight > 0)) {
+			paidUnits.fill(0, 0, n);
+			return 0;
+		}
+		// The same arithmetic, in the same order, as payByIndex and payByList.
+		let remaining = amountUnits;
+		for (let i = 0; i < n; i++) {
+			const weight = weights[i] as number;
+			if (weight === 0) {
+				paidUnits[i] = 0;
+				continue;
+			}
+			let pay = Math.floor((amountUnits * weight) / totalWeight);
+			if (pay > remaining) pay = remaining;
+			remaining -= pay;
+			paidUnits[i] = pay;
+		}
+		return amountUnits - remaining;
+	}
+
+	/**
+	 * Mints `amountUnits` and pays it as planned (planProRata): each node gets paidUnits[i] less
+	 * soldUnits[i], the part it sells at once, which goes to `to` (the sale's buyer); what no node
+	 * was paid goes to `dust`. The same end state as splitProRata("mint", …) followed by
+	 * collectFromNodes(to, soldUnits, nodes), with one visit per node instead of two. All checks
+	 * come before any write. Returns the units paid to nodes.
+	 */
+	mintToNodesNetOfSales(
+		amountUnits: number,
+		nodes: Int32Array | number,
+		paidUnits: Float64Array,
+		soldUnits: Float64Array,
+		to: NamedAccount,
+	): number {
+		const operation = `mintToNodesNetOfSales to ${to}`;
+		if (!isAmount(amountUnits)) throw badAmount(operation, amountUnits);
+		const list = typeof nodes === "number" ? null : nodes;
+		const n = list === null ? (nodes as number) : list.length;
+		if (!Number.isInteger(n) || n < 0 || n > paidUnits.length || n > soldUnits.length)
+			throw new RangeError(`${operation}: ${n} nodes, ${paidUnits.length} paid and ${soldUnits.length} sold entries`);
+		const toIndex = this.namedIndex(to);
+		// Checks (a pass over the plan, in order): whole units, sold ≤ paid, Σ paid ≤ amount.
+		let paidTotal = 0;
+		let soldTotal = 0;
+		for (let i = 0; i < n; i++) {
+			const paid = paidUnits[i] as number;
+			const sold = soldUnits[i] as number;
+			if (!(Number.isInteger(paid) && paid >= 0 && Number.isInteger(sold) && sold >= 0 && sold <= paid))
+				throw new RangeError(`${operation}: entry ${i} pays ${paid} and sells ${sold}`);
+			paidTotal += paid;
+			soldTotal += sold;
+		}
+		if (!(paidTotal <= amountUnits)) throw new RangeError(`${operation}: pays ${paidTotal} of ${amountUnits}`);
+		this.mintChecks(amountUnits, "mintToNodesNetOfSales to", to);
+		const bought = (this.named[toIndex] as number) + soldTotal;
+		if (!fits(bought)) throw overflow(operation, to, bought);
+		const maxNode = list === null ? n - 1 : largestId(list, "mint");
+		if (maxNode >= 0) this.ensureNodes(maxNode + 1);
+		// Writes.
+		this.supplyUnits += amountUnits;
+		this.mintedUnits += amountUnits;
+		const balances = this.balanceOfNode;
+		for (let i = 0; i < n; i++) {
+			const net = (paidUnits[i] as number) - (soldUnits[i] as number);
+			if (net === 0) continue;
+			const node = list === null ? i : (list[i] as number);
+			balances[node] = (balances[node] as number) + net;
+		}
+		this.nodeBalanceUnits += paidTotal - soldTotal;
+		this.named[toIndex] = bought;
+		this.named[NAMED_INDEX.dust] = (this.named[NAMED_INDEX.dust] as number) + (amountUnits - paidTotal);
+		return paidTotal;
+	}
+
+	/**
 	 * Moves amountsUnits[i] from each node's balance (node ids as in splitProRata) to a named
 	 * account, or burns it. All or nothing: on a shortfall, earlier entries are undone and it
 	 * throws. Returns the units moved.

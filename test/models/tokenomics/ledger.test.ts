@@ -486,6 +486,70 @@ describe("TokenLedger", () => {
 		ledger.checkConservationFull();
 	});
 
+	it("planProRata + mintToNodesNetOfSales end where splitProRata + collectFromNodes end", () => {
+		fc.assert(
+			fc.property(
+				fc.bigInt({ min: 0n, max: 5n * 10n ** 15n }).map(Number),
+				fc.array(fc.tuple(fc.double({ min: 0, max: 1e12, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true })), {
+					maxLength: 120,
+				}),
+				fc.boolean(),
+				fc.constantFrom<NamedAccount>("pool", "holders"),
+				(amountUnits, entries, asList, buyer) => {
+					const weights = Float64Array.from(entries, ([w]) => w);
+					// A list of distinct ids in increasing order with gaps, or the count form.
+					const ids = Int32Array.from(entries, (_, i) => 3 * i + (i % 2));
+					const nodes = asList ? ids : entries.length;
+					const start = (ledger: TokenLedger) => {
+						// Some nodes already hold tokens.
+						for (let i = 0; i < entries.length; i += 3)
+							ledger.transfer("treasury", { node: asList ? (ids[i] as number) : i }, 7);
+					};
+					const before = { initialUnits: { treasury: 1_000 } };
+					const twoStep = new TokenLedger(before);
+					start(twoStep);
+					const paidA = new Float64Array(entries.length);
+					const totalA = twoStep.splitProRata("mint", amountUnits, weights, nodes, paidA);
+					const sold = Float64Array.from(paidA, (p, i) => Math.floor(p * (entries[i] as [number, number])[1]));
+					twoStep.collectFromNodes(buyer, sold, nodes);
+
+					const fused = new TokenLedger(before);
+					start(fused);
+					const paidB = new Float64Array(entries.length);
+					const planned = fused.planProRata(amountUnits, weights, nodes, paidB);
+					expect(Array.from(paidB)).toEqual(Array.from(paidA));
+					expect(fused.minted).toBe(0); // planning changes nothing
+					expect(fused.mintToNodesNetOfSales(amountUnits, nodes, paidB, sold, buyer)).toBe(totalA);
+					expect(planned).toBe(totalA);
+					for (const account of NAMED_ACCOUNTS) expect(fused.balance(account), account).toBe(twoStep.balance(account));
+					for (let i = 0; i < entries.length; i++) {
+						const node = asList ? (ids[i] as number) : i;
+						expect(fused.nodeBalance(node)).toBe(twoStep.nodeBalance(node));
+					}
+					expect([fused.supply, fused.minted, fused.nodeBalanceTotal]).toEqual([
+						twoStep.supply,
+						twoStep.minted,
+						twoStep.nodeBalanceTotal,
+					]);
+					fused.checkConservationFull();
+				},
+			),
+			{ numRuns: 200 },
+		);
+		const ledger = new TokenLedger();
+		const paid = Float64Array.of(5, 3);
+		expect(() => ledger.mintToNodesNetOfSales(10, 2, paid, Float64Array.of(6, 0), "pool")).toThrow(
+			/entry 0 pays 5 and sells 6/,
+		);
+		expect(() => ledger.mintToNodesNetOfSales(7, 2, paid, Float64Array.of(0, 0), "pool")).toThrow(/pays 8 of 7/);
+		expect(() => ledger.mintToNodesNetOfSales(10, 2, Float64Array.of(0.5, 0), Float64Array.of(0, 0), "pool")).toThrow(
+			/entry 0 pays 0.5/,
+		);
+		expect(() => ledger.planProRata(10, Float64Array.of(1), 2, paid)).toThrow(/2 nodes, 1 weights/);
+		expect(ledger.minted).toBe(0); // nothing written by a call that threw
+		ledger.checkConservationFull();
+	});
+
 	it("holds stake in lock-up until its day, slashes by floor, and grows with node ids", () => {
 		const ledger = new TokenLedger({ initialUnits: { treasury: 1_000_000 }, initialNodeCapacity: 2 });
 		ledger.transfer("treasury", { node: 5_000 }, 1_001);
