@@ -295,11 +295,10 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 	/** Share of a lease's price that reaches the provider in fiat (burn-and-mint: none, rewards pay). */
 	const fiatShareToProvider = burnAndMint ? 0 : 1 - market.takeRate;
 	/** Per-node reward weights, paid and sold units of the last epoch (token runs only). */
-	// Token runs: reward paid to each node id last epoch (revenue in this epoch's books), and
-	// the units paid and sold by position in the books' list of reward nodes.
-	let rewardPaidUnits = new Float64Array(economy === null ? 0 : 1024);
-	let paidByPosition = new Float64Array(rewardPaidUnits.length);
-	let soldByPosition = new Float64Array(rewardPaidUnits.length);
+	// Token runs: the units paid and sold to each entry of the books' list of reward nodes
+	// (last epoch's payments are this epoch's revenue).
+	let paidByPosition = new Float64Array(economy === null ? 0 : 1024);
+	let soldByPosition = new Float64Array(paidByPosition.length);
 	const activeByDay: number[] = [];
 	/**
 	 * GPU-hours one H100-hour of work takes on each class (relative dense FP16 throughput),
@@ -1217,10 +1216,9 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 		const hours = (endMs - epochStartMs) / MS_PER_HOUR;
 		if (hours <= 0) return;
 		// Token runs: last epoch's rewards count at today's price; this epoch's weights are set.
-		if (economy !== null && rewardPaidUnits.length < nodes.count) {
-			const size = Math.max(nodes.count, rewardPaidUnits.length * 2);
-			rewardPaidUnits = grownArray(rewardPaidUnits, size);
-			paidByPosition = new Float64Array(size);
+		if (economy !== null && paidByPosition.length < nodes.count) {
+			const size = Math.max(nodes.count, paidByPosition.length * 2);
+			paidByPosition = grownArray(paidByPosition, size);
 			soldByPosition = new Float64Array(size);
 		}
 		accountEpoch(
@@ -1240,7 +1238,7 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 					economy === null
 						? null
 						: {
-								rewardPaidUnits,
+								paidUnitsByPosition: paidByPosition,
 								usdPerUnit: economy.priceUsd / economy.unitsPerToken,
 								weightPerBusyMs: tokenomics.rewards.workWeight / MS_PER_HOUR,
 								weightUptime: tokenomics.rewards.uptimeWeight * hours,
@@ -1272,15 +1270,13 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 				epochStartMs / MS_PER_DAY,
 				endMs / MS_PER_DAY,
 				books.rewardWeight,
-				books.rewardNodes.subarray(0, books.rewardCount),
+				books.rewardNodes,
 				paidByPosition,
 				soldByPosition,
 				burnAndMint ? epochCounts.priceUsd : 0,
 				kpiSignal,
+				books.rewardCount,
 			);
-			for (let i = 0; i < books.rewardCount; i++) {
-				rewardPaidUnits[books.rewardNodes[i] as number] = paidByPosition[i] as number;
-			}
 			totals.burnSpentUsd += flows.burnSpentUsd;
 			if (burnAndMint) totals.feesUsd += epochCounts.priceUsd * tokenomics.burnAndMint.feeShare;
 		}

@@ -184,9 +184,11 @@ export class TokenEconomy {
 
 	/**
 	 * Closes an epoch [fromDay, toDay): emission split by `weights` over `nodes` (a list of node
-	 * ids, or a count n for ids 0 … n − 1; weights, paid units and sold units go position for
-	 * position with it), provider sales, burn-and-mint with the epoch's fiat job value, vesting
-	 * unlocks, lock-up releases, and the market's daily steps.
+	 * ids, its first `listLength` entries (default all), or a count n for ids 0 … n − 1; weights,
+	 * paid units and sold units go position for position with it), provider sales, burn-and-mint
+	 * with the epoch's fiat job value, vesting unlocks, lock-up releases, and the market's daily
+	 * steps. (A list and a length, not a subarray: a fresh view per epoch sent V8 into a deopt
+	 * loop in the caller.)
 	 */
 	closeEpoch(
 		fromDay: number,
@@ -197,10 +199,11 @@ export class TokenEconomy {
 		sellUnits: Float64Array,
 		jobValueUsd: number,
 		kpiSignal: number,
+		listLength?: number,
 	): EpochTokenFlows {
 		const { spec, ledger, market } = this;
 		const burnedBefore = ledger.burned;
-		const nodeCount = typeof nodes === "number" ? nodes : nodes.length;
+		const nodeCount = typeof nodes === "number" ? nodes : (listLength ?? nodes.length);
 		if (typeof nodes === "number") this.ledger.ensureNodes(nodes);
 		// 1. Emission.
 		const mintedUnits = this.clock.unitsToMint(fromDay, toDay, ledger.supply);
@@ -210,7 +213,7 @@ export class TokenEconomy {
 		// 2. Providers sell part of what they receive. The sale is priced first, so that the
 		// ledger pays each node its reward net of its sale in one visit (the same end state as
 		// paying, then collecting what was sold).
-		ledger.planProRata(providerUnits, weights, nodes, paidUnits);
+		ledger.planProRata(providerUnits, weights, nodeCount, paidUnits);
 		const sellTotal = sellShares(paidUnits, spec.providerSellShare, nodeCount, sellUnits);
 		let providerSaleUsd = 0;
 		let buyer: NamedAccount = "holders";
@@ -219,7 +222,14 @@ export class TokenEconomy {
 			buyer = ledgerAccount(trade.counterparty);
 			providerSaleUsd = trade.usd;
 		}
-		const providerRewardUnits = ledger.mintToNodesNetOfSales(providerUnits, nodes, paidUnits, sellUnits, buyer);
+		const providerRewardUnits = ledger.mintToNodesNetOfSales(
+			providerUnits,
+			nodes,
+			paidUnits,
+			sellUnits,
+			buyer,
+			nodeCount,
+		);
 		if (validatorUnits > 0) ledger.mint("validators", validatorUnits);
 		if (ownerUnits > 0) ledger.mint("owners", ownerUnits);
 		// 3. Burn-and-mint: the fiat paid for jobs buys tokens that are burned.

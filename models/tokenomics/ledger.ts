@@ -353,7 +353,7 @@ export class TokenLedger {
 
 		// Passes over the weights and ids (contiguous): their sum, and the largest id to make room for.
 		const totalWeight = sumWeights(weights, n, from);
-		const maxNode = list === null ? n - 1 : largestId(list, from);
+		const maxNode = list === null ? n - 1 : largestId(list, n, from);
 		if (!(totalWeight <= MAX_TOTAL_WEIGHT))
 			throw new RangeError(
 				`${label("splitProRata from", from)}: weights sum to ${totalWeight}, above ${MAX_TOTAL_WEIGHT}`,
@@ -387,14 +387,13 @@ export class TokenLedger {
 	}
 
 	/**
-	 * The payments splitProRata would make, computed but not made: fills `paidUnits` (entry for
-	 * entry with `nodes`, as in splitProRata) and returns their total. Nothing changes; apply them
-	 * with mintToNodesNetOfSales, once the sale of the providers' share has found its buyer.
+	 * The payments splitProRata would make to `n` entries, computed but not made: fills
+	 * `paidUnits[0 … n − 1]` (entry i is paid for weights[i]) and returns their total. Nothing
+	 * changes; apply them with mintToNodesNetOfSales once the providers' sale has found its buyer.
 	 */
-	planProRata(amountUnits: number, weights: Float64Array, nodes: Int32Array | number, paidUnits: Float64Array): number {
+	planProRata(amountUnits: number, weights: Float64Array, n: number, paidUnits: Float64Array): number {
 		const operation = "planProRata";
 		if (!isAmount(amountUnits)) throw badAmount(operation, amountUnits);
-		const n = typeof nodes === "number" ? nodes : nodes.length;
 		if (!Number.isInteger(n) || n < 0 || n > weights.length || n > paidUnits.length)
 			throw new RangeError(`${operation}: ${n} nodes, ${weights.length} weights, ${paidUnits.length} paid entries`);
 		const totalWeight = sumWeights(weights, n, "mint");
@@ -404,28 +403,16 @@ export class TokenLedger {
 			paidUnits.fill(0, 0, n);
 			return 0;
 		}
-		// The same arithmetic, in the same order, as payByIndex and payByList.
-		let remaining = amountUnits;
-		for (let i = 0; i < n; i++) {
-			const weight = weights[i] as number;
-			if (weight === 0) {
-				paidUnits[i] = 0;
-				continue;
-			}
-			let pay = Math.floor((amountUnits * weight) / totalWeight);
-			if (pay > remaining) pay = remaining;
-			remaining -= pay;
-			paidUnits[i] = pay;
-		}
-		return amountUnits - remaining;
+		return amountUnits - planPays(weights, n, amountUnits, totalWeight, paidUnits);
 	}
 
 	/**
 	 * Mints `amountUnits` and pays it as planned (planProRata): each node gets paidUnits[i] less
 	 * soldUnits[i], the part it sells at once, which goes to `to` (the sale's buyer); what no node
 	 * was paid goes to `dust`. The same end state as splitProRata("mint", …) followed by
-	 * collectFromNodes(to, soldUnits, nodes), with one visit per node instead of two. All checks
-	 * come before any write. Returns the units paid to nodes.
+	 * collectFromNodes(to, soldUnits, nodes), with one visit per node instead of two. `nodes`: a
+	 * list of ids (its first `listLength` entries, default all) or a count n of ids 0 … n − 1.
+	 * All checks come before any write. Returns the units paid to nodes.
 	 */
 	mintToNodesNetOfSales(
 		amountUnits: number,
@@ -433,41 +420,33 @@ export class TokenLedger {
 		paidUnits: Float64Array,
 		soldUnits: Float64Array,
 		to: NamedAccount,
+		listLength?: number,
 	): number {
 		const operation = `mintToNodesNetOfSales to ${to}`;
 		if (!isAmount(amountUnits)) throw badAmount(operation, amountUnits);
 		const list = typeof nodes === "number" ? null : nodes;
-		const n = list === null ? (nodes as number) : list.length;
+		const n = list === null ? (nodes as number) : (listLength ?? list.length);
+		if (list !== null && !(n <= list.length))
+			throw new RangeError(`${operation}: ${n} entries of a list of ${list.length}`);
 		if (!Number.isInteger(n) || n < 0 || n > paidUnits.length || n > soldUnits.length)
 			throw new RangeError(`${operation}: ${n} nodes, ${paidUnits.length} paid and ${soldUnits.length} sold entries`);
 		const toIndex = this.namedIndex(to);
 		// Checks (a pass over the plan, in order): whole units, sold ≤ paid, Σ paid ≤ amount.
-		let paidTotal = 0;
-		let soldTotal = 0;
-		for (let i = 0; i < n; i++) {
-			const paid = paidUnits[i] as number;
-			const sold = soldUnits[i] as number;
-			if (!(Number.isInteger(paid) && paid >= 0 && Number.isInteger(sold) && sold >= 0 && sold <= paid))
-				throw new RangeError(`${operation}: entry ${i} pays ${paid} and sells ${sold}`);
-			paidTotal += paid;
-			soldTotal += sold;
-		}
+		const bad = firstBadPlanEntry(paidUnits, soldUnits, n);
+		if (bad >= 0) throw new RangeError(`${operation}: entry ${bad} pays ${paidUnits[bad]} and sells ${soldUnits[bad]}`);
+		const paidTotal = sumOf(paidUnits, n);
+		const soldTotal = sumOf(soldUnits, n);
 		if (!(paidTotal <= amountUnits)) throw new RangeError(`${operation}: pays ${paidTotal} of ${amountUnits}`);
 		this.mintChecks(amountUnits, "mintToNodesNetOfSales to", to);
 		const bought = (this.named[toIndex] as number) + soldTotal;
 		if (!fits(bought)) throw overflow(operation, to, bought);
-		const maxNode = list === null ? n - 1 : largestId(list, "mint");
+		const maxNode = list === null ? n - 1 : largestId(list, n, "mint");
 		if (maxNode >= 0) this.ensureNodes(maxNode + 1);
 		// Writes.
 		this.supplyUnits += amountUnits;
 		this.mintedUnits += amountUnits;
-		const balances = this.balanceOfNode;
-		for (let i = 0; i < n; i++) {
-			const net = (paidUnits[i] as number) - (soldUnits[i] as number);
-			if (net === 0) continue;
-			const node = list === null ? i : (list[i] as number);
-			balances[node] = (balances[node] as number) + net;
-		}
+		if (list === null) addNetByIndex(this.balanceOfNode, paidUnits, soldUnits, n);
+		else addNetByList(this.balanceOfNode, list, paidUnits, soldUnits, n);
 		this.nodeBalanceUnits += paidTotal - soldTotal;
 		this.named[toIndex] = bought;
 		this.named[NAMED_INDEX.dust] = (this.named[NAMED_INDEX.dust] as number) + (amountUnits - paidTotal);
@@ -689,16 +668,82 @@ function sumWeights(weights: Float64Array, n: number, from: Source): number {
 }
 
 /** The largest id in the list (−1 if empty); throws on a negative one. */
-function largestId(nodes: Int32Array, from: Source): number {
+function largestId(nodes: Int32Array, n: number, from: Source): number {
 	let largest = -1;
 	let smallest = 0;
-	for (let i = 0; i < nodes.length; i++) {
+	for (let i = 0; i < n; i++) {
 		const node = nodes[i] as number;
 		if (node > largest) largest = node;
 		if (node < smallest) smallest = node;
 	}
 	if (smallest < 0) throw new RangeError(`${label("splitProRata from", from)}: node id ${smallest} is negative`);
 	return largest;
+}
+
+// The hot loops of planProRata and mintToNodesNetOfSales: module-level, so that each compiles on
+// its own (a per-node loop inside a big, rarely called method is compiled on the stack, and V8
+// was seen to deopt and recompile such code on every call).
+
+/** planProRata's pays (payByIndex's arithmetic, in the same order); returns the remainder. */
+function planPays(
+	weights: Float64Array,
+	n: number,
+	amountUnits: number,
+	totalWeight: number,
+	paidUnits: Float64Array,
+): number {
+	let remaining = amountUnits;
+	for (let i = 0; i < n; i++) {
+		const weight = weights[i] as number;
+		if (weight === 0) {
+			paidUnits[i] = 0;
+			continue;
+		}
+		let pay = Math.floor((amountUnits * weight) / totalWeight);
+		if (pay > remaining) pay = remaining;
+		remaining -= pay;
+		paidUnits[i] = pay;
+	}
+	return remaining;
+}
+
+/** The first entry whose pay or sale is not a whole number ≥ 0 or sells more than it pays; −1: none. */
+function firstBadPlanEntry(paidUnits: Float64Array, soldUnits: Float64Array, n: number): number {
+	for (let i = 0; i < n; i++) {
+		const paid = paidUnits[i] as number;
+		const sold = soldUnits[i] as number;
+		if (!(Number.isInteger(paid) && paid >= 0 && Number.isInteger(sold) && sold >= 0 && sold <= paid)) return i;
+	}
+	return -1;
+}
+
+function sumOf(values: Float64Array, n: number): number {
+	let total = 0;
+	for (let i = 0; i < n; i++) total += values[i] as number;
+	return total;
+}
+
+function addNetByIndex(balances: Float64Array, paidUnits: Float64Array, soldUnits: Float64Array, n: number): void {
+	for (let i = 0; i < n; i++) {
+		const net = (paidUnits[i] as number) - (soldUnits[i] as number);
+		if (net !== 0) balances[i] = (balances[i] as number) + net;
+	}
+}
+
+function addNetByList(
+	balances: Float64Array,
+	nodes: Int32Array,
+	paidUnits: Float64Array,
+	soldUnits: Float64Array,
+	n: number,
+): void {
+	for (let i = 0; i < n; i++) {
+		const net = (paidUnits[i] as number) - (soldUnits[i] as number);
+		if (net !== 0) {
+			const node = nodes[i] as number;
+			balances[node] = (balances[node] as number) + net;
+		}
+	}
 }
 
 // The hot loops of splitProRata, one per shape so that each stays monomorphic and branch-free.
