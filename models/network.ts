@@ -295,10 +295,11 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 	/** Share of a lease's price that reaches the provider in fiat (burn-and-mint: none, rewards pay). */
 	const fiatShareToProvider = burnAndMint ? 0 : 1 - market.takeRate;
 	/** Per-node reward weights, paid and sold units of the last epoch (token runs only). */
-	// Token runs: the units paid and sold to each entry of the books' list of reward nodes
-	// (last epoch's payments are this epoch's revenue).
-	let paidByPosition = new Float64Array(economy === null ? 0 : 1024);
-	let soldByPosition = new Float64Array(paidByPosition.length);
+	// Token runs: reward paid to each node id last epoch (revenue in this epoch's books), and
+	// the units paid and sold by position in the books' list of reward nodes.
+	let rewardPaidUnits = new Float64Array(economy === null ? 0 : 1024);
+	let paidByPosition = new Float64Array(rewardPaidUnits.length);
+	let soldByPosition = new Float64Array(rewardPaidUnits.length);
 	const activeByDay: number[] = [];
 	/**
 	 * GPU-hours one H100-hour of work takes on each class (relative dense FP16 throughput),
@@ -1216,9 +1217,10 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 		const hours = (endMs - epochStartMs) / MS_PER_HOUR;
 		if (hours <= 0) return;
 		// Token runs: last epoch's rewards count at today's price; this epoch's weights are set.
-		if (economy !== null && paidByPosition.length < nodes.count) {
-			const size = Math.max(nodes.count, paidByPosition.length * 2);
-			paidByPosition = grownArray(paidByPosition, size);
+		if (economy !== null && rewardPaidUnits.length < nodes.count) {
+			const size = Math.max(nodes.count, rewardPaidUnits.length * 2);
+			rewardPaidUnits = grownArray(rewardPaidUnits, size);
+			paidByPosition = new Float64Array(size);
 			soldByPosition = new Float64Array(size);
 		}
 		accountEpoch(
@@ -1238,7 +1240,7 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 					economy === null
 						? null
 						: {
-								paidUnitsByPosition: paidByPosition,
+								rewardPaidUnits,
 								usdPerUnit: economy.priceUsd / economy.unitsPerToken,
 								weightPerBusyMs: tokenomics.rewards.workWeight / MS_PER_HOUR,
 								weightUptime: tokenomics.rewards.uptimeWeight * hours,
@@ -1277,6 +1279,7 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 				kpiSignal,
 				books.rewardCount,
 			);
+			scatterByNode(rewardPaidUnits, books.rewardNodes, paidByPosition, books.rewardCount);
 			totals.burnSpentUsd += flows.burnSpentUsd;
 			if (burnAndMint) totals.feesUsd += epochCounts.priceUsd * tokenomics.burnAndMint.feeShare;
 		}
@@ -1608,6 +1611,14 @@ function twinKpis(twin: {
 		requests:
 			requests === null ? null : { arrived: requests.arrived, served: requests.served, slaMissed: requests.slaMissed },
 	};
+}
+
+/**
+ * byNode[nodes[i]] = byPosition[i] for i < count. Module-level: a per-node loop inside the
+ * epoch's closing closure got it compiled on the stack and deoptimised on every epoch.
+ */
+function scatterByNode(byNode: Float64Array, nodes: Int32Array, byPosition: Float64Array, count: number): void {
+	for (let i = 0; i < count; i++) byNode[nodes[i] as number] = byPosition[i] as number;
 }
 
 interface RequestTally {

@@ -60,12 +60,8 @@ export interface EpochAccountingParams {
 	 * set (in `rewardNodes` / `rewardWeight` of the books).
 	 */
 	readonly tokens: {
-		/**
-		 * Reward paid for the last epoch to each entry of the books' reward list as it stood then
-		 * (`previousRewardNodes` after this pass), base units. Read by walking that list beside
-		 * the live nodes (both in increasing id), not by node id.
-		 */
-		readonly paidUnitsByPosition: Float64Array;
+		/** Reward paid to each node for the last epoch, base units, by node id: read, then zeroed. */
+		readonly rewardPaidUnits: Float64Array;
 		readonly usdPerUnit: number;
 		/** Weight per busy ms, per live epoch (not down), and per staked base unit. */
 		readonly weightPerBusyMs: number;
@@ -109,9 +105,6 @@ export interface EpochAccounting {
 	rewardNodes: Int32Array;
 	rewardWeight: Float64Array;
 	rewardCount: number;
-	/** The reward list of the epoch before (what `paidUnitsByPosition` pays), and its length. */
-	previousRewardNodes: Int32Array;
-	previousRewardCount: number;
 }
 
 /** Puts a new node on the books; ids must come in increasing order (the node table's). */
@@ -142,8 +135,6 @@ export function emptyEpochAccounting(gpuCount: number): EpochAccounting {
 		rewardNodes: new Int32Array(0),
 		rewardWeight: new Float64Array(0),
 		rewardCount: 0,
-		previousRewardNodes: new Int32Array(0),
-		previousRewardCount: 0,
 	};
 }
 
@@ -168,24 +159,14 @@ export function accountEpoch(nodes: NodeTable, params: EpochAccountingParams, ou
 	const perHour = 1 / hours;
 	const { ewmaByGpu, liveByGpu } = out;
 	// Token runs: the reward inputs, read once (not through `tokens` for every node).
-	if (tokens !== null) {
-		// Last epoch's list becomes the previous one; its buffer takes this epoch's.
-		const last = out.rewardNodes;
-		out.rewardNodes = out.previousRewardNodes;
-		out.previousRewardNodes = last;
-		out.previousRewardCount = out.rewardCount;
-		if (out.rewardNodes.length < out.trackedCount) {
-			out.rewardNodes = new Int32Array(out.tracked.length);
-			out.rewardWeight = new Float64Array(out.tracked.length);
-		}
+	if (tokens !== null && out.rewardNodes.length < out.trackedCount) {
+		out.rewardNodes = new Int32Array(out.tracked.length);
+		out.rewardWeight = new Float64Array(out.tracked.length);
 	}
 	const rewardNodes = out.rewardNodes;
 	const rewardWeight = tokens === null ? null : out.rewardWeight;
 	let rewardCount = 0;
-	const paidByPosition = tokens?.paidUnitsByPosition ?? EMPTY;
-	const previousNodes = out.previousRewardNodes;
-	const previousCount = tokens === null ? 0 : out.previousRewardCount;
-	let lastAt = 0;
+	const rewardPaidUnits = tokens?.rewardPaidUnits ?? EMPTY;
 	const stakedUnits = tokens?.stakedUnits ?? EMPTY;
 	const usdPerUnit = tokens?.usdPerUnit ?? 0;
 	const weightPerBusyMs = tokens?.weightPerBusyMs ?? 0;
@@ -233,11 +214,8 @@ export function accountEpoch(nodes: NodeTable, params: EpochAccountingParams, ou
 		const cost = (powerKw * (electricityByMetro[metroOf[node] as number] as number) + upkeep) * hours;
 		let revenue = revenueUsdInEpoch[node] as number;
 		if (rewardWeight !== null) {
-			// Last epoch's list, walked beside this one (both in increasing id).
-			while (lastAt < previousCount && (previousNodes[lastAt] as number) < node) lastAt++;
-			const paidUnits =
-				lastAt < previousCount && previousNodes[lastAt] === node ? (paidByPosition[lastAt] as number) : 0;
-			const rewardUsd = paidUnits * usdPerUnit;
+			const rewardUsd = (rewardPaidUnits[node] as number) * usdPerUnit;
+			rewardPaidUnits[node] = 0;
 			revenue += rewardUsd;
 			tokenRewardUsd += rewardUsd;
 			rewardNodes[rewardCount] = node;

@@ -431,16 +431,21 @@ export class TokenLedger {
 		if (!Number.isInteger(n) || n < 0 || n > paidUnits.length || n > soldUnits.length)
 			throw new RangeError(`${operation}: ${n} nodes, ${paidUnits.length} paid and ${soldUnits.length} sold entries`);
 		const toIndex = this.namedIndex(to);
-		// Checks (a pass over the plan, in order): whole units, sold ≤ paid, Σ paid ≤ amount.
-		const bad = firstBadPlanEntry(paidUnits, soldUnits, n);
-		if (bad >= 0) throw new RangeError(`${operation}: entry ${bad} pays ${paidUnits[bad]} and sells ${soldUnits[bad]}`);
-		const paidTotal = sumOf(paidUnits, n);
-		const soldTotal = sumOf(soldUnits, n);
+		// Checks, in one pass over the plan: whole units, sold ≤ paid, ids ≥ 0; Σ paid ≤ amount.
+		const bad = scanPlan(paidUnits, soldUnits, list, n);
+		if (bad >= 0) {
+			const node = list === null ? bad : list[bad];
+			throw new RangeError(
+				`${operation}: entry ${bad} pays ${paidUnits[bad]} and sells ${soldUnits[bad]} (node ${node})`,
+			);
+		}
+		const paidTotal = planScan[0] as number;
+		const soldTotal = planScan[1] as number;
 		if (!(paidTotal <= amountUnits)) throw new RangeError(`${operation}: pays ${paidTotal} of ${amountUnits}`);
 		this.mintChecks(amountUnits, "mintToNodesNetOfSales to", to);
 		const bought = (this.named[toIndex] as number) + soldTotal;
 		if (!fits(bought)) throw overflow(operation, to, bought);
-		const maxNode = list === null ? n - 1 : largestId(list, n, "mint");
+		const maxNode = list === null ? n - 1 : (planScan[2] as number);
 		if (maxNode >= 0) this.ensureNodes(maxNode + 1);
 		// Writes.
 		this.supplyUnits += amountUnits;
@@ -707,20 +712,35 @@ function planPays(
 	return remaining;
 }
 
-/** The first entry whose pay or sale is not a whole number ≥ 0 or sells more than it pays; −1: none. */
-function firstBadPlanEntry(paidUnits: Float64Array, soldUnits: Float64Array, n: number): number {
+/** scanPlan's sums: Σ paid, Σ sold, and the largest node id (−1: none). */
+const planScan = new Float64Array(3);
+
+/**
+ * One pass over a plan: the first entry whose pay or sale is not a whole number ≥ 0, that sells
+ * more than it pays, or (in a list) names a negative id; −1 when all are good, and then the sums
+ * in `planScan`.
+ */
+function scanPlan(paidUnits: Float64Array, soldUnits: Float64Array, nodes: Int32Array | null, n: number): number {
+	let paidTotal = 0;
+	let soldTotal = 0;
+	let largest = -1;
 	for (let i = 0; i < n; i++) {
 		const paid = paidUnits[i] as number;
 		const sold = soldUnits[i] as number;
-		if (!(Number.isInteger(paid) && paid >= 0 && Number.isInteger(sold) && sold >= 0 && sold <= paid)) return i;
+		// Whole numbers ≥ 0 with sold ≤ paid: floor(x) === x rejects fractions and NaN.
+		if (!(sold >= 0 && sold <= paid && Math.floor(paid) === paid && Math.floor(sold) === sold)) return i;
+		paidTotal += paid;
+		soldTotal += sold;
+		if (nodes !== null) {
+			const node = nodes[i] as number;
+			if (node < 0) return i;
+			if (node > largest) largest = node;
+		}
 	}
+	planScan[0] = paidTotal;
+	planScan[1] = soldTotal;
+	planScan[2] = largest;
 	return -1;
-}
-
-function sumOf(values: Float64Array, n: number): number {
-	let total = 0;
-	for (let i = 0; i < n; i++) total += values[i] as number;
-	return total;
 }
 
 function addNetByIndex(balances: Float64Array, paidUnits: Float64Array, soldUnits: Float64Array, n: number): void {

@@ -71,7 +71,6 @@ function referenceEpoch(
 	s: Snapshot,
 	params: EpochAccountingParams,
 	gone: Set<number>,
-	paidById: Float64Array,
 ): ReferenceResult {
 	const hours = (params.endMs - params.startMs) / MS_PER_HOUR;
 	const epochMs = params.endMs - params.startMs;
@@ -130,7 +129,7 @@ function referenceEpoch(
 		const cost = costPerHour * hours;
 		let revenue = s.revenueUsdInEpoch[node] as number;
 		if (tokens !== null) {
-			const reward = (paidById[node] as number) * tokens.usdPerUnit;
+			const reward = (tokens.rewardPaidUnits[node] as number) * tokens.usdPerUnit;
 			revenue += reward;
 			result.tokenRewardUsd += reward;
 			const staked = node < tokens.stakedUnits.length ? (tokens.stakedUnits[node] as number) : 0;
@@ -247,8 +246,6 @@ function makeWorld(seed: number) {
 	const electricityByMetro = Float64Array.from({ length: METROS }, () => 0.04 + 0.3 * rng.next());
 	let rewardWeight = new Float64Array(64);
 	let rewardPaidUnits = new Float64Array(64);
-	// Last epoch's payments by position in the books' reward list (filled from rewardPaidUnits).
-	const paidUnitsByPosition = new Float64Array(8192);
 	// Shorter than the table on purpose: nodes past its end have no stake (`?? 0`).
 	const stakedUnits = Float64Array.from({ length: 700 }, () => (rng.int(3) === 0 ? 0 : rng.next() * 5e6));
 
@@ -298,7 +295,7 @@ function makeWorld(seed: number) {
 		exitAfterEpochs: PATIENCE,
 		tokens: withTokens
 			? {
-					paidUnitsByPosition,
+					rewardPaidUnits,
 					usdPerUnit: 0.5e-6,
 					weightPerBusyMs: 1 / MS_PER_HOUR,
 					weightUptime: 0.25 * ((endMs - startMs) / MS_PER_HOUR),
@@ -317,7 +314,6 @@ function makeWorld(seed: number) {
 		params,
 		rewardWeight: () => rewardWeight,
 		rewardPaidUnits: () => rewardPaidUnits,
-		paidUnitsByPosition,
 	};
 }
 
@@ -351,25 +347,24 @@ describe("accountEpoch", () => {
 				const exitedBefore = Array.from({ length: nodes.count }, (_, n) => n).filter(
 					(n) => nodes.state[n] === NodeState.exited && !gone.has(n),
 				);
-				// Last epoch's payments reach only the nodes on last epoch's reward list (by position).
-				const paidById = new Float64Array(nodes.count);
-				const lastList = Array.from(books.rewardNodes.subarray(0, books.rewardCount));
-				lastList.forEach((node, i) => {
-					world.paidUnitsByPosition[i] = world.rewardPaidUnits()[node] as number;
-					paidById[node] = world.rewardPaidUnits()[node] as number;
-				});
-				const expected = referenceEpoch(nodes, reference, params, gone, paidById);
+				const expected = referenceEpoch(nodes, reference, params, gone);
 
+				const paidBefore = world.rewardPaidUnits().slice();
 				accountEpoch(nodes, params, books);
 				if (withTokens) {
-					// The list: every live node (not joining, not exited), increasing id; last epoch's kept beside it.
+					// The list: every live node (not joining, not exited), increasing id; paid units read and zeroed.
 					const live = Array.from(books.tracked.subarray(0, books.trackedCount)).filter(
 						(n) => nodes.state[n] !== NodeState.joining,
 					);
 					expect(Array.from(books.rewardNodes.subarray(0, books.rewardCount))).toEqual(live);
-					expect(Array.from(books.previousRewardNodes.subarray(0, books.previousRewardCount))).toEqual(lastList);
 					for (let i = 0; i < books.rewardCount; i++) {
-						rewardWeight[books.rewardNodes[i] as number] = books.rewardWeight[i] as number;
+						const node = books.rewardNodes[i] as number;
+						rewardWeight[node] = books.rewardWeight[i] as number;
+						expect(world.rewardPaidUnits()[node]).toBe(0);
+					}
+					const listed = new Set(live);
+					for (let n = 0; n < nodes.count; n++) {
+						if (!listed.has(n)) expect(world.rewardPaidUnits()[n]).toBe(paidBefore[n]);
 					}
 				}
 
@@ -487,9 +482,7 @@ describe("accountEpoch", () => {
 		nodes.leasePriceUsdPerGpuHour[node] = 2;
 		nodes.ewmaMarginUsdPerHour[node] = 0.5;
 		nodes.revenueUsdInEpoch[node] = 0.25; // a bandwidth refund, say
-		// Last epoch's reward list held this node (position 0), paid 4e6 units.
-		books.rewardNodes = Int32Array.of(node);
-		books.rewardCount = 1;
+		const rewardPaidUnits = Float64Array.of(4e6);
 		accountEpoch(
 			nodes,
 			{
@@ -504,7 +497,7 @@ describe("accountEpoch", () => {
 				exitThresholdUsdPerHour: 1,
 				exitAfterEpochs: 1,
 				tokens: {
-					paidUnitsByPosition: Float64Array.of(4e6),
+					rewardPaidUnits,
 					usdPerUnit: 1e-7,
 					weightPerBusyMs: 2 / MS_PER_HOUR,
 					weightUptime: 0.5,
@@ -534,7 +527,7 @@ describe("accountEpoch", () => {
 		// Weight: 2 per busy hour × 0.5 + uptime 0.5 + 0.1 × 3 staked = 1.8.
 		expect([books.rewardCount, books.rewardNodes[0]]).toEqual([1, node]);
 		expect(books.rewardWeight[0]).toBeCloseTo(1.8, 12);
-		expect([books.previousRewardCount, books.previousRewardNodes[0]]).toEqual([1, node]);
+		expect(rewardPaidUnits[0]).toBe(0); // read into this epoch's revenue
 		expect(nodes.busyMsInEpoch[node]).toBe(0);
 		expect(nodes.revenueUsdInEpoch[node]).toBe(0);
 	});
