@@ -1109,6 +1109,7 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 			batching: spec.batching,
 			slaP95Ms: spec.slaP95Ms,
 			verificationOverheadShare: auditOverhead,
+			recordWaits: false,
 		});
 		const windowHours = windowMs / MS_PER_HOUR;
 		let depinReplicaCost = 0;
@@ -1146,6 +1147,7 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 			metroCount,
 			batching: spec.batching,
 			slaP95Ms: spec.slaP95Ms,
+			recordWaits: false,
 		});
 		accumulate(cloudRequests, cloudLatency, cloudNetworkRtt, cloudResult, cloudReplicaCost, spec.tokensPerRequest);
 		// What tenants see for the next epoch's choice: cost per request served, and requests

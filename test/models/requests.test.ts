@@ -234,6 +234,20 @@ describe("determinism, shared arrivals, routing", () => {
 		expect(other.latencyMs.sum).not.toBe(a.latencyMs.sum);
 	});
 
+	it("recordWaits: false leaves the waits out and changes nothing else", () => {
+		const a = simulateRequests(input([0, 0, 1, 2]));
+		const b = simulateRequests({ ...input([0, 0, 1, 2]), recordWaits: false });
+		expect(a.waitMs.count).toBe(a.served);
+		expect(b.waitMs.count).toBe(0);
+		expect([b.served, b.slaMissed, b.events, b.latencyMs.sum, b.networkRttMs.sum]).toEqual([
+			a.served,
+			a.slaMissed,
+			a.events,
+			a.latencyMs.sum,
+			a.networkRttMs.sum,
+		]);
+	});
+
 	it("the same arrivals feed two replica sets (DePIN vs cloud) and all are served", () => {
 		const depin = simulateRequests(input([0, 0, 1, 2]));
 		const cloud = simulateRequests(input([1, 1, 1]));
