@@ -98,9 +98,9 @@ export interface EpochAccounting {
 	tracked: Int32Array;
 	trackedCount: number;
 	/**
-	 * Token runs: the live nodes (not joining, not exited) in increasing id, entries
-	 * 0 … rewardCount − 1, and each one's reward weight for this epoch, position for position.
-	 * Rewards are split over these only, not over every id ever created.
+	 * Token runs: the live nodes (not joining, not exited) with a reward weight above zero this
+	 * epoch, in increasing id, entries 0 … rewardCount − 1, and each one's weight, position for
+	 * position. Rewards are split over these only, not over every id ever created.
 	 */
 	rewardNodes: Int32Array;
 	rewardWeight: Float64Array;
@@ -218,11 +218,15 @@ export function accountEpoch(nodes: NodeTable, params: EpochAccountingParams, ou
 			rewardPaidUnits[node] = 0;
 			revenue += rewardUsd;
 			tokenRewardUsd += rewardUsd;
-			rewardNodes[rewardCount] = node;
-			rewardWeight[rewardCount++] =
+			const weight =
 				weightPerBusyMs * busy +
 				(state === NodeState.down ? 0 : weightUptime) +
-				weightPerStakedUnit * (stakedUnits[node] ?? 0);
+				(weightPerStakedUnit === 0 ? 0 : weightPerStakedUnit * (stakedUnits[node] ?? 0));
+			// A node of zero weight is paid nothing: it stays off the list the economy walks.
+			if (weight > 0) {
+				rewardNodes[rewardCount] = node;
+				rewardWeight[rewardCount++] = weight;
+			}
 		}
 		const marginPerHour = (revenue - cost) * perHour;
 		cumulativeMarginUsd[node] = (cumulativeMarginUsd[node] as number) + revenue - cost;
