@@ -73,13 +73,33 @@ const EXPONENTIAL = buildTables(
 	2 ** 53,
 );
 
+const NK = NORMAL.k;
+const NW = NORMAL.w;
+const EK = EXPONENTIAL.k;
+const EW = EXPONENTIAL.w;
+
+// Each sampler is its fast path (what ~99% of draws take), small enough for V8 to inline into
+// the caller, and a separate function for the rest (wedge, tail, retries).
+
 /** A standard normal draw (mean 0, sd 1). */
 export function standardNormal(rng: RandomStream): number {
+	// Word 1: layer (bits 0–7), sign (bit 8), low 20 bits of the mantissa (bits 12–31).
+	const low = rng.uint32();
+	const mantissa = rng.uint32() * 1048576 + (low >>> 12);
+	const layer = low & 0xff;
+	if (mantissa < (NK[layer] as number)) {
+		const x = mantissa * (NW[layer] as number);
+		return (low & 0x100) !== 0 ? -x : x;
+	}
+	return normalBeyondFastPath(rng, low, mantissa);
+}
+
+/** standardNormal for a draw that failed the fast test: the wedge or tail test, then redraws. */
+function normalBeyondFastPath(rng: RandomStream, firstLow: number, firstMantissa: number): number {
 	const { k, w, f } = NORMAL;
+	let low = firstLow;
+	let mantissa = firstMantissa;
 	for (;;) {
-		// Word 1: layer (bits 0–7), sign (bit 8), low 20 bits of the mantissa (bits 12–31).
-		const low = rng.uint32();
-		const mantissa = rng.uint32() * 1048576 + (low >>> 12);
 		const layer = low & 0xff;
 		const negative = (low & 0x100) !== 0;
 		const x = mantissa * (w[layer] as number);
@@ -94,16 +114,27 @@ export function standardNormal(rng: RandomStream): number {
 		}
 		const below = f[layer] as number;
 		if (((f[layer - 1] as number) - below) * rng.next() + below < Math.exp(-0.5 * x * x)) return negative ? -x : x;
+		low = rng.uint32();
+		mantissa = rng.uint32() * 1048576 + (low >>> 12);
 	}
 }
 
 /** A standard exponential draw (mean 1). */
 export function standardExponential(rng: RandomStream): number {
+	// Word 1: layer (bits 0–7), low 21 bits of the mantissa (bits 11–31).
+	const low = rng.uint32();
+	const mantissa = rng.uint32() * 2097152 + (low >>> 11);
+	const layer = low & 0xff;
+	if (mantissa < (EK[layer] as number)) return mantissa * (EW[layer] as number);
+	return exponentialBeyondFastPath(rng, low, mantissa);
+}
+
+/** standardExponential for a draw that failed the fast test. */
+function exponentialBeyondFastPath(rng: RandomStream, firstLow: number, firstMantissa: number): number {
 	const { k, w, f } = EXPONENTIAL;
+	let low = firstLow;
+	let mantissa = firstMantissa;
 	for (;;) {
-		// Word 1: layer (bits 0–7), low 21 bits of the mantissa (bits 11–31).
-		const low = rng.uint32();
-		const mantissa = rng.uint32() * 2097152 + (low >>> 11);
 		const layer = low & 0xff;
 		const x = mantissa * (w[layer] as number);
 		if (mantissa < (k[layer] as number)) return x;
@@ -111,6 +142,8 @@ export function standardExponential(rng: RandomStream): number {
 		if (layer === 0) return EXPONENTIAL_R - Math.log1p(-rng.next());
 		const below = f[layer] as number;
 		if (((f[layer - 1] as number) - below) * rng.next() + below < Math.exp(-x)) return x;
+		low = rng.uint32();
+		mantissa = rng.uint32() * 2097152 + (low >>> 11);
 	}
 }
 
