@@ -220,12 +220,15 @@ export function clearSingleGpuAuction(
 	const askOf = nodes.askUsdPerGpuHour;
 	const order = context.metrosByDistance[terms.originMetro] as Int32Array;
 	const rttRow = terms.originMetro * context.metroCount;
+	// Most orders (jobs) take any distance: then no RTT is looked up at all.
+	const maxRttMs = terms.maxRttMs;
+	const anyDistance = maxRttMs === Number.POSITIVE_INFINITY;
 	let found = 0;
 	let best = -1;
 	let bestCost = Number.POSITIVE_INFINITY;
 	for (let k = 0; k < order.length && found < limit; k++) {
 		const metro = order[k] as number;
-		if ((context.metroRttMs[rttRow + metro] as number) > terms.maxRttMs) break;
+		if (!anyDistance && (context.metroRttMs[rttRow + metro] as number) > maxRttMs) break;
 		if (index.idleByMetro[metro] === 0) continue;
 		for (let g = 0; g < gpuCount && found < limit; g++) {
 			if (eligibleGpu[g] !== 1) continue;
