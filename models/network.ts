@@ -1079,6 +1079,15 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 		return tableOfGpu[gpu] as number;
 	};
 
+	// Each window's result histograms, merged into the run's and the epoch's before the next window.
+	const windowHistograms = () => ({
+		latencyMs: new LogHistogram(),
+		networkRttMs: new LogHistogram(),
+		waitMs: new LogHistogram(),
+	});
+	const depinWindowHistograms = windowHistograms();
+	const cloudWindowHistograms = windowHistograms();
+
 	/** Simulates this epoch's request window for a real-time class, on DePIN and on the cloud. */
 	const requestWindow = (classState: RealtimeClassState, windowMs: number): void => {
 		const spec = classState.spec;
@@ -1110,6 +1119,7 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 			slaP95Ms: spec.slaP95Ms,
 			verificationOverheadShare: auditOverhead,
 			recordWaits: false,
+			reuseHistograms: depinWindowHistograms,
 		});
 		const windowHours = windowMs / MS_PER_HOUR;
 		let depinReplicaCost = 0;
@@ -1148,6 +1158,7 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 			batching: spec.batching,
 			slaP95Ms: spec.slaP95Ms,
 			recordWaits: false,
+			reuseHistograms: cloudWindowHistograms,
 		});
 		accumulate(cloudRequests, cloudLatency, cloudNetworkRtt, cloudResult, cloudReplicaCost, spec.tokensPerRequest);
 		// What tenants see for the next epoch's choice: cost per request served, and requests

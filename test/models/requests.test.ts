@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { generateArrivals, type RequestSimInput, simulateRequests, sitesByRtt } from "../../models/requests.js";
 import { mmcMeans } from "../../sim/queueing.js";
 import { RandomStream } from "../../sim/random/stream.js";
+import { LogHistogram } from "../../sim/recorder/histogram.js";
 
 /** Replicas all using compute table 0. */
 function uniformTables(replicas: number, table: Float64Array) {
@@ -246,6 +247,27 @@ describe("determinism, shared arrivals, routing", () => {
 			a.latencyMs.sum,
 			a.networkRttMs.sum,
 		]);
+	});
+
+	it("reused histograms are reset and end as fresh ones would", () => {
+		const scratch = { latencyMs: new LogHistogram(), networkRttMs: new LogHistogram(), waitMs: new LogHistogram() };
+		scratch.latencyMs.record(1e6); // left over from an earlier window
+		const fresh = simulateRequests(input([0, 1, 2]));
+		for (const replicas of [
+			[0, 0, 1, 2],
+			[0, 1, 2],
+		]) {
+			const reused = simulateRequests({ ...input(replicas), reuseHistograms: scratch });
+			expect(reused.latencyMs).toBe(scratch.latencyMs);
+		}
+		for (const name of ["latencyMs", "networkRttMs", "waitMs"] as const) {
+			expect([scratch[name].count, scratch[name].sum, scratch[name].max]).toEqual([
+				fresh[name].count,
+				fresh[name].sum,
+				fresh[name].max,
+			]);
+			for (const q of [0.5, 0.95, 0.99]) expect(scratch[name].quantile(q)).toBe(fresh[name].quantile(q));
+		}
 	});
 
 	it("the same arrivals feed two replica sets (DePIN vs cloud) and all are served", () => {
