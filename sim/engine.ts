@@ -277,6 +277,11 @@ export class Engine {
 		const sequence = this.heapSequence[0] as number;
 		const slot = this.heapSlot[0] as number;
 		this.removeTop();
+		this.fire(time, sequence, slot);
+	}
+
+	/** Fires the event of a slot just taken off a heap, unless it was cancelled; frees the slot. */
+	private fire(time: number, sequence: number, slot: number): void {
 		const kind = this.slotKind[slot] as number;
 		const payload = this.slotPayload[slot] as number;
 		this.freeSlot(slot);
@@ -305,17 +310,7 @@ export class Engine {
 		const sequence = this.soonSequence[0] as number;
 		const slot = this.soonSlot[0] as number;
 		this.popSoon();
-		const kind = this.slotKind[slot] as number;
-		const payload = this.slotPayload[slot] as number;
-		this.freeSlot(slot);
-		if (kind === CANCELLED) {
-			this.cancelledPending--;
-			return;
-		}
-		this.now = time;
-		this.eventsFired++;
-		if (this.tracer !== null) this.tracer(time, kind, payload, sequence);
-		(this.handlers[kind] as EventHandler)(payload);
+		this.fire(time, sequence, slot);
 	}
 
 	/** Soon heap entry a comes before entry b in (time, sequence) order. */
