@@ -7,7 +7,9 @@
  * Order of operations at the close of an epoch (DESIGN.md §4a):
  *   1. mint the epoch's emission; split the providers' share over nodes by weight (work,
  *      uptime, stake), the validators' and owners' shares to their accounts;
- *   2. providers sell `providerSellShare` of what they just received, through the market;
+ *   2. providers sell `providerSellShare` of what they just received, through the market
+ *      (the ledger then pays each node its reward net of its sale in one pass: the same end
+ *      state as paying, then collecting);
  *   3. burn-and-mint: the protocol buys tokens with the epoch's fiat job value less the fee,
  *      through the market, and burns them;
  *   4. vesting unlocks: the unlocked share is sold by team / investors;
