@@ -16,10 +16,11 @@
  * Bytes per pending event: 8 + 8 + 4 (heap) + 2 + 8 + 4 (slot) = 34.
  *
  * Option `soonWithinTicks`: an event due within that many ticks of the time it is scheduled
- * goes to a second, small heap, and each step fires the earlier of the two tops. A model
- * whose busiest events are always imminent (the next order arrival) while thousands of others
- * wait hours ahead (lease ends, failures) then pushes and pops those through a heap of a few
- * entries instead of climbing the big one. The order of firing is the same with or without it.
+ * goes to a second, small heap (same layout and code), and each step fires the earlier of the
+ * two tops. A model whose busiest events are always imminent (the next order arrival) while
+ * thousands of others wait hours ahead (lease ends, failures) then pushes and pops those
+ * through a heap of a few entries instead of climbing the big one. The order of firing is the
+ * same with or without it.
  */
 
 import { grownArray } from "./typed-arrays.js";
@@ -168,17 +169,16 @@ export class Engine {
 
 	/** Time of the next event to fire, or Infinity when none is pending. */
 	peek(): number {
+		// Drop cancelled events from the top of whichever heap holds the next one.
 		for (;;) {
-			if (this.soonFirst()) {
-				const slot = this.soonSlot[0] as number;
-				if (this.slotKind[slot] !== CANCELLED) return this.soonTime[0] as number;
-				this.popSoon();
-				this.freeSlot(slot);
-				this.cancelledPending--;
-				continue;
-			}
-			this.dropCancelledTop();
-			if (!this.soonFirst()) return this.size > 0 ? (this.heapTime[0] as number) : Number.POSITIVE_INFINITY;
+			const soon = this.soonFirst();
+			if (!soon && this.size === 0) return Number.POSITIVE_INFINITY;
+			const slot = (soon ? this.soonSlot[0] : this.heapSlot[0]) as number;
+			if (this.slotKind[slot] !== CANCELLED) return (soon ? this.soonTime[0] : this.heapTime[0]) as number;
+			if (soon) this.popSoon();
+			else this.removeTop();
+			this.freeSlot(slot);
+			this.cancelledPending--;
 		}
 	}
 
@@ -232,33 +232,23 @@ export class Engine {
 	 * one. O(n): for tests and debug runs, never the hot path.
 	 */
 	checkInvariants(): void {
-		const { size, heapTime, heapSequence, heapSlot } = this;
 		const seen = new Set<number>();
 		let cancelled = 0;
-		for (let i = 0; i < size; i++) {
-			const slot = heapSlot[i] as number;
-			if (seen.has(slot)) throw new Error(`slot ${slot} appears twice in the heap`);
-			seen.add(slot);
-			if (this.slotKind[slot] === CANCELLED) cancelled++;
-			if ((heapTime[i] as number) < this.now)
-				throw new Error(`pending event at ${heapTime[i]} is before now (${this.now})`);
-			if (i > 0) {
-				const parent = (i - 1) >> 2;
-				const pt = heapTime[parent] as number;
-				const t = heapTime[i] as number;
-				if (pt > t || (pt === t && (heapSequence[parent] as number) > (heapSequence[i] as number))) {
-					throw new Error(`heap order broken at index ${i}`);
-				}
+		const heaps = [
+			{ name: "heap", time: this.heapTime, sequence: this.heapSequence, slot: this.heapSlot, size: this.size },
+			{ name: "soon heap", time: this.soonTime, sequence: this.soonSequence, slot: this.soonSlot, size: this.soonSize },
+		];
+		for (const heap of heaps) {
+			for (let i = 0; i < heap.size; i++) {
+				const slot = heap.slot[i] as number;
+				if (seen.has(slot)) throw new Error(`slot ${slot} appears twice in the heaps`);
+				seen.add(slot);
+				if (this.slotKind[slot] === CANCELLED) cancelled++;
+				if ((heap.time[i] as number) < this.now)
+					throw new Error(`pending event at ${heap.time[i]} is before now (${this.now})`);
 			}
-		}
-		for (let i = 0; i < this.soonSize; i++) {
-			const slot = this.soonSlot[i] as number;
-			if (seen.has(slot)) throw new Error(`slot ${slot} appears twice in the heaps`);
-			seen.add(slot);
-			if (this.slotKind[slot] === CANCELLED) cancelled++;
-			if ((this.soonTime[i] as number) < this.now)
-				throw new Error(`pending event at ${this.soonTime[i]} is before now (${this.now})`);
-			if (i > 0 && this.soonBefore(i, (i - 1) >> 1)) throw new Error(`soon heap order broken at index ${i}`);
+			const broken = heapOrderBreak(heap.time, heap.sequence, heap.size);
+			if (broken >= 0) throw new Error(`${heap.name} order broken at index ${broken}`);
 		}
 		if (cancelled !== this.cancelledPending)
 			throw new Error(`cancelled count ${this.cancelledPending}, found ${cancelled}`);
@@ -267,8 +257,8 @@ export class Engine {
 			if (seen.has(slot)) throw new Error(`slot ${slot} is both free and pending`);
 			if (++free > this.capacity) throw new Error("free list has a cycle");
 		}
-		if (free + size + this.soonSize !== this.capacity)
-			throw new Error(`slots lost: ${free} free + ${size} + ${this.soonSize} pending ≠ ${this.capacity}`);
+		if (free + seen.size !== this.capacity)
+			throw new Error(`slots lost: ${free} free + ${seen.size} pending ≠ ${this.capacity}`);
 	}
 
 	/** Pops the top event; fires it unless it was cancelled. */
@@ -313,13 +303,6 @@ export class Engine {
 		this.fire(time, sequence, slot);
 	}
 
-	/** Soon heap entry a comes before entry b in (time, sequence) order. */
-	private soonBefore(a: number, b: number): boolean {
-		const ta = this.soonTime[a] as number;
-		const tb = this.soonTime[b] as number;
-		return ta < tb || (ta === tb && (this.soonSequence[a] as number) < (this.soonSequence[b] as number));
-	}
-
 	private pushSoon(time: number, sequence: number, slot: number): void {
 		if (this.soonSize === this.soonTime.length) {
 			const capacity = this.soonSize * 2;
@@ -327,53 +310,12 @@ export class Engine {
 			this.soonSequence = grownArray(this.soonSequence, capacity);
 			this.soonSlot = grownArray(this.soonSlot, capacity);
 		}
-		const { soonTime, soonSequence, soonSlot } = this;
-		let hole = this.soonSize++;
-		while (hole > 0) {
-			const parent = (hole - 1) >> 1;
-			// The new entry has the largest sequence: a tie keeps it below.
-			if ((soonTime[parent] as number) <= time) break;
-			soonTime[hole] = soonTime[parent] as number;
-			soonSequence[hole] = soonSequence[parent] as number;
-			soonSlot[hole] = soonSlot[parent] as number;
-			hole = parent;
-		}
-		soonTime[hole] = time;
-		soonSequence[hole] = sequence;
-		soonSlot[hole] = slot;
+		siftUpNewest(this.soonTime, this.soonSequence, this.soonSlot, this.soonSize++, time, sequence, slot);
 	}
 
 	private popSoon(): void {
 		const size = --this.soonSize;
-		if (size === 0) return;
-		const { soonTime, soonSequence, soonSlot } = this;
-		const time = soonTime[size] as number;
-		const sequence = soonSequence[size] as number;
-		const slot = soonSlot[size] as number;
-		let hole = 0;
-		for (;;) {
-			let child = 2 * hole + 1;
-			if (child >= size) break;
-			if (child + 1 < size && this.soonBefore(child + 1, child)) child++;
-			const ct = soonTime[child] as number;
-			if (time < ct || (time === ct && sequence < (soonSequence[child] as number))) break;
-			soonTime[hole] = ct;
-			soonSequence[hole] = soonSequence[child] as number;
-			soonSlot[hole] = soonSlot[child] as number;
-			hole = child;
-		}
-		soonTime[hole] = time;
-		soonSequence[hole] = sequence;
-		soonSlot[hole] = slot;
-	}
-
-	private dropCancelledTop(): void {
-		while (this.size > 0 && this.slotKind[this.heapSlot[0] as number] === CANCELLED) {
-			const slot = this.heapSlot[0] as number;
-			this.removeTop();
-			this.freeSlot(slot);
-			this.cancelledPending--;
-		}
+		if (size > 0) siftDownLast(this.soonTime, this.soonSequence, this.soonSlot, size);
 	}
 
 	private freeSlot(slot: number): void {
@@ -382,62 +324,15 @@ export class Engine {
 		this.freeHead = slot;
 	}
 
-	/** Places (time, sequence, slot) at hole `index` and moves it up to its place. */
+	/** Places (time, sequence, slot) at hole `index` of the main heap and moves it up. */
 	private siftUp(index: number, time: number, sequence: number, slot: number): void {
-		const heapTime = this.heapTime;
-		const heapSequence = this.heapSequence;
-		const heapSlot = this.heapSlot;
-		let hole = index;
-		while (hole > 0) {
-			const parent = (hole - 1) >> 2;
-			const parentTime = heapTime[parent] as number;
-			// The entry moving up is always the newest (largest sequence), so a tie keeps it below.
-			if (parentTime <= time) break;
-			heapTime[hole] = parentTime;
-			heapSequence[hole] = heapSequence[parent] as number;
-			heapSlot[hole] = heapSlot[parent] as number;
-			hole = parent;
-		}
-		heapTime[hole] = time;
-		heapSequence[hole] = sequence;
-		heapSlot[hole] = slot;
+		siftUpNewest(this.heapTime, this.heapSequence, this.heapSlot, index, time, sequence, slot);
 	}
 
-	/** Removes the root: the last entry moves down from the root to its place. */
+	/** Removes the main heap's root. */
 	private removeTop(): void {
 		const size = --this.size;
-		if (size === 0) return;
-		const heapTime = this.heapTime;
-		const heapSequence = this.heapSequence;
-		const heapSlot = this.heapSlot;
-		const time = heapTime[size] as number;
-		const sequence = heapSequence[size] as number;
-		const slot = heapSlot[size] as number;
-		let hole = 0;
-		for (;;) {
-			// The earliest of up to four children (a 4-ary heap is half as deep as a binary one:
-			// fewer levels for an event scheduled soon to climb, and children share a cache line).
-			const first = 4 * hole + 1;
-			if (first >= size) break;
-			let child = first;
-			let childTime = heapTime[first] as number;
-			const end = Math.min(first + 4, size);
-			for (let c = first + 1; c < end; c++) {
-				const t = heapTime[c] as number;
-				if (t < childTime || (t === childTime && (heapSequence[c] as number) < (heapSequence[child] as number))) {
-					child = c;
-					childTime = t;
-				}
-			}
-			if (time < childTime || (time === childTime && sequence < (heapSequence[child] as number))) break;
-			heapTime[hole] = childTime;
-			heapSequence[hole] = heapSequence[child] as number;
-			heapSlot[hole] = heapSlot[child] as number;
-			hole = child;
-		}
-		heapTime[hole] = time;
-		heapSequence[hole] = sequence;
-		heapSlot[hole] = slot;
+		if (size > 0) siftDownLast(this.heapTime, this.heapSequence, this.heapSlot, size);
 	}
 
 	private grow(): void {
@@ -461,4 +356,75 @@ export class Engine {
 			this.freeHead = slot;
 		}
 	}
+}
+
+// Both heaps are 4-ary heaps of (time, sequence, slot) in three typed arrays: half as deep as a
+// binary heap (fewer levels for an event scheduled soon to climb), and siblings share a cache
+// line. The functions take the arrays, so the main and the soon heap run the same code.
+
+/** Places an entry at hole `index` and moves it up. It is the newest entry (largest sequence), so a tie keeps it below. */
+function siftUpNewest(
+	heapTime: Float64Array,
+	heapSequence: Float64Array,
+	heapSlot: Int32Array,
+	index: number,
+	time: number,
+	sequence: number,
+	slot: number,
+): void {
+	let hole = index;
+	while (hole > 0) {
+		const parent = (hole - 1) >> 2;
+		const parentTime = heapTime[parent] as number;
+		if (parentTime <= time) break;
+		heapTime[hole] = parentTime;
+		heapSequence[hole] = heapSequence[parent] as number;
+		heapSlot[hole] = heapSlot[parent] as number;
+		hole = parent;
+	}
+	heapTime[hole] = time;
+	heapSequence[hole] = sequence;
+	heapSlot[hole] = slot;
+}
+
+/** Refills the root of a heap of `size` entries (one already removed): the entry at `size` moves down to its place. */
+function siftDownLast(heapTime: Float64Array, heapSequence: Float64Array, heapSlot: Int32Array, size: number): void {
+	const time = heapTime[size] as number;
+	const sequence = heapSequence[size] as number;
+	const slot = heapSlot[size] as number;
+	let hole = 0;
+	for (;;) {
+		// The earliest of up to four children.
+		const first = 4 * hole + 1;
+		if (first >= size) break;
+		let child = first;
+		let childTime = heapTime[first] as number;
+		const end = Math.min(first + 4, size);
+		for (let c = first + 1; c < end; c++) {
+			const t = heapTime[c] as number;
+			if (t < childTime || (t === childTime && (heapSequence[c] as number) < (heapSequence[child] as number))) {
+				child = c;
+				childTime = t;
+			}
+		}
+		if (time < childTime || (time === childTime && sequence < (heapSequence[child] as number))) break;
+		heapTime[hole] = childTime;
+		heapSequence[hole] = heapSequence[child] as number;
+		heapSlot[hole] = heapSlot[child] as number;
+		hole = child;
+	}
+	heapTime[hole] = time;
+	heapSequence[hole] = sequence;
+	heapSlot[hole] = slot;
+}
+
+/** The first index whose entry comes before its parent's in (time, sequence) order, or −1. */
+function heapOrderBreak(heapTime: Float64Array, heapSequence: Float64Array, size: number): number {
+	for (let i = 1; i < size; i++) {
+		const parent = (i - 1) >> 2;
+		const pt = heapTime[parent] as number;
+		const t = heapTime[i] as number;
+		if (pt > t || (pt === t && (heapSequence[parent] as number) > (heapSequence[i] as number))) return i;
+	}
+	return -1;
 }
