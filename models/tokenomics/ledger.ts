@@ -369,17 +369,11 @@ export class TokenLedger {
 		}
 		if (maxNode >= 0) this.ensureNodes(maxNode + 1);
 
-		// Pass over the nodes. No balance can exceed supply (≤ 2^53 − 1), so no write here can
-		// overflow; the clamp to `remaining` only guards against float rounding in W.
-		let remaining = amountUnits;
-		if (totalWeight > 0) {
-			remaining =
-				list === null
-					? payByIndex(this.balanceOfNode, weights, n, amountUnits, totalWeight, paidUnits ?? null)
-					: payByList(this.balanceOfNode, weights, list, amountUnits, totalWeight, paidUnits ?? null);
-		} else if (paidUnits !== undefined) {
-			paidUnits.fill(0, 0, n);
-		}
+		// The pays, then a pass over the nodes. No balance can exceed supply (≤ 2^53 − 1), so no
+		// write here can overflow.
+		const pays = paidUnits ?? scratchPays(n);
+		const remaining = planPays(weights, n, amountUnits, totalWeight, pays);
+		addToBalances(this.balanceOfNode, list, pays, null, n);
 		const paid = amountUnits - remaining;
 		this.nodeBalanceUnits += paid;
 		this.named[NAMED_INDEX.dust] = (this.named[NAMED_INDEX.dust] as number) + remaining;
@@ -399,10 +393,6 @@ export class TokenLedger {
 		const totalWeight = sumWeights(weights, n, "mint");
 		if (!(totalWeight <= MAX_TOTAL_WEIGHT))
 			throw new RangeError(`${operation}: weights sum to ${totalWeight}, above ${MAX_TOTAL_WEIGHT}`);
-		if (!(totalWeight > 0)) {
-			paidUnits.fill(0, 0, n);
-			return 0;
-		}
 		return amountUnits - planPays(weights, n, amountUnits, totalWeight, paidUnits);
 	}
 
@@ -450,8 +440,7 @@ export class TokenLedger {
 		// Writes.
 		this.supplyUnits += amountUnits;
 		this.mintedUnits += amountUnits;
-		if (list === null) addNetByIndex(this.balanceOfNode, paidUnits, soldUnits, n);
-		else addNetByList(this.balanceOfNode, list, paidUnits, soldUnits, n);
+		addToBalances(this.balanceOfNode, list, paidUnits, soldUnits, n);
 		this.nodeBalanceUnits += paidTotal - soldTotal;
 		this.named[toIndex] = bought;
 		this.named[NAMED_INDEX.dust] = (this.named[NAMED_INDEX.dust] as number) + (amountUnits - paidTotal);
@@ -685,11 +674,15 @@ function largestId(nodes: Int32Array, n: number, from: Source): number {
 	return largest;
 }
 
-// The hot loops of planProRata and mintToNodesNetOfSales: module-level, so that each compiles on
-// its own (a per-node loop inside a big, rarely called method is compiled on the stack, and V8
-// was seen to deopt and recompile such code on every call).
+// The per-node loops of the pro-rata split: module-level, so that each compiles on its own (a
+// per-node loop inside a big, rarely called method is compiled on the stack, and V8 was seen to
+// deopt and recompile such code on every call).
 
-/** planProRata's pays (payByIndex's arithmetic, in the same order); returns the remainder. */
+/**
+ * The pays of a pro-rata split into paidUnits[0 … n − 1]: floor(amount · wᵢ / W), clamped to
+ * what is left (float rounding in W could overpay by a unit); nothing when W is 0. Returns the
+ * remainder (the dust).
+ */
 function planPays(
 	weights: Float64Array,
 	n: number,
@@ -697,9 +690,14 @@ function planPays(
 	totalWeight: number,
 	paidUnits: Float64Array,
 ): number {
+	if (!(totalWeight > 0)) {
+		paidUnits.fill(0, 0, n);
+		return amountUnits;
+	}
 	let remaining = amountUnits;
 	for (let i = 0; i < n; i++) {
 		const weight = weights[i] as number;
+		// Most entries may weigh nothing (providers gone or idle): no division for them.
 		if (weight === 0) {
 			paidUnits[i] = 0;
 			continue;
@@ -710,6 +708,13 @@ function planPays(
 		paidUnits[i] = pay;
 	}
 	return remaining;
+}
+
+/** splitProRata's pays when the caller keeps none (grown as needed, reused). */
+let scratch = new Float64Array(1024);
+function scratchPays(n: number): Float64Array {
+	if (scratch.length < n) scratch = new Float64Array(Math.max(n, 2 * scratch.length));
+	return scratch;
 }
 
 /** scanPlan's sums: Σ paid, Σ sold, and the largest node id (−1: none). */
@@ -743,93 +748,20 @@ function scanPlan(paidUnits: Float64Array, soldUnits: Float64Array, nodes: Int32
 	return -1;
 }
 
-function addNetByIndex(balances: Float64Array, paidUnits: Float64Array, soldUnits: Float64Array, n: number): void {
-	for (let i = 0; i < n; i++) {
-		const net = (paidUnits[i] as number) - (soldUnits[i] as number);
-		if (net !== 0) balances[i] = (balances[i] as number) + net;
-	}
-}
-
-function addNetByList(
+/** balances[node of entry i] += paidUnits[i] − soldUnits[i] (no sales when null); node i, or nodes[i] in a list. */
+function addToBalances(
 	balances: Float64Array,
-	nodes: Int32Array,
+	nodes: Int32Array | null,
 	paidUnits: Float64Array,
-	soldUnits: Float64Array,
+	soldUnits: Float64Array | null,
 	n: number,
 ): void {
 	for (let i = 0; i < n; i++) {
-		const net = (paidUnits[i] as number) - (soldUnits[i] as number);
-		if (net !== 0) {
-			const node = nodes[i] as number;
-			balances[node] = (balances[node] as number) + net;
-		}
+		const net = (paidUnits[i] as number) - (soldUnits === null ? 0 : (soldUnits[i] as number));
+		if (net === 0) continue;
+		const node = nodes === null ? i : (nodes[i] as number);
+		balances[node] = (balances[node] as number) + net;
 	}
-}
-
-// The hot loops of splitProRata, one per shape so that each stays monomorphic and branch-free.
-// pay = floor(amount · w / W), clamped to what is left (float rounding in W could overpay by a unit).
-// Returns the remainder.
-
-function payByIndex(
-	balances: Float64Array,
-	weights: Float64Array,
-	n: number,
-	amountUnits: number,
-	totalWeight: number,
-	paidUnits: Float64Array | null,
-): number {
-	let remaining = amountUnits;
-	if (paidUnits === null) {
-		for (let i = 0; i < n; i++) {
-			const weight = weights[i] as number;
-			if (weight === 0) continue;
-			let pay = Math.floor((amountUnits * weight) / totalWeight);
-			if (pay > remaining) pay = remaining;
-			remaining -= pay;
-			balances[i] = (balances[i] as number) + pay;
-		}
-	} else {
-		for (let i = 0; i < n; i++) {
-			const weight = weights[i] as number;
-			// Most ids weigh nothing (providers gone or not yet live): no division for them.
-			if (weight === 0) {
-				paidUnits[i] = 0;
-				continue;
-			}
-			let pay = Math.floor((amountUnits * weight) / totalWeight);
-			if (pay > remaining) pay = remaining;
-			remaining -= pay;
-			balances[i] = (balances[i] as number) + pay;
-			paidUnits[i] = pay;
-		}
-	}
-	return remaining;
-}
-
-function payByList(
-	balances: Float64Array,
-	weights: Float64Array,
-	nodes: Int32Array,
-	amountUnits: number,
-	totalWeight: number,
-	paidUnits: Float64Array | null,
-): number {
-	let remaining = amountUnits;
-	const n = nodes.length;
-	for (let i = 0; i < n; i++) {
-		const weight = weights[i] as number;
-		if (weight === 0) {
-			if (paidUnits !== null) paidUnits[i] = 0;
-			continue;
-		}
-		let pay = Math.floor((amountUnits * weight) / totalWeight);
-		if (pay > remaining) pay = remaining;
-		remaining -= pay;
-		const node = nodes[i] as number;
-		balances[node] = (balances[node] as number) + pay;
-		if (paidUnits !== null) paidUnits[i] = pay;
-	}
-	return remaining;
 }
 
 /** Whole tokens → base units, rounded to the nearest unit; throws past 2^53 − 1. */
