@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import seedrandom from "seedrandom";
 import { describe, expect, it } from "vitest";
 import { RandomStream, StreamFactory, streamKey } from "../../../sim/random/stream.js";
 
@@ -15,6 +16,19 @@ describe("random streams", () => {
 		expect(streamKey(vector.seed, vector.runIndex, vector.name)).toBe(vector.key);
 		const stream = RandomStream.create(vector.seed, vector.runIndex, vector.name);
 		expect(draws(stream, 1000)).toEqual(vector.first1000);
+	});
+
+	it("uint32 gives seedrandom's words, and next() is two of them (its steps are written out)", () => {
+		const reference = seedrandom.xor4096(streamKey(42, 0, "test/words"));
+		const words = RandomStream.create(42, 0, "test/words");
+		for (let k = 0; k < 1000; k++) expect(words.uint32()).toBe(reference.int32() >>> 0);
+		const a = RandomStream.create(7, 0, "test/words");
+		const b = RandomStream.create(7, 0, "test/words");
+		for (let k = 0; k < 1000; k++) {
+			const top = a.uint32() >>> 11;
+			const bottom = a.uint32() / 0x100000000;
+			expect(b.next()).toBe((top + bottom) / (1 << 21));
+		}
 	});
 
 	it("lie in (0, 1) with 53-bit resolution", () => {
