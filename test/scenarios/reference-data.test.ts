@@ -1,20 +1,22 @@
 /**
- * The committed reference tables (scenarios/data/*.csv): shape, provenance, plausible ranges, and — when the shared
- * datasets are present — that the builder reproduces them byte for byte.
+ * The committed reference tables (scenarios/data/*.csv) and the curated figures they are built from
+ * (scenarios/data/curated/*.csv): shape, provenance, plausible ranges, and — when the public datasets are present
+ * beside the checkout — that the builder reproduces the tables byte for byte.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import {
-	buildReferenceTables,
-	parseCsvRecords,
-	writeReferenceTables,
-} from "../../scenarios/data/build-reference-tables.js";
+import { CsvError, parseCsv } from "../../models/csv.js";
+import { csvRecords } from "../../scenarios/data/build/common.js";
+import { parseCurated } from "../../scenarios/data/build/curated.js";
+import { CURATED_SCHEMAS } from "../../scenarios/data/build/schemas.js";
+import { buildReferenceTables, writeReferenceTables } from "../../scenarios/data/build-reference-tables.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const dataDir = join(root, "scenarios", "data");
+const curatedDir = join(dataDir, "curated");
 const sharedDataDir = resolve(root, "..", "shared", "data");
 const hasShared = existsSync(sharedDataDir);
 const TABLES = ["gpus.csv", "metros.csv", "cloud-regions.csv", "token-prices.csv"] as const;
@@ -22,7 +24,7 @@ const TABLES = ["gpus.csv", "metros.csv", "cloud-regions.csv", "token-prices.csv
 type Row = Readonly<Record<string, string>>;
 
 function load(name: string): Row[] {
-	return parseCsvRecords(readFileSync(join(dataDir, name), "utf8"));
+	return csvRecords(readFileSync(join(dataDir, name), "utf8"), name);
 }
 
 function col(row: Row, name: string): string {
@@ -105,7 +107,7 @@ describe("gpus.csv", () => {
 		}
 	});
 
-	it("matches the published peaks and the CLAIMS.md figures", () => {
+	it("matches the published peaks and the curated rental and capex figures", () => {
 		// H100 SXM dense FP16/BF16 tensor ≈ 989 TFLOP/s, FP8 ≈ 1979, 3.35 TB/s, 700 W.
 		expect(num(gpu("h100-sxm"), "fp16_tensor_tflops")).toBeGreaterThan(989 * 0.95);
 		expect(num(gpu("h100-sxm"), "fp16_tensor_tflops")).toBeLessThan(989 * 1.05);
@@ -116,14 +118,14 @@ describe("gpus.csv", () => {
 		expect(num(gpu("a100-80gb"), "tdp_watts")).toBe(400);
 		expect(num(gpu("a100-80gb"), "fp16_tensor_tflops")).toBeCloseTo(312, 0);
 		expect(num(gpu("h200"), "memory_gb")).toBe(141);
-		// RunPod, March 2026 (CLAIMS.md).
+		// RunPod, March 2026 (curated/gpu-figures.csv).
 		expect(num(gpu("rtx4090"), "rental_spot_usd_per_gpu_hour")).toBe(0.34);
 		expect(num(gpu("rtx4090"), "rental_on_demand_usd_per_gpu_hour")).toBe(0.6);
 		expect(num(gpu("a100-80gb"), "rental_spot_usd_per_gpu_hour")).toBe(1.39);
 		expect(num(gpu("a100-80gb"), "rental_on_demand_usd_per_gpu_hour")).toBe(2.45);
 		expect(num(gpu("h100-sxm"), "rental_spot_usd_per_gpu_hour")).toBe(2.69);
 		expect(num(gpu("h100-sxm"), "rental_on_demand_usd_per_gpu_hour")).toBe(4.76);
-		// Capex midpoints from CLAIMS.md.
+		// Capex: midpoints of the street-price ranges (curated/gpu-figures.csv).
 		expect(num(gpu("h100-sxm"), "capex_usd")).toBe(27_500);
 		expect(num(gpu("rtx4090"), "capex_usd")).toBe(1700);
 		// C8: consumer cards have no NVLink on the 4090; Ampere has no FP8.
@@ -283,7 +285,7 @@ describe("token-prices.csv", () => {
 
 describe("reference-table build", () => {
 	it.skipIf(!hasShared)(
-		"reproduces the committed files byte for byte (needs ../shared/data; skipped when shared/ is absent)",
+		"reproduces the committed files byte for byte (needs the public datasets beside the checkout; skipped without them)",
 		() => {
 			const out = mkdtempSync(join(tmpdir(), "depin-twin-reference-"));
 			try {
@@ -301,4 +303,91 @@ describe("reference-table build", () => {
 			}
 		},
 	);
+});
+
+describe("curated figures (scenarios/data/curated)", () => {
+	const files = readdirSync(curatedDir)
+		.filter((f) => f.endsWith(".csv"))
+		.sort();
+
+	it("has one schema per file and every row is schema-valid, with a source and a date", () => {
+		expect(files).toEqual(Object.keys(CURATED_SCHEMAS).sort());
+		for (const name of files) {
+			const schema = CURATED_SCHEMAS[name];
+			if (schema === undefined) throw new Error(`no schema for ${name}`);
+			const rows = parseCurated(readFileSync(join(curatedDir, name), "utf8"), name, schema);
+			expect(rows.length, name).toBeGreaterThan(0);
+			for (const r of rows) {
+				expect(r.source.trim(), `${name}:${r.line} source`).not.toBe("");
+				expect(isIsoDate(r.date), `${name}:${r.line} date ${r.date}`).toBe(true);
+			}
+		}
+	});
+
+	it("marks a figure without a document as an assumption, with its reason", () => {
+		const figures = csvRecords(readFileSync(join(curatedDir, "gpu-figures.csv"), "utf8"));
+		const capex = (id: string) => figures.find((r) => r.gpu_id === id && r.figure === "capex_usd")?.source ?? "";
+		expect(capex("rtx4090")).toMatch(/assumption: \S/);
+		expect(capex("h100-sxm")).toMatch(/assumption: \S/);
+		// The 13 vendor figures of the two devices Epoch lacks each cite their own document.
+		const vendor = figures.filter((r) => ["l40s", "jetson-agx-orin"].includes(r.gpu_id ?? "") && r.value !== "");
+		const specs = vendor.filter((r) => !["capex_usd", "capex_epoch_release_price", "nvlink"].includes(r.figure ?? ""));
+		expect(specs.length).toBe(13);
+		for (const r of specs)
+			expect(r.source, `${r.gpu_id} ${r.figure}`).toMatch(/(datasheet|Technical Brief|data sheet)/);
+	});
+
+	const schema = { name: "text", value: "number" } as const;
+	const parseError = (text: string): CsvError => {
+		try {
+			parseCurated(text, "figures.csv", schema);
+		} catch (e) {
+			if (e instanceof CsvError) return e;
+			throw e;
+		}
+		throw new Error("no error");
+	};
+
+	it("rejects a row without a source, naming file, line and column", () => {
+		const e = parseError("name,value,source,date\na,1,vendor page,2024-01-01\nb,2,,2024-01-01\n");
+		expect([e.file, e.line, e.column]).toEqual(["figures.csv", 3, "source"]);
+		expect(e.message).toBe('figures.csv:3: column "source": must not be empty');
+		expect(parseError("name,value,source,date\nb,2,   ,2024-01-01\n").column).toBe("source");
+	});
+
+	it("rejects a bad date, a bad number, a missing or an unknown column", () => {
+		const badDate = parseError("name,value,source,date\na,1,vendor,2024-13-01\n");
+		expect([badDate.line, badDate.column]).toEqual([2, "date"]);
+		const badNumber = parseError("name,value,source,date\na,1,vendor,2024-01-01\nb,x,vendor,2024-01-01\n");
+		expect([badNumber.line, badNumber.column]).toEqual([3, "value"]);
+		expect(parseError("name,value,date\na,1,2024-01-01\n").column).toBe("source");
+		expect(parseError("name,value,extra,source,date\na,1,2,s,2024-01-01\n").column).toBe("extra");
+	});
+
+	it("stops the build at a curated row without a source, naming file, line and column", () => {
+		const copy = mkdtempSync(join(tmpdir(), "depin-twin-curated-"));
+		try {
+			cpSync(curatedDir, copy, { recursive: true });
+			const path = join(copy, "countries.csv");
+			const table = parseCsv(readFileSync(path, "utf8"), path);
+			// Blank the source of the third country (file line 4) and write the file back.
+			const rows = table.rows.map((r, i) => (i === 2 ? r.map((c, j) => (table.header[j] === "source" ? "" : c)) : r));
+			const quote = (c: string) => (/[",\n]/.test(c) ? `"${c.replaceAll('"', '""')}"` : c);
+			writeFileSync(path, `${[table.header, ...rows].map((r) => r.map(quote).join(",")).join("\n")}\n`);
+			let error: unknown;
+			try {
+				buildReferenceTables(join(copy, "no-datasets-needed"), copy);
+			} catch (e) {
+				error = e;
+			}
+			expect(error).toBeInstanceOf(CsvError);
+			expect([(error as CsvError).file, (error as CsvError).line, (error as CsvError).column]).toEqual([
+				path,
+				4,
+				"source",
+			]);
+		} finally {
+			rmSync(copy, { recursive: true, force: true });
+		}
+	});
 });
