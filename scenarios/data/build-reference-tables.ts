@@ -19,7 +19,7 @@ import { loadPriceRows } from "./build/prices.js";
 import { buildTokenPrices } from "./build/token-prices.js";
 
 export const SCRIPT_DIR = dirname(fileURLToPath(import.meta.url));
-/** <repo>/scenarios/data → <repo>/../shared/data */
+/** The public datasets folder beside the checkout. */
 export const DEFAULT_DATA_DIR = resolve(SCRIPT_DIR, "..", "..", "..", "shared", "data");
 export const DEFAULT_CURATED_DIR = join(SCRIPT_DIR, "curated");
 
