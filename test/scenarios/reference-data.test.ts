@@ -261,7 +261,7 @@ describe("token-prices.csv", () => {
 		}
 	});
 
-	it("starts and ends each series where SOURCES.md says, FIL at mainnet, BTC/ETH in 2020", () => {
+	it("starts and ends each series where the upstream files do, FIL at mainnet, BTC/ETH in 2020", () => {
 		const span = (symbol: string) => {
 			const dates = prices.filter((r) => col(r, "symbol") === symbol).map((r) => col(r, "date"));
 			return [dates[0], dates.at(-1)];
@@ -275,7 +275,7 @@ describe("token-prices.csv", () => {
 		expect(span("BTC")).toEqual(["2020-01-01", "2025-01-16"]);
 	});
 
-	it("replays the Helium 2022 crash (SOURCES.md coverage notes)", () => {
+	it("replays the Helium 2022 crash (2021 peak, 2022 and 2023 closes)", () => {
 		expect(close("HNT", "2021-11-15")).toBeCloseTo(52.7, 2);
 		expect(close("HNT", "2022-06-30")).toBeCloseTo(9.59, 2);
 		expect(close("HNT", "2022-12-31")).toBeCloseTo(1.58, 2);
@@ -335,6 +335,13 @@ describe("curated figures (scenarios/data/curated)", () => {
 		expect(specs.length).toBe(13);
 		for (const r of specs)
 			expect(r.source, `${r.gpu_id} ${r.figure}`).toMatch(/(datasheet|Technical Brief|data sheet)/);
+	});
+
+	it("uses every curated GPU figure: each one's source is cited in its gpus.csv row", () => {
+		const gpus = new Map(load("gpus.csv").map((g) => [col(g, "id"), col(g, "source")]));
+		for (const r of csvRecords(readFileSync(join(curatedDir, "gpu-figures.csv"), "utf8"))) {
+			expect(gpus.get(r.gpu_id ?? "") ?? "", `${r.gpu_id} ${r.figure}`).toContain(r.source ?? "?");
+		}
 	});
 
 	const schema = { name: "text", value: "number" } as const;

@@ -3,9 +3,9 @@
  * (skypilot catalog), egress and availability (curated/cloud-providers.csv) and inter-region transfer price (green-dcc).
  */
 import { median } from "../../../sim/stats.js";
-import { DATASETS, field, fmt, maxDate, PROVIDERS, type Provider, readDataset, toCsv } from "./common.js";
+import { DATASETS, type Figure, field, fmt, maxDate, PROVIDERS, type Provider, readDataset, toCsv } from "./common.js";
 import { type CuratedRow, failAt, readCurated } from "./curated.js";
-import { type City, type CityKey, type Figure, findCity, type Geography } from "./geography.js";
+import { type City, type CityKey, findCity, type Geography } from "./geography.js";
 import type { PriceRow } from "./prices.js";
 
 export const REGION_SCHEMA = {

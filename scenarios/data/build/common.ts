@@ -8,6 +8,13 @@ import { parseCsv } from "../../../models/csv.js";
 
 export type CsvRecord = Readonly<Record<string, string>>;
 
+/** A curated figure as the tables cite it. */
+export interface Figure<T> {
+	readonly value: T;
+	readonly source: string;
+	readonly date: string;
+}
+
 export type RegionCode = "na" | "sa" | "eu" | "af" | "me" | "as" | "oc";
 export const REGION_CODES: readonly RegionCode[] = ["na", "sa", "eu", "af", "me", "as", "oc"];
 

@@ -3,7 +3,7 @@
  * regulatory jurisdiction and last-mile latency class of each ISO 3166 alpha-2 code.
  */
 
-import { type CsvRecord, DATASETS, field, REGION_CODES, type RegionCode, readDataset } from "./common.js";
+import { type CsvRecord, DATASETS, type Figure, field, REGION_CODES, type RegionCode, readDataset } from "./common.js";
 import { type CuratedRow, failAt, readCurated } from "./curated.js";
 
 export const ACCESS_CLASSES = ["advanced", "emerging", "limited"] as const;
@@ -18,13 +18,6 @@ export const COUNTRY_SCHEMA = {
 export const LAST_MILE_SCHEMA = { access_class: ACCESS_CLASSES, last_mile_ms: "number" } as const;
 
 const JURISDICTION = /^(us|eu|uk|cn|ru|in|br|jp|kr|sg|au|ca|other-[a-z]{2})$/;
-
-/** A curated figure as the tables cite it. */
-export interface Figure<T> {
-	readonly value: T;
-	readonly source: string;
-	readonly date: string;
-}
 
 export interface Geography {
 	regionOf(iso2: string): RegionCode;
