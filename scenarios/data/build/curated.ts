@@ -83,7 +83,7 @@ export function parseCurated<S extends CuratedSchema>(text: string, file: string
 	const expected = [...Object.keys(schema), "source", "date"];
 	for (const column of table.header) {
 		if (!expected.includes(column)) {
-			throw new CsvError(`${file}:${table.lines[0] ?? 1}: unknown column "${column}"`, file, 1, column);
+			throw new CsvError(`${file}:1: unknown column "${column}"`, file, 1, column);
 		}
 	}
 	const cols = new CsvColumns(table);
