@@ -3,10 +3,21 @@
  * profile JSON — provenance, fit table, charts as inline SVG, per-GPU predictions. No script,
  * no external font or stylesheet, no network: it reads the same offline, years later.
  *
- * The profile is read leniently: a literature-default profile has only profile, provenance,
- * efficiency and overheadMsScale, and the page then says plainly that no measurements are in
- * it. Parts that are malformed are skipped and listed on the page, not silently dropped.
+ * The profile is read through its schema (models/calibration/schema.ts), leniently: a
+ * literature-default profile has only profile, provenance, efficiency and overheadMsScale, and the
+ * page then says plainly that no measurements are in it. Parts that fail the schema are skipped
+ * and their issues listed on the page (with the same field paths a run reports), not silently
+ * dropped.
  */
+import type {
+	CalibrationProfileJson,
+	GpuPredictions,
+	KernelMeasurement,
+	KernelPoint,
+	MeasurementInfo,
+} from "../models/calibration/schema.js";
+import { checkProfileValue, formatIssue, isUnder, type ProfileIssue } from "../models/calibration/validate.js";
+import type { PathSegment } from "../models/scenario/paths.js";
 import {
 	achievedVsPeakChart,
 	efficiencyChart,
@@ -70,18 +81,10 @@ export interface ReportKernel {
 	readonly fit?: ReportFit;
 }
 
-export interface ReportMeasurement {
-	readonly backend?: string;
-	readonly backendsTried: readonly { readonly name: string; readonly ok?: boolean; readonly reason?: string }[];
-	readonly device: Readonly<Record<string, unknown>>;
-	readonly versions: Readonly<Record<string, unknown>>;
-	readonly date?: string;
-	readonly quick?: boolean;
-	readonly samplesPerPoint?: number;
-	readonly machinePeak?: { readonly gflops?: number; readonly gbps?: number; readonly how?: string };
-}
+/** The measurement section, as the profile schema gives it. */
+export type ReportMeasurement = MeasurementInfo;
 
-/** The profile as the report sees it: every part optional, malformed parts listed in `problems`. */
+/** The profile as the report sees it: the parts that pass the schema; the issues of the rest in `problems`. */
 export interface CalibrationReportData {
 	readonly profile: string;
 	readonly provenance: Readonly<Record<string, unknown>>;
@@ -94,6 +97,7 @@ export interface CalibrationReportData {
 		readonly gpu: string;
 		readonly kernels: readonly { readonly kernel: string; readonly points: readonly GpuPoint[] }[];
 	}[];
+	/** Every schema issue of the profile, `path: problem`. */
 	readonly problems: readonly string[];
 }
 
@@ -120,181 +124,79 @@ function scalarText(x: unknown): string {
 	return typeof x === "string" ? x : (JSON.stringify(x) ?? String(x));
 }
 
-/** Reads a parsed profile leniently (see the file comment). */
+/** Whether any issue lies at or under a path. */
+type HasIssue = (...path: PathSegment[]) => boolean;
+
+/**
+ * Reads a parsed profile through the profile schema (see the file comment): each part with an
+ * issue is left out (an efficiency tier, the measurement, a kernel, a point, a GPU's series of
+ * one kernel) and every issue is listed in `problems`.
+ */
 export function readCalibrationReportData(json: unknown): CalibrationReportData {
 	if (!isObject(json)) throw new CalibrationReportError("not a calibration profile: the JSON root must be an object");
-	const problems: string[] = [];
-	const profile = str(json.profile) ?? "(unnamed profile)";
-	if (str(json.profile) === undefined) problems.push("profile: missing or not a string");
-	const provenance = isObject(json.provenance) ? json.provenance : {};
-	if (!isObject(json.provenance)) problems.push("provenance: missing or not an object");
-
-	const efficiency: { tier: string; mfu?: number; mbu?: number }[] = [];
-	if (isObject(json.efficiency)) {
-		for (const [tier, entry] of Object.entries(json.efficiency)) {
-			const shares = isObject(entry) ? entry : {};
-			const mfu = num(shares.mfu);
-			const mbu = num(shares.mbu);
-			if (mfu === undefined || mbu === undefined) problems.push(`efficiency.${tier}: mfu and mbu must be numbers`);
-			efficiency.push({ tier, ...(mfu !== undefined ? { mfu } : {}), ...(mbu !== undefined ? { mbu } : {}) });
-		}
-	} else problems.push("efficiency: missing or not an object");
-	const overheadMsScale = num(json.overheadMsScale);
-
-	let measurement: ReportMeasurement | undefined;
-	if (json.measurement !== undefined) {
-		if (isObject(json.measurement)) measurement = readMeasurement(json.measurement, problems);
-		else problems.push("measurement: not an object");
-	}
-
-	const kernels: ReportKernel[] = [];
-	if (json.kernels !== undefined) {
-		if (Array.isArray(json.kernels)) {
-			json.kernels.forEach((k, i) => {
-				const kernel = readKernel(k, `kernels[${i}]`, problems);
-				if (kernel) kernels.push(kernel);
-			});
-		} else problems.push("kernels: not an array");
-	}
-
-	const predictions: { gpu: string; kernels: { kernel: string; points: GpuPoint[] }[] }[] = [];
-	if (json.gpuPredictions !== undefined) {
-		if (isObject(json.gpuPredictions)) {
-			for (const [gpu, byKernel] of Object.entries(json.gpuPredictions)) {
-				if (!isObject(byKernel)) {
-					problems.push(`gpuPredictions.${gpu}: not an object`);
-					continue;
-				}
-				const perKernel: { kernel: string; points: GpuPoint[] }[] = [];
-				for (const [kernel, points] of Object.entries(byKernel)) {
-					const read = Array.isArray(points) ? points.flatMap((p) => readGpuPoint(p)) : [];
-					if (!Array.isArray(points) || read.length < points.length) {
-						problems.push(`gpuPredictions.${gpu}.${kernel}: points must be {batch, predictedMs} numbers`);
-					}
-					perKernel.push({ kernel, points: read.sort((a, b) => a.batch - b.batch) });
-				}
-				predictions.push({ gpu, kernels: perKernel });
-			}
-		} else problems.push("gpuPredictions: not an object");
-	}
-
+	const issues = checkProfileValue(json);
+	const bad: HasIssue = (...path) => issues.some((issue) => isUnder(issue.path, path));
+	const profile = json as unknown as CalibrationProfileJson;
+	const efficiency = isObject(json.efficiency)
+		? Object.entries(profile.efficiency).flatMap(([tier, e]) => (bad("efficiency", tier) ? [] : [{ tier, ...e }]))
+		: [];
+	const overheadMsScale = bad("overheadMsScale") ? undefined : profile.overheadMsScale;
+	const measurement = bad("measurement") ? undefined : profile.measurement;
 	return {
-		profile,
-		provenance,
+		profile: bad("profile") ? "(unnamed profile)" : profile.profile,
+		provenance: bad("provenance") ? {} : profile.provenance,
 		efficiency,
 		...(overheadMsScale !== undefined ? { overheadMsScale } : {}),
 		...(measurement ? { measurement } : {}),
-		kernels,
-		predictions,
-		problems,
+		kernels: Array.isArray(json.kernels) ? readKernels(profile.kernels ?? [], issues) : [],
+		predictions: isObject(json.gpuPredictions) ? readPredictions(profile.gpuPredictions ?? {}, bad) : [],
+		problems: issues.map(formatIssue),
 	};
 }
 
-function readMeasurement(m: Json, problems: string[]): ReportMeasurement {
-	const backendsTried = Array.isArray(m.backendsTried)
-		? m.backendsTried.flatMap((b) => {
-				if (!isObject(b) || str(b.name) === undefined) {
-					problems.push("measurement.backendsTried: every entry needs a name");
-					return [];
-				}
-				return [
-					{
-						name: b.name as string,
-						...(typeof b.ok === "boolean" ? { ok: b.ok } : {}),
-						...(str(b.reason) !== undefined ? { reason: b.reason as string } : {}),
-					},
-				];
-			})
-		: [];
-	const peak = isObject(m.machinePeak) ? m.machinePeak : undefined;
-	const gflops = num(peak?.gflops);
-	const gbps = num(peak?.gbps);
-	const how = str(peak?.how);
-	const samplesPerPoint = num(m.samplesPerPoint);
+/** The kernels with no issue outside their points, each with its points that have none. */
+function readKernels(kernels: readonly KernelMeasurement[], issues: readonly ProfileIssue[]): ReportKernel[] {
+	const inPoint = (path: readonly PathSegment[]) => path[2] === "points" && typeof path[3] === "number";
+	const has = (...prefix: PathSegment[]) => issues.some((issue) => isUnder(issue.path, prefix));
+	return kernels.flatMap((k, i) => {
+		if (issues.some((issue) => isUnder(issue.path, ["kernels", i]) && !inPoint(issue.path))) return [];
+		const points = k.points.flatMap((p, j) => (has("kernels", i, "points", j) ? [] : [reportPoint(p)]));
+		const { overheadMs, effectiveGflops, effectiveGbps, mfu, mbu, rSquared, maxRelativeError } = k.fit;
+		return [
+			{
+				name: k.name,
+				kind: k.kind,
+				params: Object.entries(k.params).map(([key, v]) => [key, scalarText(v)] as const),
+				points: points.sort((a, b) => a.batch - b.batch),
+				fit: { overheadMs, effectiveGflops, effectiveGbps, mfu, mbu, rSquared, maxRelativeError },
+			},
+		];
+	});
+}
+
+function reportPoint(p: KernelPoint): ReportPoint {
 	return {
-		...(str(m.backend) !== undefined ? { backend: m.backend as string } : {}),
-		backendsTried,
-		device: isObject(m.device) ? m.device : {},
-		versions: isObject(m.versions) ? m.versions : {},
-		...(str(m.date) !== undefined ? { date: m.date as string } : {}),
-		...(typeof m.quick === "boolean" ? { quick: m.quick } : {}),
-		...(samplesPerPoint !== undefined ? { samplesPerPoint } : {}),
-		...(peak
-			? {
-					machinePeak: {
-						...(gflops !== undefined ? { gflops } : {}),
-						...(gbps !== undefined ? { gbps } : {}),
-						...(how !== undefined ? { how } : {}),
-					},
-				}
-			: {}),
+		batch: p.batch,
+		medianMs: p.medianMs,
+		p10Ms: p.p10Ms,
+		p90Ms: p.p90Ms,
+		flops: p.flops,
+		bytes: p.bytes,
+		achievedGflops: p.achievedGflops,
+		achievedGbps: p.achievedGbps,
+		sampleCount: p.samplesMs.length,
 	};
 }
 
-function readKernel(k: unknown, path: string, problems: string[]): ReportKernel | undefined {
-	if (!isObject(k) || str(k.name) === undefined) {
-		problems.push(`${path}: not a kernel (needs a name)`);
-		return undefined;
-	}
-	const name = k.name as string;
-	const params = isObject(k.params) ? Object.entries(k.params).map(([key, v]) => [key, scalarText(v)] as const) : [];
-	const points: ReportPoint[] = [];
-	if (Array.isArray(k.points)) {
-		for (const p of k.points) {
-			const point = readPoint(p);
-			if (point) points.push(point);
-			else problems.push(`${path} (${name}): a point without a numeric batch and medianMs was skipped`);
-		}
-	} else problems.push(`${path} (${name}): points missing`);
-	points.sort((a, b) => a.batch - b.batch);
-	let fit: ReportFit | undefined;
-	if (isObject(k.fit)) {
-		const f = k.fit;
-		fit = Object.fromEntries(
-			(["overheadMs", "effectiveGflops", "effectiveGbps", "mfu", "mbu", "rSquared", "maxRelativeError"] as const)
-				.map((key) => [key, num(f[key])] as const)
-				.filter(([, v]) => v !== undefined),
-		) as ReportFit;
-	}
-	return {
-		name,
-		...(str(k.kind) !== undefined ? { kind: k.kind as string } : {}),
-		params,
-		points,
-		...(fit ? { fit } : {}),
-	};
-}
-
-function readPoint(p: unknown): ReportPoint | undefined {
-	if (!isObject(p)) return undefined;
-	const batch = num(p.batch);
-	const medianMs = num(p.medianMs);
-	if (batch === undefined || medianMs === undefined) return undefined;
-	const flops = num(p.flops);
-	const bytes = num(p.bytes);
-	// Rates from the counts when the profile leaves them out: FLOP ÷ ms ÷ 10⁶ = GFLOP/s.
-	const achievedGflops =
-		num(p.achievedGflops) ?? (flops !== undefined && medianMs > 0 ? flops / medianMs / 1e6 : undefined);
-	const achievedGbps =
-		num(p.achievedGbps) ?? (bytes !== undefined && medianMs > 0 ? bytes / medianMs / 1e6 : undefined);
-	return {
-		batch,
-		medianMs,
-		p10Ms: num(p.p10Ms) ?? medianMs,
-		p90Ms: num(p.p90Ms) ?? medianMs,
-		...(flops !== undefined ? { flops } : {}),
-		...(bytes !== undefined ? { bytes } : {}),
-		...(achievedGflops !== undefined ? { achievedGflops } : {}),
-		...(achievedGbps !== undefined ? { achievedGbps } : {}),
-		sampleCount: Array.isArray(p.samplesMs) ? p.samplesMs.length : 0,
-	};
-}
-
-function readGpuPoint(p: unknown): GpuPoint[] {
-	if (!isObject(p)) return [];
-	const batch = num(p.batch);
-	const predictedMs = num(p.predictedMs);
-	return batch !== undefined && predictedMs !== undefined ? [{ batch, predictedMs }] : [];
+/** Per GPU, the series of every kernel that has no issue. */
+function readPredictions(predictions: GpuPredictions, bad: HasIssue): CalibrationReportData["predictions"] {
+	return Object.entries(predictions).flatMap(([gpu, byKernel]) => {
+		if (!isObject(byKernel)) return [];
+		const kernels = Object.entries(byKernel).flatMap(([kernel, points]) =>
+			bad("gpuPredictions", gpu, kernel) ? [] : [{ kernel, points: [...points].sort((a, b) => a.batch - b.batch) }],
+		);
+		return [{ gpu, kernels }];
+	});
 }
 
 // ——— Formatting ———
