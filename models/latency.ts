@@ -100,15 +100,15 @@ export class CalibrationProfileError extends Error {
 	}
 }
 
-/** Reads and validates a profile file. */
-export function loadCalibrationProfile(path: string): CalibrationProfile {
+/** Reads and validates a profile file; `source` names it in messages (default: the path). */
+export function loadCalibrationProfile(path: string, source = path): CalibrationProfile {
 	let bytes: Buffer;
 	try {
 		bytes = readFileSync(path);
 	} catch (error) {
-		throw new CalibrationProfileError(`profile ${path}: cannot read the file (${(error as Error).message})`);
+		throw new CalibrationProfileError(`profile ${source}: cannot read the file (${(error as Error).message})`);
 	}
-	return parseCalibrationProfile(bytes, path);
+	return parseCalibrationProfile(bytes, source);
 }
 
 /** Validates a profile from its bytes (or text) against the schema; `source` names it in error messages. */

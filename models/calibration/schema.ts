@@ -189,6 +189,17 @@ export const CalibrationProfileSchema = Type.Object(
 	{ ...closed, description: "a calibration profile of the latency model" },
 );
 
+/**
+ * A scenario's calibrationProfile names a file, not an id, when it has a slash or ends in .json:
+ * `./my-gpu.json`, `/data/profiles/a100.json`, `my-gpu.json`.
+ */
+export const PROFILE_PATH_PATTERN = "[/\\\\]|\\.json$";
+
+/** Whether a calibrationProfile value is a path (else an id of scenarios/calibration/<id>.json). */
+export function isProfilePath(value: string): boolean {
+	return new RegExp(PROFILE_PATH_PATTERN).test(value);
+}
+
 /** Deeply read-only: a parsed profile is frozen. */
 export type Immutable<T> = T extends readonly (infer U)[]
 	? readonly Immutable<U>[]
