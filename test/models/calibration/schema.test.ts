@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { CalibrationProfileSchema } from "../../../models/calibration/schema.js";
+import { CalibrationProfileSchema, isProfilePath } from "../../../models/calibration/schema.js";
 import { checkProfileValue, formatIssue } from "../../../models/calibration/validate.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
@@ -68,5 +68,15 @@ describe("calibration profile schema", () => {
 		expect(checkProfileValue([1]).map(formatIssue)).toEqual([
 			"expected an object {profile, provenance, efficiency, overheadMsScale, measurement, kernels, gpuPredictions}, got an array",
 		]);
+	});
+});
+
+describe("a scenario's calibrationProfile: id or path", () => {
+	it("is a path when it has a slash or ends in .json, else an id", () => {
+		for (const path of ["./my-gpu.json", "my-gpu.json", "profiles/a", "/data/a100.json", "..\\x", "C:\\p\\x.json"]) {
+			expect(isProfilePath(path), path).toBe(true);
+		}
+		for (const id of ["default", "measured-wasm", "imported-h100-sxm", "my.json-v2"])
+			expect(isProfilePath(id), id).toBe(false);
 	});
 });
