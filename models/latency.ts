@@ -13,9 +13,10 @@
  * weights once for the whole batch (that is what batching buys) and does b requests' worth
  * of arithmetic, so small batches sit on the memory roof and large ones on the compute roof.
  *
- * The calibration profile (scenarios/calibration/*.json) gives, per GPU tier, the achieved
- * share of peak FP16 tensor FLOP/s (mfu) and of peak memory bandwidth (mbu), plus a scale on
- * the per-batch overhead. Its hash (SHA-256 of the file's bytes) goes in every run manifest.
+ * The calibration profile (scenarios/calibration/<id>.json, or any file a scenario names by
+ * path; its format is models/calibration/schema.ts) gives, per GPU tier, the achieved share of
+ * peak FP16 tensor FLOP/s (mfu) and of peak memory bandwidth (mbu), plus a scale on the
+ * per-batch overhead. Its hash (SHA-256 of the file's bytes) goes in every run manifest.
  *
  * A measured profile (written by `depin-twin calibrate`) also carries `measurement` (backend,
  * device, versions, machine peaks), `kernels` (every timing, its fit) and `gpuPredictions`
