@@ -27,6 +27,7 @@ import {
 	profileFromCsv,
 	profileFromMeasurement,
 } from "../models/calibration/profile.js";
+import { isProfilePath } from "../models/calibration/schema.js";
 import { loadCatalog, referencePaths } from "../models/catalog.js";
 import { CsvError } from "../models/csv.js";
 import { parseCalibrationProfile } from "../models/latency.js";
@@ -128,10 +129,20 @@ export async function calibrateCommand(
 	io.stdout.write(`${formatSummary(profile)}\n`);
 	io.stdout.write(`profile: ${out} (sha256 ${parsed.profileHash.slice(0, 12)})\n`);
 	io.stdout.write(`report: ${reportPath}\n`);
-	if (dirname(out) === join(dir, "calibration")) {
-		io.stdout.write(`use it in a scenario with: calibrationProfile: ${basename(out, ".json")}\n`);
-	}
+	io.stdout.write(`use it in a scenario with: calibrationProfile: ${profileReference(out, dir)}\n`);
 	return EXIT_OK;
+}
+
+/**
+ * How a scenario names the profile at `out`: its id when it is in scenarios/calibration/, else
+ * its absolute path (a relative one would be read beside the scenario file, not from here);
+ * quoted for YAML when the path needs it.
+ */
+export function profileReference(out: string, dir: string): string {
+	const id = basename(out, ".json");
+	const isId = /^[a-z0-9][a-z0-9._-]{0,63}$/.test(id) && !isProfilePath(id);
+	if (isId && out.endsWith(".json") && dirname(out) === join(dir, "calibration")) return id;
+	return /^[\w./\\-]+$/.test(out) ? out : JSON.stringify(out);
 }
 
 const fixed = (x: number, digits: number) => x.toFixed(digits).padStart(9);

@@ -7,9 +7,10 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { SingleBar } from "cli-progress";
+import { isProfilePath } from "../models/calibration/schema.js";
 import { type Catalog, parseCatalog, referencePaths } from "../models/catalog.js";
 import { CsvColumns, CsvError, parseCsv } from "../models/csv.js";
-import { loadCalibrationProfile } from "../models/latency.js";
+import { type CalibrationProfile, CalibrationProfileError, loadCalibrationProfile } from "../models/latency.js";
 import {
 	type NetworkInputs,
 	type NetworkResult,
@@ -122,20 +123,28 @@ export function prepareRun(
 		}
 	}
 	if (issues.length > 0) throw new ScenarioError(issues);
-	const calibrationPath = join(scenariosDir(), "calibration", `${loaded.scenario.calibrationProfile}.json`);
+	// An id names scenarios/calibration/<id>.json; a path is read as written (beside the scenario).
+	const profileField = loaded.scenario.calibrationProfile;
+	const byPath = isProfilePath(profileField);
+	const calibrationPath = byPath
+		? resolveBesideScenario(loaded, profileField)
+		: join(scenariosDir(), "calibration", `${profileField}.json`);
+	const profileShown = byPath ? profileField : `scenarios/calibration/${profileField}.json`;
 	if (!existsSync(calibrationPath)) {
-		throw new ScenarioError([
-			issueAt(
-				loaded,
-				"calibrationProfile",
-				`no profile scenarios/calibration/${loaded.scenario.calibrationProfile}.json`,
-			),
-		]);
+		const where = byPath && calibrationPath !== profileField ? ` (looked for ${calibrationPath})` : "";
+		throw new ScenarioError([issueAt(loaded, "calibrationProfile", `no profile file ${profileShown}${where}`)]);
+	}
+	let calibration: CalibrationProfile;
+	try {
+		calibration = loadCalibrationProfile(calibrationPath, profileShown);
+	} catch (error) {
+		if (!(error instanceof CalibrationProfileError)) throw error;
+		throw new ScenarioError(error.message.split("\n").map((line) => issueAt(loaded, "calibrationProfile", line)));
 	}
 	const inputs: NetworkInputs = {
 		scenario: loaded.scenario,
 		catalog,
-		calibration: loadCalibrationProfile(calibrationPath),
+		calibration,
 		...(snapshot === undefined ? {} : { snapshot }),
 		...(tokenPriceHistory === undefined ? {} : { tokenPriceHistory }),
 	};
@@ -248,7 +257,7 @@ export function executeRun(prepared: PreparedRun, options: RunOptions = {}): Run
 			seed: scenario.seed,
 			runIndex: 0,
 			codeVersion: `depin-twin ${packageVersion()}`,
-			calibrationProfile: calibration.profile,
+			calibrationProfile: scenario.calibrationProfile,
 			calibrationHash: calibration.profileHash,
 			referenceTablesHash: prepared.referenceTablesHash,
 			horizonDays: scenario.horizonDays,

@@ -3,10 +3,21 @@
  * profile JSON — provenance, fit table, charts as inline SVG, per-GPU predictions. No script,
  * no external font or stylesheet, no network: it reads the same offline, years later.
  *
- * The profile is read leniently: a literature-default profile has only profile, provenance,
- * efficiency and overheadMsScale, and the page then says plainly that no measurements are in
- * it. Parts that are malformed are skipped and listed on the page, not silently dropped.
+ * The profile is read through its schema (models/calibration/schema.ts), leniently: a
+ * literature-default profile has only profile, provenance, efficiency and overheadMsScale, and the
+ * page then says plainly that no measurements are in it. Parts that fail the schema are skipped
+ * and their issues listed on the page (with the same field paths a run reports), not silently
+ * dropped.
  */
+import type {
+	CalibrationProfileJson,
+	GpuPredictions,
+	KernelMeasurement,
+	KernelPoint,
+	MeasurementInfo,
+} from "../models/calibration/schema.js";
+import { checkProfileValue, formatIssue, isUnder, type ProfileIssue } from "../models/calibration/validate.js";
+import type { PathSegment } from "../models/scenario/paths.js";
 import {
 	achievedVsPeakChart,
 	efficiencyChart,
@@ -70,18 +81,10 @@ export interface ReportKernel {
 	readonly fit?: ReportFit;
 }
 
-export interface ReportMeasurement {
-	readonly backend?: string;
-	readonly backendsTried: readonly { readonly name: string; readonly ok?: boolean; readonly reason?: string }[];
-	readonly device: Readonly<Record<string, unknown>>;
-	readonly versions: Readonly<Record<string, unknown>>;
-	readonly date?: string;
-	readonly quick?: boolean;
-	readonly samplesPerPoint?: number;
-	readonly machinePeak?: { readonly gflops?: number; readonly gbps?: number; readonly how?: string };
-}
+/** The measurement section, as the profile schema gives it. */
+export type ReportMeasurement = MeasurementInfo;
 
-/** The profile as the report sees it: every part optional, malformed parts listed in `problems`. */
+/** The profile as the report sees it: the parts that pass the schema; the issues of the rest in `problems`. */
 export interface CalibrationReportData {
 	readonly profile: string;
 	readonly provenance: Readonly<Record<string, unknown>>;
@@ -94,6 +97,7 @@ export interface CalibrationReportData {
 		readonly gpu: string;
 		readonly kernels: readonly { readonly kernel: string; readonly points: readonly GpuPoint[] }[];
 	}[];
+	/** Every schema issue of the profile, `path: problem`. */
 	readonly problems: readonly string[];
 }
 
@@ -120,181 +124,79 @@ function scalarText(x: unknown): string {
 	return typeof x === "string" ? x : (JSON.stringify(x) ?? String(x));
 }
 
-/** Reads a parsed profile leniently (see the file comment). */
+/** Whether any issue lies at or under a path. */
+type HasIssue = (...path: PathSegment[]) => boolean;
+
+/**
+ * Reads a parsed profile through the profile schema (see the file comment): each part with an
+ * issue is left out (an efficiency tier, the measurement, a kernel, a point, a GPU's series of
+ * one kernel) and every issue is listed in `problems`.
+ */
 export function readCalibrationReportData(json: unknown): CalibrationReportData {
 	if (!isObject(json)) throw new CalibrationReportError("not a calibration profile: the JSON root must be an object");
-	const problems: string[] = [];
-	const profile = str(json.profile) ?? "(unnamed profile)";
-	if (str(json.profile) === undefined) problems.push("profile: missing or not a string");
-	const provenance = isObject(json.provenance) ? json.provenance : {};
-	if (!isObject(json.provenance)) problems.push("provenance: missing or not an object");
-
-	const efficiency: { tier: string; mfu?: number; mbu?: number }[] = [];
-	if (isObject(json.efficiency)) {
-		for (const [tier, entry] of Object.entries(json.efficiency)) {
-			const shares = isObject(entry) ? entry : {};
-			const mfu = num(shares.mfu);
-			const mbu = num(shares.mbu);
-			if (mfu === undefined || mbu === undefined) problems.push(`efficiency.${tier}: mfu and mbu must be numbers`);
-			efficiency.push({ tier, ...(mfu !== undefined ? { mfu } : {}), ...(mbu !== undefined ? { mbu } : {}) });
-		}
-	} else problems.push("efficiency: missing or not an object");
-	const overheadMsScale = num(json.overheadMsScale);
-
-	let measurement: ReportMeasurement | undefined;
-	if (json.measurement !== undefined) {
-		if (isObject(json.measurement)) measurement = readMeasurement(json.measurement, problems);
-		else problems.push("measurement: not an object");
-	}
-
-	const kernels: ReportKernel[] = [];
-	if (json.kernels !== undefined) {
-		if (Array.isArray(json.kernels)) {
-			json.kernels.forEach((k, i) => {
-				const kernel = readKernel(k, `kernels[${i}]`, problems);
-				if (kernel) kernels.push(kernel);
-			});
-		} else problems.push("kernels: not an array");
-	}
-
-	const predictions: { gpu: string; kernels: { kernel: string; points: GpuPoint[] }[] }[] = [];
-	if (json.gpuPredictions !== undefined) {
-		if (isObject(json.gpuPredictions)) {
-			for (const [gpu, byKernel] of Object.entries(json.gpuPredictions)) {
-				if (!isObject(byKernel)) {
-					problems.push(`gpuPredictions.${gpu}: not an object`);
-					continue;
-				}
-				const perKernel: { kernel: string; points: GpuPoint[] }[] = [];
-				for (const [kernel, points] of Object.entries(byKernel)) {
-					const read = Array.isArray(points) ? points.flatMap((p) => readGpuPoint(p)) : [];
-					if (!Array.isArray(points) || read.length < points.length) {
-						problems.push(`gpuPredictions.${gpu}.${kernel}: points must be {batch, predictedMs} numbers`);
-					}
-					perKernel.push({ kernel, points: read.sort((a, b) => a.batch - b.batch) });
-				}
-				predictions.push({ gpu, kernels: perKernel });
-			}
-		} else problems.push("gpuPredictions: not an object");
-	}
-
+	const issues = checkProfileValue(json);
+	const bad: HasIssue = (...path) => issues.some((issue) => isUnder(issue.path, path));
+	const profile = json as unknown as CalibrationProfileJson;
+	const efficiency = isObject(json.efficiency)
+		? Object.entries(profile.efficiency).flatMap(([tier, e]) => (bad("efficiency", tier) ? [] : [{ tier, ...e }]))
+		: [];
+	const overheadMsScale = bad("overheadMsScale") ? undefined : profile.overheadMsScale;
+	const measurement = bad("measurement") ? undefined : profile.measurement;
 	return {
-		profile,
-		provenance,
+		profile: bad("profile") ? "(unnamed profile)" : profile.profile,
+		provenance: bad("provenance") ? {} : profile.provenance,
 		efficiency,
 		...(overheadMsScale !== undefined ? { overheadMsScale } : {}),
 		...(measurement ? { measurement } : {}),
-		kernels,
-		predictions,
-		problems,
+		kernels: Array.isArray(json.kernels) ? readKernels(profile.kernels ?? [], issues) : [],
+		predictions: isObject(json.gpuPredictions) ? readPredictions(profile.gpuPredictions ?? {}, bad) : [],
+		problems: issues.map(formatIssue),
 	};
 }
 
-function readMeasurement(m: Json, problems: string[]): ReportMeasurement {
-	const backendsTried = Array.isArray(m.backendsTried)
-		? m.backendsTried.flatMap((b) => {
-				if (!isObject(b) || str(b.name) === undefined) {
-					problems.push("measurement.backendsTried: every entry needs a name");
-					return [];
-				}
-				return [
-					{
-						name: b.name as string,
-						...(typeof b.ok === "boolean" ? { ok: b.ok } : {}),
-						...(str(b.reason) !== undefined ? { reason: b.reason as string } : {}),
-					},
-				];
-			})
-		: [];
-	const peak = isObject(m.machinePeak) ? m.machinePeak : undefined;
-	const gflops = num(peak?.gflops);
-	const gbps = num(peak?.gbps);
-	const how = str(peak?.how);
-	const samplesPerPoint = num(m.samplesPerPoint);
+/** The kernels with no issue outside their points, each with its points that have none. */
+function readKernels(kernels: readonly KernelMeasurement[], issues: readonly ProfileIssue[]): ReportKernel[] {
+	const inPoint = (path: readonly PathSegment[]) => path[2] === "points" && typeof path[3] === "number";
+	const has = (...prefix: PathSegment[]) => issues.some((issue) => isUnder(issue.path, prefix));
+	return kernels.flatMap((k, i) => {
+		if (issues.some((issue) => isUnder(issue.path, ["kernels", i]) && !inPoint(issue.path))) return [];
+		const points = k.points.flatMap((p, j) => (has("kernels", i, "points", j) ? [] : [reportPoint(p)]));
+		const { overheadMs, effectiveGflops, effectiveGbps, mfu, mbu, rSquared, maxRelativeError } = k.fit;
+		return [
+			{
+				name: k.name,
+				kind: k.kind,
+				params: Object.entries(k.params).map(([key, v]) => [key, scalarText(v)] as const),
+				points: points.sort((a, b) => a.batch - b.batch),
+				fit: { overheadMs, effectiveGflops, effectiveGbps, mfu, mbu, rSquared, maxRelativeError },
+			},
+		];
+	});
+}
+
+function reportPoint(p: KernelPoint): ReportPoint {
 	return {
-		...(str(m.backend) !== undefined ? { backend: m.backend as string } : {}),
-		backendsTried,
-		device: isObject(m.device) ? m.device : {},
-		versions: isObject(m.versions) ? m.versions : {},
-		...(str(m.date) !== undefined ? { date: m.date as string } : {}),
-		...(typeof m.quick === "boolean" ? { quick: m.quick } : {}),
-		...(samplesPerPoint !== undefined ? { samplesPerPoint } : {}),
-		...(peak
-			? {
-					machinePeak: {
-						...(gflops !== undefined ? { gflops } : {}),
-						...(gbps !== undefined ? { gbps } : {}),
-						...(how !== undefined ? { how } : {}),
-					},
-				}
-			: {}),
+		batch: p.batch,
+		medianMs: p.medianMs,
+		p10Ms: p.p10Ms,
+		p90Ms: p.p90Ms,
+		flops: p.flops,
+		bytes: p.bytes,
+		achievedGflops: p.achievedGflops,
+		achievedGbps: p.achievedGbps,
+		sampleCount: p.samplesMs.length,
 	};
 }
 
-function readKernel(k: unknown, path: string, problems: string[]): ReportKernel | undefined {
-	if (!isObject(k) || str(k.name) === undefined) {
-		problems.push(`${path}: not a kernel (needs a name)`);
-		return undefined;
-	}
-	const name = k.name as string;
-	const params = isObject(k.params) ? Object.entries(k.params).map(([key, v]) => [key, scalarText(v)] as const) : [];
-	const points: ReportPoint[] = [];
-	if (Array.isArray(k.points)) {
-		for (const p of k.points) {
-			const point = readPoint(p);
-			if (point) points.push(point);
-			else problems.push(`${path} (${name}): a point without a numeric batch and medianMs was skipped`);
-		}
-	} else problems.push(`${path} (${name}): points missing`);
-	points.sort((a, b) => a.batch - b.batch);
-	let fit: ReportFit | undefined;
-	if (isObject(k.fit)) {
-		const f = k.fit;
-		fit = Object.fromEntries(
-			(["overheadMs", "effectiveGflops", "effectiveGbps", "mfu", "mbu", "rSquared", "maxRelativeError"] as const)
-				.map((key) => [key, num(f[key])] as const)
-				.filter(([, v]) => v !== undefined),
-		) as ReportFit;
-	}
-	return {
-		name,
-		...(str(k.kind) !== undefined ? { kind: k.kind as string } : {}),
-		params,
-		points,
-		...(fit ? { fit } : {}),
-	};
-}
-
-function readPoint(p: unknown): ReportPoint | undefined {
-	if (!isObject(p)) return undefined;
-	const batch = num(p.batch);
-	const medianMs = num(p.medianMs);
-	if (batch === undefined || medianMs === undefined) return undefined;
-	const flops = num(p.flops);
-	const bytes = num(p.bytes);
-	// Rates from the counts when the profile leaves them out: FLOP ÷ ms ÷ 10⁶ = GFLOP/s.
-	const achievedGflops =
-		num(p.achievedGflops) ?? (flops !== undefined && medianMs > 0 ? flops / medianMs / 1e6 : undefined);
-	const achievedGbps =
-		num(p.achievedGbps) ?? (bytes !== undefined && medianMs > 0 ? bytes / medianMs / 1e6 : undefined);
-	return {
-		batch,
-		medianMs,
-		p10Ms: num(p.p10Ms) ?? medianMs,
-		p90Ms: num(p.p90Ms) ?? medianMs,
-		...(flops !== undefined ? { flops } : {}),
-		...(bytes !== undefined ? { bytes } : {}),
-		...(achievedGflops !== undefined ? { achievedGflops } : {}),
-		...(achievedGbps !== undefined ? { achievedGbps } : {}),
-		sampleCount: Array.isArray(p.samplesMs) ? p.samplesMs.length : 0,
-	};
-}
-
-function readGpuPoint(p: unknown): GpuPoint[] {
-	if (!isObject(p)) return [];
-	const batch = num(p.batch);
-	const predictedMs = num(p.predictedMs);
-	return batch !== undefined && predictedMs !== undefined ? [{ batch, predictedMs }] : [];
+/** Per GPU, the series of every kernel that has no issue. */
+function readPredictions(predictions: GpuPredictions, bad: HasIssue): CalibrationReportData["predictions"] {
+	return Object.entries(predictions).flatMap(([gpu, byKernel]) => {
+		if (!isObject(byKernel)) return [];
+		const kernels = Object.entries(byKernel).flatMap(([kernel, points]) =>
+			bad("gpuPredictions", gpu, kernel) ? [] : [{ kernel, points: [...points].sort((a, b) => a.batch - b.batch) }],
+		);
+		return [{ gpu, kernels }];
+	});
 }
 
 // ——— Formatting ———
@@ -436,269 +338,325 @@ export async function calibrationReportHtml(
 	options: CalibrationReportOptions = {},
 ): Promise<string> {
 	const data = readCalibrationReportData(profileJson);
-	const m = data.measurement;
-	const measured = m !== undefined || data.kernels.length > 0;
-	const title = options.title ?? `Calibration report: ${data.profile}`;
-	const gpuById = new Map((options.gpus ?? []).map((g) => [g.id, g]));
 	let chartCount = 0;
-	const chart = (kind: string, spec: Parameters<typeof renderSvg>[0], captionHtml: string) =>
-		figure(kind, spec, captionHtml, ++chartCount);
-
-	const sections: string[] = [];
-	const nav: [string, string][] = [];
-	const section = (id: string, heading: string, body: string) => {
-		nav.push([id, heading]);
-		sections.push(`<section id="${id}">\n<h2>${escapeHtml(heading)}</h2>\n${body}\n</section>`);
+	const page: ReportPage = {
+		data,
+		options,
+		measured: data.measurement !== undefined || data.kernels.length > 0,
+		gpuById: new Map((options.gpus ?? []).map((g) => [g.id, g])),
+		// Charts are numbered in page order: their SVG ids must stay unique on the page.
+		chart: (kind, spec, captionHtml) => figure(kind, spec, captionHtml, ++chartCount),
 	};
-
-	// Efficiency: the only part every profile has, and the part the network model reads.
-	{
-		const tiers: TierEfficiency[] = data.efficiency.flatMap((e) =>
-			e.mfu !== undefined && e.mbu !== undefined ? [{ tier: e.tier, mfu: e.mfu, mbu: e.mbu }] : [],
-		);
-		const gpusOf = (tier: string) =>
-			(options.gpus ?? [])
-				.filter((g) => g.tier === tier)
-				.map((g) => escapeHtml(g.id))
-				.join(", ");
-		const rows = data.efficiency.map((e) => [
-			escapeHtml(e.tier),
-			formatNumber(e.mfu),
-			formatNumber(e.mbu),
-			...(options.gpus ? [gpusOf(e.tier) || DASH] : []),
-		]);
-		const headers = ["GPU tier", "mfu", "mbu", ...(options.gpus ? ["GPU classes"] : [])];
-		let body = `<p>The network model times a batch on a GPU class from its spec-sheet peaks times these shares: <b>mfu</b> is the achieved share of peak dense FP16 tensor FLOP/s in compute-bound work, <b>mbu</b> the achieved share of peak memory bandwidth in memory-bound work. The fixed per-batch overhead of every workload is multiplied by <b>overheadMsScale = ${escapeHtml(formatNumber(data.overheadMsScale))}</b>.</p>`;
-		body += dataTable(headers, rows, [1, 2]);
-		if (tiers.length > 0) {
-			body += `<div class="charts">${await chart("efficiency", efficiencyChart({ tiers }), "Bars: share of peak achieved per tier; 100% would be the spec-sheet peak.")}</div>`;
-		}
-		section("efficiency", "Efficiencies used by the network model", body);
-	}
-
-	// Provenance: what was measured, on what, with which software.
-	{
-		let body = "";
-		if (m) {
-			const device = Object.entries(m.device).map(([k, v]) => `${escapeHtml(k)}: ${valueHtml(v)}`);
-			const versions = Object.entries(m.versions).map(([k, v]) => `${escapeHtml(k)} ${valueHtml(v)}`);
-			const peak = m.machinePeak;
-			const rows: [string, string][] = [
-				["backend used", m.backend !== undefined ? `<code>${escapeHtml(m.backend)}</code>` : DASH],
-				["device", device.length > 0 ? device.join("<br>") : DASH],
-				["versions", versions.length > 0 ? versions.join(", ") : DASH],
-				["date", m.date !== undefined ? escapeHtml(m.date) : DASH],
-				[
-					"samples per point",
-					`${escapeHtml(formatNumber(m.samplesPerPoint))}${m.quick === true ? " (quick run: fewer batches and samples)" : m.quick === false ? " (full run)" : ""}`,
-				],
-				[
-					"machine peak",
-					peak
-						? `${escapeHtml(formatNumber(peak.gflops))} GFLOP/s, ${escapeHtml(formatNumber(peak.gbps))} GB/s${peak.how !== undefined ? ` — ${escapeHtml(peak.how)}` : ""}`
-						: DASH,
-				],
-			];
-			body += keyValueTable(rows);
-			body += "<h3>Backends tried, best first</h3>";
-			body +=
-				m.backendsTried.length > 0
-					? dataTable(
-							["backend", "result", "why"],
-							m.backendsTried.map((b) => [
-								`<code>${escapeHtml(b.name)}</code>`,
-								b.ok === true
-									? '<span class="ok">loaded</span>'
-									: b.ok === false
-										? '<span class="failed">not available</span>'
-										: DASH,
-								b.reason !== undefined ? escapeHtml(b.reason) : DASH,
-							]),
-						)
-					: "<p>The profile does not list which backends were tried.</p>";
-		} else {
-			body += `<p>${escapeHtml(NO_MEASUREMENTS)}</p>`;
-		}
-		body += "<h3>Provenance recorded in the profile</h3>";
-		body += Object.keys(data.provenance).length > 0 ? valueHtml(data.provenance) : "<p>None recorded.</p>";
-		section("provenance", "Provenance", body);
-	}
-
-	// Fit table and per-kernel charts.
+	// In page order, one after the other: the chart numbers follow it.
+	const sections: Section[] = [await efficiencySection(page), provenanceSection(page)];
 	if (data.kernels.length > 0) {
-		const fitRows = data.kernels.map((k) => [
-			`<code>${escapeHtml(k.name)}</code>`,
-			k.kind !== undefined ? escapeHtml(k.kind) : DASH,
-			formatNumber(k.fit?.overheadMs),
-			formatNumber(k.fit?.effectiveGflops),
-			formatNumber(k.fit?.effectiveGbps),
-			formatNumber(k.fit?.mfu),
-			formatNumber(k.fit?.mbu),
-			formatFixed(k.fit?.rSquared, 4),
-			formatPercent(k.fit?.maxRelativeError),
-			String(k.points.length),
-		]);
-		let body =
-			"<p>Per kernel, latency(batch) = overhead + max(FLOPs ÷ effective FLOP/s, bytes ÷ effective bandwidth), fitted to the median timings. mfu and mbu here are the effective rates over this machine's peaks; R² and the largest relative error say how well the curve fits the points.</p>";
-		body += dataTable(
-			[
-				"kernel",
-				"kind",
-				"overhead, ms",
-				"effective GFLOP/s",
-				"effective GB/s",
-				"mfu",
-				"mbu",
-				"R²",
-				"max relative error",
-				"points",
-			],
-			fitRows,
-			[2, 3, 4, 5, 6, 7, 8, 9],
-			"wrap-head",
-		);
-		section("fit", "Fit per kernel", body);
+		sections.push(fitSection(data.kernels), await measuredSection(page));
+		const peak = await peakSection(page);
+		if (peak !== undefined) sections.push(peak);
+	} else sections.push(noKernelsSection(page.measured));
+	sections.push(await predictionsSection(page));
+	return pageHtml(page, sections);
+}
 
-		const figures: string[] = [];
-		for (const k of data.kernels) {
-			if (k.points.length === 0) continue;
-			const f = k.fit;
-			const fit: RooflineFit | undefined =
-				f?.overheadMs !== undefined && f.effectiveGflops !== undefined && f.effectiveGbps !== undefined
-					? { overheadMs: f.overheadMs, effectiveGflops: f.effectiveGflops, effectiveGbps: f.effectiveGbps }
-					: undefined;
-			const params = k.params.map(([key, v]) => `${key} ${v}`).join(", ");
-			const subtitle = [k.kind, m?.backend !== undefined ? `backend ${m.backend}` : undefined]
-				.filter((s) => s !== undefined)
-				.join(" · ");
-			const caption = `${params ? `Parameters: ${escapeHtml(params)}. ` : ""}${fit ? "" : "No usable fit in the profile: points only. "}Dots: median; bars: p10–p90 of the samples.`;
-			figures.push(
-				await chart(
-					"kernel-fit",
-					kernelFitChart({ kernel: k.name, subtitle, points: k.points, ...(fit ? { fit } : {}) }),
-					caption,
-				),
-			);
-		}
-		let charts = `<p>Each chart is one kernel: both axes are logarithmic, so a slope of one means time grows in proportion to the batch; a flat start means the fixed overhead or the weight traffic dominates.</p>`;
-		charts += `<div class="charts">${figures.join("\n")}</div>`;
-		for (const k of data.kernels) {
-			charts += `<details><summary>Measured points: <code>${escapeHtml(k.name)}</code></summary>${dataTable(
-				["batch", "GFLOP", "MB moved", "samples", "median ms", "p10 ms", "p90 ms", "GFLOP/s", "GB/s"],
-				k.points.map((p) => [
-					formatNumber(p.batch, 6),
-					formatNumber(p.flops !== undefined ? p.flops / 1e9 : undefined),
-					formatNumber(p.bytes !== undefined ? p.bytes / 1e6 : undefined),
-					String(p.sampleCount),
-					formatNumber(p.medianMs, 4),
-					formatNumber(p.p10Ms, 4),
-					formatNumber(p.p90Ms, 4),
-					formatNumber(p.achievedGflops),
-					formatNumber(p.achievedGbps),
-				]),
-				[0, 1, 2, 3, 4, 5, 6, 7, 8],
-			)}</details>`;
-		}
-		section("measured", "Measured points vs fitted curves", charts);
+/** What every section of the page is built from. */
+interface ReportPage {
+	readonly data: CalibrationReportData;
+	readonly options: CalibrationReportOptions;
+	/** Whether the profile holds any measurement (else it is efficiency figures only). */
+	readonly measured: boolean;
+	readonly gpuById: ReadonlyMap<string, ReportGpu>;
+	readonly chart: (kind: string, spec: Parameters<typeof renderSvg>[0], captionHtml: string) => Promise<string>;
+}
 
-		const series: KernelSeries[] = data.kernels.map((k) => ({ kernel: k.name, points: k.points }));
-		const peakLabel = (value: number | undefined, unit: string): { value: number; label: string } | undefined =>
-			value !== undefined && value > 0 ? { value, label: `machine peak ${formatNumber(value)} ${unit}` } : undefined;
-		const gflopsPeak = peakLabel(m?.machinePeak?.gflops, "GFLOP/s");
-		const gbpsPeak = peakLabel(m?.machinePeak?.gbps, "GB/s");
-		const rateFigures: string[] = [];
-		if (series.some((s) => s.points.some((p) => p.achievedGflops !== undefined))) {
-			rateFigures.push(
-				await chart(
-					"achieved-gflops",
-					achievedVsPeakChart({ metric: "gflops", series, ...(gflopsPeak ? { peak: gflopsPeak } : {}) }),
-					`Achieved GFLOP/s = FLOPs ÷ median time. ${gflopsPeak ? "The dashed rule is the machine's peak; the gap to it is what mfu measures." : "The profile gives no machine peak."}`,
-				),
-			);
-		}
-		if (series.some((s) => s.points.some((p) => p.achievedGbps !== undefined))) {
-			rateFigures.push(
-				await chart(
-					"achieved-gbps",
-					achievedVsPeakChart({ metric: "gbps", series, ...(gbpsPeak ? { peak: gbpsPeak } : {}) }),
-					`Achieved GB/s = minimum bytes moved ÷ median time. ${gbpsPeak ? "The dashed rule is the machine's peak bandwidth; the gap to it is what mbu measures." : "The profile gives no machine peak."}`,
-				),
-			);
-		}
-		if (rateFigures.length > 0) {
-			section("peak", "Achieved rates vs the machine's peak", `<div class="charts">${rateFigures.join("\n")}</div>`);
-		}
-	} else {
-		section(
-			"measured",
-			"Measured kernels",
-			`<p>This profile has no kernel timings, so there is no fit to tabulate and no measured points to plot.${measured ? "" : " Run <code>depin-twin calibrate --out FILE</code> to measure this machine's TensorFlow.js kernels and write a measured profile."}</p>`,
+/** One `<section>` of the page and its entry in the navigation. */
+interface Section {
+	readonly id: string;
+	readonly heading: string;
+	readonly body: string;
+}
+
+/** Efficiency: the only part every profile has, and the part the network model reads. */
+async function efficiencySection({ data, options, chart }: ReportPage): Promise<Section> {
+	const tiers: TierEfficiency[] = data.efficiency.flatMap((e) =>
+		e.mfu !== undefined && e.mbu !== undefined ? [{ tier: e.tier, mfu: e.mfu, mbu: e.mbu }] : [],
+	);
+	const gpusOf = (tier: string) =>
+		(options.gpus ?? [])
+			.filter((g) => g.tier === tier)
+			.map((g) => escapeHtml(g.id))
+			.join(", ");
+	const rows = data.efficiency.map((e) => [
+		escapeHtml(e.tier),
+		formatNumber(e.mfu),
+		formatNumber(e.mbu),
+		...(options.gpus ? [gpusOf(e.tier) || DASH] : []),
+	]);
+	const headers = ["GPU tier", "mfu", "mbu", ...(options.gpus ? ["GPU classes"] : [])];
+	let body = `<p>The network model times a batch on a GPU class from its spec-sheet peaks times these shares: <b>mfu</b> is the achieved share of peak dense FP16 tensor FLOP/s in compute-bound work, <b>mbu</b> the achieved share of peak memory bandwidth in memory-bound work. The fixed per-batch overhead of every workload is multiplied by <b>overheadMsScale = ${escapeHtml(formatNumber(data.overheadMsScale))}</b>.</p>`;
+	body += dataTable(headers, rows, [1, 2]);
+	if (tiers.length > 0) {
+		body += `<div class="charts">${await chart("efficiency", efficiencyChart({ tiers }), "Bars: share of peak achieved per tier; 100% would be the spec-sheet peak.")}</div>`;
+	}
+	return { id: "efficiency", heading: "Efficiencies used by the network model", body };
+}
+
+/** Provenance: what was measured, on what, with which software. */
+function provenanceSection({ data }: ReportPage): Section {
+	const m = data.measurement;
+	let body = m ? measurementHtml(m) : `<p>${escapeHtml(NO_MEASUREMENTS)}</p>`;
+	body += "<h3>Provenance recorded in the profile</h3>";
+	body += Object.keys(data.provenance).length > 0 ? valueHtml(data.provenance) : "<p>None recorded.</p>";
+	return { id: "provenance", heading: "Provenance", body };
+}
+
+/** The measurement's machine, software and peaks, and the backends tried. */
+function measurementHtml(m: ReportMeasurement): string {
+	const device = Object.entries(m.device).map(([k, v]) => `${escapeHtml(k)}: ${valueHtml(v)}`);
+	const versions = Object.entries(m.versions).map(([k, v]) => `${escapeHtml(k)} ${valueHtml(v)}`);
+	const peak = m.machinePeak;
+	const rows: [string, string][] = [
+		["backend used", m.backend !== undefined ? `<code>${escapeHtml(m.backend)}</code>` : DASH],
+		["device", device.length > 0 ? device.join("<br>") : DASH],
+		["versions", versions.length > 0 ? versions.join(", ") : DASH],
+		["date", m.date !== undefined ? escapeHtml(m.date) : DASH],
+		[
+			"samples per point",
+			`${escapeHtml(formatNumber(m.samplesPerPoint))}${m.quick === true ? " (quick run: fewer batches and samples)" : m.quick === false ? " (full run)" : ""}`,
+		],
+		[
+			"machine peak",
+			peak
+				? `${escapeHtml(formatNumber(peak.gflops))} GFLOP/s, ${escapeHtml(formatNumber(peak.gbps))} GB/s${peak.how !== undefined ? ` — ${escapeHtml(peak.how)}` : ""}`
+				: DASH,
+		],
+	];
+	let html = keyValueTable(rows);
+	html += "<h3>Backends tried, best first</h3>";
+	html +=
+		m.backendsTried.length > 0
+			? dataTable(
+					["backend", "result", "why"],
+					m.backendsTried.map((b) => [
+						`<code>${escapeHtml(b.name)}</code>`,
+						b.ok === true
+							? '<span class="ok">loaded</span>'
+							: b.ok === false
+								? '<span class="failed">not available</span>'
+								: DASH,
+						b.reason !== undefined ? escapeHtml(b.reason) : DASH,
+					]),
+				)
+			: "<p>The profile does not list which backends were tried.</p>";
+	return html;
+}
+
+/** The fit table: one row per kernel. */
+function fitSection(kernels: readonly ReportKernel[]): Section {
+	const fitRows = kernels.map((k) => [
+		`<code>${escapeHtml(k.name)}</code>`,
+		k.kind !== undefined ? escapeHtml(k.kind) : DASH,
+		formatNumber(k.fit?.overheadMs),
+		formatNumber(k.fit?.effectiveGflops),
+		formatNumber(k.fit?.effectiveGbps),
+		formatNumber(k.fit?.mfu),
+		formatNumber(k.fit?.mbu),
+		formatFixed(k.fit?.rSquared, 4),
+		formatPercent(k.fit?.maxRelativeError),
+		String(k.points.length),
+	]);
+	let body =
+		"<p>Per kernel, latency(batch) = overhead + max(FLOPs ÷ effective FLOP/s, bytes ÷ effective bandwidth), fitted to the median timings. mfu and mbu here are the effective rates over this machine's peaks; R² and the largest relative error say how well the curve fits the points.</p>";
+	body += dataTable(
+		[
+			"kernel",
+			"kind",
+			"overhead, ms",
+			"effective GFLOP/s",
+			"effective GB/s",
+			"mfu",
+			"mbu",
+			"R²",
+			"max relative error",
+			"points",
+		],
+		fitRows,
+		[2, 3, 4, 5, 6, 7, 8, 9],
+		"wrap-head",
+	);
+	return { id: "fit", heading: "Fit per kernel", body };
+}
+
+/** A chart per kernel (points and fitted curve), and each kernel's points as a table. */
+async function measuredSection({ data, chart }: ReportPage): Promise<Section> {
+	const figures: string[] = [];
+	for (const k of data.kernels) {
+		if (k.points.length > 0) figures.push(await kernelFigure(k, data.measurement, chart));
+	}
+	let charts = `<p>Each chart is one kernel: both axes are logarithmic, so a slope of one means time grows in proportion to the batch; a flat start means the fixed overhead or the weight traffic dominates.</p>`;
+	charts += `<div class="charts">${figures.join("\n")}</div>`;
+	for (const k of data.kernels) {
+		charts += `<details><summary>Measured points: <code>${escapeHtml(k.name)}</code></summary>${dataTable(
+			["batch", "GFLOP", "MB moved", "samples", "median ms", "p10 ms", "p90 ms", "GFLOP/s", "GB/s"],
+			k.points.map((p) => [
+				formatNumber(p.batch, 6),
+				formatNumber(p.flops !== undefined ? p.flops / 1e9 : undefined),
+				formatNumber(p.bytes !== undefined ? p.bytes / 1e6 : undefined),
+				String(p.sampleCount),
+				formatNumber(p.medianMs, 4),
+				formatNumber(p.p10Ms, 4),
+				formatNumber(p.p90Ms, 4),
+				formatNumber(p.achievedGflops),
+				formatNumber(p.achievedGbps),
+			]),
+			[0, 1, 2, 3, 4, 5, 6, 7, 8],
+		)}</details>`;
+	}
+	return { id: "measured", heading: "Measured points vs fitted curves", body: charts };
+}
+
+/** One kernel's measured points against its fitted roofline. */
+function kernelFigure(k: ReportKernel, m: ReportMeasurement | undefined, chart: ReportPage["chart"]): Promise<string> {
+	const f = k.fit;
+	const fit: RooflineFit | undefined =
+		f?.overheadMs !== undefined && f.effectiveGflops !== undefined && f.effectiveGbps !== undefined
+			? { overheadMs: f.overheadMs, effectiveGflops: f.effectiveGflops, effectiveGbps: f.effectiveGbps }
+			: undefined;
+	const params = k.params.map(([key, v]) => `${key} ${v}`).join(", ");
+	const subtitle = [k.kind, m?.backend !== undefined ? `backend ${m.backend}` : undefined]
+		.filter((s) => s !== undefined)
+		.join(" · ");
+	const caption = `${params ? `Parameters: ${escapeHtml(params)}. ` : ""}${fit ? "" : "No usable fit in the profile: points only. "}Dots: median; bars: p10–p90 of the samples.`;
+	return chart(
+		"kernel-fit",
+		kernelFitChart({ kernel: k.name, subtitle, points: k.points, ...(fit ? { fit } : {}) }),
+		caption,
+	);
+}
+
+/** Achieved GFLOP/s and GB/s of every point against the machine's peaks; none when no point has a rate. */
+async function peakSection({ data, chart }: ReportPage): Promise<Section | undefined> {
+	const m = data.measurement;
+	const series: KernelSeries[] = data.kernels.map((k) => ({ kernel: k.name, points: k.points }));
+	const peakLabel = (value: number | undefined, unit: string): { value: number; label: string } | undefined =>
+		value !== undefined && value > 0 ? { value, label: `machine peak ${formatNumber(value)} ${unit}` } : undefined;
+	const gflopsPeak = peakLabel(m?.machinePeak?.gflops, "GFLOP/s");
+	const gbpsPeak = peakLabel(m?.machinePeak?.gbps, "GB/s");
+	const rateFigures: string[] = [];
+	if (series.some((s) => s.points.some((p) => p.achievedGflops !== undefined))) {
+		rateFigures.push(
+			await chart(
+				"achieved-gflops",
+				achievedVsPeakChart({ metric: "gflops", series, ...(gflopsPeak ? { peak: gflopsPeak } : {}) }),
+				`Achieved GFLOP/s = FLOPs ÷ median time. ${gflopsPeak ? "The dashed rule is the machine's peak; the gap to it is what mfu measures." : "The profile gives no machine peak."}`,
+			),
 		);
 	}
-
-	// Per-GPU predictions.
-	if (data.predictions.length > 0) {
-		const order = new Map((options.gpus ?? []).map((g, i) => [g.id, i]));
-		const predictions = [...data.predictions].sort(
-			(a, b) => (order.get(a.gpu) ?? Number.MAX_SAFE_INTEGER) - (order.get(b.gpu) ?? Number.MAX_SAFE_INTEGER),
+	if (series.some((s) => s.points.some((p) => p.achievedGbps !== undefined))) {
+		rateFigures.push(
+			await chart(
+				"achieved-gbps",
+				achievedVsPeakChart({ metric: "gbps", series, ...(gbpsPeak ? { peak: gbpsPeak } : {}) }),
+				`Achieved GB/s = minimum bytes moved ÷ median time. ${gbpsPeak ? "The dashed rule is the machine's peak bandwidth; the gap to it is what mbu measures." : "The profile gives no machine peak."}`,
+			),
 		);
-		const labelOf = (id: string) => {
-			const gpu = gpuById.get(id);
-			return gpu ? `${gpu.name} (${gpu.tier})` : id;
+	}
+	if (rateFigures.length === 0) return undefined;
+	return {
+		id: "peak",
+		heading: "Achieved rates vs the machine's peak",
+		body: `<div class="charts">${rateFigures.join("\n")}</div>`,
+	};
+}
+
+function noKernelsSection(measured: boolean): Section {
+	return {
+		id: "measured",
+		heading: "Measured kernels",
+		body: `<p>This profile has no kernel timings, so there is no fit to tabulate and no measured points to plot.${measured ? "" : " Run <code>depin-twin calibrate --out FILE</code> to measure this machine's TensorFlow.js kernels and write a measured profile."}</p>`,
+	};
+}
+
+const PREDICTIONS_HEADING = "Predicted latency per GPU class";
+
+/** Per-GPU predictions: a chart of one kernel, a table per kernel. */
+async function predictionsSection(page: ReportPage): Promise<Section> {
+	const { data, options, gpuById, chart } = page;
+	if (data.predictions.length === 0) {
+		return {
+			id: "predictions",
+			heading: PREDICTIONS_HEADING,
+			body: "<p>This profile has no per-GPU predictions. The network model still times every GPU class from its spec-sheet peaks times the efficiency of its tier (above).</p>",
 		};
-		const kernelNames = [...new Set(predictions.flatMap((p) => p.kernels.map((k) => k.kernel)))];
-		const transformer = data.kernels.find((k) => k.kind === "transformer" && kernelNames.includes(k.name))?.name;
-		const chosen =
-			options.predictionKernel !== undefined && kernelNames.includes(options.predictionKernel)
-				? options.predictionKernel
-				: (transformer ?? kernelNames[0]);
-		let body =
-			"<p>Service time per batch on each GPU class, scaled from its spec-sheet peaks times the measured efficiency (or from measurements taken on that class). This is what the network model uses for a batch of that size.</p>";
-		if (chosen !== undefined) {
-			const gpus: GpuSeries[] = predictions.flatMap((p) => {
-				const k = p.kernels.find((x) => x.kernel === chosen);
-				return k ? [{ label: labelOf(p.gpu), points: k.points }] : [];
-			});
-			const others = kernelNames.length > 1 ? " The other kernels are in the tables below." : "";
-			body += `<div class="charts">${await chart(
-				"gpu-predictions",
-				predictedLatencyChart({ kernel: chosen, gpus }),
-				`One line per GPU class, for kernel <code>${escapeHtml(chosen)}</code>; both axes logarithmic.${others}`,
-			)}</div>`;
-		}
-		for (const kernel of kernelNames) {
-			const batches = [
-				...new Set(
-					predictions.flatMap((p) => p.kernels.find((k) => k.kernel === kernel)?.points.map((x) => x.batch) ?? []),
-				),
-			].sort((a, b) => a - b);
-			const rows = predictions.flatMap((p) => {
-				const k = p.kernels.find((x) => x.kernel === kernel);
-				if (!k) return [];
-				const byBatch = new Map(k.points.map((x) => [x.batch, x.predictedMs]));
-				return [[escapeHtml(labelOf(p.gpu)), ...batches.map((b) => formatNumber(byBatch.get(b)))]];
-			});
-			// Two header rows: "batch size" spans the numeric columns, so each column head is just the number.
-			const head = `<tr><th scope="col" rowspan="2">GPU class</th><th scope="colgroup" colspan="${batches.length}" class="span">batch size</th></tr><tr>${batches.map((b) => `<th scope="col" class="num">${formatNumber(b, 6)}</th>`).join("")}</tr>`;
-			const bodyRows = rows.map(
-				(r) => `<tr>${r.map((c, i) => `<td${i > 0 ? ' class="num"' : ""}>${c}</td>`).join("")}</tr>`,
-			);
-			body += `<h3>Predicted ms per batch: <code>${escapeHtml(kernel)}</code></h3>`;
-			body += `<div class="table-wrap"><table class="nowrap"><thead>${head}</thead><tbody>\n${bodyRows.join("\n")}\n</tbody></table></div>`;
-		}
-		section("predictions", "Predicted latency per GPU class", body);
-	} else {
-		section(
-			"predictions",
-			"Predicted latency per GPU class",
-			"<p>This profile has no per-GPU predictions. The network model still times every GPU class from its spec-sheet peaks times the efficiency of its tier (above).</p>",
-		);
 	}
+	const order = new Map((options.gpus ?? []).map((g, i) => [g.id, i]));
+	const predictions = [...data.predictions].sort(
+		(a, b) => (order.get(a.gpu) ?? Number.MAX_SAFE_INTEGER) - (order.get(b.gpu) ?? Number.MAX_SAFE_INTEGER),
+	);
+	const labelOf = (id: string) => {
+		const gpu = gpuById.get(id);
+		return gpu ? `${gpu.name} (${gpu.tier})` : id;
+	};
+	const kernelNames = [...new Set(predictions.flatMap((p) => p.kernels.map((k) => k.kernel)))];
+	const transformer = data.kernels.find((k) => k.kind === "transformer" && kernelNames.includes(k.name))?.name;
+	const chosen =
+		options.predictionKernel !== undefined && kernelNames.includes(options.predictionKernel)
+			? options.predictionKernel
+			: (transformer ?? kernelNames[0]);
+	let body =
+		"<p>Service time per batch on each GPU class, scaled from its spec-sheet peaks times the measured efficiency (or from measurements taken on that class). This is what the network model uses for a batch of that size.</p>";
+	if (chosen !== undefined) {
+		const gpus: GpuSeries[] = predictions.flatMap((p) => {
+			const k = p.kernels.find((x) => x.kernel === chosen);
+			return k ? [{ label: labelOf(p.gpu), points: k.points }] : [];
+		});
+		const others = kernelNames.length > 1 ? " The other kernels are in the tables below." : "";
+		body += `<div class="charts">${await chart(
+			"gpu-predictions",
+			predictedLatencyChart({ kernel: chosen, gpus }),
+			`One line per GPU class, for kernel <code>${escapeHtml(chosen)}</code>; both axes logarithmic.${others}`,
+		)}</div>`;
+	}
+	for (const kernel of kernelNames) body += predictionTable(kernel, predictions, labelOf);
+	return { id: "predictions", heading: PREDICTIONS_HEADING, body };
+}
 
-	const intro = measured
-		? `<p class="intro">depin-twin timed real TensorFlow.js kernels (matrix multiplies, convolutions, dense MLPs, transformer blocks) at ${batchRange(data.kernels)} on ${deviceSummary(m)}, and fitted each kernel's latency with a roofline: a fixed overhead plus the larger of compute time (FLOPs ÷ effective FLOP/s) and memory time (bytes ÷ effective bandwidth). In the charts, dots are the median of repeated timings, bars span the 10th to 90th percentile, and the line is the fitted curve. The effective rates over the machine's peaks give the efficiencies <b>mfu</b> (share of peak FLOP/s) and <b>mbu</b> (share of peak memory bandwidth); the network model multiplies every GPU class's spec-sheet peaks by its tier's efficiencies to time each batch of real-time requests, so these figures set the simulated latency and throughput.</p>`
+/** Predicted ms per batch of one kernel: a row per GPU class, a column per batch size. */
+function predictionTable(
+	kernel: string,
+	predictions: CalibrationReportData["predictions"],
+	labelOf: (gpuId: string) => string,
+): string {
+	const batches = [
+		...new Set(
+			predictions.flatMap((p) => p.kernels.find((k) => k.kernel === kernel)?.points.map((x) => x.batch) ?? []),
+		),
+	].sort((a, b) => a - b);
+	const rows = predictions.flatMap((p) => {
+		const k = p.kernels.find((x) => x.kernel === kernel);
+		if (!k) return [];
+		const byBatch = new Map(k.points.map((x) => [x.batch, x.predictedMs]));
+		return [[escapeHtml(labelOf(p.gpu)), ...batches.map((b) => formatNumber(byBatch.get(b)))]];
+	});
+	// Two header rows: "batch size" spans the numeric columns, so each column head is just the number.
+	const head = `<tr><th scope="col" rowspan="2">GPU class</th><th scope="colgroup" colspan="${batches.length}" class="span">batch size</th></tr><tr>${batches.map((b) => `<th scope="col" class="num">${formatNumber(b, 6)}</th>`).join("")}</tr>`;
+	const bodyRows = rows.map(
+		(r) => `<tr>${r.map((c, i) => `<td${i > 0 ? ' class="num"' : ""}>${c}</td>`).join("")}</tr>`,
+	);
+	return `<h3>Predicted ms per batch: <code>${escapeHtml(kernel)}</code></h3><div class="table-wrap"><table class="nowrap"><thead>${head}</thead><tbody>\n${bodyRows.join("\n")}\n</tbody></table></div>`;
+}
+
+/** The intro paragraph: what was measured and how the figures feed the network model. */
+function introHtml({ data, measured }: ReportPage): string {
+	return measured
+		? `<p class="intro">depin-twin timed real TensorFlow.js kernels (matrix multiplies, convolutions, dense MLPs, transformer blocks) at ${batchRange(data.kernels)} on ${deviceSummary(data.measurement)}, and fitted each kernel's latency with a roofline: a fixed overhead plus the larger of compute time (FLOPs ÷ effective FLOP/s) and memory time (bytes ÷ effective bandwidth). In the charts, dots are the median of repeated timings, bars span the 10th to 90th percentile, and the line is the fitted curve. The effective rates over the machine's peaks give the efficiencies <b>mfu</b> (share of peak FLOP/s) and <b>mbu</b> (share of peak memory bandwidth); the network model multiplies every GPU class's spec-sheet peaks by its tier's efficiencies to time each batch of real-time requests, so these figures set the simulated latency and throughput.</p>`
 		: `<p class="intro">A calibration profile tells depin-twin's network model how close real software gets to a GPU's spec-sheet peaks: <b>mfu</b> (share of peak FLOP/s) and <b>mbu</b> (share of peak memory bandwidth) per GPU tier, plus a scale on the fixed per-batch overhead. The model multiplies every GPU class's peaks by its tier's efficiencies to time each batch of real-time requests, so these figures set the simulated latency and throughput. A measured profile (from <code>depin-twin calibrate</code>) would also hold the kernel timings, the roofline fit and per-GPU predictions, with charts; this one does not.</p>`;
+}
 
+/** The whole document around the sections: head, intro, callouts, navigation, footer. */
+function pageHtml(page: ReportPage, sections: readonly Section[]): string {
+	const { data, options, measured } = page;
+	const title = options.title ?? `Calibration report: ${data.profile}`;
+	const m = data.measurement;
 	const callouts: string[] = [];
 	if (!measured) callouts.push(`<p class="callout"><b>${escapeHtml(NO_MEASUREMENTS)}</b></p>`);
 	if (data.problems.length > 0) {
@@ -713,7 +671,8 @@ export async function calibrationReportHtml(
 	]
 		.filter((s) => s !== undefined)
 		.join(", ");
-
+	const nav = sections.map((s) => `<li><a href="#${s.id}">${escapeHtml(s.heading)}</a></li>`).join("");
+	const body = sections.map((s) => `<section id="${s.id}">\n<h2>${escapeHtml(s.heading)}</h2>\n${s.body}\n</section>`);
 	return `<!doctype html>
 <html lang="en">
 <head>
@@ -727,11 +686,11 @@ export async function calibrationReportHtml(
 <header>
 <h1>${escapeHtml(title)}</h1>
 <p class="subtitle">depin-twin calibration profile <code>${escapeHtml(data.profile)}</code>${m?.date !== undefined ? `, measured ${escapeHtml(m.date)}` : ""}</p>
-${intro}
+${introHtml(page)}
 ${callouts.join("\n")}
-<nav aria-label="Sections"><ul>${nav.map(([id, heading]) => `<li><a href="#${id}">${escapeHtml(heading)}</a></li>`).join("")}</ul></nav>
+<nav aria-label="Sections"><ul>${nav}</ul></nav>
 </header>
-${sections.join("\n")}
+${body.join("\n")}
 <footer>${footer}. Generated by depin-twin; self-contained: no scripts, no network.</footer>
 </main>
 </body>

@@ -236,16 +236,50 @@ export function sitesByRtt(rttMs: Float64Array, metroCount: number): Int32Array[
 
 /** Runs the request-level simulation on a fresh engine. Deterministic given its inputs. */
 export function simulateRequests(input: RequestSimInput): RequestSimResult {
-	const { arrivals, replicaMetro, rttMs, metroCount, slaP95Ms } = input;
-	const { maxBatch, maxWaitMs } = input.batching;
+	const siteCount = checkRequestInput(input);
+	const { arrivals, replicaMetro } = input;
+	const { maxBatch } = input.batching;
 	const requestCount = arrivals.timeMs.length;
 	const replicaCount = replicaMetro.length;
 	const verificationFactor = 1 + (input.verificationOverheadShare ?? 0);
-	const exponential = input.serviceDistribution === "exponential";
-	const recordWaits = input.recordWaits ?? true;
-	const serviceRng = input.serviceRng;
+	const histograms = resultHistograms(input);
+	const replicaBusyMs = new Float64Array(replicaCount);
+	if (replicaCount === 0 || requestCount === 0) {
+		return simResult(requestCount, { served: 0, slaMissed: 0, batches: 0 }, histograms, replicaBusyMs, 0, 0);
+	}
+	const tables = resolveComputeTables(input, maxBatch);
+	const groups = groupReplicas(replicaMetro, siteCount, tables, maxBatch, verificationFactor);
+	const groupCount = groups.groupSite.length;
+	const sim: RequestSim = {
+		input,
+		engine: new Engine(replicaCount + groupCount + 64),
+		siteCount,
+		verificationFactor,
+		tables,
+		groups,
+		histograms,
+		replicaBusyMs,
+		reachMs: new Float64Array(requestCount),
+		requestGroup: new Int32Array(requestCount),
+		nextInQueue: new Int32Array(requestCount),
+		queueHead: new Int32Array(groupCount).fill(-1),
+		queueTail: new Int32Array(groupCount).fill(-1),
+		queueLength: new Int32Array(groupCount),
+		backlog: new Int32Array(groupCount),
+	};
+	const server = batchServer(sim);
+	const arrivalKind = requestRouter(sim, server.reach);
+	sim.engine.scheduleAt(arrivals.timeMs[0] as number, arrivalKind, 0);
+	sim.engine.run();
+	return simResult(requestCount, server.totals(), histograms, replicaBusyMs, sim.engine.now, sim.engine.eventsFired);
+}
 
-	// --- validate ---------------------------------------------------------------------------
+/** Checks the input (throws RangeError); returns the number of sites (columns of rttMs). */
+function checkRequestInput(input: RequestSimInput): number {
+	const { arrivals, replicaMetro, rttMs, metroCount } = input;
+	const { maxBatch, maxWaitMs } = input.batching;
+	const requestCount = arrivals.timeMs.length;
+	const verificationFactor = 1 + (input.verificationOverheadShare ?? 0);
 	if (!(Number.isInteger(maxBatch) && maxBatch >= 1)) throw new RangeError(`maxBatch must be an integer ≥ 1`);
 	if (!(maxWaitMs >= 0 && Number.isFinite(maxWaitMs))) throw new RangeError(`maxWaitMs must be ≥ 0`);
 	if (!(verificationFactor >= 1 && Number.isFinite(verificationFactor))) {
@@ -266,7 +300,7 @@ export function simulateRequests(input: RequestSimInput): RequestSimResult {
 		}
 		if (!(m >= 0 && m < metroCount)) throw new RangeError(`arrival ${i}: metro ${m} outside 0…${metroCount - 1}`);
 	}
-	for (let r = 0; r < replicaCount; r++) {
+	for (let r = 0; r < replicaMetro.length; r++) {
 		const s = replicaMetro[r] as number;
 		if (!(s >= 0 && s < siteCount)) throw new RangeError(`replica ${r}: site ${s} outside 0…${siteCount - 1}`);
 	}
@@ -274,10 +308,20 @@ export function simulateRequests(input: RequestSimInput): RequestSimResult {
 	if (siteOrder !== undefined && (siteOrder.length !== metroCount || siteOrder.some((o) => o.length !== siteCount))) {
 		throw new RangeError(`sitesByRtt must hold ${metroCount} orderings of ${siteCount} sites`);
 	}
-	if (exponential && serviceRng === undefined) {
+	if (input.serviceDistribution === "exponential" && input.serviceRng === undefined) {
 		throw new RangeError("serviceDistribution 'exponential' needs a serviceRng stream");
 	}
+	return siteCount;
+}
 
+interface ResultHistograms {
+	readonly latencyMs: LogHistogram;
+	readonly networkRttMs: LogHistogram;
+	readonly waitMs: LogHistogram;
+}
+
+/** The caller's histograms, reset, or new ones. */
+function resultHistograms(input: RequestSimInput): ResultHistograms {
 	const reused = input.reuseHistograms;
 	const latencyMs = reused?.latencyMs ?? new LogHistogram(input.histogram);
 	const networkRttMs = reused?.networkRttMs ?? new LogHistogram(input.histogram);
@@ -287,27 +331,60 @@ export function simulateRequests(input: RequestSimInput): RequestSimResult {
 		networkRttMs.reset();
 		waitMs.reset();
 	}
-	const replicaBusyMs = new Float64Array(replicaCount);
-	if (replicaCount === 0 || requestCount === 0) {
-		return {
-			arrived: requestCount,
-			served: 0,
-			unserved: requestCount,
-			slaMissed: 0,
-			latencyMs,
-			networkRttMs,
-			waitMs,
-			replicaBusyMs,
-			batches: 0,
-			meanBatchSize: Number.NaN,
-			endMs: 0,
-			events: 0,
-		};
-	}
+	return { latencyMs, networkRttMs, waitMs };
+}
 
-	const { tables, replicaTable } = resolveComputeTables(input, maxBatch);
+interface SimTotals {
+	readonly served: number;
+	readonly slaMissed: number;
+	readonly batches: number;
+}
 
-	// --- groups: the replicas at one site, numbered by increasing site ---------------------
+function simResult(
+	requestCount: number,
+	totals: SimTotals,
+	histograms: ResultHistograms,
+	replicaBusyMs: Float64Array,
+	endMs: number,
+	events: number,
+): RequestSimResult {
+	const { served, slaMissed, batches } = totals;
+	return {
+		arrived: requestCount,
+		served,
+		unserved: requestCount - served,
+		slaMissed,
+		...histograms,
+		replicaBusyMs,
+		batches,
+		meanBatchSize: batches > 0 ? served / batches : Number.NaN,
+		endMs,
+		events,
+	};
+}
+
+/** The replicas at one site form a group; groups are numbered by increasing site. */
+interface ReplicaGroups {
+	/** Group of each site, -1 where no replica is. */
+	readonly groupOfSite: Int32Array;
+	readonly groupSite: Int32Array;
+	readonly replicaGroup: Int32Array;
+	/** Idle replicas: a stack per group in one array (idle[idleStart[g] … + idleCount[g]]). */
+	readonly idleStart: Int32Array;
+	readonly idleCount: Int32Array;
+	readonly idle: Int32Array;
+	/** Expected delay per backlogged request: meanBatchMs / (replicas · maxBatch). */
+	readonly delayPerBacklogMs: Float64Array;
+}
+
+function groupReplicas(
+	replicaMetro: Int32Array,
+	siteCount: number,
+	{ tables, replicaTable }: ComputeTables,
+	maxBatch: number,
+	verificationFactor: number,
+): ReplicaGroups {
+	const replicaCount = replicaMetro.length;
 	const siteUsed = new Uint8Array(siteCount);
 	for (let r = 0; r < replicaCount; r++) siteUsed[replicaMetro[r] as number] = 1;
 	const groupOfSite = new Int32Array(siteCount).fill(-1);
@@ -330,7 +407,7 @@ export function simulateRequests(input: RequestSimInput): RequestSimResult {
 		const table = tables[replicaTable[r] as number] as Float64Array;
 		groupFullBatchMs[g] = (groupFullBatchMs[g] as number) + (table[maxBatch - 1] as number) * verificationFactor;
 	}
-	// Idle replicas: a stack per group in one array; the lowest replica index is taken first.
+	// The lowest replica index is taken first.
 	const idleStart = new Int32Array(groupCount);
 	const idleCount = new Int32Array(groupCount);
 	for (let g = 1; g < groupCount; g++) idleStart[g] = (idleStart[g - 1] as number) + (groupSize[g - 1] as number);
@@ -340,15 +417,51 @@ export function simulateRequests(input: RequestSimInput): RequestSimResult {
 		idle[(idleStart[g] as number) + (idleCount[g] as number)] = r;
 		idleCount[g] = (idleCount[g] as number) + 1;
 	}
-	// Expected delay per backlogged request: meanBatchMs / (replicas · maxBatch).
 	const delayPerBacklogMs = new Float64Array(groupCount);
 	for (let g = 0; g < groupCount; g++) {
 		const meanBatchMs = (groupFullBatchMs[g] as number) / (groupSize[g] as number);
 		delayPerBacklogMs[g] = meanBatchMs / ((groupSize[g] as number) * maxBatch);
 	}
+	return { groupOfSite, groupSite, replicaGroup, idleStart, idleCount, idle, delayPerBacklogMs };
+}
 
-	// --- routing candidates: the K nearest groups of each user metro, found when first needed
-	const k = Math.min(groupCount, Math.max(1, Math.floor(input.routingCandidates ?? DEFAULT_ROUTING_CANDIDATES)));
+/** What the event handlers share: the input, the engine, the groups, the per-request and per-group state. */
+interface RequestSim {
+	readonly input: RequestSimInput;
+	readonly engine: Engine;
+	readonly siteCount: number;
+	readonly verificationFactor: number;
+	readonly tables: ComputeTables;
+	readonly groups: ReplicaGroups;
+	readonly histograms: ResultHistograms;
+	readonly replicaBusyMs: Float64Array;
+	/** Per request: when it reached its group, which group, the next request in the group's FIFO. */
+	readonly reachMs: Float64Array;
+	readonly requestGroup: Int32Array;
+	readonly nextInQueue: Int32Array;
+	/** Per group: its FIFO (head, tail, length) and its backlog (routed, not yet in a batch). */
+	readonly queueHead: Int32Array;
+	readonly queueTail: Int32Array;
+	readonly queueLength: Int32Array;
+	readonly backlog: Int32Array;
+}
+
+/** The K nearest groups of each user metro, found when first needed. */
+interface RoutingCandidates {
+	readonly k: number;
+	readonly candidates: Int32Array;
+	readonly candidateRttMs: Float64Array;
+	readonly candidatesFound: Uint8Array;
+	readonly findCandidates: (u: number) => void;
+}
+
+function routingCandidates(sim: RequestSim): RoutingCandidates {
+	const { rttMs, metroCount } = sim.input;
+	const { siteCount } = sim;
+	const { groupOfSite, groupSite } = sim.groups;
+	const siteOrder = sim.input.sitesByRtt;
+	const groupCount = groupSite.length;
+	const k = Math.min(groupCount, Math.max(1, Math.floor(sim.input.routingCandidates ?? DEFAULT_ROUTING_CANDIDATES)));
 	const candidates = new Int32Array(metroCount * k);
 	const candidateRttMs = new Float64Array(metroCount * k);
 	const candidatesFound = new Uint8Array(metroCount);
@@ -389,92 +502,19 @@ export function simulateRequests(input: RequestSimInput): RequestSimResult {
 		}
 		candidatesFound[u] = 1;
 	};
+	return { k, candidates, candidateRttMs, candidatesFound, findCandidates };
+}
 
-	// --- per-request and per-group state ----------------------------------------------------
-	const reachMs = new Float64Array(requestCount);
-	const requestGroup = new Int32Array(requestCount);
-	const nextInQueue = new Int32Array(requestCount);
-	const queueHead = new Int32Array(groupCount).fill(-1);
-	const queueTail = new Int32Array(groupCount).fill(-1);
-	const queueLength = new Int32Array(groupCount);
-	const backlog = new Int32Array(groupCount);
-	const timerAt = new Float64Array(groupCount).fill(-1);
-	const timerHandle = new Float64Array(groupCount);
-
-	let served = 0;
-	let slaMissed = 0;
-	let batches = 0;
-
-	const engine = new Engine(replicaCount + groupCount + 64);
-	const { timeMs: arrivalMs, metro: arrivalMetro } = arrivals;
-
-	const enqueue = (g: number, request: number) => {
-		nextInQueue[request] = -1;
-		const tail = queueTail[g] as number;
-		if (tail < 0) queueHead[g] = request;
-		else nextInQueue[tail] = request;
-		queueTail[g] = request;
-		queueLength[g] = (queueLength[g] as number) + 1;
-	};
-
-	const startBatch = (g: number) => {
-		const now = engine.now;
-		idleCount[g] = (idleCount[g] as number) - 1;
-		const replica = idle[(idleStart[g] as number) + (idleCount[g] as number)] as number;
-		const size = Math.min(maxBatch, queueLength[g] as number);
-		const meanMs = ((tables[replicaTable[replica] as number] as Float64Array)[size - 1] as number) * verificationFactor;
-		const serviceMs = exponential ? -meanMs * Math.log((serviceRng as RandomStream).next()) : meanMs;
-		const durationMs = Math.round(serviceMs);
-		const finishMs = now + durationMs;
-		const site = groupSite[g] as number;
-		for (let n = 0; n < size; n++) {
-			const request = queueHead[g] as number;
-			queueHead[g] = nextInQueue[request] as number;
-			const reached = reachMs[request] as number;
-			const rtt = rttMs[(arrivalMetro[request] as number) * siteCount + site] as number;
-			const latency = rtt + (finishMs - reached);
-			latencyMs.record(latency);
-			networkRttMs.record(rtt);
-			if (recordWaits) waitMs.record(now - reached);
-			if (latency > slaP95Ms) slaMissed++;
-		}
-		if ((queueHead[g] as number) < 0) queueTail[g] = -1;
-		queueLength[g] = (queueLength[g] as number) - size;
-		backlog[g] = (backlog[g] as number) - size;
-		served += size;
-		batches++;
-		replicaBusyMs[replica] = (replicaBusyMs[replica] as number) + durationMs;
-		engine.schedule(durationMs, finishKind, replica);
-	};
-
-	/** Starts every batch that may start now; arms the group's timer for the next one. */
-	const dispatch = (g: number) => {
-		while ((idleCount[g] as number) > 0 && (queueLength[g] as number) > 0) {
-			if ((queueLength[g] as number) < maxBatch && maxWaitMs > 0) {
-				const readyMs = Math.ceil((reachMs[queueHead[g] as number] as number) + maxWaitMs);
-				if (engine.now < readyMs) {
-					if (timerAt[g] !== readyMs) {
-						if ((timerAt[g] as number) >= 0) engine.cancel(timerHandle[g] as number);
-						timerHandle[g] = engine.scheduleAt(readyMs, timerKind, g);
-						timerAt[g] = readyMs;
-					}
-					return;
-				}
-			}
-			startBatch(g);
-		}
-		if ((timerAt[g] as number) >= 0) {
-			engine.cancel(timerHandle[g] as number);
-			timerAt[g] = -1;
-		}
-	};
-
-	const reach = (request: number) => {
-		const g = requestGroup[request] as number;
-		reachMs[request] = engine.now;
-		enqueue(g, request);
-		dispatch(g);
-	};
+/**
+ * Routes each arrival to the best of its metro's candidate groups and sends it up the link;
+ * registers the arrival event and returns its kind.
+ */
+function requestRouter(sim: RequestSim, reach: (request: number) => void): number {
+	const { engine, requestGroup, backlog } = sim;
+	const { timeMs: arrivalMs, metro: arrivalMetro } = sim.input.arrivals;
+	const requestCount = arrivalMs.length;
+	const { delayPerBacklogMs } = sim.groups;
+	const { k, candidates, candidateRttMs, candidatesFound, findCandidates } = routingCandidates(sim);
 
 	const route = (request: number) => {
 		const metro = arrivalMetro[request] as number;
@@ -508,6 +548,59 @@ export function simulateRequests(input: RequestSimInput): RequestSimResult {
 		if (i < requestCount) engine.scheduleAt(arrivalMs[i] as number, arrivalKind, i);
 	});
 	const reachKind = engine.registerKind("request.reach", reach);
+	return arrivalKind;
+}
+
+/**
+ * The groups' FIFOs and replicas: a request that reaches its group joins the FIFO; a batch
+ * starts when a replica is idle and the batch is full or its oldest request has waited
+ * maxWaitMs. Registers the finish and timer events; returns the reach handler and the totals.
+ */
+function batchServer(sim: RequestSim): { reach: (request: number) => void; totals: () => SimTotals } {
+	const { engine, reachMs, requestGroup, nextInQueue, queueHead, queueTail, queueLength } = sim;
+	const { maxBatch, maxWaitMs } = sim.input.batching;
+	const { replicaGroup, idleStart, idleCount, idle, groupSite } = sim.groups;
+	const timerAt = new Float64Array(groupSite.length).fill(-1);
+	const timerHandle = new Float64Array(groupSite.length);
+
+	const enqueue = (g: number, request: number) => {
+		nextInQueue[request] = -1;
+		const tail = queueTail[g] as number;
+		if (tail < 0) queueHead[g] = request;
+		else nextInQueue[tail] = request;
+		queueTail[g] = request;
+		queueLength[g] = (queueLength[g] as number) + 1;
+	};
+
+	/** Starts every batch that may start now; arms the group's timer for the next one. */
+	const dispatch = (g: number) => {
+		while ((idleCount[g] as number) > 0 && (queueLength[g] as number) > 0) {
+			if ((queueLength[g] as number) < maxBatch && maxWaitMs > 0) {
+				const readyMs = Math.ceil((reachMs[queueHead[g] as number] as number) + maxWaitMs);
+				if (engine.now < readyMs) {
+					if (timerAt[g] !== readyMs) {
+						if ((timerAt[g] as number) >= 0) engine.cancel(timerHandle[g] as number);
+						timerHandle[g] = engine.scheduleAt(readyMs, timerKind, g);
+						timerAt[g] = readyMs;
+					}
+					return;
+				}
+			}
+			startBatch(g);
+		}
+		if ((timerAt[g] as number) >= 0) {
+			engine.cancel(timerHandle[g] as number);
+			timerAt[g] = -1;
+		}
+	};
+
+	const reach = (request: number) => {
+		const g = requestGroup[request] as number;
+		reachMs[request] = engine.now;
+		enqueue(g, request);
+		dispatch(g);
+	};
+
 	const finishKind = engine.registerKind("batch.finish", (replica) => {
 		const g = replicaGroup[replica] as number;
 		idle[(idleStart[g] as number) + (idleCount[g] as number)] = replica;
@@ -518,24 +611,61 @@ export function simulateRequests(input: RequestSimInput): RequestSimResult {
 		timerAt[g] = -1;
 		dispatch(g);
 	});
+	const { startBatch, totals } = batchStarter(sim, finishKind);
+	return { reach, totals };
+}
 
-	engine.scheduleAt(arrivalMs[0] as number, arrivalKind, 0);
-	engine.run();
+/** Takes an idle replica of the group and up to maxBatch requests off its FIFO; records each request's figures. */
+function batchStarter(
+	sim: RequestSim,
+	finishKind: number,
+): { startBatch: (g: number) => void; totals: () => SimTotals } {
+	const { engine, siteCount, verificationFactor, reachMs, nextInQueue, queueHead, queueTail, queueLength, backlog } =
+		sim;
+	const { rttMs, slaP95Ms } = sim.input;
+	const { maxBatch } = sim.input.batching;
+	const arrivalMetro = sim.input.arrivals.metro;
+	const { tables, replicaTable } = sim.tables;
+	const { idleStart, idleCount, idle, groupSite } = sim.groups;
+	const { latencyMs, networkRttMs, waitMs } = sim.histograms;
+	const { replicaBusyMs } = sim;
+	const exponential = sim.input.serviceDistribution === "exponential";
+	const recordWaits = sim.input.recordWaits ?? true;
+	const serviceRng = sim.input.serviceRng;
+	let served = 0;
+	let slaMissed = 0;
+	let batches = 0;
 
-	return {
-		arrived: requestCount,
-		served,
-		unserved: requestCount - served,
-		slaMissed,
-		latencyMs,
-		networkRttMs,
-		waitMs,
-		replicaBusyMs,
-		batches,
-		meanBatchSize: batches > 0 ? served / batches : Number.NaN,
-		endMs: engine.now,
-		events: engine.eventsFired,
+	const startBatch = (g: number) => {
+		const now = engine.now;
+		idleCount[g] = (idleCount[g] as number) - 1;
+		const replica = idle[(idleStart[g] as number) + (idleCount[g] as number)] as number;
+		const size = Math.min(maxBatch, queueLength[g] as number);
+		const meanMs = ((tables[replicaTable[replica] as number] as Float64Array)[size - 1] as number) * verificationFactor;
+		const serviceMs = exponential ? -meanMs * Math.log((serviceRng as RandomStream).next()) : meanMs;
+		const durationMs = Math.round(serviceMs);
+		const finishMs = now + durationMs;
+		const site = groupSite[g] as number;
+		for (let n = 0; n < size; n++) {
+			const request = queueHead[g] as number;
+			queueHead[g] = nextInQueue[request] as number;
+			const reached = reachMs[request] as number;
+			const rtt = rttMs[(arrivalMetro[request] as number) * siteCount + site] as number;
+			const latency = rtt + (finishMs - reached);
+			latencyMs.record(latency);
+			networkRttMs.record(rtt);
+			if (recordWaits) waitMs.record(now - reached);
+			if (latency > slaP95Ms) slaMissed++;
+		}
+		if ((queueHead[g] as number) < 0) queueTail[g] = -1;
+		queueLength[g] = (queueLength[g] as number) - size;
+		backlog[g] = (backlog[g] as number) - size;
+		served += size;
+		batches++;
+		replicaBusyMs[replica] = (replicaBusyMs[replica] as number) + durationMs;
+		engine.schedule(durationMs, finishKind, replica);
 	};
+	return { startBatch, totals: () => ({ served, slaMissed, batches }) };
 }
 
 function resolveComputeTables(input: RequestSimInput, maxBatch: number): ComputeTables {

@@ -1,5 +1,5 @@
 /**
- * Builds a measured calibration profile (the format `parseCalibrationProfile` reads) from tfjs
+ * Builds a measured calibration profile (the format of ./schema.ts) from tfjs
  * timings or from a CSV of external measurements, and writes it as stable, compact JSON.
  *
  *   timings → per kernel: points (median, p10, p90, achieved rates) → roofline fit → mfu, mbu
@@ -9,8 +9,8 @@ import type { GpuSpec, GpuTier } from "../catalog.js";
 import { GPU_TIERS } from "../catalog.js";
 import { CsvColumns, CsvError, parseCsv } from "../csv.js";
 import {
+	type CalibrationProfileJson,
 	type Efficiency,
-	type GpuPredictions,
 	KERNEL_KINDS,
 	type KernelKind,
 	type KernelMeasurement,
@@ -33,16 +33,9 @@ import type { MeasurementResult } from "./measure.js";
 /** Most samples kept per point in a profile file (medians use them all). */
 export const MAX_KEPT_SAMPLES = 30;
 
-/** A measured profile as written to disk. */
-export interface MeasuredProfileJson {
-	readonly profile: string;
-	readonly provenance: Readonly<Record<string, unknown>>;
-	readonly efficiency: Readonly<Record<GpuTier, { readonly mfu: number; readonly mbu: number }>>;
-	readonly overheadMsScale: number;
-	readonly measurement: MeasurementInfo;
-	readonly kernels: readonly KernelMeasurement[];
-	readonly gpuPredictions: GpuPredictions;
-}
+/** A measured profile as written to disk: the schema's profile with every measured section present. */
+export type MeasuredProfileJson = CalibrationProfileJson &
+	Required<Pick<CalibrationProfileJson, "overheadMsScale" | "measurement" | "kernels" | "gpuPredictions">>;
 
 export interface KernelTimings {
 	readonly name: string;
@@ -171,83 +164,15 @@ export function profileFromMeasurement(result: MeasurementResult, options: Profi
 export function profileFromCsv(text: string, file: string, options: ProfileContext): MeasuredProfileJson {
 	const c = new CsvColumns(parseCsv(text, file));
 	c.require("device", "kernel", "batch", "latency_ms");
-	const hasFlops = c.table.header.includes("flops");
-	const hasBytes = c.table.header.includes("bytes");
 	if (c.rowCount === 0) throw new CsvError(`${file}: no measurements (only a header)`, file, 1);
-	let gpu: GpuSpec | undefined;
-	let device = "";
-	const groups = new Map<string, { kernel: string; batch: number; flops: number; bytes: number; samples: number[] }>();
-	for (let r = 0; r < c.rowCount; r++) {
-		const name = c.requiredString(r, "device").trim();
-		if (gpu === undefined) {
-			gpu = matchGpu(name, options.gpus);
-			if (gpu === undefined) {
-				c.fail(
-					r,
-					"device",
-					`${JSON.stringify(name)} is no GPU class of gpus.csv (ids: ${options.gpus.map((g) => g.id).join(", ")})`,
-				);
-			}
-			device = name;
-		} else if (name !== device) {
-			c.fail(
-				r,
-				"device",
-				`every row must name the same device: ${JSON.stringify(device)} above, ${JSON.stringify(name)} here`,
-			);
-		}
-		const kernel = c.requiredString(r, "kernel").trim();
-		const batch = c.number(r, "batch");
-		if (!(Number.isInteger(batch) && batch >= 1)) c.fail(r, "batch", `must be an integer ≥ 1, got ${batch}`);
-		const latencyMs = c.number(r, "latency_ms");
-		if (!(latencyMs > 0)) c.fail(r, "latency_ms", `must be > 0, got ${latencyMs}`);
-		const spec = findKernel(kernel);
-		const work = (column: "flops" | "bytes", present: boolean, analytic: (() => number) | undefined) => {
-			const x = present ? c.optionalNumber(r, column) : Number.NaN;
-			if (!Number.isNaN(x)) {
-				if (x < 0) c.fail(r, column, `must be ≥ 0, got ${x}`);
-				return x;
-			}
-			if (analytic === undefined) {
-				c.fail(
-					r,
-					present ? column : "kernel",
-					`${JSON.stringify(kernel)} is not a depin-twin kernel (${KERNELS.map((k) => k.name).join(", ")}): give its ${column} per run in a "${column}" column`,
-				);
-			}
-			return (analytic as () => number)();
-		};
-		const flops = work("flops", hasFlops, spec && (() => kernelFlops(spec, batch)));
-		const bytes = work("bytes", hasBytes, spec && (() => kernelBytes(spec, batch)));
-		const key = `${kernel}\u0000${batch}`;
-		const group = groups.get(key);
-		if (group === undefined) groups.set(key, { kernel, batch, flops, bytes, samples: [latencyMs] });
-		else {
-			if (group.flops !== flops || group.bytes !== bytes) {
-				c.fail(r, hasFlops ? "flops" : "bytes", `differs from an earlier row of ${kernel} at batch ${batch}`);
-			}
-			group.samples.push(latencyMs);
-		}
-	}
-	const byKernel = new Map<string, KernelPoint[]>();
-	for (const g of groups.values()) {
-		const points = byKernel.get(g.kernel) ?? [];
-		points.push(keepSamples(pointFromSamples(g.batch, g.flops, g.bytes, g.samples)));
-		byKernel.set(g.kernel, points);
-	}
-	const spec = gpu as GpuSpec;
+	const { spec, device, groups } = readCsvTimings(c, options.gpus);
 	const peak = machinePeak(
 		"import",
 		{ model: "", cores: 0, clockMhz: 0, vendor: "", family: Number.NaN, flags: [] },
 		0,
 		spec,
 	);
-	const kernels = [...byKernel.entries()].map(([name, points]) => ({
-		name,
-		kind: kindOf(name),
-		params: findKernel(name)?.params ?? {},
-		points: points.sort((a, b) => a.batch - b.batch),
-	}));
+	const kernels = kernelsFromGroups(groups);
 	const maxSamples = Math.max(...[...groups.values()].map((g) => g.samples.length));
 	return buildProfile({
 		profile: options.profile,
@@ -271,6 +196,105 @@ export function profileFromCsv(text: string, file: string, options: ProfileConte
 		gpus: options.gpus,
 		measuredGpuId: spec.id,
 	});
+}
+
+/** The repeated timings of one kernel at one batch size (rows of an imported CSV). */
+interface TimingGroup {
+	readonly kernel: string;
+	readonly batch: number;
+	readonly flops: number;
+	readonly bytes: number;
+	readonly samples: number[];
+}
+
+/** Every row's timing, grouped by (kernel, batch); the device every row names and its GPU class. */
+function readCsvTimings(
+	c: CsvColumns,
+	gpus: readonly GpuSpec[],
+): { spec: GpuSpec; device: string; groups: Map<string, TimingGroup> } {
+	const hasFlops = c.table.header.includes("flops");
+	const hasBytes = c.table.header.includes("bytes");
+	let gpu: GpuSpec | undefined;
+	let device = "";
+	const groups = new Map<string, TimingGroup>();
+	for (let r = 0; r < c.rowCount; r++) {
+		const name = c.requiredString(r, "device").trim();
+		if (gpu === undefined) {
+			gpu = matchGpu(name, gpus);
+			if (gpu === undefined) {
+				c.fail(
+					r,
+					"device",
+					`${JSON.stringify(name)} is no GPU class of gpus.csv (ids: ${gpus.map((g) => g.id).join(", ")})`,
+				);
+			}
+			device = name;
+		} else if (name !== device) {
+			c.fail(
+				r,
+				"device",
+				`every row must name the same device: ${JSON.stringify(device)} above, ${JSON.stringify(name)} here`,
+			);
+		}
+		const kernel = c.requiredString(r, "kernel").trim();
+		const batch = c.number(r, "batch");
+		if (!(Number.isInteger(batch) && batch >= 1)) c.fail(r, "batch", `must be an integer ≥ 1, got ${batch}`);
+		const latencyMs = c.number(r, "latency_ms");
+		if (!(latencyMs > 0)) c.fail(r, "latency_ms", `must be > 0, got ${latencyMs}`);
+		const spec = findKernel(kernel);
+		const flops = rowWork(c, r, "flops", hasFlops, kernel, spec && (() => kernelFlops(spec, batch)));
+		const bytes = rowWork(c, r, "bytes", hasBytes, kernel, spec && (() => kernelBytes(spec, batch)));
+		const key = `${kernel}\u0000${batch}`;
+		const group = groups.get(key);
+		if (group === undefined) groups.set(key, { kernel, batch, flops, bytes, samples: [latencyMs] });
+		else {
+			if (group.flops !== flops || group.bytes !== bytes) {
+				c.fail(r, hasFlops ? "flops" : "bytes", `differs from an earlier row of ${kernel} at batch ${batch}`);
+			}
+			group.samples.push(latencyMs);
+		}
+	}
+	return { spec: gpu as GpuSpec, device, groups };
+}
+
+/** A row's flops or bytes per run: its column when given, else the catalogue kernel's count. */
+function rowWork(
+	c: CsvColumns,
+	r: number,
+	column: "flops" | "bytes",
+	present: boolean,
+	kernel: string,
+	analytic: (() => number) | undefined,
+): number {
+	const x = present ? c.optionalNumber(r, column) : Number.NaN;
+	if (!Number.isNaN(x)) {
+		if (x < 0) c.fail(r, column, `must be ≥ 0, got ${x}`);
+		return x;
+	}
+	if (analytic === undefined) {
+		c.fail(
+			r,
+			present ? column : "kernel",
+			`${JSON.stringify(kernel)} is not a depin-twin kernel (${KERNELS.map((k) => k.name).join(", ")}): give its ${column} per run in a "${column}" column`,
+		);
+	}
+	return (analytic as () => number)();
+}
+
+/** Per kernel (in first-row order), its points by ascending batch. */
+function kernelsFromGroups(groups: ReadonlyMap<string, TimingGroup>): KernelTimings[] {
+	const byKernel = new Map<string, KernelPoint[]>();
+	for (const g of groups.values()) {
+		const points = byKernel.get(g.kernel) ?? [];
+		points.push(keepSamples(pointFromSamples(g.batch, g.flops, g.bytes, g.samples)));
+		byKernel.set(g.kernel, points);
+	}
+	return [...byKernel.entries()].map(([name, points]) => ({
+		name,
+		kind: kindOf(name),
+		params: findKernel(name)?.params ?? {},
+		points: points.sort((a, b) => a.batch - b.batch),
+	}));
 }
 
 function keepSamples(point: KernelPoint): KernelPoint {

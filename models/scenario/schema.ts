@@ -4,6 +4,7 @@
  * meaning and unit; real-world defaults say their source. Units are in the names.
  */
 import Type from "typebox";
+import { PROFILE_PATH_PATTERN } from "../calibration/schema.js";
 import { id, nonNegative, positive, share } from "./fields.js";
 import { Tokenomics } from "./tokenomics-schema.js";
 
@@ -435,9 +436,21 @@ export const Scenario = Type.Object(
 			},
 			{ additionalProperties: false, default: {}, description: "the centralized baseline" },
 		),
-		calibrationProfile: id(
-			"compute-efficiency profile of the latency model: a file scenarios/calibration/<name>.json (default: literature defaults; measured profiles come from depin-twin calibrate)",
-			{ default: "default" },
+		calibrationProfile: Type.Union(
+			[
+				id("a profile id: the file scenarios/calibration/<id>.json"),
+				Type.String({
+					minLength: 1,
+					maxLength: 4096,
+					pattern: PROFILE_PATH_PATTERN,
+					description: "a profile file (with a slash or ending in .json): absolute, or relative to the scenario file",
+				}),
+			],
+			{
+				default: "default",
+				description:
+					"compute-efficiency profile of the latency model: an id, the file scenarios/calibration/<id>.json (default: literature defaults), or the path of a profile file written by depin-twin calibrate --out (with a slash or ending in .json; absolute, or relative to the scenario file)",
+			},
 		),
 		tokenomics: Tokenomics,
 	},

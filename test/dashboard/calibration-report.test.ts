@@ -177,22 +177,39 @@ describe("calibration report from the literature-default profile", async () => {
 	});
 });
 
-describe("reading a profile leniently", () => {
+describe("reading a profile leniently, through the profile schema", () => {
 	it("rejects what is not a profile at all", async () => {
 		await expect(calibrationReportHtml([1, 2])).rejects.toThrow(CalibrationReportError);
 		expect(() => readCalibrationReportData("text")).toThrow(/JSON root must be an object/);
 	});
 
-	it("lists malformed parts on the page instead of dropping them silently", async () => {
+	it("lists malformed parts on the page, with their field paths, instead of dropping them silently", async () => {
 		const profile = fixture() as unknown as Record<string, unknown>;
 		(profile.kernels as unknown[]).push({ kind: "mlp" });
 		((profile.kernels as FixtureProfile["kernels"])[0] as { points: unknown[] }).points.push({ batch: "two" });
 		profile.gpuPredictions = 7;
 		const html = await calibrationReportHtml(profile);
 		expect(html).toContain("Parts of this profile could not be read");
-		expect(html).toContain("kernels[3]: not a kernel (needs a name)");
-		expect(html).toContain("a point without a numeric batch and medianMs was skipped");
-		expect(html).toContain("gpuPredictions: not an object");
+		expect(html).toContain("kernels[3].name: required field is missing");
+		expect(html).toContain("kernels[0].points[9].batch: expected an integer ≥ 1, got &quot;two&quot;");
+		expect(html).toContain("gpuPredictions: expected an object, got 7");
+		// The bad point, the bad kernel and the predictions are left out; the rest stays.
+		const data = readCalibrationReportData(profile);
+		expect(data.kernels.map((k) => [k.name, k.points.length])).toEqual([
+			["matmul-512", 9],
+			["conv2d-3x3-32x32x16", 4],
+			["transformer-block-d256", 6],
+		]);
+		expect(data.predictions).toEqual([]);
+		expect(data.efficiency).toHaveLength(3);
+	});
+
+	it("leaves out a tier whose shares fail the schema, and says why as a run would", () => {
+		const profile = fixture() as unknown as { efficiency: Record<string, { mfu: number }> };
+		(profile.efficiency.edge as { mfu: number }).mfu = 1.5;
+		const data = readCalibrationReportData(profile);
+		expect(data.efficiency.map((e) => e.tier)).toEqual(["consumer", "datacenter"]);
+		expect(data.problems).toEqual(["efficiency.edge.mfu: expected a positive number ≤ 1, got 1.5"]);
 	});
 });
 

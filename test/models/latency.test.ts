@@ -114,15 +114,24 @@ describe("calibration profile", () => {
 			JSON.stringify({ ...base, efficiency: { ...base.efficiency, edge: { mfu: 1.5, mbu: 0.5 } } }),
 		);
 		expect(() => loadCalibrationProfile(broken)).toThrow(
-			`${broken}: efficiency.edge.mfu: must be a number in (0, 1], got 1.5`,
+			`profile ${broken}: efficiency.edge.mfu: expected a positive number ≤ 1, got 1.5`,
 		);
 		const missing = write("tier.json", JSON.stringify({ ...base, efficiency: { consumer: base.efficiency.consumer } }));
-		expect(() => loadCalibrationProfile(missing)).toThrow(/efficiency\.datacenter: missing/);
+		expect(() => loadCalibrationProfile(missing)).toThrow(/efficiency\.datacenter: required field is missing/);
 		const extra = write("extra.json", JSON.stringify({ ...base, mfu: 0.5 }));
 		expect(() => loadCalibrationProfile(extra)).toThrow(/extra\.json: mfu: unknown field/);
+		const misspelt = write("misspelt.json", JSON.stringify({ ...base, overheadMsScal: 1 }));
+		expect(() => loadCalibrationProfile(misspelt)).toThrow(
+			'overheadMsScal: unknown field (did you mean "overheadMsScale"?)',
+		);
 		expect(() => loadCalibrationProfile(write("bad.json", "{ not json"))).toThrow(/bad\.json: not valid JSON/);
 		expect(() => loadCalibrationProfile(join(dir, "absent.json"))).toThrow(/absent\.json: cannot read/);
 		const scale = write("scale.json", JSON.stringify({ ...base, overheadMsScale: -1 }));
-		expect(() => loadCalibrationProfile(scale)).toThrow(/overheadMsScale: must be a number ≥ 0/);
+		expect(() => loadCalibrationProfile(scale)).toThrow(/overheadMsScale: expected a number ≥ 0, got -1/);
+		// Every problem is listed, one line each, not just the first.
+		const several = write("several.json", JSON.stringify({ ...base, overheadMsScale: "1", provenance: [] }));
+		expect(() => loadCalibrationProfile(several)).toThrow(
+			`profile ${several}: provenance: expected an object, got an empty array\nprofile ${several}: overheadMsScale: expected a number ≥ 0, got "1"`,
+		);
 	});
 });

@@ -81,7 +81,7 @@ describe("calibrate --quick on the wasm backend", () => {
 			broken((j) => {
 				j.kernels[0].points[0].medianMs = -1;
 			}),
-		).toThrow("x.json: kernels[0].points[0].medianMs: must be a number > 0, got -1");
+		).toThrow("profile x.json: kernels[0].points[0].medianMs: expected a positive number, got -1");
 		expect(
 			broken((j) => {
 				j.kernels[1].fit.speed = 1;
@@ -91,17 +91,32 @@ describe("calibrate --quick on the wasm backend", () => {
 			broken((j) => {
 				j.gpuPredictions.l40s.resnet = [];
 			}),
-		).toThrow("x.json: gpuPredictions.l40s.resnet: names no kernel of this profile");
+		).toThrow("profile x.json: gpuPredictions.l40s.resnet: names no kernel of this profile");
 		expect(
 			broken((j) => {
 				j.measurement.backendsTried[0].ok = "no";
 			}),
-		).toThrow("x.json: measurement.backendsTried[0].ok: must be true or false");
+		).toThrow('profile x.json: measurement.backendsTried[0].ok: expected true or false, got "no"');
 		expect(
 			broken((j) => {
 				j.kernels[0].kind = "fft";
 			}),
-		).toThrow(/kernels\[0\]\.kind: must be one of matmul, conv2d, mlp, transformer, model/);
+		).toThrow(/kernels\[0\]\.kind: expected one of matmul, conv2d, mlp, transformer, model, got "fft"/);
+		expect(
+			broken((j) => {
+				j.kernels[2].name = j.kernels[0].name;
+			}),
+		).toThrow(`profile x.json: kernels[2].name: "${json.kernels[0].name}" appears twice (also kernels[0])`);
+		expect(
+			broken((j) => {
+				j.kernels[0].points[0].p10Ms = j.kernels[0].points[0].medianMs * 2;
+			}),
+		).toThrow(/profile x\.json: kernels\[0\]\.points\[0\]: expected p10Ms ≤ medianMs ≤ p90Ms/);
+		expect(
+			broken((j) => {
+				j.measurement.date = "yesterday";
+			}),
+		).toThrow('profile x.json: measurement.date: expected an ISO 8601 date, got "yesterday"');
 	});
 });
 
