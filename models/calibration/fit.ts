@@ -11,6 +11,7 @@
  * A roof that no point touches is not identified by the data: it is reported at the lowest value
  * consistent with it (where it would just start to bind) and `bindingRoof` says so.
  */
+import { median } from "../../sim/stats.js";
 import type { GpuSpec } from "../catalog.js";
 import type { Efficiency, GpuPredictions, KernelFit, KernelMeasurement, KernelPoint } from "../latency.js";
 import { FULL_BATCHES, findKernel, kernelBytes, kernelFlops } from "./kernels.js";
@@ -69,13 +70,6 @@ export function pointFromSamples(
 		achievedGflops: flops / medianMs / PER_MS,
 		achievedGbps: bytes / medianMs / PER_MS,
 	};
-}
-
-export function median(values: readonly number[]): number {
-	return quantileSorted(
-		[...values].sort((a, b) => a - b),
-		0.5,
-	);
 }
 
 /** Fits the roofline to points with positive medians (at least one). */

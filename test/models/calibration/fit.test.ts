@@ -7,7 +7,6 @@ import {
 	fitRoofline,
 	machinePeak,
 	matchGpu,
-	median,
 	predictGpus,
 	profileEfficiency,
 	quantileSorted,
@@ -16,6 +15,7 @@ import {
 import { findKernel, kernelBytes, kernelFlops } from "../../../models/calibration/kernels.js";
 import { type GpuSpec, loadCatalog, referencePaths } from "../../../models/catalog.js";
 import type { KernelMeasurement } from "../../../models/latency.js";
+import { median } from "../../../sim/stats.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 const gpus = loadCatalog(referencePaths(resolve(root, "scenarios"))).gpus;
