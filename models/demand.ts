@@ -138,7 +138,7 @@ export class DemandModel {
 	}
 }
 
-/** Logistic share of a class choosing DePIN over cloud (DESIGN.md §4a, tenant's view). */
+/** Logistic share of a class choosing DePIN over cloud (docs/design.md §6, the tenant's view). */
 export function depinShare(
 	choice: { readonly priceWeight: number; readonly reliabilityWeight: number; readonly bias: number },
 	relativeSaving: number,

@@ -6,7 +6,7 @@
  * metrosByDistance), skips metros with nothing idle, and takes at most `maxCandidates`
  * eligible idle nodes from the (GPU class, metro) buckets — O(K + metros visited).
  *
- * Mechanisms (DESIGN.md §4):
+ * Mechanisms (docs/design.md §5):
  * - auction (Akash): every candidate bids its ask; the award goes to the lowest cost of the
  *   whole order (ask × GPU-hours the order needs on that GPU), pay-as-bid, if within the
  *   tenant's reserve price.

@@ -1,5 +1,5 @@
 /**
- * The provider's view (DESIGN.md §4a): costs, asks, the smoothed operating margin that drives
+ * The provider's view (docs/design.md §6): costs, asks, the smoothed operating margin that drives
  * exit (with hysteresis: a bad week does not empty the network, a bad quarter does), and the
  * expected return that drives entry. Pure functions; the network model applies them.
  *

@@ -1,5 +1,5 @@
 /**
- * The request-level simulator (DESIGN.md §2, "request" scale): real-time inference requests
+ * The request-level simulator (docs/design.md §2, the "request" scale): real-time inference requests
  * from users in metros, routed to replica groups, batched and served — the same code for the
  * DePIN network (replicas in metros) and the cloud twin (replicas in regions), fed the SAME
  * arrivals so that every DePIN figure has a cloud figure beside it.

@@ -91,6 +91,7 @@ export function tfjsLoaders(tf: TfModule): Record<BackendName, BackendLoader> {
 			return undefined;
 		},
 		async cpu() {
+			await import("@tensorflow/tfjs-backend-cpu");
 			await activate("cpu");
 			return undefined;
 		},

@@ -18,7 +18,7 @@
  * - transformer: b sequences of L tokens through one pre-softmax-scaled multi-head
  *   self-attention block and a 4·D feed-forward, each with a residual and a layer norm.
  */
-import type * as Tf from "@tensorflow/tfjs";
+import type * as Tf from "@tensorflow/tfjs-core";
 import type { KernelKind } from "../latency.js";
 
 export type TfModule = typeof Tf;

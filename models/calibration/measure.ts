@@ -175,7 +175,7 @@ export async function runMeasurement(
 ): Promise<MeasurementResult> {
 	const started = nowNs();
 	const plan = measurePlan(options.quick, options.kernels);
-	const tf = (await import("@tensorflow/tfjs")) as TfModule;
+	const tf = (await import("@tensorflow/tfjs-core")) as TfModule;
 	tf.enableProdMode();
 	const selection = await selectBackend(options.backend, tfjsLoaders(tf));
 	const copyGbps = measureCopyGbps();
@@ -235,7 +235,7 @@ export async function runMeasurement(
 		backend: selection.backend,
 		backendsTried: selection.tried,
 		...(selection.gpu === undefined ? {} : { gpu: selection.gpu }),
-		tfjsVersion: tf.version.tfjs,
+		tfjsVersion: tf.version_core,
 		cpu: describeCpu(),
 		copyGbps,
 		quick: options.quick,

@@ -207,7 +207,7 @@ const Outage = Type.Object(
 			description: "id of the metro / region / jurisdiction / cloud region",
 		}),
 		startDay: nonNegative("start, days from the run's start"),
-		durationHours: positive("length, hours (us-east-1, 19–20 Oct 2025: ~14.5 h — CLAIMS.md)"),
+		durationHours: positive("length, hours (us-east-1, 19–20 Oct 2025: ~14.5 h — docs/claims.md)"),
 	},
 	{ additionalProperties: false },
 );
@@ -237,12 +237,12 @@ export const Scenario = Type.Object(
 		),
 		geography: Type.Object(
 			{
-				fibreKmPerMs: positive("signal speed in fibre, km per ms one way (~200: CLAIMS.md)", { default: 200 }),
+				fibreKmPerMs: positive("signal speed in fibre, km per ms one way (~200: docs/claims.md)", { default: 200 }),
 				routeInflation: Type.Number({
 					minimum: 1,
 					maximum: 5,
 					default: 1.7,
-					description: "route length over great-circle distance (1.5–2×: CLAIMS.md)",
+					description: "route length over great-circle distance (1.5–2×: docs/claims.md)",
 				}),
 				metros: Type.Array(id("metro id"), {
 					default: [],
@@ -391,9 +391,11 @@ export const Scenario = Type.Object(
 					default: 8,
 					description: "bidders / candidates an order draws from the idle index (nearest first)",
 				}),
-				bidWindowSeconds: nonNegative("auction: time from order to award, s (Akash ~30 s: CLAIMS.md)", { default: 30 }),
+				bidWindowSeconds: nonNegative("auction: time from order to award, s (Akash ~30 s: docs/claims.md)", {
+					default: 30,
+				}),
 				reservePriceShareOfCloud: positive("auction: reserve price as a share of the cloud list price", { default: 1 }),
-				takeRate: share("protocol fee on the lease value (Akash 4% AKT / 20% USDC; Render 5%: CLAIMS.md)", {
+				takeRate: share("protocol fee on the lease value (Akash 4% AKT / 20% USDC; Render 5%: docs/claims.md)", {
 					default: 0.04,
 				}),
 				postedPriceShareOfOnDemand: positive(
@@ -420,7 +422,7 @@ export const Scenario = Type.Object(
 					description: "sampled: simulate a window every this many epochs",
 				}),
 			},
-			{ additionalProperties: false, default: {}, description: "request-level fidelity (DESIGN.md §2)" },
+			{ additionalProperties: false, default: {}, description: "request-level fidelity (docs/design.md §2)" },
 		),
 		cloud: Type.Object(
 			{

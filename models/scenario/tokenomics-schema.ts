@@ -177,7 +177,7 @@ export const Tokenomics = Type.Object(
 			description: "base units per token = 10^decimals; every amount is an integer number of them",
 		}),
 		initialSupplyTokens: nonNegative("supply at the start, tokens", { default: 500_000_000 }),
-		maxSupplyTokens: Type.Optional(positive("hard cap on supply, tokens (Helium 223M: CLAIMS.md)")),
+		maxSupplyTokens: Type.Optional(positive("hard cap on supply, tokens (Helium 223M: docs/claims.md)")),
 		treasuryTokens: nonNegative("of the initial supply: held by the protocol treasury", { default: 50_000_000 }),
 		emission: EmissionSchedule,
 		burnAndMint: Type.Object(
@@ -187,7 +187,9 @@ export const Tokenomics = Type.Object(
 					description:
 						"tenants pay fiat; the protocol buys tokens worth the job value minus the fee and burns them (Render)",
 				}),
-				feeShare: share("share of the job value kept as the protocol fee (Render 5%: CLAIMS.md)", { default: 0.05 }),
+				feeShare: share("share of the job value kept as the protocol fee (Render 5%: docs/claims.md)", {
+					default: 0.05,
+				}),
 			},
 			{ ...strict, default: {}, description: "burn-and-mint equilibrium" },
 		),

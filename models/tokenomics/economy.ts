@@ -4,7 +4,7 @@
  * the market moves in the ledger too, so supply = initial + minted − burned and
  * Σ balances + staked + locked = supply hold exactly at every epoch.
  *
- * Order of operations at the close of an epoch (DESIGN.md §4a):
+ * Order of operations at the close of an epoch (docs/design.md §6):
  *   1. mint the epoch's emission; split the providers' share over nodes by weight (work,
  *      uptime, stake), the validators' and owners' shares to their accounts;
  *   2. providers sell `providerSellShare` of what they just received, through the market

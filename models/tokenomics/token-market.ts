@@ -7,7 +7,7 @@
  *
  * Exogenous kinds (`constant`, `gbm`, `history`) set the price and trade at it without moving it; whoever sells
  * hands the tokens to `holders`, whoever buys gets them from `holders`. The `amm` kind is a constant-product pool
- * (DESIGN.md §4a): every flow trades through it and moves the price, so a burn can only delete tokens that someone
+ * (docs/design.md §6): every flow trades through it and moves the price, so a burn can only delete tokens that someone
  * sold to the pool, and a collapsing network cannot show a soaring price.
  *
  * Token amounts are integer base units (10^decimals per token) and every movement is reported as a `Trade`, so the

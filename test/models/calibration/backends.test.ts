@@ -89,7 +89,7 @@ describe("backend selection", () => {
 	});
 
 	it("the real loaders: tfjs-node-gpu is absent here, wasm loads", async () => {
-		const tf = (await import("@tensorflow/tfjs")) as TfModule;
+		const tf = (await import("@tensorflow/tfjs-core")) as TfModule;
 		tf.enableProdMode();
 		const real = tfjsLoaders(tf);
 		const selection = await selectBackend("auto", {
