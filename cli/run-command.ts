@@ -1,0 +1,137 @@
+/**
+ * `depin-twin run` on the main thread: starts the run worker, shows its progress on a terminal,
+ * turns SIGINT and SIGTERM into a stop at the next epoch boundary (a second signal exits at
+ * once), restores the terminal, and prints the outcome: the results line, the KPI table (on a
+ * terminal, or with --table) or the summary JSON alone on stdout (--json).
+ */
+import type { SingleBar } from "cli-progress";
+import { EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_RUN_FAILED, ExitCode } from "./errors.js";
+import { collapseWarning, formatKpiTable } from "./kpi-table.js";
+import { formatNumber } from "./output.js";
+import type { RunMessage } from "./run-worker.js";
+
+export interface RunCliOptions {
+	readonly seed?: number;
+	readonly set: string[];
+	readonly out?: string;
+	readonly force?: boolean;
+	readonly checkInvariants?: boolean;
+	readonly json?: boolean;
+	readonly table?: boolean;
+}
+
+export interface RunIo {
+	readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
+	readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+/** Show the cursor, re-enable line wrap (what a progress bar switches off). */
+const RESTORE_TERMINAL = "\x1b[?25h\x1b[?7h";
+
+/** The progress bar on stderr, created at the first progress message. */
+async function progressBar(io: RunIo): Promise<(m: Extract<RunMessage, { type: "progress" }> | "stop") => void> {
+	const { SingleBar } = await import("cli-progress");
+	let bar: SingleBar | null = null;
+	let last = { events: 0, ns: process.hrtime.bigint() };
+	return (message) => {
+		if (message === "stop") {
+			bar?.stop();
+			return;
+		}
+		const { epoch, epochs, events } = message;
+		if (bar === null) {
+			bar = new SingleBar({
+				format: "simulating {bar} {percentage}% | epoch {epoch}/{epochs} | {rate} events/s | ETA {eta_formatted}",
+				hideCursor: true,
+				etaBuffer: 50,
+				stream: io.stderr,
+			});
+			bar.start(epochs, 0, { epoch: 0, epochs: formatNumber(epochs), rate: "…" });
+		}
+		const now = process.hrtime.bigint();
+		const seconds = Number(now - last.ns) / 1e9;
+		const rate = Math.round((events - last.events) / seconds).toLocaleString("en-US");
+		last = { events, ns: now };
+		bar.update(epoch, { epoch: formatNumber(epoch), rate });
+	};
+}
+
+/** Runs a scenario in the worker and reports it; throws ExitCode on anything but success. */
+export async function runCommand(scenario: string, options: RunCliOptions, io: RunIo): Promise<void> {
+	const { startRunWorker } = await import("./run-worker.js");
+	const interactive = io.stderr.isTTY === true && options.json !== true;
+	const progress = interactive ? await progressBar(io) : undefined;
+	const stop = new Int32Array(new SharedArrayBuffer(4));
+	let signals = 0;
+	const onSignal = () => {
+		signals++;
+		Atomics.store(stop, 0, 1);
+		if (signals > 1) {
+			// A second signal: the user does not want to wait for the epoch to end.
+			progress?.("stop");
+			if (io.stderr.isTTY) io.stderr.write(RESTORE_TERMINAL);
+			io.stderr.write("interrupted\n");
+			process.exit(EXIT_INTERRUPTED);
+		}
+	};
+	process.on("SIGINT", onSignal);
+	process.on("SIGTERM", onSignal);
+	const worker = startRunWorker({
+		scenario,
+		overrides: options.set,
+		...(options.seed === undefined ? {} : { seed: options.seed }),
+		...(options.out === undefined ? {} : { out: options.out }),
+		force: options.force === true,
+		checkInvariants: options.checkInvariants === true,
+		stop,
+	});
+	try {
+		const final = await new Promise<RunMessage>((resolve, reject) => {
+			worker.on("message", (message: RunMessage) => {
+				if (message.type === "progress") progress?.(message);
+				else if (message.type !== "started") resolve(message);
+			});
+			worker.on("error", reject);
+			worker.on("exit", (code) => reject(new Error(`the run worker exited (code ${code}) without a result`)));
+		});
+		progress?.("stop");
+		report(final, options, io);
+	} finally {
+		process.off("SIGINT", onSignal);
+		process.off("SIGTERM", onSignal);
+		await worker.terminate();
+	}
+}
+
+function report(message: RunMessage, options: RunCliOptions, io: RunIo): void {
+	switch (message.type) {
+		case "done": {
+			const line = `results: ${message.outDir} (${message.eventsFired.toLocaleString("en-US")} events in ${(message.wallMs / 1000).toFixed(1)} s)\n`;
+			if (options.json === true) {
+				io.stdout.write(message.summaryJson);
+				io.stderr.write(line);
+				return;
+			}
+			const table = options.table ?? io.stdout.isTTY === true;
+			if (table) io.stdout.write(`\n${formatKpiTable(message.summary)}\n\n`);
+			else {
+				const warning = collapseWarning(message.summary);
+				if (warning !== undefined) io.stderr.write(`${warning}\n`);
+			}
+			io.stdout.write(line);
+			return;
+		}
+		case "interrupted":
+			if (io.stderr.isTTY) io.stderr.write(RESTORE_TERMINAL);
+			io.stderr.write("interrupted\n");
+			throw new ExitCode(EXIT_INTERRUPTED);
+		case "bad-input":
+			io.stderr.write(`${message.message}\n`);
+			throw new ExitCode(EXIT_BAD_INPUT);
+		case "failed":
+			io.stderr.write(`depin-twin: run failed: ${message.message}\n`);
+			throw new ExitCode(EXIT_RUN_FAILED);
+		default:
+			throw new Error(`unexpected message from the run worker: ${message.type}`);
+	}
+}
