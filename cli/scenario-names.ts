@@ -38,7 +38,8 @@ export function editDistance(a: string, b: string): number {
 
 /**
  * The known name nearest to `name` (compared whole and, for presets, by the part after
- * `presets/`), or undefined when none is within a third of the name's length (at least 2 edits).
+ * `presets/`) within a third of the name's length (at least 2 edits), else the one name that
+ * starts with it, else undefined.
  */
 export function nearestName(name: string, known: readonly string[]): string | undefined {
 	const wanted = name.replace(/\.ya?ml$/, "");
@@ -49,7 +50,10 @@ export function nearestName(name: string, known: readonly string[]): string | un
 		if (best === undefined || distance < best.distance) best = { name: candidate, distance };
 	}
 	const limit = Math.max(2, Math.floor(wanted.length / 3));
-	return best !== undefined && best.distance <= limit ? best.name : undefined;
+	if (best !== undefined && best.distance <= limit) return best.name;
+	// A preset named by the start of its name (`akash` for presets/akash-like).
+	const prefixed = known.filter((candidate) => candidate.slice(candidate.lastIndexOf("/") + 1).startsWith(wanted));
+	return wanted.length >= 3 && prefixed.length === 1 ? prefixed[0] : undefined;
 }
 
 function isFile(path: string): boolean {
