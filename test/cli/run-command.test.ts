@@ -3,7 +3,7 @@
  * (SIGINT, SIGTERM), --json, the refusal to overwrite another run's results, and the default
  * folder names.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -99,6 +99,30 @@ describe("run interrupted", () => {
 		expect(result.stderr).toMatch(/^interrupted$/m);
 		expect(readdirSync(dir)).toEqual([]);
 	});
+
+	// util-linux `script` gives the child a terminal: Ctrl-C arrives as SIGINT from the line discipline.
+	const hasScript = spawnSync("script", ["--version"]).status === 0;
+	it.skipIf(!hasScript)(
+		"by Ctrl-C on a terminal: the progress bar stops, cursor and line wrap are restored",
+		async () => {
+			const out = join(scratch(), "out");
+			const command = [process.execPath, "--import", tsx, entry, "run", "small", ...LONG, "--out", out].join(" ");
+			const child = spawn("script", ["-qfec", command, "/dev/null"], { cwd: root });
+			let screen = "";
+			child.stdout.on("data", (chunk) => (screen += chunk));
+			const exited = new Promise<number | null>((r) => child.on("close", r));
+			const until = Date.now() + 60_000;
+			while (!screen.includes("simulating") && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+			expect(screen).toContain("simulating");
+			child.stdin.write("\x03");
+			expect(await exited).toBe(130);
+			const afterBar = screen.slice(screen.lastIndexOf("simulating"));
+			expect(afterBar).toContain("\x1b[?25h");
+			expect(afterBar).toContain("\x1b[?7h");
+			expect(afterBar).toMatch(/interrupted\r?\n$/);
+			expect(existsSync(out)).toBe(false);
+		},
+	);
 });
 
 describe("run results", () => {
