@@ -6,11 +6,13 @@
  * (dynamic import), so `--help` and `validate` do not pay for the model, tfjs or vega.
  */
 import { realpathSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { ScenarioError } from "../models/scenario/errors.js";
 import type { BenchCliOptions } from "./bench.js";
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_RUN_FAILED, ExitCode, InputError } from "./errors.js";
+import { checkOutDir } from "./out-dir.js";
 import { packageVersion, scenariosDir } from "./paths.js";
 import type { RunCliOptions } from "./run-command.js";
 import { assertScenarioExists, formatScenarioList } from "./scenario-names.js";
@@ -90,6 +92,8 @@ function addCalibrateCommand(program: Command, io: Io): void {
 		)
 		.option("--out <file>", "profile file (default scenarios/calibration/measured-<backend>.json)")
 		.action(async (options: { backend: string; quick?: boolean; import?: string; out?: string }) => {
+			// Before measuring: a bad folder would otherwise surface after minutes (or hang, under /proc).
+			if (options.out !== undefined) checkOutDir(dirname(resolve(options.out)));
 			// Loaded on demand: TensorFlow.js takes about a second to import.
 			const { calibrateCommand } = await import("./calibrate.js");
 			const code = await calibrateCommand(

@@ -57,6 +57,16 @@ describe("command line", () => {
 		expect(preset.err()).toMatch(/did you mean presets\/render-like\?/);
 	});
 
+	it("calibrate --out into /proc is refused before anything is measured", async () => {
+		const capture = captureIo();
+		expect(await main(["calibrate", "--quick", "--out", "/proc/depin-twin/profile.json"], capture.io)).toBe(
+			EXIT_BAD_INPUT,
+		);
+		expect(capture.err()).toBe(
+			"error: --out /proc/depin-twin: /proc is a special filesystem, not a place for results\n",
+		);
+	});
+
 	it("bench engine --json prints the documented JSON shape (child processes, quick sizes)", () => {
 		const result = spawnSync(
 			process.execPath,
