@@ -28,31 +28,40 @@ export interface RunIo {
 /** Show the cursor, re-enable line wrap (what a progress bar switches off). */
 const RESTORE_TERMINAL = "\x1b[?25h\x1b[?7h";
 
-/** The progress bar on stderr, created at the first progress message. */
-async function progressBar(io: RunIo): Promise<(m: Extract<RunMessage, { type: "progress" }> | "stop") => void> {
+/** The progress bar on stderr, created at the first progress message; "done" fills it, "stop" leaves it. */
+async function progressBar(
+	io: RunIo,
+): Promise<(m: Extract<RunMessage, { type: "progress" }> | "done" | "stop") => void> {
 	const { SingleBar } = await import("cli-progress");
 	let bar: SingleBar | null = null;
-	let last = { events: 0, ns: process.hrtime.bigint() };
+	let days = "";
+	let rate = "…";
+	let last = { events: 0, ns: 0n };
 	return (message) => {
-		if (message === "stop") {
+		if (typeof message === "string") {
+			if (message === "done") bar?.update(bar.getTotal(), { day: days });
 			bar?.stop();
 			return;
 		}
-		const { epoch, epochs, events } = message;
 		if (bar === null) {
+			days = formatNumber(message.days);
 			bar = new SingleBar({
-				format: "simulating {bar} {percentage}% | epoch {epoch}/{epochs} | {rate} events/s | ETA {eta_formatted}",
+				format: "simulating {bar} day {day}/{days} | {rate} events/s | ETA {eta_formatted}",
 				hideCursor: true,
 				etaBuffer: 50,
 				stream: io.stderr,
 			});
-			bar.start(epochs, 0, { epoch: 0, epochs: formatNumber(epochs), rate: "…" });
+			bar.start(message.epochs, 0, { day: 0, days, rate });
+			last = { events: message.events, ns: process.hrtime.bigint() };
 		}
 		const now = process.hrtime.bigint();
 		const seconds = Number(now - last.ns) / 1e9;
-		const rate = Math.round((events - last.events) / seconds).toLocaleString("en-US");
-		last = { events, ns: now };
-		bar.update(epoch, { epoch: formatNumber(epoch), rate });
+		// Over half a second or more, so the rate does not jitter.
+		if (seconds > 0.5) {
+			rate = Math.round((message.events - last.events) / seconds).toLocaleString("en-US");
+			last = { events: message.events, ns: now };
+		}
+		bar.update(message.epoch, { day: formatNumber(message.day), rate });
 	};
 }
 
@@ -94,7 +103,7 @@ export async function runCommand(scenario: string, options: RunCliOptions, io: R
 			worker.on("error", reject);
 			worker.on("exit", (code) => reject(new Error(`the run worker exited (code ${code}) without a result`)));
 		});
-		progress?.("stop");
+		progress?.(final.type === "done" ? "done" : "stop");
 		report(final, options, io);
 	} finally {
 		process.off("SIGINT", onSignal);

@@ -37,7 +37,7 @@ export interface RunJob {
 
 export type RunMessage =
 	| { type: "started"; outDir: string }
-	| { type: "progress"; epoch: number; epochs: number; events: number }
+	| { type: "progress"; epoch: number; epochs: number; events: number; day: number; days: number }
 	| {
 			type: "done";
 			outDir: string;
@@ -79,7 +79,8 @@ export function runJob(job: RunJob, post: (message: RunMessage) => void): void {
 				// A few progress messages a second are plenty for a bar.
 				if (now - lastPostNs > 100_000_000n) {
 					lastPostNs = now;
-					post({ type: "progress", epoch, epochs, events });
+					const day = Math.floor((epoch * scenario.epochHours) / 24);
+					post({ type: "progress", epoch, epochs, events, day, days: scenario.horizonDays });
 				}
 			},
 		});
