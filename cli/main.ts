@@ -48,6 +48,8 @@ function addRunCommand(program: Command, io: Io): void {
 		.option("--check-invariants", "check conservation and state invariants every epoch (slower)")
 		.action(async (scenario: string, options: RunCliOptions) => {
 			assertScenarioExists(scenario, scenariosDir());
+			// Checked here too (the worker checks the folder it settles on): a bad --out fails at once.
+			if (options.out !== undefined) checkOutDir(options.out);
 			const { runCommand } = await import("./run-command.js");
 			await runCommand(scenario, options, io);
 		});
