@@ -116,17 +116,16 @@ function report(message: RunMessage, options: RunCliOptions, io: RunIo): void {
 	switch (message.type) {
 		case "done": {
 			const line = `results: ${message.outDir} (${message.eventsFired.toLocaleString("en-US")} events in ${(message.wallMs / 1000).toFixed(1)} s)\n`;
+			const table = options.json !== true && (options.table ?? io.stdout.isTTY === true);
+			const warning = collapseWarning(message.summary);
+			// The table carries the warning; without it, the warning goes to stderr.
+			if (!table && warning !== undefined) io.stderr.write(`${warning}\n`);
 			if (options.json === true) {
 				io.stdout.write(message.summaryJson);
 				io.stderr.write(line);
 				return;
 			}
-			const table = options.table ?? io.stdout.isTTY === true;
 			if (table) io.stdout.write(`\n${formatKpiTable(message.summary)}\n\n`);
-			else {
-				const warning = collapseWarning(message.summary);
-				if (warning !== undefined) io.stderr.write(`${warning}\n`);
-			}
 			io.stdout.write(line);
 			return;
 		}
