@@ -132,6 +132,11 @@ function report(message: RunMessage, options: RunCliOptions, io: RunIo): void {
 		case "interrupted":
 			if (io.stderr.isTTY) io.stderr.write(RESTORE_TERMINAL);
 			io.stderr.write("interrupted\n");
+			io.stderr.write(
+				message.kept
+					? `no results written: ${message.outDir} still holds the previous run's results, unchanged\n`
+					: "no results written\n",
+			);
 			throw new ExitCode(EXIT_INTERRUPTED);
 		case "bad-input":
 			io.stderr.write(`${message.message}\n`);

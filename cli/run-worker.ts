@@ -5,7 +5,7 @@
  * the next epoch boundary. The worker loads and checks the scenario, checks the results
  * folder, runs into a temporary sibling folder and swaps it into place when complete.
  */
-import { rmSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
@@ -48,7 +48,8 @@ export type RunMessage =
 			wallMs: number;
 	  }
 	| { type: "bad-input"; message: string }
-	| { type: "interrupted" }
+	/** `kept`: `outDir` still holds the previous results (untouched). */
+	| { type: "interrupted"; outDir: string; kept: boolean }
 	| { type: "failed"; message: string };
 
 /** The seed to name in the default folder: the --seed given, unless it is the scenario's own. */
@@ -61,10 +62,11 @@ function foreignSeed(job: RunJob): number | undefined {
 /** Runs the job, reporting through `post`; every outcome ends with one final message. */
 export function runJob(job: RunJob, post: (message: RunMessage) => void): void {
 	let temporary: string | undefined;
+	let outDir = "";
 	try {
 		const prepared = prepareRun(job.scenario, job.overrides, job.seed);
 		const { scenario } = prepared.loaded;
-		const outDir = checkOutDir(job.out ?? defaultOutDir(scenario.name, foreignSeed(job), job.overrides));
+		outDir = checkOutDir(job.out ?? defaultOutDir(scenario.name, foreignSeed(job), job.overrides));
 		checkReplaceable(outDir, { scenarioHash: scenarioHash(scenario), seed: scenario.seed }, job.force);
 		cleanLeftovers(outDir);
 		temporary = makeTemporarySibling(outDir);
@@ -98,7 +100,7 @@ export function runJob(job: RunJob, post: (message: RunMessage) => void): void {
 		});
 	} catch (error) {
 		if (temporary !== undefined) rmSync(temporary, { recursive: true, force: true });
-		if (error instanceof RunInterrupted) post({ type: "interrupted" });
+		if (error instanceof RunInterrupted) post({ type: "interrupted", outDir, kept: existsSync(outDir) });
 		else if (error instanceof ScenarioError || error instanceof InputError) {
 			post({ type: "bad-input", message: error instanceof InputError ? `error: ${error.message}` : error.message });
 		} else post({ type: "failed", message: error instanceof Error ? (error.stack ?? error.message) : String(error) });

@@ -83,6 +83,7 @@ describe("run interrupted", () => {
 		const result = await done;
 		expect(result.code, result.stderr).toBe(130);
 		expect(result.stderr).toMatch(/^interrupted$/m);
+		expect(result.stderr).toContain(`no results written: ${out} still holds the previous run's results, unchanged`);
 		expect(result.stdout).toBe("");
 		expect(readFileSync(join(out, "summary.json"), "utf8")).toBe(before);
 		expect(readdirSync(dir)).toEqual(["out"]);
@@ -96,7 +97,7 @@ describe("run interrupted", () => {
 		child.kill("SIGTERM");
 		const result = await done;
 		expect(result.code, result.stderr).toBe(130);
-		expect(result.stderr).toMatch(/^interrupted$/m);
+		expect(result.stderr).toMatch(/^interrupted\nno results written\n$/m);
 		expect(readdirSync(dir)).toEqual([]);
 	});
 
@@ -119,7 +120,7 @@ describe("run interrupted", () => {
 			const afterBar = screen.slice(screen.lastIndexOf("simulating"));
 			expect(afterBar).toContain("\x1b[?25h");
 			expect(afterBar).toContain("\x1b[?7h");
-			expect(afterBar).toMatch(/interrupted\r?\n$/);
+			expect(afterBar).toMatch(/interrupted\r?\nno results written\r?\n$/);
 			expect(existsSync(out)).toBe(false);
 		},
 	);
