@@ -123,7 +123,7 @@ export async function calibrateCommand(
 	mkdirSync(dirname(out), { recursive: true });
 	writeFileAtomic(out, text);
 	// The report: measured points against the fit, efficiencies, predictions per GPU class.
-	const reportPath = out.replace(/\.json$/, "") + ".html";
+	const reportPath = `${out.replace(/\.json$/, "")}.html`;
 	const html = await calibrationReportHtml(JSON.parse(text), { gpus, source: out, profileHash: parsed.profileHash });
 	writeFileAtomic(reportPath, html);
 	io.stdout.write(`${formatSummary(profile)}\n`);

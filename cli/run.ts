@@ -6,7 +6,6 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
-import { SingleBar } from "cli-progress";
 import { isProfilePath } from "../models/calibration/schema.js";
 import { type Catalog, parseCatalog, referencePaths } from "../models/catalog.js";
 import { CsvColumns, CsvError, parseCsv } from "../models/csv.js";
@@ -29,7 +28,7 @@ import {
 import { checkReferences } from "../models/scenario/references.js";
 import type { Scenario } from "../models/scenario/schema.js";
 import { dailyCloses, loadTokenPriceHistory, type TokenPriceRow } from "../models/tokenomics/token-market.js";
-import { formatNumber, numericCsv, roundForJson, writeResultFiles } from "./output.js";
+import { numericCsv, roundForJson, writeResultFiles } from "./output.js";
 import { packageVersion, scenariosDir } from "./paths.js";
 
 export interface RunOptions {
@@ -38,8 +37,11 @@ export interface RunOptions {
 	readonly out?: string;
 	/** Check conservation and state invariants every epoch (slower; tests). */
 	readonly checkInvariants?: boolean;
-	/** Show progress and the closing table (on a terminal). */
-	readonly interactive?: boolean;
+	/**
+	 * Called at every epoch start (progress); may throw (RunInterrupted) to stop the run there,
+	 * in which case no result file is written.
+	 */
+	readonly onEpoch?: (epoch: number, epochs: number, events: number) => void;
 }
 
 /** A scenario checked against everything it names, with what the network model needs to run it. */
@@ -197,6 +199,8 @@ export interface RunOutcome {
 	readonly outDir: string;
 	readonly result: NetworkResult;
 	readonly summary: Summary;
+	/** summary.json as written. */
+	readonly summaryJson: string;
 	readonly wallMs: number;
 }
 
@@ -206,48 +210,15 @@ export interface Summary {
 	readonly baseline: NetworkResult["baseline"];
 }
 
-/** Runs a prepared scenario and writes its results folder. */
+/** Runs a prepared scenario and writes its results folder (the folder is created; files are replaced). */
 export function executeRun(prepared: PreparedRun, options: RunOptions = {}): RunOutcome {
 	const { scenario, calibration } = prepared.inputs;
 	const outDir = resolve(options.out ?? join("out", scenario.name));
 	const started = process.hrtime.bigint();
-	let bar: SingleBar | null = null;
-	let lastEvents = 0;
-	let lastTime = started;
-	const onEpoch = options.interactive
-		? (epoch: number, epochs: number, events: number) => {
-				if (bar === null) {
-					bar = new SingleBar({
-						format: "simulating {bar} day {day}/{days} | {rate} events/s | ETA {eta_formatted}",
-						hideCursor: true,
-						etaBuffer: 50,
-					});
-					bar.start(epochs, 0, { day: 0, days: formatNumber(scenario.horizonDays), rate: "…" });
-				}
-				const now = process.hrtime.bigint();
-				const seconds = Number(now - lastTime) / 1e9;
-				if (seconds > 0.5) {
-					const rate = Math.round((events - lastEvents) / seconds);
-					lastEvents = events;
-					lastTime = now;
-					bar.update(epoch, {
-						day: formatNumber(Math.floor((epoch * scenario.epochHours) / 24)),
-						rate: rate.toLocaleString("en-US"),
-					});
-				} else bar.update(epoch);
-			}
-		: undefined;
 	const result = runNetwork(prepared.inputs, {
 		checkInvariants: options.checkInvariants ?? false,
-		...(onEpoch === undefined ? {} : { onEpoch }),
+		...(options.onEpoch === undefined ? {} : { onEpoch: options.onEpoch }),
 	});
-	const finished = bar as SingleBar | null;
-	if (finished !== null) {
-		const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-		const rate = Math.round(result.eventsFired / seconds).toLocaleString("en-US");
-		finished.update(result.epochs, { day: formatNumber(scenario.horizonDays), rate });
-		finished.stop();
-	}
 	const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
 
 	const summary: Summary = {
@@ -267,9 +238,10 @@ export function executeRun(prepared: PreparedRun, options: RunOptions = {}): Run
 		kpis: result.kpis,
 		baseline: result.baseline,
 	};
+	const summaryJson = `${JSON.stringify(roundForJson(summary), null, 2)}\n`;
 	const series = result.timeseries;
 	writeResultFiles(outDir, {
-		"summary.json": `${JSON.stringify(roundForJson(summary), null, 2)}\n`,
+		"summary.json": summaryJson,
 		"timeseries.csv": numericCsv(
 			TIMESERIES_COLUMNS,
 			(column, row) => series.column(column as never)[row] as number,
@@ -288,34 +260,5 @@ export function executeRun(prepared: PreparedRun, options: RunOptions = {}): Run
 			2,
 		)}\n`,
 	});
-	return { outDir, result, summary, wallMs };
-}
-
-/** A short table of the main KPIs beside the cloud baseline. */
-export function formatKpiTable(summary: Summary): string {
-	const { kpis, baseline } = summary;
-	const show = (value: number | null | undefined, digits = 2) =>
-		value === null || value === undefined
-			? "–"
-			: value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
-	const rows: [string, string, string][] = [
-		["", "DePIN", "cloud"],
-		["real-time p50 latency, ms", show(kpis.latencyMs?.p50, 1), show(baseline.latencyMs?.p50, 1)],
-		["real-time p95 latency, ms", show(kpis.latencyMs?.p95, 1), show(baseline.latencyMs?.p95, 1)],
-		["real-time p99 latency, ms", show(kpis.latencyMs?.p99, 1), show(baseline.latencyMs?.p99, 1)],
-		["GPU-hour price, USD", show(kpis.gpuHourPriceUsd, 3), show(baseline.gpuHourPriceUsd, 3)],
-		["cost per 1k tokens, USD", show(kpis.costUsdPer1kTokens, 5), show(baseline.costUsdPer1kTokens, 5)],
-		["served fraction", show(kpis.servedFraction, 4), show(baseline.servedFraction, 4)],
-		["time to serve p50, min", show(kpis.timeToServeMinutes?.p50, 2), show(baseline.timeToServeMinutes?.p50, 2)],
-		["jobs served", show(kpis.jobs.served, 0), show(baseline.jobs.served, 0)],
-		[
-			"nodes start → end",
-			`${kpis.nodes.start.toLocaleString("en-US")} → ${kpis.nodes.end.toLocaleString("en-US")}`,
-			"",
-		],
-	];
-	const width0 = Math.max(...rows.map((r) => r[0].length));
-	const width1 = Math.max(...rows.map((r) => r[1].length));
-	const width2 = Math.max(...rows.map((r) => r[2].length));
-	return rows.map(([a, b, c]) => `${a.padEnd(width0)}  ${b.padStart(width1)}  ${c.padStart(width2)}`).join("\n");
+	return { outDir, result, summary, summaryJson, wallMs };
 }

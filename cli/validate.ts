@@ -4,10 +4,8 @@
  * profile). Prints `ok: <file> (<name>, hash <12 hex>)`, or every issue on stderr (exit 2).
  */
 import { formatIssue, ScenarioError, scenarioHash } from "../models/scenario/load.js";
+import { EXIT_BAD_INPUT, EXIT_OK } from "./errors.js";
 import { prepareRun } from "./run.js";
-
-const EXIT_OK = 0;
-const EXIT_BAD_INPUT = 2;
 
 export function validateCommand(
 	nameOrPath: string,

@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { executeRun, formatKpiTable, prepareRun } from "../cli/run.js";
+import { formatKpiTable } from "../cli/kpi-table.js";
+import { executeRun, prepareRun } from "../cli/run.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const readmePath = join(root, "README.md");

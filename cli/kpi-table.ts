@@ -1,0 +1,89 @@
+/**
+ * The KPI table `depin-twin run` prints after a run: the main KPIs beside the cloud baseline,
+ * the token KPIs when tokenomics is on, and a warning when the network collapsed.
+ */
+import type { Summary } from "./run.js";
+
+/** Below these the run's network counts as collapsed (a warning under the table). */
+export const COLLAPSE_NODES_END_SHARE = 0.5;
+export const COLLAPSE_SERVED_FRACTION = 0.9;
+
+type Row = [string, string, string];
+
+function show(value: number | null | undefined, digits = 2): string {
+	return value === null || value === undefined
+		? "–"
+		: value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+/** Integer base units (a decimal string) as whole tokens, grouped, with at most 2 decimals (truncated). */
+export function formatTokenUnits(units: string, decimals: number): string {
+	const value = BigInt(units);
+	const sign = value < 0n ? "-" : "";
+	const magnitude = value < 0n ? -value : value;
+	const scale = 10n ** BigInt(decimals);
+	const whole = (magnitude / scale).toLocaleString("en-US");
+	const hundredths = decimals === 0 ? 0n : ((magnitude % scale) * 100n) / scale;
+	return `${sign}${whole}${hundredths === 0n ? "" : `.${hundredths.toString().padStart(2, "0")}`}`;
+}
+
+interface TokenKpis {
+	readonly symbol: string;
+	readonly decimals: number;
+	readonly supplyStart: string;
+	readonly supplyEnd: string;
+	readonly minted: string;
+	readonly burned: string;
+	readonly priceUsd: { readonly start: number; readonly end: number };
+}
+
+function tokenRows(tokens: TokenKpis): Row[] {
+	const units = (value: string) => formatTokenUnits(value, tokens.decimals);
+	return [
+		[`token supply start → end, ${tokens.symbol}`, `${units(tokens.supplyStart)} → ${units(tokens.supplyEnd)}`, ""],
+		[`tokens minted, ${tokens.symbol}`, units(tokens.minted), ""],
+		[`tokens burned, ${tokens.symbol}`, units(tokens.burned), ""],
+		["token price start → end, USD", `${show(tokens.priceUsd.start, 4)} → ${show(tokens.priceUsd.end, 4)}`, ""],
+	];
+}
+
+/** A one-line warning when the network collapsed (nodes end < 50% of start, or served fraction < 0.9); else undefined. */
+export function collapseWarning(summary: Summary): string | undefined {
+	const { nodes, servedFraction } = summary.kpis;
+	const reasons: string[] = [];
+	if (nodes.start > 0 && nodes.end < COLLAPSE_NODES_END_SHARE * nodes.start) {
+		reasons.push(`nodes fell from ${nodes.start.toLocaleString("en-US")} to ${nodes.end.toLocaleString("en-US")}`);
+	}
+	if (servedFraction !== null && servedFraction < COLLAPSE_SERVED_FRACTION) {
+		reasons.push(`served fraction ${show(servedFraction, 4)} < ${COLLAPSE_SERVED_FRACTION}`);
+	}
+	return reasons.length === 0 ? undefined : `warning: the network collapsed: ${reasons.join(", ")}`;
+}
+
+/** A short table of the main KPIs beside the cloud baseline (and the collapse warning, if any). */
+export function formatKpiTable(summary: Summary): string {
+	const { kpis, baseline } = summary;
+	const rows: Row[] = [
+		["", "DePIN", "cloud"],
+		["real-time p50 latency, ms", show(kpis.latencyMs?.p50, 1), show(baseline.latencyMs?.p50, 1)],
+		["real-time p95 latency, ms", show(kpis.latencyMs?.p95, 1), show(baseline.latencyMs?.p95, 1)],
+		["real-time p99 latency, ms", show(kpis.latencyMs?.p99, 1), show(baseline.latencyMs?.p99, 1)],
+		["GPU-hour price, USD", show(kpis.gpuHourPriceUsd, 3), show(baseline.gpuHourPriceUsd, 3)],
+		["cost per 1k tokens, USD", show(kpis.costUsdPer1kTokens, 5), show(baseline.costUsdPer1kTokens, 5)],
+		["served fraction", show(kpis.servedFraction, 4), show(baseline.servedFraction, 4)],
+		["time to serve p50, min", show(kpis.timeToServeMinutes?.p50, 2), show(baseline.timeToServeMinutes?.p50, 2)],
+		["jobs served", show(kpis.jobs.served, 0), show(baseline.jobs.served, 0)],
+		[
+			"nodes start → end",
+			`${kpis.nodes.start.toLocaleString("en-US")} → ${kpis.nodes.end.toLocaleString("en-US")}`,
+			"",
+		],
+		...(kpis.tokens === null ? [] : tokenRows(kpis.tokens)),
+	];
+	const width0 = Math.max(...rows.map((r) => r[0].length));
+	const width1 = Math.max(...rows.map((r) => r[1].length));
+	const width2 = Math.max(...rows.map((r) => r[2].length));
+	const table = rows.map(([a, b, c]) => `${a.padEnd(width0)}  ${b.padStart(width1)}  ${c.padStart(width2)}`.trimEnd());
+	const warning = collapseWarning(summary);
+	return [...table, ...(warning === undefined ? [] : ["", warning])].join("\n");
+}

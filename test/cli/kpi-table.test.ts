@@ -1,0 +1,68 @@
+import { readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { collapseWarning, formatKpiTable, formatTokenUnits } from "../../cli/kpi-table.js";
+import type { Summary } from "../../cli/run.js";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const golden = JSON.parse(readFileSync(join(root, "test", "golden", "small.summary.json"), "utf8")) as Summary;
+
+function withKpis(changes: Record<string, unknown>): Summary {
+	return { ...golden, kpis: { ...golden.kpis, ...changes } as Summary["kpis"] };
+}
+
+const TOKENS = {
+	symbol: "RNDR",
+	decimals: 6,
+	supplyStart: "500000000000000",
+	minted: "1234567890",
+	burned: "5000000",
+	supplyEnd: "500001229567890",
+	treasury: "0",
+	staked: "0",
+	slashed: "0",
+	priceUsd: { start: 1, end: 0.25, min: 0.2, max: 1.1 },
+	burnSpentUsd: 0,
+};
+
+describe("KPI table", () => {
+	it("token amounts are whole tokens from base units, grouped, truncated to hundredths", () => {
+		expect(formatTokenUnits("500000000000000", 6)).toBe("500,000,000");
+		expect(formatTokenUnits("1234567890", 6)).toBe("1,234.56");
+		expect(formatTokenUnits("5000", 6)).toBe("0");
+		expect(formatTokenUnits("-2500000", 6)).toBe("-2.50");
+		expect(formatTokenUnits("42", 0)).toBe("42");
+	});
+
+	it("shows the main KPIs beside the cloud, and no token rows without tokenomics", () => {
+		const healthy = withKpis({ nodes: { start: 300, end: 290, min: 280, max: 300 } });
+		const table = formatKpiTable(healthy);
+		expect(table).toMatch(/^ +DePIN +cloud$/m);
+		expect(table).toMatch(/^nodes start → end +300 → 290$/m);
+		expect(table).toMatch(/^served fraction +0\.9999 +1\.0000$/m);
+		expect(table).not.toMatch(/^tokens? /m);
+		expect(table).not.toMatch(/warning/);
+	});
+
+	it("adds supply, minted, burned and price when tokenomics is on", () => {
+		const table = formatKpiTable(withKpis({ tokens: TOKENS }));
+		expect(table).toMatch(/^token supply start → end, RNDR +500,000,000 → 500,001,229\.56$/m);
+		expect(table).toMatch(/^tokens minted, RNDR +1,234\.56$/m);
+		expect(table).toMatch(/^tokens burned, RNDR +5$/m);
+		expect(table).toMatch(/^token price start → end, USD +1\.0000 → 0\.2500$/m);
+	});
+
+	it("warns when nodes end below half the start or the served fraction is below 0.9", () => {
+		// The golden small run loses more than half its nodes.
+		expect(collapseWarning(golden)).toBe("warning: the network collapsed: nodes fell from 300 to 145");
+		expect(formatKpiTable(golden).split("\n").at(-1)).toBe(collapseWarning(golden));
+		expect(collapseWarning(withKpis({ nodes: { start: 300, end: 150, min: 150, max: 300 } }))).toBeUndefined();
+		expect(
+			collapseWarning(withKpis({ nodes: { start: 300, end: 300, min: 300, max: 300 }, servedFraction: 0.85 })),
+		).toBe("warning: the network collapsed: served fraction 0.8500 < 0.9");
+		expect(
+			collapseWarning(withKpis({ nodes: { start: 300, end: 300, min: 300, max: 300 }, servedFraction: 0.9 })),
+		).toBeUndefined();
+	});
+});
