@@ -26,7 +26,7 @@ import { EpochSeries } from "../sim/recorder/series.js";
 import { median } from "../sim/stats.js";
 import { grownArray } from "../sim/typed-arrays.js";
 import { type Catalog, type CloudRegion, cloudPriceUsdPerGpuHour, type GpuSpec, type Metro } from "./catalog.js";
-import { DemandModel, depinShare, type EpochDemand, MS_PER_DAY, MS_PER_HOUR } from "./demand.js";
+import { DemandModel, depinShare, type EpochDemand } from "./demand.js";
 import { samplerOf } from "./distribution-spec.js";
 import { buildGeography, type Geography } from "./geo.js";
 import { type CalibrationProfile, computeTimeMs, efficiencyFor, jobDurationHours } from "./latency.js";
@@ -56,6 +56,7 @@ import { generateArrivals, simulateRequests, sitesByRtt } from "./requests.js";
 import type { JobClass, RealtimeClass, Scenario } from "./scenario/schema.js";
 import { type EpochTokenFlows, TokenEconomy } from "./tokenomics/economy.js";
 import type { TokenPriceRow } from "./tokenomics/token-market.js";
+import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE } from "./units.js";
 
 /** A node of a real network's snapshot (the twin's starting state). */
 export interface SnapshotRow {
@@ -253,7 +254,7 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 	const streams = new StreamFactory(scenario.seed, options.runIndex ?? 0);
 	// Order arrivals (seconds apart) wait in the engine's small soon heap, apart from the
 	// thousands of lease ends and failures due hours ahead.
-	const engine = new Engine({ initialCapacity: 4096, soonWithinTicks: 60_000 });
+	const engine = new Engine({ initialCapacity: 4096, soonWithinTicks: MS_PER_MINUTE });
 
 	// ── Geography: the metros and regions in play ────────────────────────────────────────
 	const metros: readonly Metro[] =
@@ -741,7 +742,7 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 	};
 
 	const awardDelayMs =
-		(market.mechanism === "auction" ? market.bidWindowSeconds * 1000 : 0) + market.deployMinutes * 60_000;
+		(market.mechanism === "auction" ? market.bidWindowSeconds * 1000 : 0) + market.deployMinutes * MS_PER_MINUTE;
 
 	/** Starts job `job` on an award. */
 	const startJob = (job: number, award: Award): void => {
@@ -769,12 +770,12 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 		classState.epochAwarded++;
 		classState.epochDepinCost += award.costUsd;
 		classState.epochDepinWork += work * spec.gpusPerJob;
-		timeToServeMinutes.record((startMs - (jobArrivalMs[job] as number)) / 60_000);
+		timeToServeMinutes.record((startMs - (jobArrivalMs[job] as number)) / MS_PER_MINUTE);
 	};
 
 	const enqueueWaiting = (job: number): void => {
 		const classState = jobClassByIndex[jobClass[job] as number] as JobClassState;
-		const waitMs = Math.round(classState.spec.maxQueueMinutes * 60_000);
+		const waitMs = Math.round(classState.spec.maxQueueMinutes * MS_PER_MINUTE);
 		if (waitMs <= 0) {
 			rejectJob(job);
 			return;
@@ -928,7 +929,7 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 		const costUsd = costPerWork * work;
 		const gpuHours = ((cloudHoursPerWork[classState.index] as Float64Array)[regionIndex] as number) * work;
 		const transferMs = ((classState.spec.payloadGbIn * 8) / CLOUD_BANDWIDTH_GBPS) * 1000;
-		const startMs = engine.now + scenario.cloud.provisioningMinutes * 60_000 + transferMs;
+		const startMs = engine.now + scenario.cloud.provisioningMinutes * MS_PER_MINUTE + transferMs;
 		const endMs = startMs + (gpuHours / classState.spec.gpusPerJob) * MS_PER_HOUR;
 		classState.epochCloudServed++;
 		if (endMs <= horizonMs) cloud.served++;
@@ -939,7 +940,7 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 		epochCounts.cloudPriceUsd += costUsd;
 		classState.epochCloudCost += costUsd;
 		classState.epochCloudWork += work * classState.spec.gpusPerJob;
-		cloudTimeToServeMinutes.record((startMs - engine.now) / 60_000);
+		cloudTimeToServeMinutes.record((startMs - engine.now) / MS_PER_MINUTE);
 		return costUsd;
 	};
 

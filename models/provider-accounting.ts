@@ -7,8 +7,8 @@
  * model (network.ts) applies the result: it exits the nodes listed and records the sums.
  */
 import { grownArray } from "../sim/typed-arrays.js";
-import { MS_PER_HOUR } from "./demand.js";
 import { NodeState, type NodeTable } from "./nodes.js";
+import { MS_PER_HOUR } from "./units.js";
 
 const EMPTY = new Float64Array(0);
 
