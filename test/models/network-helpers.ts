@@ -3,7 +3,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadCatalog, referencePaths } from "../../models/catalog.js";
 import { loadCalibrationProfile } from "../../models/latency.js";
-import { type NetworkInputs, type NetworkOptions, type NetworkResult, runNetwork } from "../../models/network.js";
+import { type NetworkInputs, type NetworkOptions, type NetworkResult, runNetwork } from "../../models/network/index.js";
 import { loadScenario, parseScenario } from "../../models/scenario/load.js";
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
