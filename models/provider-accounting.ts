@@ -145,39 +145,41 @@ export function emptyEpochAccounting(gpuCount: number): EpochAccounting {
  * busy time and revenue.
  */
 export function accountEpoch(nodes: NodeTable, params: EpochAccountingParams, out: EpochAccounting): void {
+	// Token runs: room for every tracked node in the list of reward nodes.
+	if (params.tokens !== null && out.rewardNodes.length < out.trackedCount) {
+		out.rewardNodes = new Int32Array(out.tracked.length);
+		out.rewardWeight = new Float64Array(out.tracked.length);
+	}
+	out.ewmaByGpu.fill(0);
+	out.liveByGpu.fill(0);
+	out.active = 0;
+	out.serving = 0;
+	out.down = 0;
+	out.joining = 0;
+	out.exitCount = 0;
+	out.rewardCount = 0;
+	accountTrackedNodes(nodes, params, out);
+}
+
+/**
+ * The pass over the tracked nodes. Parameters are read into locals once, sums kept in locals
+ * (counts of states, exits and reward nodes go straight to `out`): V8 compiles it to a tight loop.
+ */
+function accountTrackedNodes(nodes: NodeTable, params: EpochAccountingParams, out: EpochAccounting): void {
 	const { state: stateOf, gpu: gpuOf, metro: metroOf, busyMsInEpoch, revenueUsdInEpoch } = nodes;
 	const { ewmaMarginUsdPerHour, cumulativeMarginUsd, epochsBelowThreshold, leaving } = nodes;
 	const { startMs, endMs, fiatShareToProvider, tdpKwByGpu, electricityByMetro, tokens } = params;
-	const idleShare = params.idlePowerShare;
-	const upkeep = params.upkeepUsdPerHour;
-	const weight = params.ewmaWeight;
-	const threshold = params.exitThresholdUsdPerHour;
-	const patience = params.exitAfterEpochs;
+	const { idlePowerShare: idleShare, upkeepUsdPerHour: upkeep, ewmaWeight: weight } = params;
+	const { exitThresholdUsdPerHour: threshold, exitAfterEpochs: patience } = params;
 	const hours = (endMs - startMs) / MS_PER_HOUR;
 	const epochMsLength = hours * MS_PER_HOUR;
 	const perEpochMs = 1 / epochMsLength;
 	const perHour = 1 / hours;
 	const { ewmaByGpu, liveByGpu } = out;
-	// Token runs: the reward inputs, read once (not through `tokens` for every node).
-	if (tokens !== null && out.rewardNodes.length < out.trackedCount) {
-		out.rewardNodes = new Int32Array(out.tracked.length);
-		out.rewardWeight = new Float64Array(out.tracked.length);
-	}
-	const rewardNodes = out.rewardNodes;
 	const rewardWeight = tokens === null ? null : out.rewardWeight;
-	let rewardCount = 0;
+	// Token runs: the reward inputs, read once (not through `tokens` for every node).
 	const rewardPaidUnits = tokens?.rewardPaidUnits ?? EMPTY;
-	const stakedUnits = tokens?.stakedUnits ?? EMPTY;
 	const usdPerUnit = tokens?.usdPerUnit ?? 0;
-	const weightPerBusyMs = tokens?.weightPerBusyMs ?? 0;
-	const weightUptime = tokens?.weightUptime ?? 0;
-	const weightPerStakedUnit = tokens?.weightPerStakedUnit ?? 0;
-	ewmaByGpu.fill(0);
-	liveByGpu.fill(0);
-	let active = 0;
-	let serving = 0;
-	let down = 0;
-	let joining = 0;
 	let live = 0;
 	let busyMs = 0;
 	let revenueUsd = 0;
@@ -185,7 +187,6 @@ export function accountEpoch(nodes: NodeTable, params: EpochAccountingParams, ou
 	let tokenRewardUsd = 0;
 	let marginSum = 0;
 	let ewmaSum = 0;
-	let exitCount = 0;
 	// Exited nodes are dropped from `tracked` as the pass meets them (compaction in place).
 	const tracked = out.tracked;
 	const trackedCount = out.trackedCount;
@@ -195,17 +196,9 @@ export function accountEpoch(nodes: NodeTable, params: EpochAccountingParams, ou
 		const state = stateOf[node] as number;
 		if (state === NodeState.exited) continue;
 		tracked[kept++] = node;
-		if (state === NodeState.joining) {
-			joining++;
-			continue;
-		}
-		if (state === NodeState.serving) {
-			// The running lease's share of this epoch (the rest accrued when earlier leases ended).
-			accrueLease(nodes, node, startMs, endMs, fiatShareToProvider);
-			serving++;
-		}
-		if (state === NodeState.down) down++;
-		else active++;
+		if (countState(out, state)) continue;
+		// The running lease's share of this epoch (the rest accrued when earlier leases ended).
+		if (state === NodeState.serving) accrueLease(nodes, node, startMs, endMs, fiatShareToProvider);
 		const gpuIndex = gpuOf[node] as number;
 		const busy = busyMsInEpoch[node] as number;
 		const utilisation = busy < epochMsLength ? busy * perEpochMs : 1;
@@ -218,15 +211,7 @@ export function accountEpoch(nodes: NodeTable, params: EpochAccountingParams, ou
 			rewardPaidUnits[node] = 0;
 			revenue += rewardUsd;
 			tokenRewardUsd += rewardUsd;
-			const weight =
-				weightPerBusyMs * busy +
-				(state === NodeState.down ? 0 : weightUptime) +
-				(weightPerStakedUnit === 0 ? 0 : weightPerStakedUnit * (stakedUnits[node] ?? 0));
-			// A node of zero weight is paid nothing: it stays off the list the economy walks.
-			if (weight > 0) {
-				rewardNodes[rewardCount] = node;
-				rewardWeight[rewardCount++] = weight;
-			}
+			addRewardNode(out, rewardWeight, node, rewardWeightOf(tokens, node, state, busy));
 		}
 		const marginPerHour = (revenue - cost) * perHour;
 		cumulativeMarginUsd[node] = (cumulativeMarginUsd[node] as number) + revenue - cost;
@@ -245,19 +230,62 @@ export function accountEpoch(nodes: NodeTable, params: EpochAccountingParams, ou
 		liveByGpu[gpuIndex] = (liveByGpu[gpuIndex] as number) + 1;
 		busyMsInEpoch[node] = 0;
 		revenueUsdInEpoch[node] = 0;
-		if (below >= patience && leaving[node] === 0) {
-			// Hysteresis passed: the provider leaves now if idle, else when its work ends.
-			leaving[node] = 1;
-			if (state === NodeState.idle) {
-				if (exitCount === out.exits.length) out.exits = grownArray(out.exits, exitCount * 2);
-				out.exits[exitCount++] = node;
-			}
-		}
+		// Hysteresis passed: the provider leaves now if idle, else when its work ends.
+		if (below >= patience && leaving[node] === 0) markLeaver(out, leaving, node, state);
 	}
-	out.active = active;
-	out.serving = serving;
-	out.down = down;
-	out.joining = joining;
+	out.trackedCount = kept;
+	storeSums(out, live, busyMs, revenueUsd, costUsd, tokenRewardUsd, marginSum, ewmaSum);
+}
+
+/** Counts a live node's state in `out`; true for a joining node (no books yet). */
+function countState(out: EpochAccounting, state: number): boolean {
+	if (state === NodeState.joining) {
+		out.joining++;
+		return true;
+	}
+	if (state === NodeState.serving) out.serving++;
+	if (state === NodeState.down) out.down++;
+	else out.active++;
+	return false;
+}
+
+/** A node's reward weight this epoch: work, uptime (not down) and stake. */
+function rewardWeightOf(tokens: EpochAccountingParams["tokens"], node: number, state: number, busyMs: number): number {
+	const t = tokens as NonNullable<EpochAccountingParams["tokens"]>;
+	return (
+		t.weightPerBusyMs * busyMs +
+		(state === NodeState.down ? 0 : t.weightUptime) +
+		(t.weightPerStakedUnit === 0 ? 0 : t.weightPerStakedUnit * (t.stakedUnits[node] ?? 0))
+	);
+}
+
+/** Lists a node of weight above zero for the rewards; one of zero weight is paid nothing. */
+function addRewardNode(out: EpochAccounting, rewardWeight: Float64Array, node: number, weight: number): void {
+	if (weight > 0) {
+		out.rewardNodes[out.rewardCount] = node;
+		rewardWeight[out.rewardCount++] = weight;
+	}
+}
+
+/** Marks a leaver; an idle one leaves now (listed in `exits`), a busy one when its work ends. */
+function markLeaver(out: EpochAccounting, leaving: Uint8Array, node: number, state: number): void {
+	leaving[node] = 1;
+	if (state === NodeState.idle) {
+		if (out.exitCount === out.exits.length) out.exits = grownArray(out.exits, out.exitCount * 2);
+		out.exits[out.exitCount++] = node;
+	}
+}
+
+function storeSums(
+	out: EpochAccounting,
+	live: number,
+	busyMs: number,
+	revenueUsd: number,
+	costUsd: number,
+	tokenRewardUsd: number,
+	marginSum: number,
+	ewmaSum: number,
+): void {
 	out.live = live;
 	out.busyMs = busyMs;
 	out.revenueUsd = revenueUsd;
@@ -265,7 +293,4 @@ export function accountEpoch(nodes: NodeTable, params: EpochAccountingParams, ou
 	out.tokenRewardUsd = tokenRewardUsd;
 	out.marginSum = marginSum;
 	out.ewmaSum = ewmaSum;
-	out.exitCount = exitCount;
-	out.trackedCount = kept;
-	out.rewardCount = rewardCount;
 }
