@@ -139,21 +139,34 @@ export function onOrderArrival(state: NetworkState, classIndex: number): void {
 	const work = classState.work.sample(what);
 	const choosesDepin = classState.choiceRng.next() < classState.share;
 	const cloudCost = cloudTwin(state, classState, origin, work);
-	if (choosesDepin) {
-		const jobs = state.jobs;
-		const job = jobs.allocate();
-		jobs.classIndex[job] = classIndex;
-		jobs.origin[job] = origin;
-		jobs.work[job] = work;
-		jobs.arrivalMs[job] = state.engine.now;
-		jobs.firstNode[job] = -1;
-		jobs.reserveUsd[job] = state.setup.scenario.market.reservePriceShareOfCloud * cloudCost;
-		state.totals.arrived++;
-		state.epochCounts.arrived++;
-		classState.epochOffered++;
-		const award = tryAward(state, termsFor(state, classState, job));
-		if (award !== null) startJob(state, job, award);
-		else enqueueWaiting(state, job);
-	}
+	if (choosesDepin) placeOrder(state, classState, origin, work, cloudCost);
 	scheduleNextArrival(state, classState);
+}
+
+/**
+ * A tenant places an order of `work` from metro `origin` on DePIN, with a reserve tied to the
+ * cloud's cost: it starts on an award at once, or waits. Returns the job's id.
+ */
+export function placeOrder(
+	state: NetworkState,
+	classState: JobClassState,
+	origin: number,
+	work: number,
+	cloudCostUsd: number,
+): number {
+	const jobs = state.jobs;
+	const job = jobs.allocate();
+	jobs.classIndex[job] = classState.index;
+	jobs.origin[job] = origin;
+	jobs.work[job] = work;
+	jobs.arrivalMs[job] = state.engine.now;
+	jobs.firstNode[job] = -1;
+	jobs.reserveUsd[job] = state.setup.scenario.market.reservePriceShareOfCloud * cloudCostUsd;
+	state.totals.arrived++;
+	state.epochCounts.arrived++;
+	classState.epochOffered++;
+	const award = tryAward(state, termsFor(state, classState, job));
+	if (award !== null) startJob(state, job, award);
+	else enqueueWaiting(state, job);
+	return job;
 }

@@ -31,10 +31,7 @@ import type { NetworkInputs, NetworkOptions, NetworkResult } from "./types.js";
 
 /** Runs the scenario and returns its KPIs, its cloud twin and the per-epoch series. */
 export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}): NetworkResult {
-	const state = new NetworkState(inputs, options);
-	registerEvents(state);
-	placeInitialFleet(state, inputs);
-	scheduleOutages(state);
+	const state = createNetworkState(inputs, options);
 	const { engine, setup } = state;
 	engine.scheduleAt(0, state.kinds.epoch, 0);
 	engine.run(setup.horizonMs);
@@ -46,6 +43,18 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 		eventsFired: engine.eventsFired + state.requestEvents,
 		epochs: setup.epochs,
 	};
+}
+
+/**
+ * The state at time 0, before the first epoch: event kinds registered, the starting fleet
+ * placed (failures drawn), outages scheduled. Tests drive subsystems from here.
+ */
+export function createNetworkState(inputs: NetworkInputs, options: NetworkOptions = {}): NetworkState {
+	const state = new NetworkState(inputs, options);
+	registerEvents(state);
+	placeInitialFleet(state, inputs);
+	scheduleOutages(state);
+	return state;
 }
 
 /** The table of event kinds: each handler calls its subsystem's `on<Kind>` with the state. */
