@@ -4,7 +4,7 @@
  *
  * One pass over the node table, the only per-node work an epoch does; it is a module-level
  * function over typed arrays (no closure state), which V8 compiles to a tight loop. The network
- * model (network.ts) applies the result: it exits the nodes listed and records the sums.
+ * model (network/epoch.ts) applies the result: it exits the nodes listed and records the sums.
  */
 import { grownArray } from "../sim/typed-arrays.js";
 import { NodeState, type NodeTable } from "./nodes.js";
