@@ -10,8 +10,6 @@ import { grownArray } from "../sim/typed-arrays.js";
 import { NodeState, type NodeTable } from "./nodes.js";
 import { MS_PER_HOUR } from "./units.js";
 
-const EMPTY = new Float64Array(0);
-
 /**
  * Adds a serving node's lease to its books from the later of the lease start and `epochStartMs`
  * up to `untilMs` (no further than the lease end): busy time, and the revenue that reaches
@@ -152,18 +150,15 @@ export function accountEpoch(nodes: NodeTable, params: EpochAccountingParams, ou
 	}
 	out.ewmaByGpu.fill(0);
 	out.liveByGpu.fill(0);
-	out.active = 0;
-	out.serving = 0;
-	out.down = 0;
-	out.joining = 0;
+	out.tokenRewardUsd = 0;
 	out.exitCount = 0;
 	out.rewardCount = 0;
 	accountTrackedNodes(nodes, params, out);
 }
 
 /**
- * The pass over the tracked nodes. Parameters are read into locals once, sums kept in locals
- * (counts of states, exits and reward nodes go straight to `out`): V8 compiles it to a tight loop.
+ * The pass over the tracked nodes. Parameters are read into locals once and sums kept in
+ * locals (exits and reward nodes go straight to `out`): V8 compiles it to a tight loop.
  */
 function accountTrackedNodes(nodes: NodeTable, params: EpochAccountingParams, out: EpochAccounting): void {
 	const { state: stateOf, gpu: gpuOf, metro: metroOf, busyMsInEpoch, revenueUsdInEpoch } = nodes;
@@ -176,15 +171,14 @@ function accountTrackedNodes(nodes: NodeTable, params: EpochAccountingParams, ou
 	const perEpochMs = 1 / epochMsLength;
 	const perHour = 1 / hours;
 	const { ewmaByGpu, liveByGpu } = out;
-	const rewardWeight = tokens === null ? null : out.rewardWeight;
-	// Token runs: the reward inputs, read once (not through `tokens` for every node).
-	const rewardPaidUnits = tokens?.rewardPaidUnits ?? EMPTY;
-	const usdPerUnit = tokens?.usdPerUnit ?? 0;
+	let joining = 0;
+	let serving = 0;
+	let down = 0;
+	let active = 0;
 	let live = 0;
 	let busyMs = 0;
 	let revenueUsd = 0;
 	let costUsd = 0;
-	let tokenRewardUsd = 0;
 	let marginSum = 0;
 	let ewmaSum = 0;
 	// Exited nodes are dropped from `tracked` as the pass meets them (compaction in place).
@@ -196,9 +190,17 @@ function accountTrackedNodes(nodes: NodeTable, params: EpochAccountingParams, ou
 		const state = stateOf[node] as number;
 		if (state === NodeState.exited) continue;
 		tracked[kept++] = node;
-		if (countState(out, state)) continue;
-		// The running lease's share of this epoch (the rest accrued when earlier leases ended).
-		if (state === NodeState.serving) accrueLease(nodes, node, startMs, endMs, fiatShareToProvider);
+		if (state === NodeState.joining) {
+			joining++;
+			continue;
+		}
+		if (state === NodeState.serving) {
+			// The running lease's share of this epoch (the rest accrued when earlier leases ended).
+			accrueLease(nodes, node, startMs, endMs, fiatShareToProvider);
+			serving++;
+		}
+		if (state === NodeState.down) down++;
+		else active++;
 		const gpuIndex = gpuOf[node] as number;
 		const busy = busyMsInEpoch[node] as number;
 		const utilisation = busy < epochMsLength ? busy * perEpochMs : 1;
@@ -206,13 +208,7 @@ function accountTrackedNodes(nodes: NodeTable, params: EpochAccountingParams, ou
 		const powerKw = (tdpKwByGpu[gpuIndex] as number) * (idleShare + (1 - idleShare) * utilisation);
 		const cost = (powerKw * (electricityByMetro[metroOf[node] as number] as number) + upkeep) * hours;
 		let revenue = revenueUsdInEpoch[node] as number;
-		if (rewardWeight !== null) {
-			const rewardUsd = (rewardPaidUnits[node] as number) * usdPerUnit;
-			rewardPaidUnits[node] = 0;
-			revenue += rewardUsd;
-			tokenRewardUsd += rewardUsd;
-			addRewardNode(out, rewardWeight, node, rewardWeightOf(tokens, node, state, busy));
-		}
+		if (tokens !== null) revenue += payReward(out, tokens, node, state, busy);
 		const marginPerHour = (revenue - cost) * perHour;
 		cumulativeMarginUsd[node] = (cumulativeMarginUsd[node] as number) + revenue - cost;
 		const previous = ewmaMarginUsdPerHour[node] as number;
@@ -234,37 +230,33 @@ function accountTrackedNodes(nodes: NodeTable, params: EpochAccountingParams, ou
 		if (below >= patience && leaving[node] === 0) markLeaver(out, leaving, node, state);
 	}
 	out.trackedCount = kept;
-	storeSums(out, live, busyMs, revenueUsd, costUsd, tokenRewardUsd, marginSum, ewmaSum);
+	storeSums(out, joining, serving, down, active, live, busyMs, revenueUsd, costUsd, marginSum, ewmaSum);
 }
 
-/** Counts a live node's state in `out`; true for a joining node (no books yet). */
-function countState(out: EpochAccounting, state: number): boolean {
-	if (state === NodeState.joining) {
-		out.joining++;
-		return true;
-	}
-	if (state === NodeState.serving) out.serving++;
-	if (state === NodeState.down) out.down++;
-	else out.active++;
-	return false;
-}
-
-/** A node's reward weight this epoch: work, uptime (not down) and stake. */
-function rewardWeightOf(tokens: EpochAccountingParams["tokens"], node: number, state: number, busyMs: number): number {
-	const t = tokens as NonNullable<EpochAccountingParams["tokens"]>;
-	return (
-		t.weightPerBusyMs * busyMs +
-		(state === NodeState.down ? 0 : t.weightUptime) +
-		(t.weightPerStakedUnit === 0 ? 0 : t.weightPerStakedUnit * (t.stakedUnits[node] ?? 0))
-	);
-}
-
-/** Lists a node of weight above zero for the rewards; one of zero weight is paid nothing. */
-function addRewardNode(out: EpochAccounting, rewardWeight: Float64Array, node: number, weight: number): void {
+/**
+ * Token runs: the reward paid to `node` last epoch, in USD at today's price (counted in
+ * `out.tokenRewardUsd`), and the node listed with its weight this epoch if above zero (one of
+ * zero weight is paid nothing).
+ */
+function payReward(
+	out: EpochAccounting,
+	tokens: NonNullable<EpochAccountingParams["tokens"]>,
+	node: number,
+	state: number,
+	busyMs: number,
+): number {
+	const rewardUsd = (tokens.rewardPaidUnits[node] as number) * tokens.usdPerUnit;
+	tokens.rewardPaidUnits[node] = 0;
+	out.tokenRewardUsd += rewardUsd;
+	const weight =
+		tokens.weightPerBusyMs * busyMs +
+		(state === NodeState.down ? 0 : tokens.weightUptime) +
+		(tokens.weightPerStakedUnit === 0 ? 0 : tokens.weightPerStakedUnit * (tokens.stakedUnits[node] ?? 0));
 	if (weight > 0) {
 		out.rewardNodes[out.rewardCount] = node;
-		rewardWeight[out.rewardCount++] = weight;
+		out.rewardWeight[out.rewardCount++] = weight;
 	}
+	return rewardUsd;
 }
 
 /** Marks a leaver; an idle one leaves now (listed in `exits`), a busy one when its work ends. */
@@ -276,21 +268,28 @@ function markLeaver(out: EpochAccounting, leaving: Uint8Array, node: number, sta
 	}
 }
 
+/** The pass's sums and counts into `out`. */
 function storeSums(
 	out: EpochAccounting,
+	joining: number,
+	serving: number,
+	down: number,
+	active: number,
 	live: number,
 	busyMs: number,
 	revenueUsd: number,
 	costUsd: number,
-	tokenRewardUsd: number,
 	marginSum: number,
 	ewmaSum: number,
 ): void {
+	out.joining = joining;
+	out.serving = serving;
+	out.down = down;
+	out.active = active;
 	out.live = live;
 	out.busyMs = busyMs;
 	out.revenueUsd = revenueUsd;
 	out.costUsd = costUsd;
-	out.tokenRewardUsd = tokenRewardUsd;
 	out.marginSum = marginSum;
 	out.ewmaSum = ewmaSum;
 }

@@ -29,7 +29,7 @@ export function cloudTwin(state: NetworkState, classState: JobClassState, origin
 	const costUsd = costPerWork * work;
 	const gpuHours = (classState.cloudOfferHoursPerWork[regionIndex] as number) * work;
 	const transferMs = ((spec.payloadGbIn * BITS_PER_BYTE) / CLOUD_BANDWIDTH_GBPS) * MS_PER_SECOND;
-	const startMs = engine.now + setup.scenario.cloud.provisioningMinutes * MS_PER_MINUTE + transferMs;
+	const startMs = engine.now + setup.cloudProvisioningMs + transferMs;
 	const endMs = startMs + (gpuHours / spec.gpusPerJob) * MS_PER_HOUR;
 	classState.epochCloudServed++;
 	if (endMs <= setup.horizonMs) cloudJobs.served++;

@@ -26,7 +26,7 @@ export function bookLease(
 	const costUsd = priceUsdPerGpuHour * hours;
 	totals.leaseGpuHours += hours;
 	totals.leaseCostUsd += costUsd;
-	totals.feesUsd += costUsd * state.setup.scenario.market.takeRate;
+	totals.feesUsd += costUsd * state.setup.takeRate;
 	epochCounts.priceGpuHours += hours;
 	epochCounts.priceUsd += costUsd;
 }

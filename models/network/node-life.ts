@@ -74,8 +74,7 @@ export function placeInitialFleet(state: NetworkState, inputs: NetworkInputs): v
 /** Draws the node's next failure (Weibull); one after the horizon never happens within the run. */
 export function scheduleFailure(state: NetworkState, node: number): void {
 	const { setup, engine } = state;
-	const shape = setup.scenario.providers.failures.weibullShape;
-	const hours = setup.weibullScaleHours * (-Math.log(state.failureRng.next())) ** (1 / shape);
+	const hours = setup.weibullScaleHours * (-Math.log(state.failureRng.next())) ** setup.weibullExponent;
 	const atMs = engine.now + Math.max(1, Math.round(hours * MS_PER_HOUR));
 	state.nodes.failureHandle[node] =
 		atMs < setup.horizonMs ? engine.scheduleAt(atMs, state.kinds.nodeFailure, node) : -1;

@@ -53,8 +53,7 @@ export function startJob(state: NetworkState, job: number, award: Award): void {
 	// Providers pay for moving the job's data; it comes out of the first node's revenue.
 	const first = award.nodes[0] as number;
 	nodes.revenueUsdInEpoch[first] =
-		(nodes.revenueUsdInEpoch[first] as number) -
-		(spec.payloadGbIn + spec.payloadGbOut) * setup.scenario.providers.bandwidthUsdPerGb;
+		(nodes.revenueUsdInEpoch[first] as number) - (spec.payloadGbIn + spec.payloadGbOut) * setup.bandwidthUsdPerGb;
 	jobs.state[job] = JOB_RUNNING;
 	totals.running++;
 	classState.epochAwarded++;
@@ -161,7 +160,7 @@ export function placeOrder(
 	jobs.work[job] = work;
 	jobs.arrivalMs[job] = state.engine.now;
 	jobs.firstNode[job] = -1;
-	jobs.reserveUsd[job] = state.setup.scenario.market.reservePriceShareOfCloud * cloudCostUsd;
+	jobs.reserveUsd[job] = state.setup.reservePriceShareOfCloud * cloudCostUsd;
 	state.totals.arrived++;
 	state.epochCounts.arrived++;
 	classState.epochOffered++;

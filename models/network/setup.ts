@@ -59,10 +59,18 @@ export class NetworkSetup {
 	readonly marketContext: MarketContext;
 	/** Bid window and deployment between an award and the start of work, ms. */
 	readonly awardDelayMs: number;
+	/** Market figures read on every order and lease (copied from the scenario for the hot path). */
+	readonly takeRate: number;
+	readonly reservePriceShareOfCloud: number;
+	readonly bandwidthUsdPerGb: number;
+	/** The cloud's provisioning time, ms. */
+	readonly cloudProvisioningMs: number;
 	readonly askSpread: LogNormal | null;
 	readonly repairHours: { sample(rng: RandomStream): number };
 	/** Weibull scale that gives the stated mean time between failures: mean = scale · Γ(1 + 1/k). */
 	readonly weibullScaleHours: number;
+	/** 1/k of the failure's Weibull shape k. */
+	readonly weibullExponent: number;
 	/** Probability that an audit catches a node faking work. */
 	readonly catchProbability: number;
 	/** outageMetros[i][m] = 1 where outage i takes down nodes of metro m. */
@@ -119,9 +127,14 @@ export class NetworkSetup {
 		this.awardDelayMs =
 			(market.mechanism === "auction" ? market.bidWindowSeconds * MS_PER_SECOND : 0) +
 			market.deployMinutes * MS_PER_MINUTE;
+		this.takeRate = market.takeRate;
+		this.reservePriceShareOfCloud = market.reservePriceShareOfCloud;
+		this.bandwidthUsdPerGb = providers.bandwidthUsdPerGb;
+		this.cloudProvisioningMs = scenario.cloud.provisioningMinutes * MS_PER_MINUTE;
 		this.askSpread = providers.askSpread > 0 ? new LogNormal(0, providers.askSpread) : null;
 		this.repairHours = samplerOf(providers.failures.repairHours);
 		this.weibullScaleHours = providers.failures.mtbfHours / Math.exp(logGamma(1 + 1 / providers.failures.weibullShape));
+		this.weibullExponent = 1 / providers.failures.weibullShape;
 		this.catchProbability = verification.auditRate * verification.detectionProbability;
 		this.outageMetros = providers.outages.map((outage) =>
 			Uint8Array.from(this.metros, (metro) => (metroInOutageScope(metro, outage) ? 1 : 0)),
