@@ -3,7 +3,7 @@ import type { LogHistogram } from "../../sim/recorder/histogram.js";
 import { median } from "../../sim/stats.js";
 import type { GpuSpec } from "../catalog.js";
 import { NodeState } from "../nodes.js";
-import { MS_PER_DAY } from "../units.js";
+import { HOURS_PER_DAY, MS_PER_DAY, MS_PER_SECOND } from "../units.js";
 import type { NetworkState, RequestTally, TwinRecord } from "./state.js";
 import type { LatencyKpi, NetworkKpis, TokenKpis, TwinKpis } from "./types.js";
 
@@ -44,7 +44,7 @@ export function networkKpis(state: NetworkState): NetworkKpis {
 		tokens: tokenKpis(state),
 		requestFidelity: {
 			mode: requestMode,
-			windowSeconds: requestMode === "none" ? 0 : setup.windowMs / 1000,
+			windowSeconds: requestMode === "none" ? 0 : setup.windowMs / MS_PER_SECOND,
 			sampledEpochs: state.sampledEpochs,
 		},
 	};
@@ -111,7 +111,7 @@ function paybackFigures(state: NetworkState): { medianPaybackDays: number | null
 		const margin = nodes.cumulativeMarginUsd[node] as number;
 		const capex = (setup.gpus[gpuIndex] as GpuSpec).capexUsd;
 		paybackDays.push(margin > 0 ? (capex * liveDays) / margin : Number.POSITIVE_INFINITY);
-		if (margin > (setup.capexPerHourByGpu[gpuIndex] as number) * liveDays * 24) profitable++;
+		if (margin > (setup.capexPerHourByGpu[gpuIndex] as number) * liveDays * HOURS_PER_DAY) profitable++;
 	}
 	if (paybackDays.length === 0) return { medianPaybackDays: null, shareProfitable: 0 };
 	const middle = median(paybackDays);

@@ -6,6 +6,7 @@
 import { type CloudRegion, cloudPriceUsdPerGpuHour } from "../catalog.js";
 import type { EpochDemand } from "../demand.js";
 import type { OrderTerms } from "../market.js";
+import { SECONDS_PER_HOUR } from "../units.js";
 import { leaseAward } from "./leases.js";
 import { tryAward } from "./orders.js";
 import { RTT_BUDGET_SHARE_OF_SLA } from "./setup.js";
@@ -69,7 +70,7 @@ function replicaTerms(
 export function autoscale(state: NetworkState, classState: RealtimeClassState): void {
 	const spec = classState.spec;
 	const demand = classState.demand as EpochDemand;
-	const depinRps = (demand.ratePerHour / 3600) * classState.share;
+	const depinRps = (demand.ratePerHour / SECONDS_PER_HOUR) * classState.share;
 	classState.requiredCapacityRps = depinRps / spec.replicas.targetUtilisation;
 	let capacity = replicaCapacity(state, classState);
 	const minReplicas = depinRps > 0 ? spec.replicas.minReplicas : 0;

@@ -9,7 +9,7 @@ import type { EpochDemand } from "../demand.js";
 import { computeTimeMs, efficiencyFor } from "../latency.js";
 import { NodeState } from "../nodes.js";
 import { type Arrivals, generateArrivals, type RequestSimResult, simulateRequests } from "../requests.js";
-import { MS_PER_HOUR } from "../units.js";
+import { MS_PER_HOUR, SECONDS_PER_HOUR } from "../units.js";
 import { cloudRegionDown } from "./cloud-twin.js";
 import type { NetworkState, RealtimeClassState, RequestTally, TwinRecord } from "./state.js";
 
@@ -20,7 +20,7 @@ export function requestWindow(state: NetworkState, classState: RealtimeClassStat
 	const arrivals = generateArrivals(state.streams.stream(`requests/${spec.id}/arrivals`), {
 		startMs: state.epochStartMs,
 		durationMs: windowMs,
-		ratePerSecond: demand.ratePerHour / 3600,
+		ratePerSecond: demand.ratePerHour / SECONDS_PER_HOUR,
 		metroWeights: demand.metroWeights,
 	});
 	// Which requests chose DePIN: one draw per request, so both twins see the same arrivals.
@@ -108,7 +108,7 @@ function cloudWindow(
 	}
 	let costUsd = 0;
 	for (let r = 0; r < regions.length; r++) {
-		const rps = (demand.ratePerHour / 3600) * (demandByRegion[r] as number);
+		const rps = (demand.ratePerHour / SECONDS_PER_HOUR) * (demandByRegion[r] as number);
 		if (!(rps > 0) || cloudRegionDown(setup, r, state.epochStartMs)) continue;
 		const count = Math.max(1, Math.ceil(rps / (classState.cloudCapacityRps * spec.replicas.targetUtilisation)));
 		const price = cloudPriceUsdPerGpuHour(regions[r] as CloudRegion, scenario.cloud.realtimeGpu);

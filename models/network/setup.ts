@@ -15,7 +15,7 @@ import type { MarketContext } from "../market.js";
 import { amortisedCapexUsdPerHour, ewmaWeight } from "../providers.js";
 import { sitesByRtt } from "../requests.js";
 import type { JobClass, RealtimeClass, Scenario } from "../scenario/schema.js";
-import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, MS_PER_SECOND } from "../units.js";
+import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, MS_PER_SECOND, SECONDS_PER_HOUR } from "../units.js";
 import type { NetworkInputs } from "./types.js";
 
 /** Share of a real-time class's SLA that network RTT to a replica may use. */
@@ -219,7 +219,7 @@ function demandModelsOf(scenario: Scenario, metros: readonly Metro[]): DemandMod
 	return scenario.demand.classes.map(
 		(spec) =>
 			new DemandModel(
-				spec.kind === "realtime" ? spec.requestsPerSecond * 3600 : spec.ordersPerHour,
+				spec.kind === "realtime" ? spec.requestsPerSecond * SECONDS_PER_HOUR : spec.ordersPerHour,
 				spec.arrival,
 				populationWeights,
 				longitudes,
@@ -281,7 +281,7 @@ export function replicaCapacityRps(spec: RealtimeClass, gpu: GpuSpec, calibratio
 	if (gpu.memoryGb < spec.compute.weightsGb) return 0;
 	const batch = spec.batching.maxBatch;
 	const ms = computeTimeMs(batch, gpu, spec.compute, efficiencyFor(calibration, gpu));
-	return ms > 0 ? (batch / ms) * 1000 : 0;
+	return ms > 0 ? (batch / ms) * MS_PER_SECOND : 0;
 }
 
 export function requireId<T>(map: ReadonlyMap<string, T>, id: string, what: string): T {
