@@ -26,7 +26,7 @@ export function onEpoch(state: NetworkState, epoch: number): void {
 	if (epoch > 0) closeEpoch(state, engine.now);
 	state.epochIndex = epoch;
 	state.epochStartMs = engine.now;
-	state.onEpoch?.(epoch, setup.epochs, engine.eventsFired);
+	state.epochCallback?.(epoch, setup.epochs, engine.eventsFired);
 	const { epochMs, horizonMs, requestMode, scenario } = setup;
 	const epochStartMs = state.epochStartMs;
 	const midpoint = epochStartMs + Math.min(epochMs, horizonMs - epochStartMs) / 2;

@@ -1,6 +1,8 @@
 /**
  * The end of a lease: a job's node finishes its share (the job completes with its last node,
  * audits may void faked work), or a replica's lease is renewed while still needed.
+ * Apart from leases.ts: booking a lease sits below orders (an order starts on one), while its
+ * end hands the node back to orders and node life, so it sits above both.
  */
 
 import { accrueLease, bookLease } from "./leases.js";

@@ -276,7 +276,8 @@ export class RewardBuffers {
 export class NetworkState {
 	readonly setup: NetworkSetup;
 	readonly checkInvariants: boolean;
-	readonly onEpoch: NetworkOptions["onEpoch"] | null;
+	/** The caller's progress callback, called at each epoch start. */
+	readonly epochCallback: NetworkOptions["onEpoch"] | null;
 	readonly streams: StreamFactory;
 	readonly engine: Engine;
 	readonly kinds = new EventKinds();
@@ -329,7 +330,7 @@ export class NetworkState {
 		const { scenario } = setup;
 		this.setup = setup;
 		this.checkInvariants = options.checkInvariants === true;
-		this.onEpoch = options.onEpoch ?? null;
+		this.epochCallback = options.onEpoch ?? null;
 		this.streams = new StreamFactory(scenario.seed, options.runIndex ?? 0);
 		// Order arrivals (seconds apart) wait in the engine's small soon heap, apart from the
 		// thousands of lease ends and failures due hours ahead.
