@@ -16,7 +16,7 @@ import {
 	runNetwork,
 	type SnapshotRow,
 	TIMESERIES_COLUMNS,
-} from "../models/network.js";
+} from "../models/network/index.js";
 import {
 	issueAt,
 	type LoadedScenario,

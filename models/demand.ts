@@ -8,10 +8,7 @@
  * where an arrival at time t comes from.
  */
 import { Categorical } from "../sim/random/distributions.js";
-
-export const MS_PER_HOUR = 3_600_000;
-export const MS_PER_DAY = 24 * MS_PER_HOUR;
-export const HOURS_PER_YEAR = 8760;
+import { HOURS_PER_YEAR, MS_PER_DAY, MS_PER_HOUR } from "./units.js";
 
 export interface ArrivalShape {
 	readonly diurnalAmplitude: number;

@@ -1,6 +1,6 @@
 /**
  * Market clearing: how an order meets idle nodes. Pure functions over the node table and the
- * idle index; the network model (network.ts) calls them and applies the result.
+ * idle index; the network model (network/orders.ts, network/replicas.ts) calls them and applies the result.
  *
  * An order never scans the population: it walks metros nearest-first (geography's
  * metrosByDistance), skips metros with nothing idle, and takes at most `maxCandidates`

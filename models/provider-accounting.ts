@@ -4,13 +4,11 @@
  *
  * One pass over the node table, the only per-node work an epoch does; it is a module-level
  * function over typed arrays (no closure state), which V8 compiles to a tight loop. The network
- * model (network.ts) applies the result: it exits the nodes listed and records the sums.
+ * model (network/epoch.ts) applies the result: it exits the nodes listed and records the sums.
  */
 import { grownArray } from "../sim/typed-arrays.js";
-import { MS_PER_HOUR } from "./demand.js";
 import { NodeState, type NodeTable } from "./nodes.js";
-
-const EMPTY = new Float64Array(0);
+import { MS_PER_HOUR } from "./units.js";
 
 /**
  * Adds a serving node's lease to its books from the later of the lease start and `epochStartMs`
@@ -145,47 +143,44 @@ export function emptyEpochAccounting(gpuCount: number): EpochAccounting {
  * busy time and revenue.
  */
 export function accountEpoch(nodes: NodeTable, params: EpochAccountingParams, out: EpochAccounting): void {
+	// Token runs: room for every tracked node in the list of reward nodes.
+	if (params.tokens !== null && out.rewardNodes.length < out.trackedCount) {
+		out.rewardNodes = new Int32Array(out.tracked.length);
+		out.rewardWeight = new Float64Array(out.tracked.length);
+	}
+	out.ewmaByGpu.fill(0);
+	out.liveByGpu.fill(0);
+	out.tokenRewardUsd = 0;
+	out.exitCount = 0;
+	out.rewardCount = 0;
+	accountTrackedNodes(nodes, params, out);
+}
+
+/**
+ * The pass over the tracked nodes. Parameters are read into locals once and sums kept in
+ * locals (exits and reward nodes go straight to `out`): V8 compiles it to a tight loop.
+ */
+function accountTrackedNodes(nodes: NodeTable, params: EpochAccountingParams, out: EpochAccounting): void {
 	const { state: stateOf, gpu: gpuOf, metro: metroOf, busyMsInEpoch, revenueUsdInEpoch } = nodes;
 	const { ewmaMarginUsdPerHour, cumulativeMarginUsd, epochsBelowThreshold, leaving } = nodes;
 	const { startMs, endMs, fiatShareToProvider, tdpKwByGpu, electricityByMetro, tokens } = params;
-	const idleShare = params.idlePowerShare;
-	const upkeep = params.upkeepUsdPerHour;
-	const weight = params.ewmaWeight;
-	const threshold = params.exitThresholdUsdPerHour;
-	const patience = params.exitAfterEpochs;
+	const { idlePowerShare: idleShare, upkeepUsdPerHour: upkeep, ewmaWeight: weight } = params;
+	const { exitThresholdUsdPerHour: threshold, exitAfterEpochs: patience } = params;
 	const hours = (endMs - startMs) / MS_PER_HOUR;
 	const epochMsLength = hours * MS_PER_HOUR;
 	const perEpochMs = 1 / epochMsLength;
 	const perHour = 1 / hours;
 	const { ewmaByGpu, liveByGpu } = out;
-	// Token runs: the reward inputs, read once (not through `tokens` for every node).
-	if (tokens !== null && out.rewardNodes.length < out.trackedCount) {
-		out.rewardNodes = new Int32Array(out.tracked.length);
-		out.rewardWeight = new Float64Array(out.tracked.length);
-	}
-	const rewardNodes = out.rewardNodes;
-	const rewardWeight = tokens === null ? null : out.rewardWeight;
-	let rewardCount = 0;
-	const rewardPaidUnits = tokens?.rewardPaidUnits ?? EMPTY;
-	const stakedUnits = tokens?.stakedUnits ?? EMPTY;
-	const usdPerUnit = tokens?.usdPerUnit ?? 0;
-	const weightPerBusyMs = tokens?.weightPerBusyMs ?? 0;
-	const weightUptime = tokens?.weightUptime ?? 0;
-	const weightPerStakedUnit = tokens?.weightPerStakedUnit ?? 0;
-	ewmaByGpu.fill(0);
-	liveByGpu.fill(0);
-	let active = 0;
+	let joining = 0;
 	let serving = 0;
 	let down = 0;
-	let joining = 0;
+	let active = 0;
 	let live = 0;
 	let busyMs = 0;
 	let revenueUsd = 0;
 	let costUsd = 0;
-	let tokenRewardUsd = 0;
 	let marginSum = 0;
 	let ewmaSum = 0;
-	let exitCount = 0;
 	// Exited nodes are dropped from `tracked` as the pass meets them (compaction in place).
 	const tracked = out.tracked;
 	const trackedCount = out.trackedCount;
@@ -213,21 +208,7 @@ export function accountEpoch(nodes: NodeTable, params: EpochAccountingParams, ou
 		const powerKw = (tdpKwByGpu[gpuIndex] as number) * (idleShare + (1 - idleShare) * utilisation);
 		const cost = (powerKw * (electricityByMetro[metroOf[node] as number] as number) + upkeep) * hours;
 		let revenue = revenueUsdInEpoch[node] as number;
-		if (rewardWeight !== null) {
-			const rewardUsd = (rewardPaidUnits[node] as number) * usdPerUnit;
-			rewardPaidUnits[node] = 0;
-			revenue += rewardUsd;
-			tokenRewardUsd += rewardUsd;
-			const weight =
-				weightPerBusyMs * busy +
-				(state === NodeState.down ? 0 : weightUptime) +
-				(weightPerStakedUnit === 0 ? 0 : weightPerStakedUnit * (stakedUnits[node] ?? 0));
-			// A node of zero weight is paid nothing: it stays off the list the economy walks.
-			if (weight > 0) {
-				rewardNodes[rewardCount] = node;
-				rewardWeight[rewardCount++] = weight;
-			}
-		}
+		if (tokens !== null) revenue += payReward(out, tokens, node, state, busy);
 		const marginPerHour = (revenue - cost) * perHour;
 		cumulativeMarginUsd[node] = (cumulativeMarginUsd[node] as number) + revenue - cost;
 		const previous = ewmaMarginUsdPerHour[node] as number;
@@ -245,27 +226,70 @@ export function accountEpoch(nodes: NodeTable, params: EpochAccountingParams, ou
 		liveByGpu[gpuIndex] = (liveByGpu[gpuIndex] as number) + 1;
 		busyMsInEpoch[node] = 0;
 		revenueUsdInEpoch[node] = 0;
-		if (below >= patience && leaving[node] === 0) {
-			// Hysteresis passed: the provider leaves now if idle, else when its work ends.
-			leaving[node] = 1;
-			if (state === NodeState.idle) {
-				if (exitCount === out.exits.length) out.exits = grownArray(out.exits, exitCount * 2);
-				out.exits[exitCount++] = node;
-			}
-		}
+		// Hysteresis passed: the provider leaves now if idle, else when its work ends.
+		if (below >= patience && leaving[node] === 0) markLeaver(out, leaving, node, state);
 	}
-	out.active = active;
+	out.trackedCount = kept;
+	storeSums(out, joining, serving, down, active, live, busyMs, revenueUsd, costUsd, marginSum, ewmaSum);
+}
+
+/**
+ * Token runs: the reward paid to `node` last epoch, in USD at today's price (counted in
+ * `out.tokenRewardUsd`), and the node listed with its weight this epoch if above zero (one of
+ * zero weight is paid nothing).
+ */
+function payReward(
+	out: EpochAccounting,
+	tokens: NonNullable<EpochAccountingParams["tokens"]>,
+	node: number,
+	state: number,
+	busyMs: number,
+): number {
+	const rewardUsd = (tokens.rewardPaidUnits[node] as number) * tokens.usdPerUnit;
+	tokens.rewardPaidUnits[node] = 0;
+	out.tokenRewardUsd += rewardUsd;
+	const weight =
+		tokens.weightPerBusyMs * busyMs +
+		(state === NodeState.down ? 0 : tokens.weightUptime) +
+		(tokens.weightPerStakedUnit === 0 ? 0 : tokens.weightPerStakedUnit * (tokens.stakedUnits[node] ?? 0));
+	if (weight > 0) {
+		out.rewardNodes[out.rewardCount] = node;
+		out.rewardWeight[out.rewardCount++] = weight;
+	}
+	return rewardUsd;
+}
+
+/** Marks a leaver; an idle one leaves now (listed in `exits`), a busy one when its work ends. */
+function markLeaver(out: EpochAccounting, leaving: Uint8Array, node: number, state: number): void {
+	leaving[node] = 1;
+	if (state === NodeState.idle) {
+		if (out.exitCount === out.exits.length) out.exits = grownArray(out.exits, out.exitCount * 2);
+		out.exits[out.exitCount++] = node;
+	}
+}
+
+/** The pass's sums and counts into `out`. */
+function storeSums(
+	out: EpochAccounting,
+	joining: number,
+	serving: number,
+	down: number,
+	active: number,
+	live: number,
+	busyMs: number,
+	revenueUsd: number,
+	costUsd: number,
+	marginSum: number,
+	ewmaSum: number,
+): void {
+	out.joining = joining;
 	out.serving = serving;
 	out.down = down;
-	out.joining = joining;
+	out.active = active;
 	out.live = live;
 	out.busyMs = busyMs;
 	out.revenueUsd = revenueUsd;
 	out.costUsd = costUsd;
-	out.tokenRewardUsd = tokenRewardUsd;
 	out.marginSum = marginSum;
 	out.ewmaSum = ewmaSum;
-	out.exitCount = exitCount;
-	out.trackedCount = kept;
-	out.rewardCount = rewardCount;
 }

@@ -6,7 +6,7 @@
  * Capex is amortised for the entry decision and sunk for the exit decision: an operating
  * provider compares revenue with running costs only (power, upkeep, bandwidth).
  */
-import { HOURS_PER_YEAR } from "./demand.js";
+import { HOURS_PER_YEAR } from "./units.js";
 
 export interface ProviderCostInputs {
 	readonly tdpWatts: number;

@@ -57,6 +57,28 @@ describe("architecture", () => {
 		expect(violations).toEqual([]);
 	});
 
+	it("files of models/network/ import one way, in the order run.ts states", () => {
+		const dir = join("models", "network");
+		const stated = /Files of models\/network\/ import one way[^\n]*\n(?:[^\n]*\n)?((?: \*[^\n]*\n)+?) \*\//.exec(
+			readFileSync(join(root, dir, "run.ts"), "utf8"),
+		);
+		const order = (stated?.[1] ?? "")
+			.replace(/\s\*\s/g, " ")
+			.split(/[→\s]+/)
+			.filter((name) => /^[a-z-]+$/.test(name));
+		const files = sourceFiles(dir).map((file) => relative(dir, file).replace(/\.ts$/, ""));
+		expect([...order].sort()).toEqual([...files].sort());
+		const violations: string[] = [];
+		for (const file of files) {
+			for (const specifier of importsOf(readFileSync(join(root, dir, `${file}.ts`), "utf8"))) {
+				if (!specifier.startsWith("./")) continue;
+				const target = specifier.slice(2).replace(/\.js$/, "");
+				if (order.indexOf(target) >= order.indexOf(file)) violations.push(`${file} imports ${target}`);
+			}
+		}
+		expect(violations).toEqual([]);
+	});
+
 	it("simulation code reads no clock and no global randomness", () => {
 		const offenders: string[] = [];
 		for (const layer of ["sim", "models"] as const) {

@@ -23,6 +23,7 @@ import { Normal } from "../../sim/random/distributions.js";
 import type { RandomStream } from "../../sim/random/stream.js";
 import { CsvColumns, parseCsv } from "../csv.js";
 import type { TokenMarket, Tokenomics } from "../scenario/tokenomics-schema.js";
+import { MS_PER_DAY } from "../units.js";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Constants and types
@@ -164,8 +165,6 @@ export function parseTokenPriceHistory(text: string, file = "<token-prices>"): T
 export function loadTokenPriceHistory(path: string): TokenPriceRow[] {
 	return parseTokenPriceHistory(readFileSync(path, "utf8"), path);
 }
-
-const MS_PER_DAY = 86_400_000;
 
 function dayNumber(date: string): number {
 	const [y, m, d] = date.split("-").map(Number);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type ArrivalShape, DemandModel, type EpochDemand, epochDemand, MS_PER_HOUR } from "../../models/demand.js";
+import { type ArrivalShape, DemandModel, type EpochDemand, epochDemand } from "../../models/demand.js";
+import { MS_PER_HOUR } from "../../models/units.js";
 import { RandomStream } from "../../sim/random/stream.js";
 
 const SHAPE: ArrivalShape = {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { mmcMeans } from "../../sim/queueing.js";
-import { meanConfidence } from "../../sim/stats.js";
-import { inputsFromFile, inputsFromYaml, run } from "./network-helpers.js";
+import { mmcMeans } from "../../../sim/queueing.js";
+import { meanConfidence } from "../../../sim/stats.js";
+import { inputsFromFile, inputsFromYaml, run } from "../network-helpers.js";
 
 /**
  * One metro, one job class, no network latency, H100s only (duration = work), exponential

@@ -1,0 +1,198 @@
+/**
+ * Epochs: at each epoch start the last epoch closes (provider accounts → exits → tokens →
+ * entries → timeseries row), then each class's demand and tenant choice are set for the new
+ * epoch, real-time classes autoscale, and request windows run.
+ */
+import { Poisson } from "../../sim/random/distributions.js";
+import { grownArray } from "../../sim/typed-arrays.js";
+import type { GpuSpec } from "../catalog.js";
+import { type DemandModel, depinShare } from "../demand.js";
+import { NodeState } from "../nodes.js";
+import { accountEpoch, type EpochAccountingParams } from "../provider-accounting.js";
+import { expectedAnnualReturn, joinShare } from "../providers.js";
+import type { EpochTokenFlows } from "../tokenomics/economy.js";
+import { MS_PER_DAY, MS_PER_HOUR } from "../units.js";
+import { checkNetworkInvariants } from "./invariants.js";
+import { createNode, exitNode } from "./node-life.js";
+import { scheduleNextArrival } from "./orders.js";
+import { autoscale } from "./replicas.js";
+import { requestWindow } from "./request-window.js";
+import type { ClassState, NetworkState } from "./state.js";
+import { appendEpochRow } from "./timeseries.js";
+
+/** Epoch `epoch` starts now: the last one closes, demand and choices are set, replicas and windows run. */
+export function onEpoch(state: NetworkState, epoch: number): void {
+	const { engine, setup } = state;
+	if (epoch > 0) closeEpoch(state, engine.now);
+	state.epochIndex = epoch;
+	state.epochStartMs = engine.now;
+	state.epochCallback?.(epoch, setup.epochs, engine.eventsFired);
+	const { epochMs, horizonMs, requestMode, scenario } = setup;
+	const epochStartMs = state.epochStartMs;
+	const midpoint = epochStartMs + Math.min(epochMs, horizonMs - epochStartMs) / 2;
+	for (const classState of state.jobClasses) {
+		updateChoice(classState, classState.spec.choice);
+		classState.demand = (setup.demandModels[classState.index] as DemandModel).at(midpoint);
+		if (classState.nextArrivalHandle >= 0) engine.cancel(classState.nextArrivalHandle);
+		scheduleNextArrival(state, classState);
+	}
+	const sampled =
+		requestMode === "full" || (requestMode === "sampled" && epoch % scenario.requests.sampleEveryEpochs === 0);
+	for (const classState of state.realtimeClasses) {
+		updateChoice(classState, classState.spec.choice);
+		classState.demand = (setup.demandModels[classState.index] as DemandModel).at(midpoint);
+		autoscale(state, classState);
+		if (sampled) requestWindow(state, classState, Math.min(setup.windowMs, horizonMs - epochStartMs));
+	}
+	if (sampled && state.realtimeClasses.length > 0) state.sampledEpochs++;
+	if (epochStartMs + epochMs < horizonMs) engine.schedule(epochMs, state.kinds.epoch, epoch + 1);
+}
+
+/** The tenant's choice for the coming epoch, from what it saw in the last one. */
+export function updateChoice(classState: ClassState, choice: Parameters<typeof depinShare>[0]): void {
+	if (classState.epochDepinWork > 0)
+		classState.depinCostPerWork = classState.epochDepinCost / classState.epochDepinWork;
+	if (classState.epochCloudWork > 0)
+		classState.cloudCostPerWork = classState.epochCloudCost / classState.epochCloudWork;
+	const saving =
+		Number.isFinite(classState.depinCostPerWork) && Number.isFinite(classState.cloudCostPerWork)
+			? 1 - classState.depinCostPerWork / classState.cloudCostPerWork
+			: 0.5;
+	const servedDepin = classState.epochOffered > 0 ? classState.epochAwarded / classState.epochOffered : 1;
+	const servedCloud = classState.epochCloudOffered > 0 ? classState.epochCloudServed / classState.epochCloudOffered : 1;
+	classState.share = depinShare(choice, saving, servedDepin, servedCloud);
+	classState.epochDepinCost = 0;
+	classState.epochDepinWork = 0;
+	classState.epochCloudCost = 0;
+	classState.epochCloudWork = 0;
+	classState.epochOffered = 0;
+	classState.epochAwarded = 0;
+	classState.epochCloudOffered = 0;
+	classState.epochCloudServed = 0;
+}
+
+/** Closes the epoch that ends at `endMs`: provider accounts, exits, tokens, entries, one timeseries row. */
+export function closeEpoch(state: NetworkState, endMs: number): void {
+	const hours = (endMs - state.epochStartMs) / MS_PER_HOUR;
+	if (hours <= 0) return;
+	settleProviders(state, endMs, hours);
+	const flows = closeTokens(state, endMs);
+	admitProspects(state, endMs);
+	appendEpochRow(state, hours, flows);
+	state.epochCounts.reset();
+	if (state.checkInvariants) checkNetworkInvariants(state);
+}
+
+/** Provider accounts of the epoch; the providers below the exit threshold long enough leave. */
+function settleProviders(state: NetworkState, endMs: number, hours: number): void {
+	const { books, totals, nodes } = state;
+	accountEpoch(nodes, accountingParams(state, endMs, hours), books);
+	for (let i = 0; i < books.exitCount; i++) exitNode(state, books.exits[i] as number);
+	totals.providerRevenueUsd += books.revenueUsd;
+	totals.tokenRewardUsd += books.tokenRewardUsd;
+	totals.providerCostUsd += books.costUsd;
+	totals.busyMs += books.busyMs;
+	totals.liveNodeMs += books.live * hours * MS_PER_HOUR;
+	state.nodesMin = Math.min(state.nodesMin, books.active);
+	state.nodesMax = Math.max(state.nodesMax, books.active);
+}
+
+function accountingParams(state: NetworkState, endMs: number, hours: number): EpochAccountingParams {
+	const { setup, economy, rewards, nodes } = state;
+	const { providers, tokenomics } = setup.scenario;
+	// Token runs: last epoch's rewards count at today's price; this epoch's weights are set.
+	if (economy !== null && rewards.paidUnits.length < nodes.count) {
+		const size = Math.max(nodes.count, rewards.paidUnits.length * 2);
+		rewards.paidUnits = grownArray(rewards.paidUnits, size);
+		rewards.paidByPosition = new Float64Array(size);
+		rewards.soldByPosition = new Float64Array(size);
+	}
+	return {
+		startMs: state.epochStartMs,
+		endMs,
+		fiatShareToProvider: state.fiatShareToProvider,
+		tdpKwByGpu: setup.tdpKwByGpu,
+		electricityByMetro: setup.electricityByMetro,
+		idlePowerShare: providers.idlePowerShare,
+		upkeepUsdPerHour: providers.upkeepUsdPerHour,
+		ewmaWeight: setup.exitWeight,
+		exitThresholdUsdPerHour: providers.exit.marginThresholdUsdPerHour,
+		exitAfterEpochs: providers.exit.consecutiveEpochs,
+		tokens:
+			economy === null
+				? null
+				: {
+						rewardPaidUnits: rewards.paidUnits,
+						usdPerUnit: economy.priceUsd / economy.unitsPerToken,
+						weightPerBusyMs: tokenomics.rewards.workWeight / MS_PER_HOUR,
+						weightUptime: tokenomics.rewards.uptimeWeight * hours,
+						weightPerStakedUnit: tokenomics.rewards.stakeWeight / economy.unitsPerToken,
+						stakedUnits: economy.ledger.unsafeArrays().nodeStaked,
+					},
+	};
+}
+
+/** Tokens: emission, sales, burns, unlocks, and the market's days up to the epoch's end (null: off). */
+function closeTokens(state: NetworkState, endMs: number): EpochTokenFlows | null {
+	const { economy, books, rewards, epochCounts, totals } = state;
+	if (economy === null) return null;
+	const active = books.active;
+	const day = Math.floor(endMs / MS_PER_DAY);
+	rewards.activeByDay[day] = active;
+	const weekAgo = rewards.activeByDay[day - 7];
+	const kpiSignal = weekAgo !== undefined && weekAgo > 0 && active > 0 ? Math.log(active / weekAgo) : 0;
+	const flows = economy.closeEpoch(
+		state.epochStartMs / MS_PER_DAY,
+		endMs / MS_PER_DAY,
+		books.rewardWeight,
+		books.rewardNodes,
+		rewards.paidByPosition,
+		rewards.soldByPosition,
+		state.burnAndMint ? epochCounts.priceUsd : 0,
+		kpiSignal,
+		books.rewardCount,
+	);
+	scatterByNode(rewards.paidUnits, books.rewardNodes, rewards.paidByPosition, books.rewardCount);
+	totals.burnSpentUsd += flows.burnSpentUsd;
+	if (state.burnAndMint) totals.feesUsd += epochCounts.priceUsd * state.setup.scenario.tokenomics.burnAndMint.feeShare;
+	return flows;
+}
+
+/**
+ * byNode[nodes[i]] = byPosition[i] for i < count. Module-level: a per-node loop inside the
+ * epoch's closing closure got it compiled on the stack and deoptimised on every epoch.
+ */
+function scatterByNode(byNode: Float64Array, nodes: Int32Array, byPosition: Float64Array, count: number): void {
+	for (let i = 0; i < count; i++) byNode[nodes[i] as number] = byPosition[i] as number;
+}
+
+/** Entry: prospects compare the smoothed margin of nodes like theirs with their hurdle, and some join. */
+function admitProspects(state: NetworkState, endMs: number): void {
+	const { setup, books } = state;
+	const { scenario, gpus } = setup;
+	const entry = scenario.providers.entry;
+	const overallMargin = books.live > 0 ? books.ewmaSum / books.live : 0;
+	const mixTotal = scenario.nodes.mix.reduce((a, b) => a + b.share, 0);
+	scenario.nodes.mix.forEach((mixEntry, k) => {
+		if (state.prospectivePool <= 0) return;
+		const gpuIndex = setup.mixGpu[k] as number;
+		const gpu = gpus[gpuIndex] as GpuSpec;
+		const liveOfGpu = books.liveByGpu[gpuIndex] as number;
+		const margin = liveOfGpu > 0 ? (books.ewmaByGpu[gpuIndex] as number) / liveOfGpu : overallMargin;
+		const share = joinShare(
+			expectedAnnualReturn(margin, gpu.capexUsd),
+			entry.hurdleAnnualReturn,
+			entry.maxJoinSharePerEpoch,
+		);
+		const expected = state.prospectivePool * (mixEntry.share / mixTotal) * share;
+		if (!(expected > 0)) return;
+		const joiners = Math.min(state.prospectivePool, new Poisson(expected).sample(state.entryRng));
+		const joinAt = endMs + Math.round(entry.leadTimeDays * MS_PER_DAY);
+		for (let j = 0; j < joiners && setup.joinMetroChoice !== null; j++) {
+			const metroIndex = setup.joinMetroChoice.sample(state.entryPlaceRng);
+			const node = createNode(state, gpuIndex, metroIndex, NodeState.joining, joinAt);
+			if (joinAt < setup.horizonMs) state.engine.scheduleAt(joinAt, state.kinds.nodeJoin, node);
+		}
+		state.prospectivePool -= joiners;
+	});
+}

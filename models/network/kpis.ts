@@ -1,0 +1,162 @@
+/** The run's KPIs, DePIN and its cloud twin alike, from the tallies of the final state. */
+import type { LogHistogram } from "../../sim/recorder/histogram.js";
+import { median } from "../../sim/stats.js";
+import type { GpuSpec } from "../catalog.js";
+import { NodeState } from "../nodes.js";
+import { HOURS_PER_DAY, MS_PER_DAY, MS_PER_SECOND } from "../units.js";
+import type { NetworkState, RequestTally, TwinRecord } from "./state.js";
+import type { LatencyKpi, NetworkKpis, TokenKpis, TwinKpis } from "./types.js";
+
+/** The DePIN network's KPIs at the end of the run. */
+export function networkKpis(state: NetworkState): NetworkKpis {
+	const { totals, setup } = state;
+	const requestMode = setup.requestMode;
+	return {
+		...twinKpis(state.depin, totals.leaseGpuHours, totals.leaseCostUsd, requestMode !== "none", {
+			arrived: totals.arrived,
+			served: totals.served,
+			rejected: totals.rejected,
+			inFlight: totals.waiting + totals.running,
+		}),
+		nodes: {
+			start: state.nodesStart,
+			end: activeNodes(state),
+			min: Math.min(state.nodesMin, state.nodesStart),
+			max: Math.max(state.nodesMax, state.nodesStart),
+		},
+		demandShare: ratio(totals.arrived, state.cloudJobs.arrived),
+		utilisation: totals.liveNodeMs > 0 ? totals.busyMs / totals.liveNodeMs : 0,
+		interruptions: totals.interruptions,
+		verification: {
+			auditOverheadShare: setup.auditOverhead,
+			fraudDetected: totals.fraudDetected,
+			fraudUndetected: totals.fraudUndetected,
+		},
+		protocolFeesUsd: totals.feesUsd,
+		providers: {
+			revenueUsd: totals.providerRevenueUsd,
+			operatingCostUsd: totals.providerCostUsd,
+			joins: totals.joins,
+			exits: totals.exits,
+			tokenRewardsUsd: totals.tokenRewardUsd,
+			...paybackFigures(state),
+		},
+		tokens: tokenKpis(state),
+		requestFidelity: {
+			mode: requestMode,
+			windowSeconds: requestMode === "none" ? 0 : setup.windowMs / MS_PER_SECOND,
+			sampledEpochs: state.sampledEpochs,
+		},
+	};
+}
+
+/** The cloud twin's KPIs at the end of the run. */
+export function cloudKpis(state: NetworkState): TwinKpis {
+	const cloud = state.cloudJobs;
+	return twinKpis(state.cloud, cloud.gpuHours, cloud.costUsd, state.setup.requestMode !== "none", {
+		arrived: cloud.arrived,
+		served: cloud.served,
+		rejected: cloud.rejected,
+		inFlight: cloud.inFlight,
+	});
+}
+
+function activeNodes(state: NetworkState): number {
+	const stateOf = state.nodes.state;
+	let active = 0;
+	for (let node = 0; node < state.nodes.count; node++) {
+		const nodeState = stateOf[node];
+		if (nodeState === NodeState.idle || nodeState === NodeState.serving) active++;
+	}
+	return active;
+}
+
+function tokenKpis(state: NetworkState): TokenKpis | null {
+	const economy = state.economy;
+	if (economy === null) return null;
+	const tokenomics = state.setup.scenario.tokenomics;
+	const ledger = economy.ledger;
+	return {
+		symbol: tokenomics.symbol,
+		decimals: tokenomics.decimals,
+		supplyStart: String(ledger.initialSupply),
+		minted: String(ledger.minted),
+		burned: String(ledger.burned),
+		supplyEnd: String(ledger.supply),
+		treasury: String(ledger.balance("treasury")),
+		staked: String(ledger.stakedTotal),
+		slashed: String(state.totals.slashedUnits),
+		priceUsd: {
+			start: economy.priceStartUsd,
+			end: economy.priceUsd,
+			min: economy.priceMinUsd,
+			max: economy.priceMaxUsd,
+		},
+		burnSpentUsd: state.totals.burnSpentUsd,
+	};
+}
+
+/** Payback and profitability over every node that served, from its lifetime margin. */
+function paybackFigures(state: NetworkState): { medianPaybackDays: number | null; shareProfitable: number } {
+	const { nodes, setup } = state;
+	const paybackDays: number[] = [];
+	let profitable = 0;
+	for (let node = 0; node < nodes.count; node++) {
+		const nodeState = nodes.state[node];
+		if (nodeState === NodeState.joining) continue;
+		const endMs = nodeState === NodeState.exited ? (nodes.leaseEndMs[node] as number) : setup.horizonMs;
+		const liveDays = (endMs - (nodes.joinedAtMs[node] as number)) / MS_PER_DAY;
+		if (!(liveDays > 0)) continue;
+		const gpuIndex = nodes.gpu[node] as number;
+		const margin = nodes.cumulativeMarginUsd[node] as number;
+		const capex = (setup.gpus[gpuIndex] as GpuSpec).capexUsd;
+		paybackDays.push(margin > 0 ? (capex * liveDays) / margin : Number.POSITIVE_INFINITY);
+		if (margin > (setup.capexPerHourByGpu[gpuIndex] as number) * liveDays * HOURS_PER_DAY) profitable++;
+	}
+	if (paybackDays.length === 0) return { medianPaybackDays: null, shareProfitable: 0 };
+	const middle = median(paybackDays);
+	return {
+		medianPaybackDays: Number.isFinite(middle) ? middle : null,
+		shareProfitable: profitable / paybackDays.length,
+	};
+}
+
+/** The figures every twin reports, DePIN and cloud alike, from its tallies. */
+function twinKpis(
+	twin: TwinRecord,
+	gpuHours: number,
+	costUsd: number,
+	withRequests: boolean,
+	jobs: TwinKpis["jobs"],
+): TwinKpis {
+	const requests: RequestTally | null = withRequests ? twin.requests : null;
+	const requestsServed = requests?.served ?? 0;
+	const requestsArrived = requests?.arrived ?? 0;
+	return {
+		latencyMs: latencyKpi(twin.latency),
+		networkRttMs: latencyKpi(twin.networkRtt),
+		gpuHourPriceUsd: ratio(costUsd, gpuHours),
+		costUsdPer1kTokens: requests === null ? null : ratio(requests.costUsd * 1000, requests.tokens),
+		servedFraction: ratio(jobs.served + requestsServed, jobs.served + jobs.rejected + requestsArrived),
+		timeToServeMinutes: latencyKpi(twin.timeToServeMinutes),
+		jobs,
+		requests:
+			requests === null ? null : { arrived: requests.arrived, served: requests.served, slaMissed: requests.slaMissed },
+	};
+}
+
+/** Summary of a latency-like histogram, or null when empty. */
+function latencyKpi(histogram: LogHistogram): LatencyKpi | null {
+	if (histogram.count === 0) return null;
+	const round = (x: number) => Math.round(x * 1000) / 1000;
+	return {
+		p50: round(histogram.quantile(0.5)),
+		p95: round(histogram.quantile(0.95)),
+		p99: round(histogram.quantile(0.99)),
+		mean: round(histogram.mean),
+	};
+}
+
+function ratio(numerator: number, denominator: number): number | null {
+	return denominator > 0 ? numerator / denominator : null;
+}

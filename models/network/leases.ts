@@ -1,0 +1,62 @@
+/**
+ * Leases: a node rented to a job or a replica for a span of time. One `bookLease` books first
+ * leases and renewals alike (its end event, its price, the run's and the epoch's tallies).
+ */
+import type { Award } from "../market.js";
+import { NodeState } from "../nodes.js";
+import { accrueLease as accrueLeaseInto } from "../provider-accounting.js";
+import { MS_PER_HOUR } from "../units.js";
+import type { NetworkState } from "./state.js";
+
+/** Books a lease of `node` from `startMs` for `hours` at `priceUsdPerGpuHour`, and schedules its end. */
+export function bookLease(
+	state: NetworkState,
+	node: number,
+	startMs: number,
+	hours: number,
+	priceUsdPerGpuHour: number,
+): void {
+	const { nodes, totals, epochCounts } = state;
+	// At least 1 ms: a lease ends after it starts.
+	const endMs = startMs + Math.max(1, Math.round(hours * MS_PER_HOUR));
+	nodes.leaseStartMs[node] = startMs;
+	nodes.leaseEndMs[node] = endMs;
+	nodes.leasePriceUsdPerGpuHour[node] = priceUsdPerGpuHour;
+	nodes.leaseEndHandle[node] = state.engine.scheduleAt(endMs, state.kinds.leaseEnd, node);
+	const costUsd = priceUsdPerGpuHour * hours;
+	totals.leaseGpuHours += hours;
+	totals.leaseCostUsd += costUsd;
+	totals.feesUsd += costUsd * state.setup.takeRate;
+	epochCounts.priceGpuHours += hours;
+	epochCounts.priceUsd += costUsd;
+}
+
+/** Leases the awarded nodes from `startMs` for `hours` each, to `job` (a job id or a replica marker). */
+export function leaseAward(state: NetworkState, award: Award, startMs: number, hours: number, job: number): void {
+	const { nodes, idle } = state;
+	let previous = -1;
+	for (let w = 0; w < award.count; w++) {
+		const node = award.nodes[w] as number;
+		idle.remove(node, nodes.gpu[node] as number, nodes.metro[node] as number);
+		nodes.state[node] = NodeState.serving;
+		nodes.job[node] = job;
+		bookLease(state, node, startMs, hours, award.priceUsdPerGpuHour[w] as number);
+		nodes.nextInJob[node] = -1;
+		if (previous >= 0) nodes.nextInJob[previous] = node;
+		else if (job >= 0) state.jobs.firstNode[job] = node;
+		previous = node;
+	}
+}
+
+/** Busy time and revenue of `node`'s lease up to `untilMs`, within the current epoch. */
+export function accrueLease(state: NetworkState, node: number, untilMs: number): void {
+	accrueLeaseInto(state.nodes, node, state.epochStartMs, untilMs, state.fiatShareToProvider);
+}
+
+/** Ends `node`'s lease now, before its term: accrues it and cancels its end event. */
+export function cutLease(state: NetworkState, node: number): void {
+	const nodes = state.nodes;
+	accrueLease(state, node, state.engine.now);
+	state.engine.cancel(nodes.leaseEndHandle[node] as number);
+	nodes.leaseEndHandle[node] = -1;
+}

@@ -1,0 +1,183 @@
+/**
+ * Every transition of a node: created (initial fleet or a prospect that joins), idle, serving,
+ * down (failure or outage) and repaired, exited. An interrupted job goes back to its queue.
+ */
+import type { GpuSpec, Metro } from "../catalog.js";
+import { NO_JOB, NodeState } from "../nodes.js";
+import { trackNode } from "../provider-accounting.js";
+import { askUsdPerGpuHour } from "../providers.js";
+import { MS_PER_DAY, MS_PER_HOUR } from "../units.js";
+import { cutLease } from "./leases.js";
+import { enqueueWaiting, serveWaiting } from "./orders.js";
+import { removeReplica } from "./replicas.js";
+import { missing } from "./setup.js";
+import type { NetworkState, RealtimeClassState } from "./state.js";
+import type { NetworkInputs } from "./types.js";
+
+/** Adds a node with its provider's ask (full cost × markup × spread) and honesty. */
+export function createNode(
+	state: NetworkState,
+	gpuIndex: number,
+	metroIndex: number,
+	nodeState: NodeState,
+	atMs: number,
+): number {
+	const { setup, nodes } = state;
+	const providers = setup.scenario.providers;
+	const gpu = setup.gpus[gpuIndex] as GpuSpec;
+	const metro = setup.metros[metroIndex] as Metro;
+	const factor = setup.askSpread === null ? 1 : setup.askSpread.sample(state.providerRng);
+	const costInputs = {
+		tdpWatts: gpu.tdpWatts,
+		electricityUsdPerKwh: metro.electricityUsdPerKwh,
+		idlePowerShare: providers.idlePowerShare,
+		upkeepUsdPerHour: providers.upkeepUsdPerHour,
+	};
+	const ask = askUsdPerGpuHour(costInputs, setup.capexPerHourByGpu[gpuIndex] as number, providers.askMarkup, factor);
+	const node = nodes.add(gpuIndex, metroIndex, nodeState, atMs, ask);
+	trackNode(state.books, node);
+	const dishonestShare = setup.scenario.tokenomics.verification.dishonestShare;
+	if (dishonestShare > 0 && state.honestyRng.next() < dishonestShare) nodes.dishonest[node] = 1;
+	return node;
+}
+
+/** The starting fleet (a snapshot, or drawn from the mix); nodes in excluded metros exit at once (C13). */
+export function placeInitialFleet(state: NetworkState, inputs: NetworkInputs): void {
+	const { setup, nodes, idle } = state;
+	const placeRng = state.streams.stream("nodes/initial");
+	if (inputs.snapshot !== undefined) {
+		for (const row of inputs.snapshot) {
+			const gpuIndex = setup.catalog.gpuIndexById.get(row.gpu) ?? missing("GPU", row.gpu);
+			const metroIndex = setup.metros.findIndex((m) => m.id === row.metro);
+			if (metroIndex < 0) throw new Error(`snapshot metro "${row.metro}" is not in play`);
+			for (let k = 0; k < row.count; k++) createNode(state, gpuIndex, metroIndex, NodeState.idle, 0);
+		}
+	} else {
+		for (let k = 0; k < setup.scenario.nodes.initialCount; k++) {
+			const gpuIndex = setup.mixGpu[setup.mixChoice.sample(placeRng)] as number;
+			createNode(state, gpuIndex, setup.initialMetroChoice.sample(placeRng), NodeState.idle, 0);
+		}
+	}
+	for (let node = 0; node < nodes.count; node++) {
+		if (setup.metroAllowed[nodes.metro[node] as number] === 0) {
+			nodes.state[node] = NodeState.exited;
+			continue;
+		}
+		idle.add(node, nodes.gpu[node] as number, nodes.metro[node] as number);
+		// The starting fleet's stakes come from holders (no market purchase at t = 0).
+		state.economy?.nodeJoined(node, false);
+		scheduleFailure(state, node);
+	}
+	state.nodesStart = idle.size;
+}
+
+/** Draws the node's next failure (Weibull); one after the horizon never happens within the run. */
+export function scheduleFailure(state: NetworkState, node: number): void {
+	const { setup, engine } = state;
+	const hours = setup.weibullScaleHours * (-Math.log(state.failureRng.next())) ** setup.weibullExponent;
+	const atMs = engine.now + Math.max(1, Math.round(hours * MS_PER_HOUR));
+	state.nodes.failureHandle[node] =
+		atMs < setup.horizonMs ? engine.scheduleAt(atMs, state.kinds.nodeFailure, node) : -1;
+}
+
+/** A node is ready to serve: index it and give it the oldest waiting order it can take. */
+export function becomeIdle(state: NetworkState, node: number): void {
+	const nodes = state.nodes;
+	if (nodes.leaving[node] === 1) {
+		exitNode(state, node);
+		return;
+	}
+	nodes.state[node] = NodeState.idle;
+	nodes.job[node] = NO_JOB;
+	state.idle.add(node, nodes.gpu[node] as number, nodes.metro[node] as number);
+	serveWaiting(state, node);
+}
+
+export function exitNode(state: NetworkState, node: number): void {
+	const { nodes, idle, engine } = state;
+	if (idle.has(node)) idle.remove(node, nodes.gpu[node] as number, nodes.metro[node] as number);
+	if (nodes.failureHandle[node] !== -1) engine.cancel(nodes.failureHandle[node] as number);
+	nodes.failureHandle[node] = -1;
+	nodes.state[node] = NodeState.exited;
+	// For an exited node, leaseEndMs keeps when it left (its lifetime for payback figures).
+	nodes.leaseEndMs[node] = engine.now;
+	state.totals.exits++;
+	state.epochCounts.exits++;
+	state.economy?.nodeExited(node, engine.now / MS_PER_DAY);
+}
+
+/** Takes `node` down (failure or outage); an interrupted job goes back to its queue. */
+export function takeDown(state: NetworkState, node: number): void {
+	const nodes = state.nodes;
+	const nodeState = nodes.state[node];
+	if (nodeState === NodeState.idle) state.idle.remove(node, nodes.gpu[node] as number, nodes.metro[node] as number);
+	else if (nodeState === NodeState.serving) interruptLease(state, node);
+	if (nodeState !== NodeState.exited && nodeState !== NodeState.joining) nodes.state[node] = NodeState.down;
+}
+
+/** A serving node stops: every node of its job stops (the others become idle), or its replica ends. */
+function interruptLease(state: NetworkState, node: number): void {
+	const { nodes, totals, economy } = state;
+	const job = nodes.job[node] as number;
+	nodes.reputation[node] = (nodes.reputation[node] as number) * 0.9;
+	if (economy !== null) {
+		totals.slashedUnits += economy.slash(node, state.setup.scenario.tokenomics.slashing.slaBreachShare);
+	}
+	if (job >= 0) {
+		totals.interruptions++;
+		let member = state.jobs.firstNode[job] as number;
+		while (member >= 0) {
+			const next = nodes.nextInJob[member] as number;
+			cutLease(state, member);
+			nodes.nextInJob[member] = -1;
+			nodes.job[member] = NO_JOB;
+			if (member !== node) becomeIdle(state, member);
+			member = next;
+		}
+		totals.running--;
+		enqueueWaiting(state, job);
+	} else if (job <= -2) {
+		cutLease(state, node);
+		nodes.job[node] = NO_JOB;
+		removeReplica(state.realtimeByIndex[-2 - job] as RealtimeClassState, node);
+	}
+}
+
+/** Whether an active outage covers the node's metro. */
+export function nodeInOutage(state: NetworkState, node: number): boolean {
+	return (state.metroOutageCount[state.nodes.metro[node] as number] as number) > 0;
+}
+
+export function onNodeFailure(state: NetworkState, node: number): void {
+	const nodes = state.nodes;
+	nodes.failureHandle[node] = -1;
+	if (nodes.state[node] === NodeState.exited) return;
+	nodes.failed[node] = 1;
+	takeDown(state, node);
+	const hours = state.setup.repairHours.sample(state.failureRng);
+	state.engine.schedule(Math.max(1, Math.round(hours * MS_PER_HOUR)), state.kinds.nodeRepair, node);
+}
+
+export function onNodeRepair(state: NetworkState, node: number): void {
+	const nodes = state.nodes;
+	nodes.failed[node] = 0;
+	if (nodes.state[node] === NodeState.exited) return;
+	if (nodes.leaving[node] === 1) {
+		exitNode(state, node);
+		return;
+	}
+	scheduleFailure(state, node);
+	if (nodes.inOutage[node] === 0) becomeIdle(state, node);
+}
+
+export function onNodeJoin(state: NetworkState, node: number): void {
+	state.totals.joins++;
+	state.epochCounts.joins++;
+	// A joining provider buys its stake on the market.
+	state.economy?.nodeJoined(node, true);
+	scheduleFailure(state, node);
+	if (nodeInOutage(state, node)) {
+		state.nodes.inOutage[node] = 1;
+		state.nodes.state[node] = NodeState.down;
+	} else becomeIdle(state, node);
+}

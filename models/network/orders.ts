@@ -1,0 +1,171 @@
+/**
+ * Orders of batch jobs: arrival (with its cloud twin), clearing in the market, the start of
+ * the job on its award, the FIFO of waiting orders per class, and timeouts (a timed-out
+ * order falls back to the cloud).
+ */
+import { standardExponential } from "../../sim/random/ziggurat.js";
+import type { EpochDemand } from "../demand.js";
+import { type Award, awardOrder, type OrderTerms } from "../market.js";
+import { BITS_PER_BYTE, MS_PER_HOUR, MS_PER_MINUTE, MS_PER_SECOND } from "../units.js";
+import { cloudTwin } from "./cloud-twin.js";
+import { leaseAward } from "./leases.js";
+import { NODE_BANDWIDTH_GBPS } from "./setup.js";
+import { JOB_RUNNING, JOB_WAITING, type JobClassState, type NetworkState } from "./state.js";
+
+/** The market's award for `terms` (valid until the next clearing), or null. */
+export function tryAward(state: NetworkState, terms: OrderTerms): Award | null {
+	const clearing = state.clearing;
+	return awardOrder(state.idle, state.nodes, terms, state.setup.marketContext, clearing) === true
+		? clearing.award
+		: null;
+}
+
+/** The terms of waiting or arriving job `job` of `classState`, in the state's reused terms object. */
+export function termsFor(state: NetworkState, classState: JobClassState, job: number): OrderTerms {
+	const { jobs, jobTerms } = state;
+	jobTerms.originMetro = jobs.origin[job] as number;
+	jobTerms.gpus = classState.spec.gpusPerJob;
+	jobTerms.eligibleGpu = classState.eligibleGpu;
+	jobTerms.work = jobs.work[job] as number;
+	jobTerms.reserveUsd = jobs.reserveUsd[job] as number;
+	return jobTerms;
+}
+
+/** Starts job `job` on an award: every node is leased until the slowest finishes the work. */
+export function startJob(state: NetworkState, job: number, award: Award): void {
+	const { jobs, nodes, totals, engine, setup } = state;
+	const classState = state.jobClassByIndex[jobs.classIndex[job] as number] as JobClassState;
+	const spec = classState.spec;
+	const transferMs = Math.round(((spec.payloadGbIn * BITS_PER_BYTE) / NODE_BANDWIDTH_GBPS) * MS_PER_SECOND);
+	const startMs = engine.now + setup.awardDelayMs + transferMs;
+	const work = jobs.work[job] as number;
+	if (jobs.state[job] === JOB_WAITING) {
+		totals.waiting--;
+		engine.cancel(jobs.timeout[job] as number);
+	}
+	// A multi-GPU job runs at the pace of its slowest GPU.
+	let hours = 0;
+	for (let w = 0; w < award.count; w++) {
+		const gpu = nodes.gpu[award.nodes[w] as number] as number;
+		hours = Math.max(hours, work * (setup.hoursPerWorkByGpu[gpu] as number));
+	}
+	leaseAward(state, award, startMs, hours, job);
+	// Providers pay for moving the job's data; it comes out of the first node's revenue.
+	const first = award.nodes[0] as number;
+	nodes.revenueUsdInEpoch[first] =
+		(nodes.revenueUsdInEpoch[first] as number) - (spec.payloadGbIn + spec.payloadGbOut) * setup.bandwidthUsdPerGb;
+	jobs.state[job] = JOB_RUNNING;
+	totals.running++;
+	classState.epochAwarded++;
+	classState.epochDepinCost += award.costUsd;
+	classState.epochDepinWork += work * spec.gpusPerJob;
+	state.depin.timeToServeMinutes.record((startMs - (jobs.arrivalMs[job] as number)) / MS_PER_MINUTE);
+}
+
+/** Puts job `job` in its class's FIFO until a node frees up or it times out (no queue: rejected). */
+export function enqueueWaiting(state: NetworkState, job: number): void {
+	const { jobs } = state;
+	const classState = state.jobClassByIndex[jobs.classIndex[job] as number] as JobClassState;
+	const waitMs = Math.round(classState.spec.maxQueueMinutes * MS_PER_MINUTE);
+	if (waitMs <= 0) {
+		rejectJob(state, job);
+		return;
+	}
+	jobs.state[job] = JOB_WAITING;
+	state.totals.waiting++;
+	classState.waiting.push(job);
+	jobs.timeout[job] = state.engine.schedule(waitMs, state.kinds.orderTimeout, job);
+}
+
+function rejectJob(state: NetworkState, job: number): void {
+	state.totals.rejected++;
+	state.epochCounts.rejected++;
+	state.jobs.free(job);
+}
+
+/** A waiting order times out: it falls back to the cloud; its FIFO entry is dropped lazily. */
+export function onOrderTimeout(state: NetworkState, job: number): void {
+	state.totals.waiting--;
+	state.jobs.state[job] = 0;
+	rejectJob(state, job);
+}
+
+/** Gives idle `node` the oldest waiting order (over classes) it can serve, if that order gets an award. */
+export function serveWaiting(state: NetworkState, node: number): void {
+	if (state.totals.waiting === 0) return;
+	const jobState = state.jobs.state;
+	const arrivalMs = state.jobs.arrivalMs;
+	const gpu = state.nodes.gpu[node] as number;
+	let bestClass: JobClassState | null = null;
+	let bestArrival = Number.POSITIVE_INFINITY;
+	for (const classState of state.jobClasses) {
+		const queue = classState.waiting;
+		// Drop entries whose order timed out or started meanwhile.
+		while (queue.length > 0 && jobState[queue.peek()] !== JOB_WAITING) queue.shift();
+		if (queue.length === 0 || classState.eligibleGpu[gpu] !== 1) continue;
+		const arrival = arrivalMs[queue.peek()] as number;
+		if (arrival < bestArrival) {
+			bestArrival = arrival;
+			bestClass = classState;
+		}
+	}
+	if (bestClass === null) return;
+	const job = bestClass.waiting.peek();
+	const award = tryAward(state, termsFor(state, bestClass, job));
+	if (award === null) return;
+	bestClass.waiting.shift();
+	startJob(state, job, award);
+}
+
+/** Schedules the class's next order arrival within the current epoch (the epoch sets the rate). */
+export function scheduleNextArrival(state: NetworkState, classState: JobClassState): void {
+	classState.nextArrivalHandle = -1;
+	const demand = classState.demand;
+	if (demand === null || !(demand.ratePerHour > 0)) return;
+	const { engine, setup } = state;
+	const gapMs = Math.round((standardExponential(classState.timeRng) / demand.ratePerHour) * MS_PER_HOUR);
+	const at = engine.now + gapMs;
+	if (at < Math.min(state.epochStartMs + setup.epochMs, setup.horizonMs)) {
+		classState.nextArrivalHandle = engine.scheduleAt(at, state.kinds.orderArrival, classState.index);
+	}
+}
+
+/** An order arrives: its cloud twin is priced, and if the tenant chose DePIN it clears or waits. */
+export function onOrderArrival(state: NetworkState, classIndex: number): void {
+	const classState = state.jobClassByIndex[classIndex] as JobClassState;
+	const what = classState.whatRng;
+	const origin = (classState.demand as EpochDemand).origin.sample(what);
+	const work = classState.work.sample(what);
+	const choosesDepin = classState.choiceRng.next() < classState.share;
+	const cloudCost = cloudTwin(state, classState, origin, work);
+	if (choosesDepin) placeOrder(state, classState, origin, work, cloudCost);
+	scheduleNextArrival(state, classState);
+}
+
+/**
+ * A tenant places an order of `work` from metro `origin` on DePIN, with a reserve tied to the
+ * cloud's cost: it starts on an award at once, or waits. Returns the job's id.
+ */
+export function placeOrder(
+	state: NetworkState,
+	classState: JobClassState,
+	origin: number,
+	work: number,
+	cloudCostUsd: number,
+): number {
+	const jobs = state.jobs;
+	const job = jobs.allocate();
+	jobs.classIndex[job] = classState.index;
+	jobs.origin[job] = origin;
+	jobs.work[job] = work;
+	jobs.arrivalMs[job] = state.engine.now;
+	jobs.firstNode[job] = -1;
+	jobs.reserveUsd[job] = state.setup.reservePriceShareOfCloud * cloudCostUsd;
+	state.totals.arrived++;
+	state.epochCounts.arrived++;
+	classState.epochOffered++;
+	const award = tryAward(state, termsFor(state, classState, job));
+	if (award !== null) startJob(state, job, award);
+	else enqueueWaiting(state, job);
+	return job;
+}

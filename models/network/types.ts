@@ -1,0 +1,132 @@
+/** The network model's public types: its inputs, options, KPIs and per-epoch series columns. */
+import type { EpochSeries } from "../../sim/recorder/series.js";
+import type { Catalog } from "../catalog.js";
+import type { CalibrationProfile } from "../latency.js";
+import type { Scenario } from "../scenario/schema.js";
+import type { TokenPriceRow } from "../tokenomics/token-market.js";
+
+/** A node of a real network's snapshot (the twin's starting state). */
+export interface SnapshotRow {
+	readonly gpu: string;
+	readonly metro: string;
+	readonly count: number;
+}
+
+export interface NetworkInputs {
+	readonly scenario: Scenario;
+	readonly catalog: Catalog;
+	readonly calibration: CalibrationProfile;
+	readonly snapshot?: readonly SnapshotRow[];
+	/** Daily token prices, for a `history` token market. */
+	readonly tokenPriceHistory?: readonly TokenPriceRow[];
+}
+
+export interface NetworkOptions {
+	/** Check conservation and state invariants at every epoch (tests). */
+	readonly checkInvariants?: boolean;
+	/** Called at each epoch start with the simulated time and events so far. */
+	readonly onEpoch?: (epoch: number, epochs: number, eventsFired: number) => void;
+	/** Run index of the random streams (Monte Carlo replications). */
+	readonly runIndex?: number;
+}
+
+export interface LatencyKpi {
+	readonly p50: number;
+	readonly p95: number;
+	readonly p99: number;
+	readonly mean: number;
+}
+
+export interface TwinKpis {
+	readonly latencyMs: LatencyKpi | null;
+	readonly networkRttMs: LatencyKpi | null;
+	readonly gpuHourPriceUsd: number | null;
+	readonly costUsdPer1kTokens: number | null;
+	readonly servedFraction: number | null;
+	readonly timeToServeMinutes: LatencyKpi | null;
+	readonly jobs: { arrived: number; served: number; rejected: number; inFlight: number };
+	readonly requests: { arrived: number; served: number; slaMissed: number } | null;
+}
+
+export interface NetworkKpis extends TwinKpis {
+	readonly nodes: { start: number; end: number; min: number; max: number };
+	readonly demandShare: number | null;
+	readonly utilisation: number;
+	readonly interruptions: number;
+	readonly verification: { auditOverheadShare: number; fraudDetected: number; fraudUndetected: number };
+	readonly protocolFeesUsd: number;
+	readonly providers: {
+		revenueUsd: number;
+		operatingCostUsd: number;
+		joins: number;
+		exits: number;
+		/** Token rewards valued at the price when they were counted, USD (included in revenueUsd). */
+		tokenRewardsUsd: number;
+		/** Median over nodes of capex ÷ (lifetime operating margin per day); null when most never pay back. */
+		medianPaybackDays: number | null;
+		/** Share of nodes whose operating margin covered their amortised capex over their life. */
+		shareProfitable: number;
+	};
+	readonly tokens: TokenKpis | null;
+	readonly requestFidelity: { mode: "full" | "sampled" | "none"; windowSeconds: number; sampledEpochs: number };
+}
+
+export interface TokenKpis {
+	readonly symbol: string;
+	readonly decimals: number;
+	/** Amounts in integer base units (10^decimals per token), as decimal strings: exact. */
+	readonly supplyStart: string;
+	readonly minted: string;
+	readonly burned: string;
+	readonly supplyEnd: string;
+	readonly treasury: string;
+	readonly staked: string;
+	readonly slashed: string;
+	readonly priceUsd: { start: number; end: number; min: number; max: number };
+	/** Fiat the protocol spent buying tokens to burn (burn-and-mint), USD. */
+	readonly burnSpentUsd: number;
+}
+
+export interface NetworkResult {
+	readonly kpis: NetworkKpis;
+	readonly baseline: TwinKpis;
+	readonly timeseries: EpochSeries<TimeseriesColumn>;
+	readonly eventsFired: number;
+	readonly epochs: number;
+}
+
+export const TIMESERIES_COLUMNS = [
+	"epoch",
+	"dayStart",
+	"activeNodes",
+	"servingNodes",
+	"downNodes",
+	"joiningNodes",
+	"joins",
+	"exits",
+	"ordersArrived",
+	"ordersServed",
+	"ordersRejected",
+	"ordersWaiting",
+	"ordersRunning",
+	"demandShare",
+	"utilisation",
+	"clearingPriceUsdPerGpuHour",
+	"cloudPriceUsdPerGpuHour",
+	"replicas",
+	"requestsArrived",
+	"requestsSlaMissed",
+	"p95LatencyMs",
+	"cloudP95LatencyMs",
+	"providerRevenueUsd",
+	"providerMarginUsdPerGpuHour",
+	"smoothedMarginUsdPerGpuHour",
+	"tokensMinted",
+	"tokensBurned",
+	"tokenSupply",
+	"tokenPriceUsd",
+	"tokensStaked",
+	"treasuryTokens",
+	"rewardPerNodeUsd",
+] as const;
+export type TimeseriesColumn = (typeof TIMESERIES_COLUMNS)[number];

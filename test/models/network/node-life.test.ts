@@ -1,0 +1,90 @@
+import { describe, expect, it } from "vitest";
+import { checkNetworkInvariants } from "../../../models/network/invariants.js";
+import { onLeaseEnd } from "../../../models/network/lease-end.js";
+import { createNode, onNodeFailure } from "../../../models/network/node-life.js";
+import { placeOrder } from "../../../models/network/orders.js";
+import { JOB_RUNNING, JOB_WAITING, type NetworkState } from "../../../models/network/state.js";
+import { NodeState } from "../../../models/nodes.js";
+import { MS_PER_HOUR } from "../../../models/units.js";
+import { tinyState } from "../network-helpers.js";
+
+function startPair(state: NetworkState): { job: number; first: number; second: number } {
+	const pair = state.jobClassByIndex[1];
+	if (pair === undefined) throw new Error("no pair class");
+	const job = placeOrder(state, pair, 0, 1, 10);
+	const first = state.jobs.firstNode[job] as number;
+	return { job, first, second: state.nodes.nextInJob[first] as number };
+}
+
+describe("node life", () => {
+	it("a failure stops the whole job: the partner goes idle, the job waits, the node is repaired later", () => {
+		const state = tinyState(["demand.classes[1].maxQueueMinutes=1000"]);
+		const { job, first, second } = startPair(state);
+		state.engine.run(MS_PER_HOUR / 4);
+		onNodeFailure(state, first);
+		const { nodes, jobs, totals } = state;
+		expect(nodes.state[first]).toBe(NodeState.down);
+		expect(nodes.failed[first]).toBe(1);
+		expect(nodes.reputation[first]).toBeCloseTo(0.9 * 1, 6);
+		expect(nodes.state[second]).toBe(NodeState.idle);
+		expect(jobs.state[job]).toBe(JOB_WAITING);
+		expect([totals.interruptions, totals.running, totals.waiting]).toEqual([1, 0, 1]);
+		// Both nodes were busy for the quarter hour before the failure.
+		expect(nodes.busyMsInEpoch[first]).toBe(MS_PER_HOUR / 4);
+		expect(nodes.busyMsInEpoch[second]).toBe(MS_PER_HOUR / 4);
+		checkNetworkInvariants(state);
+		// The repair (constant 2 h) brings the node back, and the waiting pair starts again.
+		state.engine.run(MS_PER_HOUR / 4 + 2 * MS_PER_HOUR - 1);
+		expect(nodes.state[first]).toBe(NodeState.down);
+		state.engine.run(MS_PER_HOUR / 4 + 2 * MS_PER_HOUR);
+		expect(nodes.failed[first]).toBe(0);
+		expect(jobs.state[job]).toBe(JOB_RUNNING);
+		expect([totals.running, totals.waiting]).toEqual([1, 0]);
+		checkNetworkInvariants(state);
+	});
+
+	it("a leaving provider exits when its lease ends instead of going idle", () => {
+		const state = tinyState();
+		const { first, second } = startPair(state);
+		state.nodes.leaving[first] = 1;
+		state.engine.run(MS_PER_HOUR / 2);
+		for (const node of [first, second]) {
+			state.engine.cancel(state.nodes.leaseEndHandle[node] as number);
+			onLeaseEnd(state, node);
+		}
+		expect(state.nodes.state[first]).toBe(NodeState.exited);
+		expect(state.nodes.leaseEndMs[first]).toBe(MS_PER_HOUR / 2);
+		expect(state.nodes.state[second]).toBe(NodeState.idle);
+		expect([state.totals.exits, state.epochCounts.exits, state.idle.size]).toEqual([1, 1, 3]);
+		checkNetworkInvariants(state);
+	});
+
+	it("outages take a metro's nodes down; a node joining during one waits for its end", () => {
+		const outage = "providers.outages=[{scope: metro, target: new-york, startDay: 0, durationHours: 5}]";
+		const state = tinyState([outage]);
+		state.engine.run(0);
+		const { nodes } = state;
+		for (let node = 0; node < 4; node++) expect(nodes.state[node]).toBe(NodeState.down);
+		expect(state.idle.size).toBe(0);
+		const joiner = createNode(state, nodes.gpu[0] as number, 0, NodeState.joining, MS_PER_HOUR);
+		state.engine.scheduleAt(MS_PER_HOUR, state.kinds.nodeJoin, joiner);
+		state.engine.run(MS_PER_HOUR);
+		expect(nodes.state[joiner]).toBe(NodeState.down);
+		expect(nodes.inOutage[joiner]).toBe(1);
+		expect(state.totals.joins).toBe(1);
+		state.engine.run(5 * MS_PER_HOUR);
+		for (let node = 0; node <= joiner; node++) expect(nodes.state[node]).toBe(NodeState.idle);
+		expect(state.idle.size).toBe(5);
+		checkNetworkInvariants(state);
+	});
+
+	it("two overlapping outages: nodes come back only when the last one ends", () => {
+		const outages =
+			"providers.outages=[{scope: metro, target: new-york, startDay: 0, durationHours: 2}, {scope: region, target: na, startDay: 0, durationHours: 4}]";
+		const state = tinyState([outages]);
+		state.engine.run(3 * MS_PER_HOUR);
+		expect(state.idle.size).toBe(0);
+		state.engine.run(4 * MS_PER_HOUR);
+		expect(state.idle.size).toBe(4);
+	});
+});

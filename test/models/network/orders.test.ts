@@ -1,0 +1,97 @@
+import { describe, expect, it } from "vitest";
+import { checkNetworkInvariants } from "../../../models/network/invariants.js";
+import { onLeaseEnd } from "../../../models/network/lease-end.js";
+import { becomeIdle, takeDown } from "../../../models/network/node-life.js";
+import { placeOrder } from "../../../models/network/orders.js";
+import { JOB_RUNNING, JOB_WAITING, type JobClassState, type NetworkState } from "../../../models/network/state.js";
+import { NodeState } from "../../../models/nodes.js";
+import { MS_PER_HOUR, MS_PER_MINUTE } from "../../../models/units.js";
+import { tinyState } from "../network-helpers.js";
+
+function jobClass(state: NetworkState, index: number): JobClassState {
+	const classState = state.jobClassByIndex[index];
+	if (classState === undefined) throw new Error(`no job class ${index}`);
+	return classState;
+}
+
+/** Takes every node but `keep` down (as an outage would), leaving only those idle. */
+function onlyIdle(state: NetworkState, keep: readonly number[]): void {
+	for (let node = 0; node < state.nodes.count; node++) if (!keep.includes(node)) takeDown(state, node);
+}
+
+describe("orders", () => {
+	it("an order with an idle node starts at once and runs for its work on an H100", () => {
+		const state = tinyState();
+		const job = placeOrder(state, jobClass(state, 0), 0, 1, 10);
+		const { jobs, nodes, totals } = state;
+		expect(jobs.state[job]).toBe(JOB_RUNNING);
+		const node = jobs.firstNode[job] as number;
+		expect(nodes.state[node]).toBe(NodeState.serving);
+		const hours = state.setup.hoursPerWorkByGpu[nodes.gpu[node] as number] as number;
+		expect(hours).toBeGreaterThanOrEqual(1);
+		expect(nodes.leaseEndMs[node]).toBe(Math.round(hours * MS_PER_HOUR));
+		expect([totals.arrived, totals.running, totals.waiting]).toEqual([1, 1, 0]);
+		expect(jobs.reserveUsd[job]).toBe(state.setup.scenario.market.reservePriceShareOfCloud * 10);
+		checkNetworkInvariants(state);
+	});
+
+	it("without capacity an order waits, then times out after maxQueueMinutes and is rejected", () => {
+		const state = tinyState();
+		onlyIdle(state, [0]);
+		const pair = jobClass(state, 1);
+		const job = placeOrder(state, pair, 0, 1, 10);
+		expect(state.jobs.state[job]).toBe(JOB_WAITING);
+		expect(state.totals.waiting).toBe(1);
+		checkNetworkInvariants(state);
+		expect(state.engine.run(30 * MS_PER_MINUTE - 1)).toBe(0);
+		expect(state.engine.run(30 * MS_PER_MINUTE)).toBe(1);
+		expect([state.totals.waiting, state.totals.rejected]).toEqual([0, 1]);
+		checkNetworkInvariants(state);
+	});
+
+	it("a node that frees up is offered the oldest waiting order over classes, first come first served", () => {
+		const state = tinyState();
+		onlyIdle(state, []);
+		const pair = placeOrder(state, jobClass(state, 1), 0, 1, 10);
+		state.engine.run(MS_PER_MINUTE);
+		const older = placeOrder(state, jobClass(state, 0), 0, 1, 10);
+		state.engine.run(2 * MS_PER_MINUTE);
+		const newer = placeOrder(state, jobClass(state, 0), 0, 1, 10);
+		expect(state.totals.waiting).toBe(3);
+		const { jobs } = state;
+		// One node: the pair is the oldest and cannot start on one node; nothing overtakes it.
+		state.nodes.state[0] = NodeState.down;
+		becomeIdle(state, 0);
+		expect([jobs.state[pair], jobs.state[older], jobs.state[newer]]).toEqual([JOB_WAITING, JOB_WAITING, JOB_WAITING]);
+		expect(state.idle.has(0)).toBe(true);
+		// A second node: the pair starts on both.
+		state.nodes.state[1] = NodeState.down;
+		becomeIdle(state, 1);
+		expect(jobs.state[pair]).toBe(JOB_RUNNING);
+		expect([jobs.firstNode[pair], state.nodes.nextInJob[0]]).toEqual([0, 1]);
+		// A third: the older single order, not the newer one.
+		state.nodes.state[2] = NodeState.down;
+		becomeIdle(state, 2);
+		expect(jobs.state[older]).toBe(JOB_RUNNING);
+		expect(jobs.firstNode[older]).toBe(2);
+		expect(jobs.state[newer]).toBe(JOB_WAITING);
+		expect([state.totals.waiting, state.totals.running]).toEqual([1, 2]);
+		checkNetworkInvariants(state);
+	});
+
+	it("a job completes when its last node's lease ends, and its nodes go idle", () => {
+		const state = tinyState();
+		const job = placeOrder(state, jobClass(state, 1), 0, 1, 10);
+		const first = state.jobs.firstNode[job] as number;
+		const second = state.nodes.nextInJob[first] as number;
+		state.engine.run(MS_PER_HOUR / 2);
+		onLeaseEnd(state, first);
+		expect([state.totals.served, state.totals.running]).toEqual([0, 1]);
+		state.engine.cancel(state.nodes.leaseEndHandle[second] as number);
+		onLeaseEnd(state, second);
+		expect([state.totals.served, state.totals.running]).toEqual([1, 0]);
+		expect(state.nodes.state[first]).toBe(NodeState.idle);
+		expect(state.nodes.state[second]).toBe(NodeState.idle);
+		expect(state.idle.size).toBe(4);
+	});
+});
