@@ -16,6 +16,8 @@ import {
 	runNetwork,
 	type SnapshotRow,
 	TIMESERIES_COLUMNS,
+	type TimeseriesColumn,
+	TOKEN_UNIT_COLUMNS,
 } from "../models/network/index.js";
 import {
 	issueAt,
@@ -28,7 +30,7 @@ import {
 import { checkReferences } from "../models/scenario/references.js";
 import type { Scenario } from "../models/scenario/schema.js";
 import { dailyCloses, loadTokenPriceHistory, type TokenPriceRow } from "../models/tokenomics/token-market.js";
-import { numericCsv, roundForJson, writeResultFiles } from "./output.js";
+import { formatExact, formatUnitsAsTokens, numericCsv, roundForJson, writeResultFiles } from "./output.js";
 import { packageVersion, scenariosDir } from "./paths.js";
 
 export interface RunOptions {
@@ -211,6 +213,21 @@ export interface Summary {
 }
 
 /** Runs a prepared scenario and writes its results folder (the folder is created; files are replaced). */
+/** timeseries.csv: every column exact (shortest round-trip decimals), token amounts exact from base units. */
+export function timeseriesCsv(result: NetworkResult): string {
+	const series = result.timeseries;
+	const decimals = result.tokenDecimals;
+	return numericCsv(
+		TIMESERIES_COLUMNS,
+		(column, row) => series.column(column as TimeseriesColumn)[row] as number,
+		series.length,
+		(column, value) =>
+			decimals !== null && TOKEN_UNIT_COLUMNS.has(column as TimeseriesColumn)
+				? formatUnitsAsTokens(value, decimals)
+				: formatExact(value),
+	);
+}
+
 export function executeRun(prepared: PreparedRun, options: RunOptions = {}): RunOutcome {
 	const { scenario, calibration } = prepared.inputs;
 	const outDir = resolve(options.out ?? join("out", scenario.name));
@@ -239,14 +256,9 @@ export function executeRun(prepared: PreparedRun, options: RunOptions = {}): Run
 		baseline: result.baseline,
 	};
 	const summaryJson = `${JSON.stringify(roundForJson(summary), null, 2)}\n`;
-	const series = result.timeseries;
 	writeResultFiles(outDir, {
 		"summary.json": summaryJson,
-		"timeseries.csv": numericCsv(
-			TIMESERIES_COLUMNS,
-			(column, row) => series.column(column as never)[row] as number,
-			series.length,
-		),
+		"timeseries.csv": timeseriesCsv(result),
 		"scenario.resolved.yaml": resolvedYaml(scenario),
 		"run-meta.json": `${JSON.stringify(
 			{

@@ -9,6 +9,7 @@ export {
 	type SnapshotRow,
 	TIMESERIES_COLUMNS,
 	type TimeseriesColumn,
+	TOKEN_UNIT_COLUMNS,
 	type TokenKpis,
 	type TwinKpis,
 } from "./types.js";

@@ -40,6 +40,7 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 		kpis: networkKpis(state),
 		baseline: cloudKpis(state),
 		timeseries: state.timeseries,
+		tokenDecimals: state.economy === null ? null : state.economy.spec.decimals,
 		eventsFired: engine.eventsFired + state.requestEvents,
 		epochs: setup.epochs,
 	};

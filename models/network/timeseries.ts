@@ -67,14 +67,14 @@ function tokenColumns(economy: TokenEconomy | null, flows: EpochTokenFlows | nul
 			rewardPerNodeUsd: Number.NaN,
 		};
 	}
-	const perToken = economy.unitsPerToken;
+	// Token amounts stay in base units (TOKEN_UNIT_COLUMNS): exact, written as tokens by the CLI.
 	return {
-		tokensMinted: flows.mintedUnits / perToken,
-		tokensBurned: flows.burnedUnits / perToken,
-		tokenSupply: economy.ledger.supply / perToken,
+		tokensMinted: flows.mintedUnits,
+		tokensBurned: flows.burnedUnits,
+		tokenSupply: economy.ledger.supply,
 		tokenPriceUsd: economy.priceUsd,
-		tokensStaked: economy.ledger.stakedTotal / perToken,
-		treasuryTokens: economy.ledger.balance("treasury") / perToken,
+		tokensStaked: economy.ledger.stakedTotal,
+		treasuryTokens: economy.ledger.balance("treasury"),
 		rewardPerNodeUsd: live > 0 ? economy.unitsToUsd(flows.providerRewardUnits) / live : 0,
 	};
 }

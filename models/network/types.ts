@@ -91,6 +91,8 @@ export interface NetworkResult {
 	readonly kpis: NetworkKpis;
 	readonly baseline: TwinKpis;
 	readonly timeseries: EpochSeries<TimeseriesColumn>;
+	/** Decimals of the token (base units per token = 10^decimals); null when tokenomics is off. */
+	readonly tokenDecimals: number | null;
 	readonly eventsFired: number;
 	readonly epochs: number;
 }
@@ -130,3 +132,15 @@ export const TIMESERIES_COLUMNS = [
 	"rewardPerNodeUsd",
 ] as const;
 export type TimeseriesColumn = (typeof TIMESERIES_COLUMNS)[number];
+
+/**
+ * Token-amount columns: the series holds them in integer base units (exact), and result files
+ * write them as tokens with every decimal (units ÷ 10^decimals, exactly).
+ */
+export const TOKEN_UNIT_COLUMNS: ReadonlySet<TimeseriesColumn> = new Set([
+	"tokensMinted",
+	"tokensBurned",
+	"tokenSupply",
+	"tokensStaked",
+	"treasuryTokens",
+]);
