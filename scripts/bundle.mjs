@@ -1,0 +1,48 @@
+/**
+ * Build step after tsc: bundles the command line's start path into dist/cli/ so that `--help`
+ * and `validate` start fast. Node's ESM loader spends most of a cold start resolving the
+ * hundreds of small files of typebox and yaml; bundled, they load as a few files. Entries:
+ * the CLI, the run worker and the calibration measurement worker (workers start from a file,
+ * which must exist beside the chunks). Packages other than BUNDLED stay external: heavy ones
+ * (tfjs, vega, arquero) load only in the commands that use them, native ones cannot be bundled.
+ */
+import { build } from "esbuild";
+
+const BUNDLED = new Set(["typebox", "yaml", "commander"]);
+
+/** The package a bare specifier names ("@scope/name/sub" → "@scope/name"). */
+function packageName(specifier) {
+	const parts = specifier.split("/");
+	return specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0];
+}
+
+const externalPackages = {
+	name: "external-packages",
+	setup(esbuild) {
+		esbuild.onResolve({ filter: /^[^./]/ }, (args) => {
+			if (args.path.startsWith("node:") || BUNDLED.has(packageName(args.path))) return undefined;
+			return { path: args.path, external: true };
+		});
+	},
+};
+
+await build({
+	entryPoints: {
+		main: "cli/main.ts",
+		"run-worker": "cli/run-worker.ts",
+		measure: "models/calibration/measure.ts",
+	},
+	outdir: "dist/cli",
+	bundle: true,
+	splitting: true,
+	format: "esm",
+	platform: "node",
+	target: "node20",
+	sourcemap: true,
+	// Bundled CommonJS packages (commander) require Node's built-in modules.
+	banner: {
+		js: 'import { createRequire as __bundleRequire } from "node:module"; const require = __bundleRequire(import.meta.url);',
+	},
+	plugins: [externalPackages],
+	logLevel: "warning",
+});
