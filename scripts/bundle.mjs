@@ -6,7 +6,11 @@
  * which must exist beside the chunks). Packages other than BUNDLED stay external: heavy ones
  * (tfjs, vega, arquero) load only in the commands that use them, native ones cannot be bundled.
  */
+import { readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { build } from "esbuild";
+
+const OUT_DIR = "dist/cli";
 
 const BUNDLED = new Set(["typebox", "yaml", "commander"]);
 
@@ -26,19 +30,25 @@ const externalPackages = {
 	},
 };
 
+// Chunks of an earlier build (content-hashed names; tsc's files there have none).
+for (const name of readdirSync(OUT_DIR)) {
+	if (/-[A-Z0-9]{8}\.js(\.map)?$/.test(name)) rmSync(join(OUT_DIR, name));
+}
+
 await build({
 	entryPoints: {
 		main: "cli/main.ts",
 		"run-worker": "cli/run-worker.ts",
 		measure: "models/calibration/measure.ts",
 	},
-	outdir: "dist/cli",
+	outdir: OUT_DIR,
 	bundle: true,
 	splitting: true,
 	format: "esm",
 	platform: "node",
 	target: "node20",
 	sourcemap: true,
+	minify: process.env.MINIFY === "1",
 	// Bundled CommonJS packages (commander) require Node's built-in modules.
 	banner: {
 		js: 'import { createRequire as __bundleRequire } from "node:module"; const require = __bundleRequire(import.meta.url);',
