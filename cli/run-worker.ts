@@ -114,7 +114,7 @@ export function runJob(job: RunJob, post: (message: RunMessage) => void): void {
 export function startRunWorker(job: RunJob): Worker {
 	const self = import.meta.url;
 	const data = { job: JOB, run: job };
-	// By name, not `self`: in the bundled CLI this code sits in a chunk beside the run-worker.js entry.
+	// By name, not `self`: in the bundled CLI this code may sit in a chunk beside the run-worker.js entry.
 	if (!self.endsWith(".ts")) return new Worker(new URL("./run-worker.js", self), { workerData: data });
 	const tsx = pathToFileURL(
 		createRequire(self)

@@ -6,11 +6,14 @@
  * which must exist beside the chunks). Packages other than BUNDLED stay external: heavy ones
  * (tfjs, vega, arquero) load only in the commands that use them, native ones cannot be bundled.
  */
-import { readdirSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readdirSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
-const OUT_DIR = "dist/cli";
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+/** dist/cli/ (package.json's bin), or the folder given (tests build a copy elsewhere in the package). */
+const OUT_DIR = resolve(process.argv[2] ?? join(ROOT, "dist", "cli"));
 
 const BUNDLED = new Set(["typebox", "yaml", "commander"]);
 
@@ -31,15 +34,15 @@ const externalPackages = {
 };
 
 // Chunks of an earlier build (content-hashed names; tsc's files there have none).
-for (const name of readdirSync(OUT_DIR)) {
+for (const name of existsSync(OUT_DIR) ? readdirSync(OUT_DIR) : []) {
 	if (/-[A-Z0-9]{8}\.js(\.map)?$/.test(name)) rmSync(join(OUT_DIR, name));
 }
 
 await build({
 	entryPoints: {
-		main: "cli/main.ts",
-		"run-worker": "cli/run-worker.ts",
-		measure: "models/calibration/measure.ts",
+		main: join(ROOT, "cli", "main.ts"),
+		"run-worker": join(ROOT, "cli", "run-worker.ts"),
+		measure: join(ROOT, "models", "calibration", "measure.ts"),
 	},
 	outdir: OUT_DIR,
 	bundle: true,
@@ -48,7 +51,6 @@ await build({
 	platform: "node",
 	target: "node20",
 	sourcemap: true,
-	minify: process.env.MINIFY === "1",
 	// Bundled CommonJS packages (commander) require Node's built-in modules.
 	banner: {
 		js: 'import { createRequire as __bundleRequire } from "node:module"; const require = __bundleRequire(import.meta.url);',
