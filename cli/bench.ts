@@ -15,6 +15,7 @@ import {
 	QUICK_ENGINE_BENCH,
 } from "./bench-engine.js";
 import { benchModel, runModelSample } from "./bench-model.js";
+import { benchStartup } from "./bench-startup.js";
 import { InputError } from "./errors.js";
 
 export interface BenchCliOptions {
@@ -32,11 +33,17 @@ interface BenchIo {
 }
 
 export async function runBench(
-	target: "engine" | "model" | "all",
+	target: "engine" | "model" | "all" | "startup",
 	options: BenchCliOptions,
 	io: BenchIo,
 	cliEntry: string,
 ): Promise<void> {
+	if (target === "startup") {
+		const startup = benchStartup(cliEntry, options.repetitions ?? (options.quick ? 1 : 5));
+		const environment = { node: process.version, platform: `${process.platform}-${process.arch}` };
+		io.stdout.write(`${JSON.stringify({ startup, environment }, null, options.json ? 0 : 2)}\n`);
+		return;
+	}
 	const preset = options.quick ? QUICK_ENGINE_BENCH : DEFAULT_ENGINE_BENCH;
 	const progress = io.stderr.isTTY && !options.json ? (m: string) => io.stderr.write(`bench · ${m}\n`) : undefined;
 	const report: Record<string, unknown> = {};

@@ -115,9 +115,9 @@ function addBenchCommands(program: Command, io: Io): void {
 	program
 		.command("bench")
 		.description(
-			"benchmark the simulator: engine (hold and M/M/c against a hand-written reference), model (a whole scenario run), or all",
+			"benchmark the simulator: engine (hold and M/M/c against a hand-written reference), model (a whole scenario run), all (both), or startup (--help and validate wall times)",
 		)
-		.argument("[target]", "engine | model | all", "all")
+		.argument("[target]", "engine | model | all | startup", "all")
 		.option("--scenario <name>", "scenario of the model benchmark (default base)")
 		.option("--set <path=value>", "override a field of the model benchmark's scenario (repeatable)", collect, [])
 		.option("--json", "print only the JSON report")
@@ -130,8 +130,8 @@ function addBenchCommands(program: Command, io: Io): void {
 		)
 		.addOption(new Option("--seed <n>", "master random seed").default(1).argParser(integerOption("--seed", 0)))
 		.action(async (target: string, options: BenchCliOptions) => {
-			if (target !== "engine" && target !== "model" && target !== "all") {
-				throw new InputError(`bench: unknown target "${target}" (expected engine, model or all)`);
+			if (target !== "engine" && target !== "model" && target !== "all" && target !== "startup") {
+				throw new InputError(`bench: unknown target "${target}" (expected engine, model, all or startup)`);
 			}
 			const { runBench } = await import("./bench.js");
 			await runBench(target, options, io, cliEntry());

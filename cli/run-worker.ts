@@ -114,7 +114,8 @@ export function runJob(job: RunJob, post: (message: RunMessage) => void): void {
 export function startRunWorker(job: RunJob): Worker {
 	const self = import.meta.url;
 	const data = { job: JOB, run: job };
-	if (!self.endsWith(".ts")) return new Worker(new URL(self), { workerData: data });
+	// By name, not `self`: in the bundled CLI this code may sit in a chunk beside the run-worker.js entry.
+	if (!self.endsWith(".ts")) return new Worker(new URL("./run-worker.js", self), { workerData: data });
 	const tsx = pathToFileURL(
 		createRequire(self)
 			.resolve("tsx/esm/api")

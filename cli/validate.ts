@@ -5,7 +5,7 @@
  */
 import { formatIssue, ScenarioError, scenarioHash } from "../models/scenario/load.js";
 import { EXIT_BAD_INPUT, EXIT_OK } from "./errors.js";
-import { prepareRun } from "./run.js";
+import { prepareRun } from "./prepare-run.js";
 
 export function validateCommand(
 	nameOrPath: string,

@@ -300,7 +300,8 @@ export function measureInWorker(
 				`import(${JSON.stringify(tsxApiUrl())}).then((api) => { api.register(); return import(${JSON.stringify(self)}); });`,
 				{ eval: true, workerData: data },
 			)
-		: new Worker(new URL(self), { workerData: data });
+		: // By name, not `self`: in the bundled CLI this code may sit in a chunk beside a measure.js entry.
+			new Worker(new URL("./measure.js", self), { workerData: data });
 	return new Promise((resolve, reject) => {
 		let settled = false;
 		worker.on("message", (message: WorkerMessage) => {

@@ -4,7 +4,7 @@
  * a heavy package becomes reachable from the entry point or from `validate`.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
@@ -23,6 +23,11 @@ function staticImports(source: string): string[] {
 
 /** Every package reachable through static imports from `entry` (a .ts file), with the path that reaches it. */
 function reachablePackages(entry: string): Map<string, string> {
+	return reachable(entry).packages;
+}
+
+/** Packages (with the path that reaches each) and source files (relative to the root) reachable from `entry`. */
+function reachable(entry: string): { packages: Map<string, string>; files: Set<string> } {
 	const packages = new Map<string, string>();
 	const seen = new Set<string>();
 	const visit = (file: string, trail: string) => {
@@ -36,7 +41,7 @@ function reachablePackages(entry: string): Map<string, string> {
 		}
 	};
 	visit(join(root, entry), entry);
-	return packages;
+	return { packages, files: new Set([...seen].map((file) => relative(root, file).split(sep).join("/"))) };
 }
 
 const heavy = (packages: Map<string, string>) =>
@@ -53,6 +58,14 @@ describe("startup", () => {
 	it("the entry point reaches no heavy package (--help loads commander and little else)", () => {
 		expect(heavy(reachablePackages("cli/main.ts"))).toEqual([]);
 		expect([...reachablePackages("cli/main.ts").keys()].sort()).toEqual(["commander"]);
+	});
+
+	it("validate reaches the scenario checks but not the network model (less code to load)", () => {
+		const files = reachable("cli/validate.ts").files;
+		expect(files.has("cli/prepare-run.ts")).toBe(true);
+		expect(files.has("models/scenario/validate.ts")).toBe(true);
+		expect([...files].filter((file) => file.startsWith("models/network/") || file.startsWith("sim/engine"))).toEqual([]);
+		expect(reachable("cli/run-worker.ts").files.has("models/network/run.ts")).toBe(true);
 	});
 
 	it("validate and the run worker reach no heavy package", () => {
