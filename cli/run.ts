@@ -9,7 +9,12 @@ import { dirname, isAbsolute, join, resolve } from "node:path";
 import { isProfilePath } from "../models/calibration/schema.js";
 import { type Catalog, parseCatalog, referencePaths } from "../models/catalog.js";
 import { CsvColumns, CsvError, parseCsv } from "../models/csv.js";
-import { type CalibrationProfile, CalibrationProfileError, loadCalibrationProfile } from "../models/latency.js";
+import {
+	type CalibrationProfile,
+	CalibrationProfileError,
+	loadCalibrationProfile,
+	withMappedClass,
+} from "../models/latency.js";
 import {
 	type NetworkInputs,
 	type NetworkResult,
@@ -127,24 +132,7 @@ export function prepareRun(
 		}
 	}
 	if (issues.length > 0) throw new ScenarioError(issues);
-	// An id names scenarios/calibration/<id>.json; a path is read as written (beside the scenario).
-	const profileField = loaded.scenario.calibrationProfile;
-	const byPath = isProfilePath(profileField);
-	const calibrationPath = byPath
-		? resolveBesideScenario(loaded, profileField)
-		: join(scenariosDir(), "calibration", `${profileField}.json`);
-	const profileShown = byPath ? profileField : `scenarios/calibration/${profileField}.json`;
-	if (!existsSync(calibrationPath)) {
-		const where = byPath && calibrationPath !== profileField ? ` (looked for ${calibrationPath})` : "";
-		throw new ScenarioError([issueAt(loaded, "calibrationProfile", `no profile file ${profileShown}${where}`)]);
-	}
-	let calibration: CalibrationProfile;
-	try {
-		calibration = loadCalibrationProfile(calibrationPath, profileShown);
-	} catch (error) {
-		if (!(error instanceof CalibrationProfileError)) throw error;
-		throw new ScenarioError(error.message.split("\n").map((line) => issueAt(loaded, "calibrationProfile", line)));
-	}
+	const calibration = loadScenarioCalibration(loaded, catalog);
 	const inputs: NetworkInputs = {
 		scenario: loaded.scenario,
 		catalog,
@@ -153,6 +141,63 @@ export function prepareRun(
 		...(tokenPriceHistory === undefined ? {} : { tokenPriceHistory }),
 	};
 	return { loaded, inputs, referenceTablesHash };
+}
+
+/**
+ * The scenario's calibration profile (calibrationProfile) with its calibration.apply mappings:
+ * each maps a GPU class of the catalogue to a measured profile's measured efficiency.
+ */
+function loadScenarioCalibration(loaded: LoadedScenario, catalog: Catalog): CalibrationProfile {
+	let calibration = loadProfileAt(loaded, "calibrationProfile", loaded.scenario.calibrationProfile);
+	const apply = loaded.scenario.calibration?.apply ?? {};
+	const known = new Set(catalog.gpus.map((g) => g.id));
+	for (const [gpuId, value] of Object.entries(apply)) {
+		const field = `calibration.apply.${gpuId}`;
+		if (!known.has(gpuId)) {
+			throw new ScenarioError([
+				issueAt(loaded, field, `${gpuId} is no GPU class of gpus.csv (ids: ${[...known].join(", ")})`),
+			]);
+		}
+		try {
+			calibration = withMappedClass(calibration, gpuId, loadProfileAt(loaded, field, value));
+		} catch (error) {
+			if (!(error instanceof CalibrationProfileError)) throw error;
+			throw new ScenarioError([issueAt(loaded, field, error.message)]);
+		}
+	}
+	return calibration;
+}
+
+/** A profile a scenario field names: an id of scenarios/calibration/<id>.json, or a path beside the scenario. */
+function loadProfileAt(loaded: LoadedScenario, field: string, value: string): CalibrationProfile {
+	const byPath = isProfilePath(value);
+	const path = byPath ? resolveBesideScenario(loaded, value) : join(scenariosDir(), "calibration", `${value}.json`);
+	const shown = byPath ? value : `scenarios/calibration/${value}.json`;
+	if (!existsSync(path)) {
+		const where = byPath && path !== value ? ` (looked for ${path})` : "";
+		throw new ScenarioError([issueAt(loaded, field, `no profile file ${shown}${where}`)]);
+	}
+	try {
+		return loadCalibrationProfile(path, shown);
+	} catch (error) {
+		if (!(error instanceof CalibrationProfileError)) throw error;
+		throw new ScenarioError(error.message.split("\n").map((line) => issueAt(loaded, field, line)));
+	}
+}
+
+/**
+ * Which GPU class of the run uses which measurement, {calibrationClasses: {gpuId: {profile,
+ * measuredClass, hash}}}; empty when every class keeps its tier's figures, so that such runs'
+ * manifests stay as they were.
+ */
+export function calibrationClassesField(calibration: CalibrationProfile, catalog: Catalog): Record<string, unknown> {
+	const out: Record<string, { profile: string; measuredClass: string; hash: string }> = {};
+	for (const gpu of catalog.gpus) {
+		const source = calibration.classSources[gpu.id];
+		if (source !== undefined)
+			out[gpu.id] = { profile: source.profile, measuredClass: source.measuredClass, hash: source.profileHash };
+	}
+	return Object.keys(out).length > 0 ? { calibrationClasses: out } : {};
 }
 
 /** A path a scenario names: absolute, or relative to the scenario file's folder. */
@@ -247,6 +292,7 @@ export function executeRun(prepared: PreparedRun, options: RunOptions = {}): Run
 			codeVersion: `depin-twin ${packageVersion()}`,
 			calibrationProfile: scenario.calibrationProfile,
 			calibrationHash: calibration.profileHash,
+			...calibrationClassesField(calibration, prepared.inputs.catalog),
 			referenceTablesHash: prepared.referenceTablesHash,
 			horizonDays: scenario.horizonDays,
 			epochs: result.epochs,
