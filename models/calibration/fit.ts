@@ -487,7 +487,8 @@ export function judgeFit(
 
 /**
  * The profile's measured efficiency, from the kernels that are not flagged (`judgeFit`):
- * - mfu: the median fitted mfu over kernels with a point on the compute roof;
+ * - mfu: the median fitted mfu over kernels with a point on the compute roof (else over all of
+ *   them: then only a lower bound, as no point was compute-bound);
  * - mbu: the best share of DRAM bandwidth any point of a DRAM-roof kernel achieved (minimum
  *   bytes ÷ median time, MBU as serving engineers define it for decode). Not the fitted memory
  *   roofs: on a CPU the ridge is near 1 FLOP/byte and few points are memory-bound, and a fit may
@@ -503,9 +504,10 @@ export function profileEfficiency(
 	const achieved = kept
 		.filter((k) => k.fit.memoryRoof !== "cache")
 		.flatMap((k) => k.points.map((p) => p.achievedGbps / peak.gbps));
-	if (computeBound.length === 0 || achieved.length === 0) return undefined;
+	if (kept.length === 0 || achieved.length === 0) return undefined;
+	const mfu = median(computeBound.length > 0 ? computeBound : kept.map((k) => k.fit.mfu));
 	const mbu = Math.max(...achieved);
-	return mbu > 0 && mbu <= 1 ? { mfu: median(computeBound), mbu } : undefined;
+	return mbu > 0 && mbu <= 1 ? { mfu, mbu } : undefined;
 }
 
 /**
