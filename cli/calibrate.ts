@@ -198,7 +198,7 @@ async function writeProfileAndReport(
 	io.stdout.write(`${formatSummary(profile)}\n`);
 	if (validation !== undefined) {
 		io.stdout.write(
-			`validation: median |error| ${(validation.medianAbsError * 100).toFixed(1)}% against ${validation.rows.length} published GPU figures (calibrate --validate --profile ${profile.profile} for the table)\n`,
+			`validation: median |error| ${(validation.medianAbsError * 100).toFixed(1)}% against ${validation.rows.length} published GPU figures (calibrate --validate --profile ${profileReference(out, dir)} for the table)\n`,
 		);
 	}
 	io.stdout.write(`profile: ${out} (sha256 ${parsed.profileHash.slice(0, 12)})\n`);
@@ -286,7 +286,7 @@ export function formatSummary(profile: MeasuredProfileJson): string {
 	const m = profile.measurement;
 	const lines = [
 		`backend ${m.backend} on ${m.device.gpu ?? m.device.cpu}${m.quick ? " (quick)" : ""}; tried: ${m.backendsTried.map((t) => `${t.name} ${t.ok ? "ok" : `no (${t.reason})`}`).join("; ") || "n/a"}`,
-		`machine peak ${m.machinePeak.gflops.toFixed(1)} GFLOP/s, ${m.machinePeak.gbps.toFixed(1)} GB/s: ${m.machinePeak.how}`,
+		`machine peak ${m.machinePeak.gflops.toFixed(1)} GFLOP/s, ${m.machinePeak.gbps.toFixed(1)} GB/s${m.machinePeak.cacheGbps === undefined ? "" : `, cache roof ${m.machinePeak.cacheGbps.toFixed(1)} GB/s`}: ${m.machinePeak.how}`,
 		"",
 		`${"kernel".padEnd(26)} ${"best GF/s".padStart(9)} ${"fit GF/s".padStart(9)} ${"fit GB/s".padStart(9)} ${"ovh ms".padStart(9)} ${"mfu".padStart(9)} ${"mbu".padStart(9)} ${"R² log".padStart(9)} ${"max err".padStart(9)}  roof`,
 	];
