@@ -78,6 +78,16 @@ function addScenariosCommand(program: Command, io: Io): void {
 		});
 }
 
+interface CalibrateCliOptions {
+	backend: string;
+	quick?: boolean;
+	import?: string;
+	out?: string;
+	gpuClass?: string;
+	validate?: string | true;
+	profile?: string;
+}
+
 function addCalibrateCommand(program: Command, io: Io): void {
 	program
 		.command("calibrate")
@@ -92,8 +102,17 @@ function addCalibrateCommand(program: Command, io: Io): void {
 			"--import <csv>",
 			"turn external measurements (device,kernel,batch,latency_ms[,flops,bytes]) into a profile",
 		)
-		.option("--out <file>", "profile file (default scenarios/calibration/measured-<backend>.json)")
-		.action(async (options: { backend: string; quick?: boolean; import?: string; out?: string }) => {
+		.option("--gpu-class <id>", "the gpus.csv class the tensorflow backend's GPU is (when its name does not say)")
+		.option(
+			"--validate [csv]",
+			"measure nothing: print the profile's predictions beside published GPU figures (default scenarios/calibration/validation.csv)",
+		)
+		.option("--profile <id|path>", "with --validate: the profile whose efficiencies predict (default: default)")
+		.option(
+			"--out <file>",
+			"profile file (default scenarios/calibration/measured-<backend>.json); with --validate, an HTML report",
+		)
+		.action(async (options: CalibrateCliOptions) => {
 			// Before measuring: a bad folder would otherwise surface after minutes (or hang, under /proc).
 			if (options.out !== undefined) checkOutDir(dirname(resolve(options.out)));
 			// Loaded on demand: TensorFlow.js takes about a second to import.
@@ -104,6 +123,9 @@ function addCalibrateCommand(program: Command, io: Io): void {
 					quick: options.quick === true,
 					...(options.import === undefined ? {} : { importCsv: options.import }),
 					...(options.out === undefined ? {} : { out: options.out }),
+					...(options.gpuClass === undefined ? {} : { gpuClass: options.gpuClass }),
+					...(options.validate === undefined ? {} : { validate: options.validate }),
+					...(options.profile === undefined ? {} : { profile: options.profile }),
 				},
 				io,
 			);

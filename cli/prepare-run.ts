@@ -9,7 +9,12 @@ import { dirname, isAbsolute, join, resolve } from "node:path";
 import { isProfilePath } from "../models/calibration/schema.js";
 import { type Catalog, parseCatalog, referencePaths } from "../models/catalog.js";
 import { CsvColumns, CsvError, parseCsv } from "../models/csv.js";
-import { type CalibrationProfile, CalibrationProfileError, loadCalibrationProfile } from "../models/latency.js";
+import {
+	type CalibrationProfile,
+	CalibrationProfileError,
+	loadCalibrationProfile,
+	withMappedClass,
+} from "../models/latency.js";
 import type { NetworkInputs, SnapshotRow } from "../models/network/types.js";
 import { issueAt, type LoadedScenario, loadScenario, ScenarioError } from "../models/scenario/load.js";
 import { checkReferences } from "../models/scenario/references.js";
@@ -98,7 +103,7 @@ export function prepareRun(
 		}
 	}
 	if (issues.length > 0) throw new ScenarioError(issues);
-	const calibration = readCalibrationProfile(loaded);
+	const calibration = loadScenarioCalibration(loaded, catalog);
 	const inputs: NetworkInputs = {
 		scenario: loaded.scenario,
 		catalog,
@@ -109,23 +114,45 @@ export function prepareRun(
 	return { loaded, inputs, referenceTablesHash };
 }
 
-/** The calibration profile a scenario names: an id names scenarios/calibration/<id>.json, a path is read beside the scenario. */
-function readCalibrationProfile(loaded: LoadedScenario): CalibrationProfile {
-	const profileField = loaded.scenario.calibrationProfile;
-	const byPath = isProfilePath(profileField);
-	const calibrationPath = byPath
-		? resolveBesideScenario(loaded, profileField)
-		: join(scenariosDir(), "calibration", `${profileField}.json`);
-	const profileShown = byPath ? profileField : `scenarios/calibration/${profileField}.json`;
-	if (!existsSync(calibrationPath)) {
-		const where = byPath && calibrationPath !== profileField ? ` (looked for ${calibrationPath})` : "";
-		throw new ScenarioError([issueAt(loaded, "calibrationProfile", `no profile file ${profileShown}${where}`)]);
+/**
+ * The scenario's calibration profile (calibrationProfile) with its calibration.apply mappings:
+ * each maps a GPU class of the catalogue to a measured profile's measured efficiency.
+ */
+function loadScenarioCalibration(loaded: LoadedScenario, catalog: Catalog): CalibrationProfile {
+	let calibration = loadProfileAt(loaded, "calibrationProfile", loaded.scenario.calibrationProfile);
+	const apply = loaded.scenario.calibration?.apply ?? {};
+	const known = new Set(catalog.gpus.map((g) => g.id));
+	for (const [gpuId, value] of Object.entries(apply)) {
+		const field = `calibration.apply.${gpuId}`;
+		if (!known.has(gpuId)) {
+			throw new ScenarioError([
+				issueAt(loaded, field, `${gpuId} is no GPU class of gpus.csv (ids: ${[...known].join(", ")})`),
+			]);
+		}
+		try {
+			calibration = withMappedClass(calibration, gpuId, loadProfileAt(loaded, field, value));
+		} catch (error) {
+			if (!(error instanceof CalibrationProfileError)) throw error;
+			throw new ScenarioError([issueAt(loaded, field, error.message)]);
+		}
+	}
+	return calibration;
+}
+
+/** A profile a scenario field names: an id of scenarios/calibration/<id>.json, or a path beside the scenario. */
+function loadProfileAt(loaded: LoadedScenario, field: string, value: string): CalibrationProfile {
+	const byPath = isProfilePath(value);
+	const path = byPath ? resolveBesideScenario(loaded, value) : join(scenariosDir(), "calibration", `${value}.json`);
+	const shown = byPath ? value : `scenarios/calibration/${value}.json`;
+	if (!existsSync(path)) {
+		const where = byPath && path !== value ? ` (looked for ${path})` : "";
+		throw new ScenarioError([issueAt(loaded, field, `no profile file ${shown}${where}`)]);
 	}
 	try {
-		return loadCalibrationProfile(calibrationPath, profileShown);
+		return loadCalibrationProfile(path, shown);
 	} catch (error) {
 		if (!(error instanceof CalibrationProfileError)) throw error;
-		throw new ScenarioError(error.message.split("\n").map((line) => issueAt(loaded, "calibrationProfile", line)));
+		throw new ScenarioError(error.message.split("\n").map((line) => issueAt(loaded, field, line)));
 	}
 }
 

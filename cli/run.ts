@@ -4,6 +4,8 @@
  * scenario.resolved.yaml, run-meta.json), each file atomically.
  */
 import { join, resolve } from "node:path";
+import type { Catalog } from "../models/catalog.js";
+import type { CalibrationProfile } from "../models/latency.js";
 import {
 	type NetworkResult,
 	runNetwork,
@@ -46,6 +48,21 @@ export interface Summary {
 	readonly baseline: NetworkResult["baseline"];
 }
 
+/**
+ * Which GPU class of the run uses which measurement, {calibrationClasses: {gpuId: {profile,
+ * measuredClass, hash}}}; empty when every class keeps its tier's figures, so that such runs'
+ * manifests stay as they were.
+ */
+export function calibrationClassesField(calibration: CalibrationProfile, catalog: Catalog): Record<string, unknown> {
+	const out: Record<string, { profile: string; measuredClass: string; hash: string }> = {};
+	for (const gpu of catalog.gpus) {
+		const source = calibration.classSources[gpu.id];
+		if (source !== undefined)
+			out[gpu.id] = { profile: source.profile, measuredClass: source.measuredClass, hash: source.profileHash };
+	}
+	return Object.keys(out).length > 0 ? { calibrationClasses: out } : {};
+}
+
 /** timeseries.csv: every column exact (shortest round-trip decimals), token amounts exact from base units. */
 export function timeseriesCsv(result: NetworkResult): string {
 	const series = result.timeseries;
@@ -81,6 +98,7 @@ export function executeRun(prepared: PreparedRun, options: RunOptions = {}): Run
 			codeVersion: `depin-twin ${packageVersion()}`,
 			calibrationProfile: scenario.calibrationProfile,
 			calibrationHash: calibration.profileHash,
+			...calibrationClassesField(calibration, prepared.inputs.catalog),
 			referenceTablesHash: prepared.referenceTablesHash,
 			horizonDays: scenario.horizonDays,
 			epochs: result.epochs,

@@ -17,6 +17,7 @@ import type {
 	MeasurementInfo,
 } from "../models/calibration/schema.js";
 import { checkProfileValue, formatIssue, isUnder, type ProfileIssue } from "../models/calibration/validate.js";
+import type { ValidationSummary } from "../models/calibration/validation.js";
 import type { PathSegment } from "../models/scenario/paths.js";
 import {
 	achievedVsPeakChart,
@@ -29,6 +30,7 @@ import {
 	type RooflineFit,
 	renderSvg,
 	type TierEfficiency,
+	validationChart,
 } from "./charts.js";
 
 /** A GPU class as the report names it (a GpuSpec from the catalog fits). */
@@ -49,6 +51,8 @@ export interface CalibrationReportOptions {
 	readonly source?: string;
 	/** SHA-256 of the profile file's bytes, shown in the footer. */
 	readonly profileHash?: string;
+	/** The profile's predictions beside published GPU figures (calibrate --validate), charted and tabled. */
+	readonly validation?: ValidationSummary;
 }
 
 /** Thrown when the input is not a calibration profile at all (not a JSON object). */
@@ -69,6 +73,8 @@ export interface ReportPoint extends MeasuredPoint {
 export interface ReportFit extends Partial<RooflineFit> {
 	readonly mfu?: number;
 	readonly mbu?: number;
+	readonly memoryRoof?: "dram" | "cache";
+	readonly flag?: string;
 	readonly rSquared?: number;
 	readonly maxRelativeError?: number;
 }
@@ -89,6 +95,9 @@ export interface CalibrationReportData {
 	readonly profile: string;
 	readonly provenance: Readonly<Record<string, unknown>>;
 	readonly efficiency: readonly { readonly tier: string; readonly mfu?: number; readonly mbu?: number }[];
+	/** The class a measured profile measured, and its measured shares (which apply to that class only). */
+	readonly measuredClass?: string;
+	readonly measuredEfficiency?: { readonly mfu: number; readonly mbu: number };
 	readonly overheadMsScale?: number;
 	readonly measurement?: ReportMeasurement;
 	readonly kernels: readonly ReportKernel[];
@@ -142,10 +151,14 @@ export function readCalibrationReportData(json: unknown): CalibrationReportData 
 		: [];
 	const overheadMsScale = bad("overheadMsScale") ? undefined : profile.overheadMsScale;
 	const measurement = bad("measurement") ? undefined : profile.measurement;
+	const measuredClass = bad("measuredClass") ? undefined : profile.measuredClass;
+	const measuredEfficiency = bad("measuredEfficiency") ? undefined : profile.measuredEfficiency;
 	return {
 		profile: bad("profile") ? "(unnamed profile)" : profile.profile,
 		provenance: bad("provenance") ? {} : profile.provenance,
 		efficiency,
+		...(measuredClass !== undefined ? { measuredClass } : {}),
+		...(measuredEfficiency !== undefined ? { measuredEfficiency } : {}),
 		...(overheadMsScale !== undefined ? { overheadMsScale } : {}),
 		...(measurement ? { measurement } : {}),
 		kernels: Array.isArray(json.kernels) ? readKernels(profile.kernels ?? [], issues) : [],
@@ -161,14 +174,25 @@ function readKernels(kernels: readonly KernelMeasurement[], issues: readonly Pro
 	return kernels.flatMap((k, i) => {
 		if (issues.some((issue) => isUnder(issue.path, ["kernels", i]) && !inPoint(issue.path))) return [];
 		const points = k.points.flatMap((p, j) => (has("kernels", i, "points", j) ? [] : [reportPoint(p)]));
-		const { overheadMs, effectiveGflops, effectiveGbps, mfu, mbu, rSquared, maxRelativeError } = k.fit;
+		const { overheadMs, effectiveGflops, effectiveGbps, mfu, mbu, rSquared, maxRelativeError, memoryRoof, flag } =
+			k.fit;
 		return [
 			{
 				name: k.name,
 				kind: k.kind,
 				params: Object.entries(k.params).map(([key, v]) => [key, scalarText(v)] as const),
 				points: points.sort((a, b) => a.batch - b.batch),
-				fit: { overheadMs, effectiveGflops, effectiveGbps, mfu, mbu, rSquared, maxRelativeError },
+				fit: {
+					overheadMs,
+					effectiveGflops,
+					effectiveGbps,
+					mfu,
+					mbu,
+					rSquared,
+					maxRelativeError,
+					...(memoryRoof !== undefined ? { memoryRoof } : {}),
+					...(flag !== undefined ? { flag } : {}),
+				},
 			},
 		];
 	});
@@ -284,6 +308,32 @@ async function figure(
 	return `<figure class="chart" data-chart="${escapeHtml(kind)}"${style}>${svg}<figcaption>${captionHtml}</figcaption></figure>`;
 }
 
+/** Predictions beside published GPU measurements: a chart of the relative errors and the table. */
+async function validationSection({ chart }: ReportPage, v: ValidationSummary): Promise<Section> {
+	const pct = (x: number) => `${x >= 0 ? "+" : ""}${(x * 100).toFixed(1)}%`;
+	const rows = v.rows.map((r) => [
+		escapeHtml(r.gpu),
+		escapeHtml(r.workload),
+		String(r.batch),
+		escapeHtml(r.metric),
+		formatNumber(r.published, 4),
+		formatNumber(r.predicted, 4),
+		pct(r.relativeError),
+		escapeHtml(r.efficiencySource),
+		`<a href="${escapeHtml(r.sourceUrl)}">${escapeHtml(r.sourceUrl)}</a> (${escapeHtml(r.sourceDate)})`,
+	]);
+	const median = (v.medianAbsError * 100).toFixed(1);
+	let body = `<p>The latency model's prediction for GPU measurements that others published (scenarios/calibration/validation.csv), each from the GPU's spec-sheet peaks and the efficiency this profile gives its class. <b>Median |error| ${median}%</b> over ${v.rows.length} figures on ${v.gpuClasses.length} GPU classes (${escapeHtml(v.gpuClasses.join(", "))}). Negative: the model is slower than measured.</p>`;
+	const bars = v.rows.map((r) => ({ label: `${r.gpu} · ${r.workload}`, relativeError: r.relativeError }));
+	body += `<div class="charts">${await chart("validation", validationChart({ rows: bars }), `Relative error of each prediction; the band marks ±25%. Median |error| ${median}%.`)}</div>`;
+	body += dataTable(
+		["GPU class", "workload", "batch", "metric", "published", "predicted", "error", "efficiency", "source"],
+		rows,
+		[2, 4, 5, 6],
+	);
+	return { id: "validation", heading: "Checked against published GPU figures", body };
+}
+
 // ——— The page ———
 
 const CSS = `
@@ -355,6 +405,7 @@ export async function calibrationReportHtml(
 		if (peak !== undefined) sections.push(peak);
 	} else sections.push(noKernelsSection(page.measured));
 	sections.push(await predictionsSection(page));
+	if (options.validation !== undefined) sections.push(await validationSection(page, options.validation));
 	return pageHtml(page, sections);
 }
 
@@ -394,10 +445,29 @@ async function efficiencySection({ data, options, chart }: ReportPage): Promise<
 	const headers = ["GPU tier", "mfu", "mbu", ...(options.gpus ? ["GPU classes"] : [])];
 	let body = `<p>The network model times a batch on a GPU class from its spec-sheet peaks times these shares: <b>mfu</b> is the achieved share of peak dense FP16 tensor FLOP/s in compute-bound work, <b>mbu</b> the achieved share of peak memory bandwidth in memory-bound work. The fixed per-batch overhead of every workload is multiplied by <b>overheadMsScale = ${escapeHtml(formatNumber(data.overheadMsScale))}</b>.</p>`;
 	body += dataTable(headers, rows, [1, 2]);
+	body += measuredClassHtml(data, options);
 	if (tiers.length > 0) {
 		body += `<div class="charts">${await chart("efficiency", efficiencyChart({ tiers }), "Bars: share of peak achieved per tier; 100% would be the spec-sheet peak.")}</div>`;
 	}
 	return { id: "efficiency", heading: "Efficiencies used by the network model", body };
+}
+
+/** Which class the measurement applies to, and what every other class uses. */
+function measuredClassHtml(data: CalibrationReportData, options: CalibrationReportOptions): string {
+	if (data.measuredClass === undefined) {
+		return "<p>These are the figures of every GPU class of its tier: no class uses a measurement of its own.</p>";
+	}
+	const cls = escapeHtml(data.measuredClass);
+	const isGpu = (options.gpus ?? []).some((g) => g.id === data.measuredClass);
+	const e = data.measuredEfficiency;
+	const shares =
+		e === undefined
+			? "no measured efficiency (every kernel was flagged), so no class uses it"
+			: `mfu ${formatNumber(e.mfu)}, mbu ${formatNumber(e.mbu)}`;
+	const where = isGpu
+		? `It applies to <b>${cls}</b> only; every other GPU class keeps its tier's figures above.`
+		: `<b>${cls}</b> is no GPU class of the catalogue, so no GPU class uses it: every GPU class keeps its tier's figures above (a CPU's share of its own peaks says nothing about a GPU's).`;
+	return `<p class="callout">This profile measured <b>${cls}</b>: ${shares}. ${where} A scenario may apply it to another class only through an explicit mapping, <code>calibration.apply: {&lt;gpu class&gt;: ${escapeHtml(data.profile)}}</code>, which the run records in summary.json's manifest (<code>calibrationClasses</code>).</p>`;
 }
 
 /** Provenance: what was measured, on what, with which software. */
@@ -459,13 +529,13 @@ function fitSection(kernels: readonly ReportKernel[]): Section {
 		formatNumber(k.fit?.effectiveGflops),
 		formatNumber(k.fit?.effectiveGbps),
 		formatNumber(k.fit?.mfu),
-		formatNumber(k.fit?.mbu),
+		`${formatNumber(k.fit?.mbu)}${k.fit?.memoryRoof === "cache" ? " (cache roof)" : ""}`,
 		formatFixed(k.fit?.rSquared, 4),
 		formatPercent(k.fit?.maxRelativeError),
 		String(k.points.length),
 	]);
 	let body =
-		"<p>Per kernel, latency(batch) = overhead + max(FLOPs ÷ effective FLOP/s, bytes ÷ effective bandwidth), fitted to the median timings. mfu and mbu here are the effective rates over this machine's peaks; R² and the largest relative error say how well the curve fits the points.</p>";
+		"<p>Per kernel, latency(batch) = overhead + max(FLOPs ÷ effective FLOP/s, bytes ÷ effective bandwidth), fitted to the median timings. mfu and mbu here are the effective rates over this machine's peaks (mbu over the cache copy bandwidth where marked <i>cache roof</i>: a working set that stays in cache); R² and the largest relative error say how well the curve fits the points. A share above 1 that no roof explains is not capped: the kernel is flagged below and left out of the measured efficiency.</p>";
 	body += dataTable(
 		[
 			"kernel",
@@ -483,6 +553,10 @@ function fitSection(kernels: readonly ReportKernel[]): Section {
 		[2, 3, 4, 5, 6, 7, 8, 9],
 		"wrap-head",
 	);
+	const flagged = kernels.filter((k) => k.fit?.flag !== undefined);
+	if (flagged.length > 0) {
+		body += `<div class="callout problems"><b>Left out of the measured efficiency:</b><ul>${flagged.map((k) => `<li><code>${escapeHtml(k.name)}</code>: ${escapeHtml(k.fit?.flag ?? "")}</li>`).join("")}</ul></div>`;
+	}
 	return { id: "fit", heading: "Fit per kernel", body };
 }
 

@@ -374,6 +374,49 @@ export function efficiencyChart(input: {
 	} as TopLevelSpec;
 }
 
+/** Horizontal bars: the signed relative error of each prediction against a published figure, with a ±25% band. */
+export function validationChart(input: {
+	readonly rows: readonly { readonly label: string; readonly relativeError: number }[];
+	readonly widthPx?: number;
+}): TopLevelSpec {
+	const values = input.rows.map((r, i) => ({ row: `${i + 1}. ${r.label}`, error: r.relativeError }));
+	const order = values.map((v) => v.row);
+	const limit = Math.max(0.5, ...values.map((v) => Math.abs(v.error)));
+	const y = { field: "row", type: "nominal", title: null, sort: order } as const;
+	return {
+		$schema: SCHEMA,
+		title: "Prediction vs published: relative error",
+		width: input.widthPx ?? 360,
+		height: { step: 18 },
+		config: CONFIG,
+		data: { values },
+		layer: [
+			{
+				data: { values: [{ lo: -0.25, hi: 0.25 }] },
+				mark: { type: "rect", color: "#2ca02c", opacity: 0.12 },
+				encoding: { x: { field: "lo", type: "quantitative" }, x2: { field: "hi" } },
+			},
+			{
+				mark: { type: "bar", height: { band: 0.7 } },
+				encoding: {
+					y,
+					x: {
+						field: "error",
+						type: "quantitative",
+						title: "(predicted − published) ÷ published",
+						scale: { domain: [-limit, limit] },
+						axis: { format: "+.0%", grid: true },
+					},
+					color: {
+						condition: { test: "abs(datum.error) <= 0.25", value: "#1f77b4" },
+						value: "#d62728",
+					},
+				},
+			},
+		],
+	} as TopLevelSpec;
+}
+
 /**
  * Renders a vega-lite spec to an SVG string with vega's headless renderer. Deterministic: the
  * layout depends only on the spec (text is measured by the same estimator every time), and the

@@ -17,6 +17,9 @@
  * path; its format is models/calibration/schema.ts) gives, per GPU tier, the achieved share of
  * peak FP16 tensor FLOP/s (mfu) and of peak memory bandwidth (mbu), plus a scale on the
  * per-batch overhead. Its hash (SHA-256 of the file's bytes) goes in every run manifest.
+ * A measured profile's own efficiency (measuredEfficiency) replaces the tier's only for the
+ * class it measured (measuredClass); a scenario's calibration.apply maps further classes to
+ * measured profiles explicitly (`classEfficiency`). Every other class keeps its tier's figures.
  *
  * A measured profile (written by `depin-twin calibrate`) also carries `measurement` (backend,
  * device, versions, machine peaks), `kernels` (every timing, its fit) and `gpuPredictions`
@@ -73,12 +76,29 @@ export interface Efficiency {
 /** A profile as read for a run: the file's fields, with the overhead scale in every tier's efficiency. */
 export interface CalibrationProfile extends Omit<CalibrationProfileJson, "efficiency" | "overheadMsScale"> {
 	readonly efficiency: Readonly<Record<GpuTier, Efficiency>>;
+	/**
+	 * Per GPU class id, the efficiency that replaces its tier's: the profile's measuredClass (a
+	 * GPU class id there; "cpu-wasm" and "cpu" name no GPU class) and the scenario's mappings.
+	 */
+	readonly classEfficiency: Readonly<Record<string, Efficiency>>;
+	/** Per class id of classEfficiency, the measurement it comes from (for the run manifest). */
+	readonly classSources: Readonly<Record<string, ClassSource>>;
 	/** The file's overheadMsScale, 1 when it has none. */
 	readonly overheadMsScale: number;
 	/** SHA-256 (hex) of the profile file's bytes. */
 	readonly profileHash: string;
 	/** Path or name the profile was read from. */
 	readonly source: string;
+}
+
+/** The measured profile a class's efficiency comes from. */
+export interface ClassSource {
+	/** The profile as the scenario names it (scenarios/calibration/<id>.json or the path). */
+	readonly profile: string;
+	/** The class that profile measured. */
+	readonly measuredClass: string;
+	/** SHA-256 (hex) of that profile file's bytes. */
+	readonly profileHash: string;
 }
 
 /** The default profile, relative to the repository root. */
@@ -136,7 +156,50 @@ export function parseCalibrationProfile(bytes: Uint8Array | string, source = "<p
 		const { mfu, mbu } = profile.efficiency[tier];
 		efficiency[tier] = Object.freeze({ mfu, mbu, overheadMsScale });
 	}
-	return Object.freeze({ ...profile, efficiency: Object.freeze(efficiency), overheadMsScale, profileHash, source });
+	const classEfficiency: Record<string, Efficiency> = {};
+	const classSources: Record<string, ClassSource> = {};
+	const { measuredClass, measuredEfficiency: measured } = profile;
+	if (measuredClass !== undefined && measured !== undefined) {
+		classEfficiency[measuredClass] = Object.freeze({ mfu: measured.mfu, mbu: measured.mbu, overheadMsScale });
+		classSources[measuredClass] = Object.freeze({ profile: source, measuredClass, profileHash });
+	}
+	return Object.freeze({
+		...profile,
+		efficiency: Object.freeze(efficiency),
+		classEfficiency: Object.freeze(classEfficiency),
+		classSources: Object.freeze(classSources),
+		overheadMsScale,
+		profileHash,
+		source,
+	});
+}
+
+/**
+ * The profile with `gpuId` timed from `measured`'s measured efficiency (a scenario's
+ * calibration.apply mapping). Throws a CalibrationProfileError when `measured` has none.
+ */
+export function withMappedClass(
+	profile: CalibrationProfile,
+	gpuId: string,
+	measured: CalibrationProfile,
+): CalibrationProfile {
+	const e = measured.measuredEfficiency;
+	if (measured.measuredClass === undefined || e === undefined) {
+		throw new CalibrationProfileError(
+			`profile ${measured.source}: has no measured efficiency to apply to ${gpuId} (it must be written by depin-twin calibrate and have measuredClass and measuredEfficiency)`,
+		);
+	}
+	const mapped = Object.freeze({ mfu: e.mfu, mbu: e.mbu, overheadMsScale: measured.overheadMsScale });
+	const source: ClassSource = {
+		profile: measured.source,
+		measuredClass: measured.measuredClass,
+		profileHash: measured.profileHash,
+	};
+	return Object.freeze({
+		...profile,
+		classEfficiency: Object.freeze({ ...profile.classEfficiency, [gpuId]: mapped }),
+		classSources: Object.freeze({ ...profile.classSources, [gpuId]: Object.freeze(source) }),
+	});
 }
 
 function deepFreeze<T>(value: T): T {
@@ -147,9 +210,11 @@ function deepFreeze<T>(value: T): T {
 	return value;
 }
 
-/** The profile's efficiency for a GPU (by its tier), with the profile's overhead scale. */
+/** The profile's efficiency for a GPU: its class's when measured or mapped, else its tier's; with the overhead scale. */
 export function efficiencyFor(profile: CalibrationProfile, gpu: GpuSpec): Efficiency {
-	return profile.efficiency[gpu.tier];
+	return Object.hasOwn(profile.classEfficiency, gpu.id)
+		? (profile.classEfficiency[gpu.id] as Efficiency)
+		: profile.efficiency[gpu.tier];
 }
 
 /**

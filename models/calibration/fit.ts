@@ -330,6 +330,10 @@ export interface MachinePeak {
 	readonly gflops: number;
 	readonly gbps: number;
 	readonly how: string;
+	/** Copy bandwidth of a cache-sized buffer, GB/s (CPU measurements only). */
+	readonly cacheGbps?: number;
+	/** That buffer's size (source + destination), bytes. */
+	readonly cacheBytes?: number;
 }
 
 const ASSUMED_CLOCK_MHZ = 2000;
@@ -369,7 +373,13 @@ export function cpuFlopsPerCycle(backend: string, cpu: CpuInfo): { perCore: numb
  * (`cpuFlopsPerCycle`) and the measured single-thread copy bandwidth (`copyGbps`: DRAM peak is
  * not visible from a VM, and one thread is what the wasm backend has).
  */
-export function machinePeak(backend: string, cpu: CpuInfo, copyGbps: number, gpu?: GpuSpec): MachinePeak {
+export function machinePeak(
+	backend: string,
+	cpu: CpuInfo,
+	copyGbps: number,
+	gpu?: GpuSpec,
+	cache?: { readonly gbps: number; readonly bytes: number },
+): MachinePeak {
 	if (gpu !== undefined) {
 		return {
 			gflops: gpu.fp16TensorTflops * 1000,
@@ -384,7 +394,8 @@ export function machinePeak(backend: string, cpu: CpuInfo, copyGbps: number, gpu
 	return {
 		gflops,
 		gbps: copyGbps,
-		how: `${cpu.model}: ${threads} thread(s) × ${clockNote} × ${perCore} FP32 FLOPs/cycle (${why}) = ${round(gflops)} GFLOP/s; bandwidth = measured single-thread copy (read + write) of 2 × 64 MiB, best of 5`,
+		how: `${cpu.model}: ${threads} thread(s) × ${clockNote} × ${perCore} FP32 FLOPs/cycle (${why}) = ${round(gflops)} GFLOP/s; bandwidth = measured single-thread copy (read + write) of 2 × 64 MiB, best of 5${cache === undefined ? "" : `; cache roof = the same copy of 2 × ${round(cache.bytes / 2 / 1024 / 1024)} MiB, best of many`}`,
+		...(cache === undefined ? {} : { cacheGbps: cache.gbps, cacheBytes: cache.bytes }),
 	};
 }
 
@@ -421,50 +432,105 @@ export function matchGpu(device: string | undefined, gpus: readonly GpuSpec[]): 
 // ---------------------------------------------------------------------------------------------
 // From kernels to the profile's efficiency and to every GPU class
 
+/** A kernel's shares of the machine's roofs, the memory roof they refer to, and why it is left out (if it is). */
+export interface FitJudgement {
+	readonly mfu: number;
+	readonly mbu: number;
+	readonly memoryRoof: "dram" | "cache";
+	readonly flag?: string;
+}
+
 /**
- * The profile's efficiency.
- * - mfu: the median of the kernels' fitted mfu, over kernels with a point on the compute roof.
- * - mbu: the best share of peak bandwidth any point achieved (minimum bytes ÷ median time) —
- *   MBU as serving engineers define it for decode. Not the fitted memory roofs: on a CPU the
- *   ridge is near 1 FLOP/byte, so only the MLP at batch 1–2 is memory-bound, too few points for
- *   a fitted roof to be trusted (a fit may even bend a compute-bound matMul onto a made-up
- *   memory roof to absorb noise).
- * Each is capped at 1 (the CPU peaks assume the nominal clock, and caches beat the copy
- * bandwidth).
+ * Judges a kernel's fit against the machine's roofs. mfu is the fitted FLOP rate over the peak;
+ * mbu the fitted bandwidth over the DRAM copy bandwidth, or over the cache copy bandwidth when it
+ * exceeds DRAM and the cache roof explains it (a working set that stays in cache). A share above 1
+ * that no roof explains is never capped: the kernel is flagged, with the reason, and left out of
+ * the profile's efficiency. An unbound compute roof (no compute-bound point) is not judged; an
+ * unbound memory roof is, as its lowest consistent value above DRAM already says "cache".
+ */
+export function judgeFit(
+	fit: RooflineFit,
+	peak: Pick<MachinePeak, "gflops" | "gbps" | "cacheGbps">,
+	points: readonly FitPoint[],
+): FitJudgement {
+	const mfu = fit.effectiveGflops / peak.gflops;
+	const dramMbu = fit.effectiveGbps / peak.gbps;
+	const explainedByCache = peak.cacheGbps !== undefined && fit.effectiveGbps <= peak.cacheGbps;
+	// Judged whatever roof binds: an unbound memory roof is a lower bound, so above 1 it too says "cache".
+	const onCache = dramMbu > 1 && explainedByCache;
+	const memoryRoof = onCache ? "cache" : "dram";
+	const mbu = onCache ? fit.effectiveGbps / (peak.cacheGbps as number) : dramMbu;
+	const reasons: string[] = [];
+	const smallest = points.reduce((a, b) => (b.batch < a.batch ? b : a), points[0] as FitPoint);
+	const overheadShare = fit.overheadMs / smallest.medianMs;
+	const overheadNote =
+		overheadShare > 0.5
+			? `; the fitted overhead is ${Math.round(overheadShare * 100)}% of the smallest batch's median (overhead-dominated points leave the rates poorly identified)`
+			: "";
+	if (fit.bindingRoof !== "memory" && mfu > 1) {
+		reasons.push(
+			`mfu ${round(mfu)} > 1: the fitted ${round(fit.effectiveGflops)} GFLOP/s exceeds the machine peak ${round(peak.gflops)} GFLOP/s (a clock above nominal, or a FLOP count above the work done)${overheadNote}`,
+		);
+	}
+	if (dramMbu > 1 && !onCache) {
+		const largest = Math.max(...points.map((p) => p.bytes));
+		const cache =
+			peak.cacheGbps === undefined
+				? "no cache roof was measured"
+				: `above the cache roof too (${round(peak.cacheGbps)} GB/s)`;
+		reasons.push(
+			`mbu ${round(dramMbu)} > 1 of the DRAM copy bandwidth ${round(peak.gbps)} GB/s and ${cache}: the working set (up to ${round(largest / 1e6)} MB a run) sits in cache${overheadNote}`,
+		);
+	}
+	return { mfu, mbu, memoryRoof, ...(reasons.length > 0 ? { flag: reasons.join("; ") } : {}) };
+}
+
+/**
+ * The profile's measured efficiency, from the kernels that are not flagged (`judgeFit`):
+ * - mfu: the median fitted mfu over kernels with a point on the compute roof (else over all of
+ *   them: then only a lower bound, as no point was compute-bound);
+ * - mbu: the best share of DRAM bandwidth any point of a DRAM-roof kernel achieved (minimum
+ *   bytes ÷ median time, MBU as serving engineers define it for decode). Not the fitted memory
+ *   roofs: on a CPU the ridge is near 1 FLOP/byte and few points are memory-bound, and a fit may
+ *   bend a compute-bound kernel onto a made-up memory roof to absorb noise.
+ * Undefined when no kernel gives one of them (then the profile applies to no class).
  */
 export function profileEfficiency(
 	kernels: readonly Pick<KernelMeasurement, "fit" | "points">[],
 	peak: { readonly gbps: number },
-): Efficiency {
-	if (kernels.length === 0) throw new RangeError("no kernels to take the efficiency from");
-	const computeBound = kernels.filter((k) => k.fit.bindingRoof !== "memory").map((k) => k.fit.mfu);
-	const mfu = median(computeBound.length > 0 ? computeBound : kernels.map((k) => k.fit.mfu));
-	const bestGbps = Math.max(...kernels.flatMap((k) => k.points.map((p) => p.achievedGbps)));
-	return { mfu: Math.min(1, mfu), mbu: Math.min(1, bestGbps / peak.gbps) };
+): Efficiency | undefined {
+	const kept = kernels.filter((k) => k.fit.flag === undefined);
+	const computeBound = kept.filter((k) => k.fit.bindingRoof !== "memory").map((k) => k.fit.mfu);
+	const achieved = kept
+		.filter((k) => k.fit.memoryRoof !== "cache")
+		.flatMap((k) => k.points.map((p) => p.achievedGbps / peak.gbps));
+	if (kept.length === 0 || achieved.length === 0) return undefined;
+	const mfu = median(computeBound.length > 0 ? computeBound : kept.map((k) => k.fit.mfu));
+	const mbu = Math.max(...achieved);
+	return mbu > 0 && mbu <= 1 ? { mfu, mbu } : undefined;
 }
 
 /**
  * Latency vs batch of every kernel on every GPU class: the kernel's roofline with the GPU's
- * dense FP16 tensor peak × mfu and memory bandwidth × mbu. mfu is the kernel's own when its fit
- * touches the compute roof (a GEMM and an attention block differ), else the profile's; mbu is
- * the profile's (see `profileEfficiency` for why fitted memory roofs are not used). The overhead is the kernel's fitted overhead
- * (host-side dispatch: it does not scale with the GPU). On `measuredGpuId` — the class the
- * profile was measured on — the fitted effective rates are used as they are. Batches: 1 … 256
- * for catalogue kernels, the measured batches for imported ones.
+ * dense FP16 tensor peak × mfu and memory bandwidth × mbu, taken from `efficiencyOf(gpu)` — the
+ * efficiency the network model uses for that class (its tier's, unless the profile measured that
+ * very class). The overhead is the kernel's fitted overhead (host-side dispatch: it does not
+ * scale with the GPU). On `measuredGpuId` — the class the profile was measured on — the fitted
+ * effective rates are used as they are. Batches: 1 … 256 for catalogue kernels, the measured
+ * batches for imported ones.
  */
 export function predictGpus(
 	kernels: readonly KernelMeasurement[],
 	gpus: readonly GpuSpec[],
-	efficiency: Efficiency,
+	efficiencyOf: (gpu: GpuSpec) => Efficiency,
 	measuredGpuId?: string,
 ): GpuPredictions {
 	const out: Record<string, Record<string, { batch: number; predictedMs: number }[]>> = {};
 	for (const gpu of gpus) {
 		const byKernel: Record<string, { batch: number; predictedMs: number }[]> = {};
+		const { mfu, mbu } = efficiencyOf(gpu);
 		for (const kernel of kernels) {
 			const { fit } = kernel;
-			const mfu = Math.min(1, fit.bindingRoof === "memory" ? efficiency.mfu : fit.mfu);
-			const mbu = efficiency.mbu;
 			const params: RooflineParams =
 				gpu.id === measuredGpuId
 					? fit

@@ -3,7 +3,8 @@
  * timings or from a CSV of external measurements, and writes it as stable, compact JSON.
  *
  *   timings → per kernel: points (median, p10, p90, achieved rates) → roofline fit → mfu, mbu
- *   → efficiency (median over kernels, every tier) → predictions for every GPU class
+ *   → measuredEfficiency (median over unflagged kernels, for the measured class only) → predictions
+ *   for every GPU class (each with the efficiency the network model would use for it)
  */
 import type { GpuSpec, GpuTier } from "../catalog.js";
 import { GPU_TIERS } from "../catalog.js";
@@ -20,6 +21,7 @@ import {
 import {
 	type FitPoint,
 	fitRoofline,
+	judgeFit,
 	type MachinePeak,
 	machinePeak,
 	matchGpu,
@@ -28,7 +30,8 @@ import {
 	profileEfficiency,
 } from "./fit.js";
 import { findKernel, KERNELS, kernelBytes, kernelFlops } from "./kernels.js";
-import type { MeasurementResult } from "./measure.js";
+import { CACHE_COPY_BYTES, type MeasurementResult } from "./measure.js";
+import type { TierEfficiency } from "./schema.js";
 
 /** Most samples kept per point in a profile file (medians use them all). */
 export const MAX_KEPT_SAMPLES = 30;
@@ -51,11 +54,12 @@ export interface Environment {
 }
 
 const EFFICIENCY_NOTE =
-	"efficiency = the measured shares of this machine's peaks, capped at 1 and applied to every GPU tier: mfu = median over kernels with a point on the compute roof of fit.effectiveGflops / machinePeak.gflops; mbu = the best achievedGbps of any point / machinePeak.gbps (MBU as defined for decode; fitted memory roofs rest on too few memory-bound points on a CPU). A measurement says how close a runtime gets to its own hardware's roofs; the network model transfers that to each GPU class's spec peaks. overheadMsScale stays 1: the kernels' fitted overheads are host dispatch of tfjs ops, not the workloads' per-batch overheads.";
+	"measuredEfficiency = the measured shares of this machine's peaks, applied to measuredClass only: mfu = median over unflagged kernels with a point on the compute roof of fit.effectiveGflops / machinePeak.gflops; mbu = median over unflagged kernels on the DRAM roof of fit.effectiveGbps / machinePeak.gbps, else the best achievedGbps / machinePeak.gbps of any point not above 1. A kernel whose share of a peak exceeds 1 is flagged with the reason and left out, unless the cache roof (machinePeak.cacheGbps) explains it (fit.memoryRoof cache). efficiency (per tier) = the literature defaults every other GPU class keeps: a CPU's or another GPU's share of its own peaks says nothing about a different device, so it applies elsewhere only through a scenario's explicit calibration.apply mapping. overheadMsScale stays 1: the kernels' fitted overheads are host dispatch of tfjs ops, not the workloads' per-batch overheads.";
 
 /** Fits one kernel's points and states its efficiencies against the machine's peaks. */
 export function fitKernel(timings: KernelTimings, peak: MachinePeak): KernelMeasurement {
 	const fit = fitRoofline(timings.points as readonly FitPoint[]);
+	const judged = judgeFit(fit, peak, timings.points as readonly FitPoint[]);
 	return {
 		name: timings.name,
 		kind: timings.kind,
@@ -65,10 +69,12 @@ export function fitKernel(timings: KernelTimings, peak: MachinePeak): KernelMeas
 			overheadMs: fit.overheadMs,
 			effectiveGflops: fit.effectiveGflops,
 			effectiveGbps: fit.effectiveGbps,
-			mfu: fit.effectiveGflops / peak.gflops,
-			mbu: fit.effectiveGbps / peak.gbps,
+			mfu: judged.mfu,
+			mbu: judged.mbu,
 			rSquared: fit.rSquared,
 			maxRelativeError: fit.maxRelativeError,
+			memoryRoof: judged.memoryRoof,
+			...(judged.flag === undefined ? {} : { flag: judged.flag }),
 			bindingRoof: fit.bindingRoof,
 		},
 	};
@@ -80,37 +86,59 @@ export interface ProfileContext {
 	readonly gpus: readonly GpuSpec[];
 	readonly date: string;
 	readonly environment: Environment;
+	/** The per-tier efficiencies every class but the measured one keeps (the literature defaults). */
+	readonly literature: Readonly<Record<GpuTier, TierEfficiency>>;
+	/** The GPU class a tensorflow measurement ran on, when its name does not say (--gpu-class). */
+	readonly gpuClass?: string;
 }
 
-/** Assembles the profile: fits, efficiency for every tier, predictions for every GPU class. */
+/** The class a tfjs measurement measured: the GPU's class id, else the CPU (by backend). */
+export function measuredClassOf(backend: string, gpu: GpuSpec | undefined, gpuName: string | undefined): string {
+	if (gpu !== undefined) return gpu.id;
+	if (backend === "wasm") return "cpu-wasm";
+	return backend === "tensorflow" && gpuName !== undefined ? "gpu-unknown" : "cpu";
+}
+
+/** Assembles the profile: fits, the measured class's efficiency, the tiers' defaults, predictions for every GPU class. */
 export function buildProfile(input: {
 	readonly profile: string;
 	readonly provenance: Readonly<Record<string, unknown>>;
 	readonly measurement: MeasurementInfo;
 	readonly kernels: readonly KernelTimings[];
 	readonly gpus: readonly GpuSpec[];
+	readonly measuredClass: string;
+	readonly literature: Readonly<Record<GpuTier, TierEfficiency>>;
 	/** The GPU class the measurements were taken on, if any. */
 	readonly measuredGpuId?: string;
 }): MeasuredProfileJson {
 	const kernels = input.kernels.map((k) => fitKernel(k, input.measurement.machinePeak));
 	const measured = profileEfficiency(kernels, input.measurement.machinePeak);
 	const efficiency = {} as Record<GpuTier, Efficiency>;
-	for (const tier of GPU_TIERS) efficiency[tier] = { mfu: measured.mfu, mbu: measured.mbu };
+	for (const tier of GPU_TIERS) efficiency[tier] = { mfu: input.literature[tier].mfu, mbu: input.literature[tier].mbu };
+	const efficiencyOf = (gpu: GpuSpec): Efficiency =>
+		gpu.id === input.measuredClass && measured !== undefined ? measured : efficiency[gpu.tier];
 	return {
 		profile: input.profile,
 		provenance: { ...input.provenance, efficiency: EFFICIENCY_NOTE },
 		efficiency,
+		measuredClass: input.measuredClass,
+		...(measured === undefined ? {} : { measuredEfficiency: { mfu: measured.mfu, mbu: measured.mbu } }),
 		overheadMsScale: 1,
 		measurement: input.measurement,
 		kernels,
-		gpuPredictions: predictGpus(kernels, input.gpus, measured, input.measuredGpuId),
+		gpuPredictions: predictGpus(kernels, input.gpus, efficiencyOf, input.measuredGpuId),
 	};
 }
 
 /** A profile from a tfjs measurement (`runMeasurement` / `measureInWorker`). */
 export function profileFromMeasurement(result: MeasurementResult, options: ProfileContext): MeasuredProfileJson {
-	const gpu = result.backend === "tensorflow" ? matchGpu(result.gpu, options.gpus) : undefined;
-	let peak = machinePeak(result.backend, result.cpu, result.copyGbps, gpu);
+	const named = options.gpuClass ?? result.gpu;
+	const gpu = result.backend === "tensorflow" ? matchGpu(named, options.gpus) : undefined;
+	const cache =
+		gpu === undefined && result.cacheCopyGbps !== undefined
+			? { gbps: result.cacheCopyGbps, bytes: CACHE_COPY_BYTES }
+			: undefined;
+	let peak = machinePeak(result.backend, result.cpu, result.copyGbps, gpu, cache);
 	if (result.backend === "tensorflow" && result.gpu !== undefined && gpu === undefined) {
 		// Better a loud caveat than a GPU's timings set against made-up peaks.
 		peak = {
@@ -148,6 +176,8 @@ export function profileFromMeasurement(result: MeasurementResult, options: Profi
 			points: k.points.map(keepSamples),
 		})),
 		gpus: options.gpus,
+		measuredClass: measuredClassOf(result.backend, gpu, result.gpu),
+		literature: options.literature,
 		...(gpu === undefined ? {} : { measuredGpuId: gpu.id }),
 	});
 }
@@ -194,6 +224,8 @@ export function profileFromCsv(text: string, file: string, options: ProfileConte
 		},
 		kernels,
 		gpus: options.gpus,
+		measuredClass: spec.id,
+		literature: options.literature,
 		measuredGpuId: spec.id,
 	});
 }

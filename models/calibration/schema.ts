@@ -89,8 +89,21 @@ export const MeasurementSchema = Type.Object(
 				gflops: positive("peak FLOP/s of the measuring machine, GFLOP/s (what fit.mfu is a share of)"),
 				gbps: positive("peak memory bandwidth of the measuring machine, GB/s (what fit.mbu is a share of)"),
 				how: text("how the peaks were obtained"),
+				cacheGbps: Type.Optional(
+					positive(
+						"copy bandwidth of a cache-sized buffer (the same copy kernel), GB/s: the roof of kernels whose working set stays in cache",
+					),
+				),
+				cacheBytes: Type.Optional(
+					positive(
+						"buffer size of the cache copy (source + destination), bytes: working sets up to it count as cache-resident",
+					),
+				),
 			},
-			{ ...closed, description: "the peaks that mfu and mbu are shares of {gflops, gbps, how}" },
+			{
+				...closed,
+				description: "the peaks that mfu and mbu are shares of {gflops, gbps, how, cacheGbps?, cacheBytes?}",
+			},
 		),
 	},
 	{ ...closed, description: "where and how the profile was measured" },
@@ -120,6 +133,17 @@ export const KernelFitSchema = Type.Object(
 		mbu: positive("effectiveGbps ÷ measurement.machinePeak.gbps"),
 		rSquared: Type.Number({ maximum: 1, description: "R² of log latency" }),
 		maxRelativeError: nonNegative("largest |fitted − median| ÷ median over the points"),
+		memoryRoof: Type.Optional(
+			Type.Union([Type.Literal("dram"), Type.Literal("cache")], {
+				description:
+					'the memory roof mbu is a share of: "dram" (machinePeak.gbps) or "cache" (machinePeak.cacheGbps, when the fitted bandwidth exceeds DRAM copy bandwidth and the cache roof explains it)',
+			}),
+		),
+		flag: Type.Optional(
+			text(
+				"why this kernel is left out of the profile's efficiency (a share of peak above 1 that no roof explains: cache-resident working set, overhead-dominated points, peak underestimated)",
+			),
+		),
 		bindingRoof: Type.Optional(
 			Type.Union([Type.Literal("compute"), Type.Literal("memory"), Type.Literal("both")], {
 				description:
@@ -179,6 +203,18 @@ export const CalibrationProfileSchema = Type.Object(
 			description: "where the figures come from: a free-form object (kind, measured, date, note, sources …)",
 		}),
 		efficiency: EfficiencySchema,
+		measuredClass: Type.Optional(
+			text(
+				'the device class a measured profile measured: "cpu-wasm" (wasm backend), "cpu" (tensorflow or cpu backend on a CPU) or a GPU class id of gpus.csv; its measuredEfficiency applies to that class only',
+			),
+		),
+		measuredEfficiency: Type.Optional(
+			Type.Object(TierEfficiencySchema.properties, {
+				...closed,
+				description:
+					"the measured shares {mfu, mbu} of measuredClass's peaks; absent when every kernel was flagged. Other classes keep efficiency (their tier's)",
+			}),
+		),
 		overheadMsScale: Type.Optional(
 			Type.Number({ minimum: 0, description: "multiplies every workload's fixed per-batch overheadMs (default 1)" }),
 		),

@@ -116,6 +116,16 @@ function checkRelations(profile: CalibrationProfileJson, issues: ProfileIssue[])
 	if (date !== undefined && Number.isNaN(Date.parse(date))) {
 		issues.push({ path: ["measurement", "date"], message: `expected an ISO 8601 date, got ${describeValue(date)}` });
 	}
+	// A measurement without its class would be applied nowhere, or (before issue 14) everywhere.
+	if (profile.measurement !== undefined && profile.measuredClass === undefined) {
+		issues.push({
+			path: ["measuredClass"],
+			message: 'a measured profile must name the class it measured ("cpu-wasm", "cpu" or a GPU class id)',
+		});
+	}
+	if (profile.measuredEfficiency !== undefined && profile.measuredClass === undefined) {
+		issues.push({ path: ["measuredEfficiency"], message: "needs measuredClass (the class it applies to)" });
+	}
 	const firstIndex = new Map<string, number>();
 	(profile.kernels ?? []).forEach((kernel, i) => {
 		const first = firstIndex.get(kernel.name);

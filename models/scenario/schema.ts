@@ -454,6 +454,33 @@ export const Scenario = Type.Object(
 					"compute-efficiency profile of the latency model: an id, the file scenarios/calibration/<id>.json (default: literature defaults), or the path of a profile file written by depin-twin calibrate --out (with a slash or ending in .json; absolute, or relative to the scenario file)",
 			},
 		),
+		calibration: Type.Optional(
+			Type.Object(
+				{
+					apply: Type.Record(
+						Type.String({ pattern: "^[a-z0-9][a-z0-9._-]{0,63}$" }),
+						Type.Union([
+							id("a measured profile id: the file scenarios/calibration/<id>.json"),
+							Type.String({
+								minLength: 1,
+								maxLength: 4096,
+								pattern: PROFILE_PATH_PATTERN,
+								description: "a measured profile file (with a slash or ending in .json), relative to the scenario file",
+							}),
+						]),
+						{
+							description:
+								"GPU class id (gpus.csv) → measured profile whose measuredEfficiency times that class, e.g. {rtx4090: measured-rtx3090}; each mapping is recorded in summary.json's manifest (calibrationClasses). Default: none, every class keeps calibrationProfile's figures (source: docs/calibration.md)",
+						},
+					),
+				},
+				{
+					additionalProperties: false,
+					description:
+						"explicit transfer of measured efficiencies to GPU classes other than the one measured {apply} (optional; absent: none)",
+				},
+			),
+		),
 		tokenomics: Tokenomics,
 	},
 	{ additionalProperties: false, description: "a depin-twin scenario" },

@@ -123,3 +123,97 @@ describe("calibrate's hint names the profile in a form that works", () => {
 		expect(prepared.inputs.calibration.profileHash).toBe(sha256(out));
 	});
 });
+
+describe("calibration.apply: an explicit, recorded mapping of GPU classes to measured profiles", () => {
+	const dir = mkdtempSync(join(tmpdir(), "depin-profile-apply-"));
+	const csv = join(dir, "timings.csv");
+	const rows = ["device,kernel,batch,latency_ms"];
+	for (const batch of [1, 4, 16, 64]) rows.push(`h100-sxm,matmul-1024,${batch},${0.02 + batch * 0.004}`);
+	writeFileSync(csv, `${rows.join("\n")}\n`);
+	const profilePath = join(dir, "h100.json");
+	const scenarioWith = (extra: string) => {
+		const path = join(dir, `small-${createHash("sha256").update(extra).digest("hex").slice(0, 8)}.yaml`);
+		writeFileSync(path, `${readFileSync(join(scenarios, "small.yaml"), "utf8")}\n${extra}\n`);
+		return path;
+	};
+
+	it("an imported GPU measurement applies to its own class, and through calibration.apply to the mapped one; the manifest says which", async () => {
+		const captured = captureIo();
+		expect(
+			await calibrateCommand({ backend: "auto", quick: false, importCsv: csv, out: profilePath }, captured.io),
+		).toBe(0);
+		const written = JSON.parse(readFileSync(profilePath, "utf8"));
+		expect(written.measuredClass).toBe("h100-sxm");
+		expect(written.measuredEfficiency).toBeDefined();
+		const plain = executeRun(prepareRun("small"), { out: join(dir, "out-plain") }).summary;
+		expect(plain.manifest).not.toHaveProperty("calibrationClasses");
+		const own = executeRun(prepareRun(scenarioWith(`calibrationProfile: ./h100.json`)), { out: join(dir, "out-own") });
+		expect(own.summary.manifest.calibrationClasses).toEqual({
+			"h100-sxm": { profile: "./h100.json", measuredClass: "h100-sxm", hash: sha256(profilePath) },
+		});
+		const mapped = executeRun(prepareRun(scenarioWith("calibration:\n  apply:\n    rtx4090: ./h100.json")), {
+			out: join(dir, "out-mapped"),
+		});
+		expect(mapped.summary.manifest.calibrationClasses).toEqual({
+			rtx4090: { profile: "./h100.json", measuredClass: "h100-sxm", hash: sha256(profilePath) },
+		});
+		expect(mapped.summary.kpis).not.toEqual(plain.kpis);
+	});
+
+	it("a mapping to an unknown class or to a profile without a measurement is bad input (exit 2)", async () => {
+		const unknown = await runCli(["validate", scenarioWith("calibration:\n  apply:\n    rtx9999: measured-wasm")]);
+		expect(unknown.code).toBe(EXIT_BAD_INPUT);
+		expect(unknown.err).toContain("calibration.apply.rtx9999: rtx9999 is no GPU class of gpus.csv");
+		const literature = await runCli(["validate", scenarioWith("calibration:\n  apply:\n    rtx4090: default")]);
+		expect(literature.code).toBe(EXIT_BAD_INPUT);
+		expect(literature.err).toContain(
+			"calibration.apply.rtx4090: profile scenarios/calibration/default.json: has no measured efficiency",
+		);
+	});
+});
+
+describe("calibrate --validate", () => {
+	// Hand-computed with the default profile (consumer mfu 0.25, mbu 0.65; datacenter 0.5, 0.7):
+	// rtx4090 decode: 6.552 GB ÷ (1008 GB/s × 0.65) = 10 ms a token → 100 tok/s vs 50 published: +100%;
+	// h100-sxm prefill: 4 × 494.7 GFLOP ÷ (989.4 TFLOP/s × 0.5) = 4 ms vs 5 published: −20%;
+	// h100-sxm decode at batch 2: 2.345 GB ÷ (3350 × 0.7) = 1 ms → 2000 tok/s vs 1600: +25%.
+	const table = [
+		"gpu,workload,batch,metric,published,prefill_gflop,decode_steps,step_gflop,weights_gb,tokens_per_request,source_url,source_date,note",
+		"rtx4090,decode,1,tokens_per_s,50,0,1,2,6.552,1,https://example.org/a,2024-01,",
+		"h100-sxm,prefill,4,latency_ms,5,494.7,0,0,0,,https://example.org/b,2024-02,",
+		"h100-sxm,decode b2,2,tokens_per_s,1600,0,1,1,2.345,1,https://example.org/c,2024-03,",
+	].join("\n");
+	const dir = mkdtempSync(join(tmpdir(), "depin-validate-"));
+	const file = join(dir, "table.csv");
+	writeFileSync(file, `${table}\n`);
+
+	it("prints each prediction beside the published figure with the hand-computed error, and the median", async () => {
+		const captured = captureIo();
+		const report = join(dir, "validation.html");
+		expect(await calibrateCommand({ backend: "auto", quick: false, validate: file, out: report }, captured.io)).toBe(0);
+		const out = captured.out();
+		expect(out).toMatch(/rtx4090 +decode +1 tokens_per_s +50\.00 +100\.0 +\+100\.0% +tier consumer/);
+		expect(out).toMatch(/h100-sxm +prefill +4 latency_ms +5\.000 +4\.000 +-20\.0% +tier datacenter/);
+		expect(out).toMatch(/h100-sxm +decode b2 +2 tokens_per_s +1600 +2000 +\+25\.0%/);
+		expect(out).toContain("median |error| 25.0% over 3 published figures on 2 GPU classes (rtx4090, h100-sxm)");
+		const html = readFileSync(report, "utf8");
+		expect(html).toContain('data-chart="validation"');
+		expect(html).toContain("Median |error| 25.0%");
+	});
+
+	it("a row naming no GPU class is bad input (exit 2) with file, line and column", async () => {
+		const bad = join(dir, "bad.csv");
+		writeFileSync(bad, `${table.split("\n")[0]}\nrtx9999,x,1,latency_ms,1,1,0,0,0,,u,d,\n`);
+		const captured = captureIo();
+		expect(await calibrateCommand({ backend: "auto", quick: false, validate: bad }, captured.io)).toBe(EXIT_BAD_INPUT);
+		expect(captured.err()).toMatch(/bad\.csv.*2.*gpu.*"rtx9999" is no GPU class of gpus\.csv/);
+	});
+
+	it("the shipped table: ≥ 5 sourced figures on ≥ 3 GPU classes of the catalogue", async () => {
+		const captured = captureIo();
+		expect(await calibrateCommand({ backend: "auto", quick: false, validate: true }, captured.io)).toBe(0);
+		const summary = /median \|error\| ([\d.]+)% over (\d+) published figures on (\d+) GPU classes/.exec(captured.out());
+		expect(Number(summary?.[2])).toBeGreaterThanOrEqual(5);
+		expect(Number(summary?.[3])).toBeGreaterThanOrEqual(3);
+	});
+});

@@ -281,3 +281,50 @@ describe("formatting", () => {
 		expect(escapeHtml(`<a href="x">'&'</a>`)).toBe("&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
 	});
 });
+
+describe("where the measurement applies, flagged kernels and the validation section", () => {
+	it("a CPU profile says no GPU class uses it; a GPU profile names its class", async () => {
+		const cpu = await calibrationReportHtml(fixture(), { gpus });
+		expect(cpu).toContain("This profile measured <b>cpu-wasm</b>");
+		expect(cpu).toContain("is no GPU class of the catalogue, so no GPU class uses it");
+		const gpu = { ...fixture(), measuredClass: "rtx3090", measuredEfficiency: { mfu: 0.4, mbu: 0.6 } };
+		const html = await calibrationReportHtml(gpu, { gpus });
+		expect(html).toContain("It applies to <b>rtx3090</b> only");
+		expect(html).toContain("mfu 0.4, mbu 0.6");
+	});
+
+	it("lists flagged kernels with their reason, and marks cache-roof kernels", async () => {
+		const profile = fixture() as unknown as { kernels: { fit: Record<string, unknown> }[] };
+		(profile.kernels[0] as { fit: Record<string, unknown> }).fit.flag = "mbu 1.75 > 1 of the DRAM copy bandwidth";
+		(profile.kernels[1] as { fit: Record<string, unknown> }).fit.memoryRoof = "cache";
+		const html = await calibrationReportHtml(profile, { gpus });
+		expect(html).toContain("Left out of the measured efficiency:");
+		expect(html).toContain("mbu 1.75 &gt; 1 of the DRAM copy bandwidth");
+		expect(html).toContain("(cache roof)");
+	});
+
+	it("charts and tables the validation against published figures, with the median", async () => {
+		const row = {
+			gpu: "rtx4090",
+			workload: "decode",
+			batch: 1,
+			metric: "tokens_per_s" as const,
+			published: 50,
+			compute: { prefillGflop: 0, decodeSteps: 1, stepGflop: 2, weightsGb: 6.552, overheadMs: 0 },
+			tokensPerRequest: 1,
+			sourceUrl: "https://example.org/a",
+			sourceDate: "2024-01",
+			note: "",
+			predicted: 100,
+			relativeError: 1,
+			efficiencySource: "tier consumer",
+		};
+		const validation = { rows: [row], medianAbsError: 1, gpuClasses: ["rtx4090"] };
+		const html = await calibrationReportHtml(fixture(), { gpus, validation });
+		expect(html).toContain('<section id="validation">');
+		expect(html).toContain('data-chart="validation"');
+		expect(html).toContain("<b>Median |error| 100.0%</b> over 1 figures on 1 GPU classes (rtx4090)");
+		expect(html).toContain('<a href="https://example.org/a">');
+		expect(await calibrationReportHtml(fixture(), { gpus })).not.toContain('id="validation"');
+	});
+});

@@ -5,6 +5,7 @@ import {
 	type CpuInfo,
 	type FitPoint,
 	fitRoofline,
+	judgeFit,
 	machinePeak,
 	matchGpu,
 	predictGpus,
@@ -13,6 +14,7 @@ import {
 	rooflineMs,
 } from "../../../models/calibration/fit.js";
 import { findKernel, kernelBytes, kernelFlops } from "../../../models/calibration/kernels.js";
+import { fitKernel } from "../../../models/calibration/profile.js";
 import { type GpuSpec, loadCatalog, referencePaths } from "../../../models/catalog.js";
 import type { KernelMeasurement } from "../../../models/latency.js";
 import { median } from "../../../sim/stats.js";
@@ -166,28 +168,38 @@ describe("efficiency and GPU predictions", () => {
 		},
 	});
 
-	it("mfu is the median of the kernels' fits; mbu the best achieved share of peak bandwidth", () => {
+	it("mfu is the median over unflagged compute-bound kernels; mbu the best achieved share of DRAM bandwidth", () => {
 		const kernels = [
 			kernel("matmul-256", 0.9, "compute", 5),
 			kernel("a", 0.6, "both", 24),
 			kernel("b", 0.7, "compute", 3),
 		];
 		const e = profileEfficiency(kernels, { gbps: 30 });
-		expect(e.mfu).toBe(0.7);
-		expect(e.mbu).toBeCloseTo(0.8, 12);
-		expect(profileEfficiency([kernel("x", 1.2, "compute", 60)], { gbps: 30 })).toEqual({ mfu: 1, mbu: 1 });
+		expect(e?.mfu).toBe(0.7);
+		expect(e?.mbu).toBeCloseTo(0.8, 12);
+		// A flagged kernel is left out, however high its shares: nothing is capped at 1.
+		const high = kernel("x", 1.2, "compute", 60);
+		const flagged = { ...high, fit: { ...high.fit, flag: "why" } };
+		expect(profileEfficiency([...kernels, flagged], { gbps: 30 })).toEqual(e);
+		expect(profileEfficiency([flagged], { gbps: 30 })).toBeUndefined();
+		// A cache-roof kernel's points do not count towards the DRAM share.
+		const cached = {
+			...kernel("c", 0.8, "compute", 29),
+			fit: { ...kernel("c", 0.8, "compute", 29).fit, memoryRoof: "cache" as const },
+		};
+		expect(profileEfficiency([...kernels, cached], { gbps: 30 })?.mbu).toBeCloseTo(0.8, 12);
 	});
 
-	it("scales every kernel to every GPU class by its spec peaks × efficiency", () => {
+	it("scales every kernel to every GPU class by its spec peaks × that class's efficiency", () => {
 		const k = kernel("matmul-256", 0.9, "compute", 5);
-		const predictions = predictGpus([k], gpus, { mfu: 0.8, mbu: 0.5 });
+		const predictions = predictGpus([k], gpus, () => ({ mfu: 0.8, mbu: 0.5 }));
 		expect(Object.keys(predictions).sort()).toEqual(gpus.map((g) => g.id).sort());
 		const h100 = predictions["h100-sxm"]?.["matmul-256"];
 		expect(h100?.map((p) => p.batch)).toEqual([1, 2, 4, 8, 16, 32, 64, 128, 256]);
 		const spec = findKernel("matmul-256");
 		if (spec === undefined || h100 === undefined) throw new Error("missing");
 		const expected = (batch: number) =>
-			0.1 + Math.max(kernelFlops(spec, batch) / (989.4e3 * 0.9 * 1e6), kernelBytes(spec, batch) / (3350 * 0.5 * 1e6));
+			0.1 + Math.max(kernelFlops(spec, batch) / (989.4e3 * 0.8 * 1e6), kernelBytes(spec, batch) / (3350 * 0.5 * 1e6));
 		for (const p of h100) expect(p.predictedMs).toBeCloseTo(expected(p.batch), 12);
 		// A faster GPU is never slower.
 		const jetson = predictions["jetson-agx-orin"]?.["matmul-256"] ?? [];
@@ -195,10 +207,69 @@ describe("efficiency and GPU predictions", () => {
 			expect(p.predictedMs).toBeLessThan(jetson[i]?.predictedMs ?? 0);
 		});
 		// On the class the profile was measured on, the fitted rates are used as they are.
-		const measured = predictGpus([k], gpus, { mfu: 0.8, mbu: 0.5 }, "rtx4090").rtx4090?.["matmul-256"];
+		const measured = predictGpus([k], gpus, () => ({ mfu: 0.8, mbu: 0.5 }), "rtx4090").rtx4090?.["matmul-256"];
 		expect(measured?.[0]?.predictedMs).toBeCloseTo(
 			rooflineMs({ flops: kernelFlops(spec, 1), bytes: kernelBytes(spec, 1) }, k.fit),
 			12,
 		);
+	});
+});
+
+describe("judging a fit against the DRAM and cache roofs", () => {
+	// A memory-bound kernel whose working set stays in cache: 1.5× the DRAM copy bandwidth.
+	const dramGbps = 20;
+	const cacheGbps = 60;
+	const truth = { overheadMs: 0.05, effectiveGflops: 100, effectiveGbps: 1.5 * dramGbps };
+	const points: FitPoint[] = [1, 2, 4, 8, 16, 32].map((batch) => {
+		const work = { flops: batch * 2e5, bytes: 4e6 + batch * 1e4 };
+		return { batch, ...work, medianMs: rooflineMs(work, truth) };
+	});
+	const timings = {
+		name: "synthetic-cache",
+		kind: "mlp" as const,
+		params: {},
+		points: points.map((p) => ({
+			...p,
+			samplesMs: [p.medianMs],
+			p10Ms: p.medianMs,
+			p90Ms: p.medianMs,
+			achievedGflops: p.flops / p.medianMs / 1e6,
+			achievedGbps: p.bytes / p.medianMs / 1e6,
+		})),
+	};
+	const peak = { gflops: 200, gbps: dramGbps, how: "synthetic" };
+
+	it("fits a cache-resident kernel to the cache roof, unflagged", () => {
+		const k = fitKernel(timings, { ...peak, cacheGbps });
+		expect(k.fit.memoryRoof).toBe("cache");
+		expect(k.fit.flag).toBeUndefined();
+		expect(k.fit.mbu).toBeCloseTo((1.5 * dramGbps) / cacheGbps, 6);
+		expect(k.fit.effectiveGbps).toBeCloseTo(1.5 * dramGbps, 6);
+	});
+
+	it("flags it, with the reason, when no cache roof explains it (never capped at 1)", () => {
+		const k = fitKernel(timings, peak);
+		expect(k.fit.memoryRoof).toBe("dram");
+		expect(k.fit.mbu).toBeCloseTo(1.5, 6);
+		expect(k.fit.flag).toMatch(
+			/mbu 1\.5 > 1 of the DRAM copy bandwidth 20 GB\/s and no cache roof was measured: the working set .* sits in cache/,
+		);
+		const slowCache = fitKernel(timings, { ...peak, cacheGbps: 25 });
+		expect(slowCache.fit.flag).toMatch(/above the cache roof too \(25 GB\/s\)/);
+		expect(profileEfficiency([k], peak)).toBeUndefined();
+	});
+
+	it("flags an mfu above 1 and says when the overhead dominates", () => {
+		const fit = {
+			...truth,
+			effectiveGflops: 500,
+			overheadMs: 1,
+			rSquared: 1,
+			maxRelativeError: 0,
+			bindingRoof: "compute" as const,
+		};
+		const judged = judgeFit(fit, peak, [{ batch: 1, flops: 1e6, bytes: 1, medianMs: 1.2 }]);
+		expect(judged.mfu).toBe(2.5);
+		expect(judged.flag).toMatch(/^mfu 2\.5 > 1: .*overhead is 83% of the smallest batch's median/);
 	});
 });

@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseCalibrationProfile } from "../../../models/latency.js";
+import { timeseriesCsv } from "../../../cli/run.js";
+import { efficiencyFor, parseCalibrationProfile, withMappedClass } from "../../../models/latency.js";
 import { inputsFromFile, run, scenariosDir } from "../network-helpers.js";
 
 describe("the calibration profile drives the network model's latencies", () => {
@@ -32,12 +33,42 @@ describe("the calibration profile drives the network model's latencies", () => {
 		expect(b?.p95).toBeGreaterThan(a?.p95 ?? Number.POSITIVE_INFINITY);
 	});
 
-	it("a measured profile (the committed wasm reference) also runs and changes the figures", () => {
+	it("a CPU profile (the committed wasm measurement) leaves every GPU class's timing unchanged: the same run", () => {
 		const measured = parseCalibrationProfile(readFileSync(join(scenariosDir, "calibration", "measured-wasm.json")));
+		expect(measured.measuredClass).toBe("cpu-wasm");
+		expect(measured.measuredEfficiency).toBeDefined();
 		const inputs = inputsFromFile("small");
+		const a = run(inputs, { checkInvariants: false });
+		const b = run({ ...inputs, calibration: measured }, { checkInvariants: false });
+		expect(timeseriesCsv(b)).toBe(timeseriesCsv(a));
+		expect(b.kpis).toEqual(a.kpis);
+		for (const gpu of inputs.catalog.gpus)
+			expect(efficiencyFor(measured, gpu)).toEqual(efficiencyFor(inputs.calibration, gpu));
+	});
+
+	it("an explicit mapping changes exactly the mapped class", () => {
+		const inputs = inputsFromFile("small");
+		const gpuProfile = JSON.parse(readFileSync(join(scenariosDir, "calibration", "measured-wasm.json"), "utf8"));
+		gpuProfile.measuredClass = "rtx3090";
+		gpuProfile.measuredEfficiency = { mfu: 0.02, mbu: 0.03 };
+		const rtx3090 = parseCalibrationProfile(JSON.stringify(gpuProfile), "measured-rtx3090.json");
+		const mapped = withMappedClass(inputs.calibration, "rtx4090", rtx3090);
+		for (const gpu of inputs.catalog.gpus) {
+			const before = efficiencyFor(inputs.calibration, gpu);
+			const after = efficiencyFor(mapped, gpu);
+			if (gpu.id === "rtx4090") expect(after).toEqual({ mfu: 0.02, mbu: 0.03, overheadMsScale: 1 });
+			else expect(after).toEqual(before);
+		}
+		expect(mapped.classSources.rtx4090).toEqual({
+			profile: "measured-rtx3090.json",
+			measuredClass: "rtx3090",
+			profileHash: rtx3090.profileHash,
+		});
+		// small has rtx4090 nodes: its requests get slower; the unmapped profile runs as before.
 		const a = run(inputs, { checkInvariants: false }).kpis.latencyMs;
-		const b = run({ ...inputs, calibration: measured }, { checkInvariants: false }).kpis.latencyMs;
-		expect(b).not.toBeNull();
-		expect(b?.mean).not.toBe(a?.mean);
+		const b = run({ ...inputs, calibration: mapped }, { checkInvariants: false }).kpis.latencyMs;
+		expect(b?.mean).toBeGreaterThan(a?.mean ?? Number.POSITIVE_INFINITY);
+		// A profile with no measurement cannot be mapped.
+		expect(() => withMappedClass(inputs.calibration, "rtx4090", inputs.calibration)).toThrow(/no measured efficiency/);
 	});
 });

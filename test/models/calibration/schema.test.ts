@@ -64,9 +64,18 @@ describe("calibration profile schema", () => {
 		]);
 	});
 
+	it("a measured profile must say which class it measured, and only that class may use its efficiency", () => {
+		const measured = read("scenarios/calibration/measured-wasm.json") as Record<string, unknown>;
+		const { measuredClass: _c, ...noClass } = measured;
+		expect(checkProfileValue(noClass).map(formatIssue)).toEqual([
+			'measuredClass: a measured profile must name the class it measured ("cpu-wasm", "cpu" or a GPU class id)',
+			"measuredEfficiency: needs measuredClass (the class it applies to)",
+		]);
+	});
+
 	it("refuses what is not an object at all", () => {
 		expect(checkProfileValue([1]).map(formatIssue)).toEqual([
-			"expected an object {profile, provenance, efficiency, overheadMsScale, measurement, kernels, gpuPredictions}, got an array",
+			"expected an object {profile, provenance, efficiency, measuredClass, measuredEfficiency, overheadMsScale, measurement, kernels, gpuPredictions}, got an array",
 		]);
 	});
 });
