@@ -64,7 +64,9 @@ describe("startup", () => {
 		const files = reachable("cli/validate.ts").files;
 		expect(files.has("cli/prepare-run.ts")).toBe(true);
 		expect(files.has("models/scenario/validate.ts")).toBe(true);
-		expect([...files].filter((file) => file.startsWith("models/network/") || file.startsWith("sim/engine"))).toEqual([]);
+		expect([...files].filter((file) => file.startsWith("models/network/") || file.startsWith("sim/engine"))).toEqual(
+			[],
+		);
 		expect(reachable("cli/run-worker.ts").files.has("models/network/run.ts")).toBe(true);
 	});
 
