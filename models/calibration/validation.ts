@@ -18,6 +18,8 @@
  *   weights_gb         bytes read per step (weights), GB (10⁹ bytes)
  *   tokens_per_request tokens each request yields, for tokens_per_s
  *   source_url, source_date, note   where the figure was published, when, and anything needed to read it
+ *   excluded           empty, or why the row is left out of the headline median (it is still predicted,
+ *                      shown and counted in the all-rows median)
  */
 import { median } from "../../sim/stats.js";
 import type { GpuSpec } from "../catalog.js";
@@ -39,6 +41,8 @@ export interface ValidationRow {
 	readonly sourceUrl: string;
 	readonly sourceDate: string;
 	readonly note: string;
+	/** Empty, or why the row is left out of the headline median. */
+	readonly excluded: string;
 }
 
 /** A row with the model's prediction: relativeError = (predicted − published) ÷ published. */
@@ -51,8 +55,12 @@ export interface ValidationResult extends ValidationRow {
 
 export interface ValidationSummary {
 	readonly rows: readonly ValidationResult[];
-	/** Median of |relativeError| over the rows. */
+	/** Median of |relativeError| over the rows not excluded (NaN when every row is). */
 	readonly medianAbsError: number;
+	/** Median of |relativeError| over every row, excluded ones too. */
+	readonly medianAbsErrorAll: number;
+	/** Rows not excluded. */
+	readonly includedCount: number;
 	/** Distinct GPU classes among the rows. */
 	readonly gpuClasses: readonly string[];
 }
@@ -62,6 +70,7 @@ export function parseValidationCsv(text: string, file: string, gpus: readonly Gp
 	const c = new CsvColumns(parseCsv(text, file));
 	c.require("gpu", "workload", "batch", "metric", "published", "source_url", "source_date");
 	const ids = new Set(gpus.map((g) => g.id));
+	const hasExcluded = c.table.header.includes("excluded");
 	const rows: ValidationRow[] = [];
 	const work = (r: number, column: string) => {
 		const x = c.optionalNumber(r, column);
@@ -100,6 +109,7 @@ export function parseValidationCsv(text: string, file: string, gpus: readonly Gp
 			sourceUrl: c.requiredString(r, "source_url").trim(),
 			sourceDate: c.requiredString(r, "source_date").trim(),
 			note: c.string(r, "note").trim(),
+			excluded: hasExcluded ? c.string(r, "excluded").trim() : "",
 		});
 	}
 	return rows;
@@ -131,8 +141,16 @@ export function validateProfile(
 			efficiencySource: source === undefined ? `tier ${gpu.tier}` : `measured (${source.profile})`,
 		};
 	});
-	const medianAbsError = median(results.map((r) => Math.abs(r.relativeError)));
-	return { rows: results, medianAbsError, gpuClasses: [...new Set(results.map((r) => r.gpu))] };
+	const included = results.filter((r) => r.excluded === "");
+	const absMedian = (rs: readonly ValidationResult[]) =>
+		rs.length === 0 ? Number.NaN : median(rs.map((r) => Math.abs(r.relativeError)));
+	return {
+		rows: results,
+		medianAbsError: absMedian(included),
+		medianAbsErrorAll: absMedian(results),
+		includedCount: included.length,
+		gpuClasses: [...new Set(included.map((r) => r.gpu))],
+	};
 }
 
 /** A fixed-width table of the rows and the median, for the terminal. */
@@ -143,12 +161,14 @@ export function formatValidation(summary: ValidationSummary): string {
 	];
 	for (const r of summary.rows) {
 		lines.push(
-			`${r.gpu.padEnd(10)} ${r.workload.slice(0, 40).padEnd(40)} ${String(r.batch).padStart(5)} ${r.metric.padEnd(12)} ${r.published.toPrecision(4).padStart(10)} ${r.predicted.toPrecision(4).padStart(10)} ${pct(r.relativeError).padStart(8)}  ${r.efficiencySource}`,
+			`${r.gpu.padEnd(10)} ${r.workload.slice(0, 40).padEnd(40)} ${String(r.batch).padStart(5)} ${r.metric.padEnd(12)} ${r.published.toPrecision(4).padStart(10)} ${r.predicted.toPrecision(4).padStart(10)} ${pct(r.relativeError).padStart(8)}  ${r.efficiencySource}${r.excluded === "" ? "" : `  [excluded: ${r.excluded}]`}`,
 		);
 	}
+	const excludedCount = summary.rows.length - summary.includedCount;
 	lines.push(
 		"",
-		`median |error| ${(summary.medianAbsError * 100).toFixed(1)}% over ${summary.rows.length} published figures on ${summary.gpuClasses.length} GPU classes (${summary.gpuClasses.join(", ")})`,
+		`median |error| ${(summary.medianAbsError * 100).toFixed(1)}% over ${summary.includedCount} published figures on ${summary.gpuClasses.length} GPU classes (${summary.gpuClasses.join(", ")})`,
+		`median |error| ${(summary.medianAbsErrorAll * 100).toFixed(1)}% over all ${summary.rows.length} figures, the ${excludedCount} excluded included`,
 	);
 	return lines.join("\n");
 }
