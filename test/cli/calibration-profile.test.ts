@@ -202,6 +202,9 @@ describe("calibrate --validate", () => {
 		expect(out).toContain("median |error| 25.0% over 3 published figures on 2 GPU classes (rtx4090, h100-sxm)");
 		// All four: |errors| 20%, 25%, 100%, 900% → median 62.5%.
 		expect(out).toContain("median |error| 62.5% over all 4 figures, the 1 excluded included");
+		// No regime column: rows without decode steps are "prompt", the others "decode"; the excluded row is out.
+		expect(out).toMatch(/decode +2 rows +median +\+62\.5% +range \+25\.0% to \+100\.0%/);
+		expect(out).toMatch(/prompt +1 rows +median +-20\.0% +range -20\.0% to -20\.0%/);
 		const html = readFileSync(report, "utf8");
 		expect(html).toContain('data-chart="validation"');
 		expect(html).toContain("Median |error| 25.0%");
