@@ -319,13 +319,22 @@ async function validationSection({ chart }: ReportPage, v: ValidationSummary): P
 		formatNumber(r.published, 4),
 		formatNumber(r.predicted, 4),
 		pct(r.relativeError),
-		escapeHtml(r.efficiencySource),
+		r.excluded === ""
+			? escapeHtml(r.efficiencySource)
+			: `${escapeHtml(r.efficiencySource)}; excluded: ${escapeHtml(r.excluded)}`,
 		`<a href="${escapeHtml(r.sourceUrl)}">${escapeHtml(r.sourceUrl)}</a> (${escapeHtml(r.sourceDate)})`,
 	]);
 	const median = (v.medianAbsError * 100).toFixed(1);
-	let body = `<p>The latency model's prediction for GPU measurements that others published (scenarios/calibration/validation.csv), each from the GPU's spec-sheet peaks and the efficiency this profile gives its class. <b>Median |error| ${median}%</b> over ${v.rows.length} figures on ${v.gpuClasses.length} GPU classes (${escapeHtml(v.gpuClasses.join(", "))}). Negative: the model is slower than measured.</p>`;
+	const medianAll = (v.medianAbsErrorAll * 100).toFixed(1);
+	const excludedCount = v.rows.length - v.includedCount;
+	let body = `<p>The latency model's prediction for GPU measurements that others published (scenarios/calibration/validation.csv), each from the GPU's spec-sheet peaks and the efficiency this profile gives its class. <b>Median |error| ${median}%</b> over ${v.includedCount} figures on ${v.gpuClasses.length} GPU classes (${escapeHtml(v.gpuClasses.join(", "))}); <b>${medianAll}%</b> over all ${v.rows.length} figures, the ${excludedCount} excluded (reason in the table) included. Negative: the model is slower than measured.</p>`;
+	const regimes = v.regimes.map(
+		(g) => `${escapeHtml(g.regime)} ${pct(g.medianError)} (${pct(g.minError)} to ${pct(g.maxError)}, ${g.count} rows)`,
+	);
+	if (regimes.length > 0)
+		body += `<p>Signed error by regime, median (range), included rows: ${regimes.join("; ")}.</p>`;
 	const bars = v.rows.map((r) => ({ label: `${r.gpu} · ${r.workload}`, relativeError: r.relativeError }));
-	body += `<div class="charts">${await chart("validation", validationChart({ rows: bars }), `Relative error of each prediction; the band marks ±25%. Median |error| ${median}%.`)}</div>`;
+	body += `<div class="charts">${await chart("validation", validationChart({ rows: bars }), `Relative error of each prediction, excluded rows too; the band marks ±25%. Median |error| ${median}% (included rows), ${medianAll}% (all rows).`)}</div>`;
 	body += dataTable(
 		["GPU class", "workload", "batch", "metric", "published", "predicted", "error", "efficiency", "source"],
 		rows,

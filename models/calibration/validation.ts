@@ -18,6 +18,10 @@
  *   weights_gb         bytes read per step (weights), GB (10⁹ bytes)
  *   tokens_per_request tokens each request yields, for tokens_per_s
  *   source_url, source_date, note   where the figure was published, when, and anything needed to read it
+ *   regime             optional group for the signed-error summary (e.g. "F16 decode"); empty: "prompt"
+ *                      for a row without decode steps, else "decode"
+ *   excluded           empty, or why the row is left out of the headline median (it is still predicted,
+ *                      shown and counted in the all-rows median)
  */
 import { median } from "../../sim/stats.js";
 import type { GpuSpec } from "../catalog.js";
@@ -39,6 +43,19 @@ export interface ValidationRow {
 	readonly sourceUrl: string;
 	readonly sourceDate: string;
 	readonly note: string;
+	/** Empty, or why the row is left out of the headline median. */
+	readonly excluded: string;
+	/** Group for the signed-error summary. */
+	readonly regime: string;
+}
+
+/** Signed relative errors of one regime's included rows: where one efficiency per tier over- or under-shoots. */
+export interface RegimeError {
+	readonly regime: string;
+	readonly count: number;
+	readonly medianError: number;
+	readonly minError: number;
+	readonly maxError: number;
 }
 
 /** A row with the model's prediction: relativeError = (predicted − published) ÷ published. */
@@ -51,8 +68,14 @@ export interface ValidationResult extends ValidationRow {
 
 export interface ValidationSummary {
 	readonly rows: readonly ValidationResult[];
-	/** Median of |relativeError| over the rows. */
+	/** Median of |relativeError| over the rows not excluded (NaN when every row is). */
 	readonly medianAbsError: number;
+	/** Median of |relativeError| over every row, excluded ones too. */
+	readonly medianAbsErrorAll: number;
+	/** Rows not excluded. */
+	readonly includedCount: number;
+	/** Signed errors by regime over the included rows, in the table's order. */
+	readonly regimes: readonly RegimeError[];
 	/** Distinct GPU classes among the rows. */
 	readonly gpuClasses: readonly string[];
 }
@@ -62,6 +85,8 @@ export function parseValidationCsv(text: string, file: string, gpus: readonly Gp
 	const c = new CsvColumns(parseCsv(text, file));
 	c.require("gpu", "workload", "batch", "metric", "published", "source_url", "source_date");
 	const ids = new Set(gpus.map((g) => g.id));
+	const hasExcluded = c.table.header.includes("excluded");
+	const hasRegime = c.table.header.includes("regime");
 	const rows: ValidationRow[] = [];
 	const work = (r: number, column: string) => {
 		const x = c.optionalNumber(r, column);
@@ -100,6 +125,8 @@ export function parseValidationCsv(text: string, file: string, gpus: readonly Gp
 			sourceUrl: c.requiredString(r, "source_url").trim(),
 			sourceDate: c.requiredString(r, "source_date").trim(),
 			note: c.string(r, "note").trim(),
+			excluded: hasExcluded ? c.string(r, "excluded").trim() : "",
+			regime: (hasRegime ? c.string(r, "regime").trim() : "") || (compute.decodeSteps === 0 ? "prompt" : "decode"),
 		});
 	}
 	return rows;
@@ -131,8 +158,34 @@ export function validateProfile(
 			efficiencySource: source === undefined ? `tier ${gpu.tier}` : `measured (${source.profile})`,
 		};
 	});
-	const medianAbsError = median(results.map((r) => Math.abs(r.relativeError)));
-	return { rows: results, medianAbsError, gpuClasses: [...new Set(results.map((r) => r.gpu))] };
+	const included = results.filter((r) => r.excluded === "");
+	const absMedian = (rs: readonly ValidationResult[]) =>
+		rs.length === 0 ? Number.NaN : median(rs.map((r) => Math.abs(r.relativeError)));
+	return {
+		rows: results,
+		medianAbsError: absMedian(included),
+		medianAbsErrorAll: absMedian(results),
+		includedCount: included.length,
+		regimes: regimeErrors(included),
+		gpuClasses: [...new Set(included.map((r) => r.gpu))],
+	};
+}
+
+/** Signed-error spread per regime, in first-appearance order. */
+export function regimeErrors(rows: readonly ValidationResult[]): RegimeError[] {
+	const groups = new Map<string, number[]>();
+	for (const r of rows) {
+		const errors = groups.get(r.regime) ?? [];
+		errors.push(r.relativeError);
+		groups.set(r.regime, errors);
+	}
+	return [...groups].map(([regime, errors]) => ({
+		regime,
+		count: errors.length,
+		medianError: median(errors),
+		minError: Math.min(...errors),
+		maxError: Math.max(...errors),
+	}));
 }
 
 /** A fixed-width table of the rows and the median, for the terminal. */
@@ -143,12 +196,21 @@ export function formatValidation(summary: ValidationSummary): string {
 	];
 	for (const r of summary.rows) {
 		lines.push(
-			`${r.gpu.padEnd(10)} ${r.workload.slice(0, 40).padEnd(40)} ${String(r.batch).padStart(5)} ${r.metric.padEnd(12)} ${r.published.toPrecision(4).padStart(10)} ${r.predicted.toPrecision(4).padStart(10)} ${pct(r.relativeError).padStart(8)}  ${r.efficiencySource}`,
+			`${r.gpu.padEnd(10)} ${r.workload.slice(0, 40).padEnd(40)} ${String(r.batch).padStart(5)} ${r.metric.padEnd(12)} ${r.published.toPrecision(4).padStart(10)} ${r.predicted.toPrecision(4).padStart(10)} ${pct(r.relativeError).padStart(8)}  ${r.efficiencySource}${r.excluded === "" ? "" : `  [excluded: ${r.excluded}]`}`,
 		);
 	}
+	const excludedCount = summary.rows.length - summary.includedCount;
 	lines.push(
 		"",
-		`median |error| ${(summary.medianAbsError * 100).toFixed(1)}% over ${summary.rows.length} published figures on ${summary.gpuClasses.length} GPU classes (${summary.gpuClasses.join(", ")})`,
+		`median |error| ${(summary.medianAbsError * 100).toFixed(1)}% over ${summary.includedCount} published figures on ${summary.gpuClasses.length} GPU classes (${summary.gpuClasses.join(", ")})`,
+		`median |error| ${(summary.medianAbsErrorAll * 100).toFixed(1)}% over all ${summary.rows.length} figures, the ${excludedCount} excluded included`,
+		"",
+		"signed error by regime (included rows; negative: the model is slower than measured):",
 	);
+	for (const g of summary.regimes) {
+		lines.push(
+			`  ${g.regime.padEnd(14)} ${String(g.count).padStart(2)} rows  median ${pct(g.medianError).padStart(8)}  range ${pct(g.minError)} to ${pct(g.maxError)}`,
+		);
+	}
 	return lines.join("\n");
 }

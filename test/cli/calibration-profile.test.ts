@@ -178,10 +178,11 @@ describe("calibrate --validate", () => {
 	// h100-sxm prefill: 4 × 494.7 GFLOP ÷ (989.4 TFLOP/s × 0.5) = 4 ms vs 5 published: −20%;
 	// h100-sxm decode at batch 2: 2.345 GB ÷ (3350 × 0.7) = 1 ms → 2000 tok/s vs 1600: +25%.
 	const table = [
-		"gpu,workload,batch,metric,published,prefill_gflop,decode_steps,step_gflop,weights_gb,tokens_per_request,source_url,source_date,note",
-		"rtx4090,decode,1,tokens_per_s,50,0,1,2,6.552,1,https://example.org/a,2024-01,",
-		"h100-sxm,prefill,4,latency_ms,5,494.7,0,0,0,,https://example.org/b,2024-02,",
-		"h100-sxm,decode b2,2,tokens_per_s,1600,0,1,1,2.345,1,https://example.org/c,2024-03,",
+		"gpu,workload,batch,metric,published,prefill_gflop,decode_steps,step_gflop,weights_gb,tokens_per_request,source_url,source_date,note,excluded",
+		"rtx4090,decode,1,tokens_per_s,50,0,1,2,6.552,1,https://example.org/a,2024-01,,",
+		"h100-sxm,prefill,4,latency_ms,5,494.7,0,0,0,,https://example.org/b,2024-02,,",
+		"h100-sxm,decode b2,2,tokens_per_s,1600,0,1,1,2.345,1,https://example.org/c,2024-03,,",
+		"rtx4090,decode odd,1,tokens_per_s,10,0,1,2,6.552,1,https://example.org/d,2024-04,,suspect session",
 	].join("\n");
 	const dir = mkdtempSync(join(tmpdir(), "depin-validate-"));
 	const file = join(dir, "table.csv");
@@ -195,15 +196,24 @@ describe("calibrate --validate", () => {
 		expect(out).toMatch(/rtx4090 +decode +1 tokens_per_s +50\.00 +100\.0 +\+100\.0% +tier consumer/);
 		expect(out).toMatch(/h100-sxm +prefill +4 latency_ms +5\.000 +4\.000 +-20\.0% +tier datacenter/);
 		expect(out).toMatch(/h100-sxm +decode b2 +2 tokens_per_s +1600 +2000 +\+25\.0%/);
+		expect(out).toMatch(
+			/rtx4090 +decode odd +1 tokens_per_s +10\.00 +100\.0 +\+900\.0% +tier consumer +\[excluded: suspect session\]/,
+		);
 		expect(out).toContain("median |error| 25.0% over 3 published figures on 2 GPU classes (rtx4090, h100-sxm)");
+		// All four: |errors| 20%, 25%, 100%, 900% → median 62.5%.
+		expect(out).toContain("median |error| 62.5% over all 4 figures, the 1 excluded included");
+		// No regime column: rows without decode steps are "prompt", the others "decode"; the excluded row is out.
+		expect(out).toMatch(/decode +2 rows +median +\+62\.5% +range \+25\.0% to \+100\.0%/);
+		expect(out).toMatch(/prompt +1 rows +median +-20\.0% +range -20\.0% to -20\.0%/);
 		const html = readFileSync(report, "utf8");
 		expect(html).toContain('data-chart="validation"');
 		expect(html).toContain("Median |error| 25.0%");
+		expect(html).toContain("<b>62.5%</b> over all 4 figures");
 	});
 
 	it("a row naming no GPU class is bad input (exit 2) with file, line and column", async () => {
 		const bad = join(dir, "bad.csv");
-		writeFileSync(bad, `${table.split("\n")[0]}\nrtx9999,x,1,latency_ms,1,1,0,0,0,,u,d,\n`);
+		writeFileSync(bad, `${table.split("\n")[0]}\nrtx9999,x,1,latency_ms,1,1,0,0,0,,u,d,,\n`);
 		const captured = captureIo();
 		expect(await calibrateCommand({ backend: "auto", quick: false, validate: bad }, captured.io)).toBe(EXIT_BAD_INPUT);
 		expect(captured.err()).toMatch(/bad\.csv.*2.*gpu.*"rtx9999" is no GPU class of gpus\.csv/);
