@@ -140,6 +140,9 @@ export const RealtimeClass = Type.Object(
 			{ additionalProperties: false, default: {}, description: "roofline cost of a request (see models/latency.ts)" },
 		),
 		tokensPerRequest: nonNegative("generated tokens per request (for cost per 1k tokens)", { default: 0 }),
+		imagesPerRequest: nonNegative("generated images per request (for cost per image; image-generation classes)", {
+			default: 0,
+		}),
 		hardware: Hardware,
 		batching: Type.Object(
 			{
