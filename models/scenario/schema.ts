@@ -427,6 +427,11 @@ export const Scenario = Type.Object(
 			},
 			{ additionalProperties: false, default: {}, description: "request-level fidelity (docs/design.md §2)" },
 		),
+		failover: Type.Union([Type.Literal("nearest-region"), Type.Literal("none")], {
+			default: "nearest-region",
+			description:
+				"what happens to a job or request whose site fails, the same rule on both sides: nearest-region (the cloud moves it to the nearest region that is up; DePIN requeues the job and reroutes the request to the nearest live replica) or none (it fails and is counted as not served)",
+		}),
 		cloud: Type.Object(
 			{
 				regions: Type.Array(id("cloud region id"), {
