@@ -55,7 +55,10 @@ export interface CoreRttParams {
 
 /** Route length over great-circle length at `km`: far + (near − far) · scale / (km + scale). */
 export function routeInflation(km: number, p: CoreRttParams): number {
-	return p.routeInflationFar + ((p.routeInflationNear - p.routeInflationFar) * p.routeInflationScaleKm) / (km + p.routeInflationScaleKm);
+	return (
+		p.routeInflationFar +
+		((p.routeInflationNear - p.routeInflationFar) * p.routeInflationScaleKm) / (km + p.routeInflationScaleKm)
+	);
 }
 
 /** Core round trip between two data-centre servers `km` apart, ms: floor + 2 · km · inflation(km) / fibre speed. */
@@ -144,9 +147,20 @@ export function buildGeography(
 		}
 	}
 	const user = userRtts(metros, r, metroCoreRttMs, metroRegionCoreRttMs);
-	const { metrosByDistance, regionsByDistance, nearestRegion } = orderings(n, r, user.metroRttMs, user.metroToRegionRttMs);
+	const { metrosByDistance, regionsByDistance, nearestRegion } = orderings(
+		n,
+		r,
+		user.metroRttMs,
+		user.metroToRegionRttMs,
+	);
 	if (zero) {
-		for (const m of [metroCoreRttMs, metroRegionCoreRttMs, user.metroRttMs, user.depinSiteRttMs, user.metroToRegionRttMs]) {
+		for (const m of [
+			metroCoreRttMs,
+			metroRegionCoreRttMs,
+			user.metroRttMs,
+			user.depinSiteRttMs,
+			user.metroToRegionRttMs,
+		]) {
 			m.fill(0);
 		}
 	}
@@ -184,7 +198,8 @@ function userRtts(
 			depinSiteRttMs[i * siteCount + j] = toResidential;
 			depinSiteRttMs[i * siteCount + n + j] = toDatacentre;
 		}
-		for (let k = 0; k < r; k++) metroToRegionRttMs[i * r + k] = userAccessMs + (metroRegionCoreRttMs[i * r + k] as number);
+		for (let k = 0; k < r; k++)
+			metroToRegionRttMs[i * r + k] = userAccessMs + (metroRegionCoreRttMs[i * r + k] as number);
 	}
 	return { metroRttMs, depinSiteRttMs, metroToRegionRttMs };
 }

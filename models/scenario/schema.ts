@@ -243,23 +243,24 @@ export const Scenario = Type.Object(
 				fibreKmPerMs: positive("signal speed in fibre, km per ms one way (~200: docs/claims.md)", { default: 200 }),
 				coreFloorMs: nonNegative(
 					"per-path floor of a data-centre round trip, ms (fitted to measured pings: docs/geo.md)",
-					{ maximum: 100, default: 3.8 },
+					{ maximum: 100, default: 4.883 },
 				),
 				routeInflationNear: Type.Number({
 					minimum: 1,
 					maximum: 5,
-					default: 2.31,
-					description: "route length over great circle for short paths, the limit as distance → 0 (fitted: docs/geo.md)",
+					default: 1.8331,
+					description:
+						"route length over great circle for short paths, the limit as distance → 0 (fitted: docs/geo.md)",
 				}),
 				routeInflationFar: Type.Number({
 					minimum: 1,
 					maximum: 5,
-					default: 1.65,
+					default: 1,
 					description: "route length over great circle for long paths, the limit as distance → ∞ (fitted: docs/geo.md)",
 				}),
 				routeInflationScaleKm: positive(
 					"distance at which route inflation is halfway between near and far, km (fitted: docs/geo.md)",
-					{ maximum: 40_000, default: 980 },
+					{ maximum: 1_000_000, default: 58_326.6 },
 				),
 				metros: Type.Array(id("metro id"), {
 					default: [],
