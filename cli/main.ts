@@ -133,6 +133,56 @@ function addCalibrateCommand(program: Command, io: Io): void {
 		});
 }
 
+interface GeoFitCliOptions {
+	pings: string;
+	out?: string;
+	scenario: string;
+	minKm: number;
+	maxKm: number;
+}
+
+function numberOption(name: string) {
+	return (value: string): number => {
+		const n = Number(value);
+		if (!Number.isFinite(n) || value.trim() === "") throw new InvalidArgumentError(`${name} must be a number`);
+		return n;
+	};
+}
+
+function addGeoCommands(program: Command, io: Io): void {
+	const geo = program
+		.command("geo")
+		.description("the latency model: export its RTT matrices, fit it to measured pings");
+	geo
+		.command("export")
+		.description("write the core (data-centre) and user-facing RTT matrices of a scenario as CSV, with a manifest")
+		.argument("[scenario]", "scenario file, or a name in scenarios/", "base")
+		.requiredOption("--out <dir>", "folder for the CSV files and manifest.json")
+		.option("--set <path=value>", "override a scenario field (repeatable)", collect, [])
+		.action(async (scenario: string, options: { out: string; set: string[] }) => {
+			assertScenarioExists(scenario, scenariosDir());
+			const { geoExportCommand } = await import("./geo.js");
+			geoExportCommand(scenario, options, io);
+		});
+	geo
+		.command("fit")
+		.description("fit the core RTT parameters to measured pings and write them as a scenario snippet")
+		.requiredOption("--pings <csv>", "from_lat,from_lon,to_lat,to_lon,rtt_ms or from_metro,to_metro,rtt_ms")
+		.option("--out <file>", "YAML snippet for a scenario's geography section (default: printed)")
+		.option("--scenario <name>", "scenario whose parameters are the 'before' and whose tables name the metros", "base")
+		.addOption(
+			new Option("--min-km <km>", "ignore pairs nearer than this").default(50).argParser(numberOption("--min-km")),
+		)
+		.addOption(
+			new Option("--max-km <km>", "ignore pairs farther than this").default(20_000).argParser(numberOption("--max-km")),
+		)
+		.action(async (options: GeoFitCliOptions) => {
+			assertScenarioExists(options.scenario, scenariosDir());
+			const { geoFitCommand } = await import("./geo.js");
+			geoFitCommand(options, io);
+		});
+}
+
 function addBenchCommands(program: Command, io: Io): void {
 	program
 		.command("bench")
@@ -189,6 +239,7 @@ export function buildProgram(io: Io): Command {
 	addScenariosCommand(program, io);
 	addCalibrateCommand(program, io);
 	addBenchCommands(program, io);
+	addGeoCommands(program, io);
 	return program;
 }
 

@@ -21,6 +21,21 @@ export type NodeState = (typeof NodeState)[keyof typeof NodeState];
 
 export const NO_JOB = -1;
 
+/**
+ * Where a node is hosted: residential nodes sit on an access network (their metro's last mile
+ * counts in a user's round trip), data-centre nodes on a backbone (models/geo.ts).
+ */
+export const Hosting = {
+	residential: 0,
+	datacenter: 1,
+} as const;
+export type Hosting = (typeof Hosting)[keyof typeof Hosting];
+
+/** The hosting a GPU's tier implies: consumer and edge cards at home, data-centre cards in a data centre. */
+export function hostingOfTier(tier: "consumer" | "datacenter" | "edge"): Hosting {
+	return tier === "datacenter" ? Hosting.datacenter : Hosting.residential;
+}
+
 type Column = Uint8Array | Uint16Array | Int32Array | Float32Array | Float64Array;
 
 export class NodeTable {
@@ -31,6 +46,8 @@ export class NodeTable {
 	gpu: Uint8Array;
 	/** Index of the metro in the catalogue. */
 	metro: Uint16Array;
+	/** Hosting kind: 0 residential, 1 data centre (`Hosting`). */
+	hosting: Uint8Array;
 	state: Uint8Array;
 	/** Price the provider asks, USD per GPU-hour. */
 	askUsdPerGpuHour: Float32Array;
@@ -76,6 +93,7 @@ export class NodeTable {
 		const n = this.capacity;
 		this.gpu = new Uint8Array(n);
 		this.metro = new Uint16Array(n);
+		this.hosting = new Uint8Array(n);
 		this.state = new Uint8Array(n);
 		this.askUsdPerGpuHour = new Float32Array(n);
 		this.joinedAtMs = new Float64Array(n);

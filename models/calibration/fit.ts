@@ -133,7 +133,7 @@ function relativeSse(points: readonly FitPoint[], p: RooflineParams): number {
 }
 
 /** Nelder–Mead simplex minimiser (standard coefficients) from `x0` with initial step `step`. */
-function nelderMead(
+export function nelderMead(
 	f: (x: readonly number[]) => number,
 	x0: readonly number[],
 	step: number,

@@ -3,7 +3,7 @@
  * down (failure or outage) and repaired, exited. An interrupted job goes back to its queue.
  */
 import type { GpuSpec, Metro } from "../catalog.js";
-import { NO_JOB, NodeState } from "../nodes.js";
+import { hostingOfTier, NO_JOB, NodeState } from "../nodes.js";
 import { trackNode } from "../provider-accounting.js";
 import { askUsdPerGpuHour } from "../providers.js";
 import { MS_PER_DAY, MS_PER_HOUR } from "../units.js";
@@ -35,6 +35,7 @@ export function createNode(
 	};
 	const ask = askUsdPerGpuHour(costInputs, setup.capexPerHourByGpu[gpuIndex] as number, providers.askMarkup, factor);
 	const node = nodes.add(gpuIndex, metroIndex, nodeState, atMs, ask);
+	nodes.hosting[node] = hostingOfTier(gpu.tier);
 	trackNode(state.books, node);
 	const dishonestShare = setup.scenario.tokenomics.verification.dishonestShare;
 	if (dishonestShare > 0 && state.honestyRng.next() < dishonestShare) nodes.dishonest[node] = 1;

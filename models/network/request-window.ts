@@ -68,12 +68,16 @@ function depinWindow(
 	);
 	const result = simulateRequests({
 		arrivals,
-		replicaMetro: Int32Array.from(live, (node) => nodes.metro[node] as number),
+		// Site = hosting · n + metro: a residential replica's round trip adds its metro's access leg.
+		replicaMetro: Int32Array.from(
+			live,
+			(node) => (nodes.hosting[node] as number) * setup.metroCount + (nodes.metro[node] as number),
+		),
 		computeTables: {
 			tables: classState.batchTimes.tables,
 			replicaTable: Int32Array.from(live, (node) => batchTimeTable(state, classState, nodes.gpu[node] as number)),
 		},
-		rttMs: setup.geography.metroRttMs,
+		rttMs: setup.geography.depinSiteRttMs,
 		sitesByRtt: state.depinSitesByRtt,
 		metroCount: setup.metroCount,
 		batching: spec.batching,

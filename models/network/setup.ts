@@ -271,7 +271,7 @@ export function cloudOffers(
 export function requestSites(setup: NetworkSetup): { depin: Int32Array[]; cloud: Int32Array[] } {
 	if (setup.requestMode === "none") return { depin: [], cloud: [] };
 	return {
-		depin: sitesByRtt(setup.geography.metroRttMs, setup.metroCount),
+		depin: sitesByRtt(setup.geography.depinSiteRttMs, setup.metroCount),
 		cloud: sitesByRtt(setup.geography.metroToRegionRttMs, setup.metroCount),
 	};
 }

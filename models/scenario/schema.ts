@@ -241,12 +241,27 @@ export const Scenario = Type.Object(
 		geography: Type.Object(
 			{
 				fibreKmPerMs: positive("signal speed in fibre, km per ms one way (~200: docs/claims.md)", { default: 200 }),
-				routeInflation: Type.Number({
+				coreFloorMs: nonNegative(
+					"per-path floor of a data-centre round trip, ms (fitted to measured pings: docs/geo.md)",
+					{ maximum: 100, default: 4.883 },
+				),
+				routeInflationNear: Type.Number({
 					minimum: 1,
 					maximum: 5,
-					default: 1.7,
-					description: "route length over great-circle distance (1.5–2×: docs/claims.md)",
+					default: 1.8331,
+					description:
+						"route length over great circle for short paths, the limit as distance → 0 (fitted: docs/geo.md)",
 				}),
+				routeInflationFar: Type.Number({
+					minimum: 1,
+					maximum: 5,
+					default: 1,
+					description: "route length over great circle for long paths, the limit as distance → ∞ (fitted: docs/geo.md)",
+				}),
+				routeInflationScaleKm: positive(
+					"distance at which route inflation is halfway between near and far, km (fitted: docs/geo.md)",
+					{ maximum: 1_000_000, default: 58_326.6 },
+				),
 				metros: Type.Array(id("metro id"), {
 					default: [],
 					maxItems: LIMITS.maxListLength,

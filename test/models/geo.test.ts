@@ -2,12 +2,19 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { loadCatalog, referencePaths } from "../../models/catalog.js";
-import { buildGeography, greatCircleKm, propagationRttMs } from "../../models/geo.js";
+import { buildGeography, type CoreRttParams, coreRttMs, greatCircleKm, routeInflation } from "../../models/geo.js";
+import { errorSummary, fitCoreRtt, type PingPair, parsePings } from "../../models/geo-fit.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const catalog = loadCatalog(referencePaths(resolve(root, "scenarios")));
-/** Scenario defaults (models/scenario/schema.ts): 200 km/ms, route inflation 1.7. */
-const DEFAULTS = { fibreKmPerMs: 200, routeInflation: 1.7 };
+/** Round numbers for hand computation (not the scenario defaults): inflation 2 → 1.5, halfway at 1,000 km. */
+const DEFAULTS: CoreRttParams = {
+	fibreKmPerMs: 200,
+	coreFloorMs: 4,
+	routeInflationNear: 2,
+	routeInflationFar: 1.5,
+	routeInflationScaleKm: 1000,
+};
 const geo = buildGeography(catalog.metros, catalog.cloudRegions, DEFAULTS);
 const n = geo.metroCount;
 const r = geo.regionCount;
@@ -34,26 +41,37 @@ describe("great-circle distance", () => {
 		expect(greatCircleKm(0, 0, 0, 180)).toBeCloseTo(Math.PI * 6371.0088, 6);
 	});
 
-	it("propagation RTT = 2 · km · inflation / speed", () => {
-		expect(propagationRttMs(1000, 200, 1.5)).toBe(15);
+	it("core RTT = floor + 2 · km · inflation(km) / speed, inflation from near to far", () => {
+		// 1,000 km: inflation 1.5 + 0.5 · 1000/2000 = 1.75; RTT 4 + 2 · 1000 · 1.75 / 200 = 21.5 ms.
+		expect(routeInflation(1000, DEFAULTS)).toBe(1.75);
+		expect(coreRttMs(1000, DEFAULTS)).toBe(21.5);
+		expect(coreRttMs(0, DEFAULTS)).toBe(4);
+		expect(routeInflation(0, DEFAULTS)).toBe(2);
+		expect(routeInflation(1e12, DEFAULTS)).toBeCloseTo(1.5, 6);
 	});
 });
 
 describe("buildGeography", () => {
-	it("NA–EU RTT with the defaults lies in the 80–130 ms band around CLAIMS' 124 ms", () => {
-		const rtt = geo.metroRttMs[metro("new-york") * n + metro("london")] as number;
-		expect(rtt).toBeGreaterThan(80);
-		expect(rtt).toBeLessThan(130);
-		// Propagation over ~5,567 km plus four 5 ms access legs.
-		expect(rtt).toBeCloseTo(
-			propagationRttMs(geo.metroDistanceKm[metro("new-york") * n + metro("london")] as number, 200, 1.7) + 20,
-			9,
-		);
+	it("NA–EU user RTT to a residential node: core + both access legs, hand-computed", () => {
+		const i = metro("new-york");
+		const j = metro("london");
+		const km = geo.metroDistanceKm[i * n + j] as number;
+		const inflation = 1.5 + (0.5 * 1000) / (km + 1000);
+		const core = 4 + (2 * km * inflation) / 200;
+		expect(geo.metroCoreRttMs[i * n + j]).toBeCloseTo(core, 9);
+		// Both metros have a 5 ms one-way last mile: 10 ms at the user, 10 ms at a residential node.
+		expect(geo.metroRttMs[i * n + j]).toBeCloseTo(core + 20, 9);
+		expect(geo.depinSiteRttMs[i * 2 * n + j]).toBeCloseTo(core + 20, 9);
+		expect(geo.depinSiteRttMs[i * 2 * n + n + j]).toBeCloseTo(core + 10, 9);
 	});
 
-	it("same metro: only the last miles, counted both ways at both ends", () => {
+	it("same metro: the floor plus the access legs — residential node 4·lastMile, data-centre node 2·lastMile", () => {
 		for (let i = 0; i < n; i++) {
-			expect(geo.metroRttMs[i * n + i]).toBe(4 * (catalog.metros[i]?.lastMileMs as number));
+			const lastMile = catalog.metros[i]?.lastMileMs as number;
+			expect(geo.metroCoreRttMs[i * n + i]).toBe(4);
+			expect(geo.metroRttMs[i * n + i]).toBe(4 + 4 * lastMile);
+			expect(geo.depinSiteRttMs[i * 2 * n + i]).toBe(4 + 4 * lastMile);
+			expect(geo.depinSiteRttMs[i * 2 * n + n + i]).toBe(4 + 2 * lastMile);
 		}
 	});
 
@@ -63,10 +81,12 @@ describe("buildGeography", () => {
 		}
 	});
 
-	it("cloud RTT counts only the user's last mile", () => {
+	it("cloud RTT counts only the user's last mile on top of the core", () => {
 		const i = metro("ashburn");
 		const k = catalog.cloudRegionIndexById.get("aws-us-east-1") as number;
-		expect(geo.metroToRegionRttMs[i * r + k]).toBeCloseTo(2 * 5, 9);
+		// The region sits in the metro (distance 0): floor 4 ms + the user's 2 · 5 ms.
+		expect(geo.metroRegionCoreRttMs[i * r + k]).toBe(4);
+		expect(geo.metroToRegionRttMs[i * r + k]).toBeCloseTo(4 + 2 * 5, 9);
 		expect(geo.nearestRegion[metro("london")]).toBe(
 			Math.min(
 				catalog.cloudRegionIndexById.get("aws-eu-west-2") as number,
@@ -109,6 +129,8 @@ describe("buildGeography", () => {
 	it("zero-latency mode: every RTT is 0, the orderings are unchanged", () => {
 		const zero = buildGeography(catalog.metros, catalog.cloudRegions, { ...DEFAULTS, zeroNetworkLatency: true });
 		expect(zero.metroRttMs.every((x) => x === 0)).toBe(true);
+		expect(zero.depinSiteRttMs.every((x) => x === 0)).toBe(true);
+		expect(zero.metroCoreRttMs.every((x) => x === 0)).toBe(true);
 		expect(zero.metroToRegionRttMs.every((x) => x === 0)).toBe(true);
 		expect(zero.metroDistanceKm).toEqual(geo.metroDistanceKm);
 		expect(zero.metrosByDistance).toEqual(geo.metrosByDistance);
@@ -117,11 +139,69 @@ describe("buildGeography", () => {
 	});
 
 	it("rejects impossible settings", () => {
-		expect(() => buildGeography(catalog.metros, [], { fibreKmPerMs: 0, routeInflation: 1.5 })).toThrow(/fibreKmPerMs/);
-		expect(() => buildGeography(catalog.metros, [], { fibreKmPerMs: 200, routeInflation: 0.5 })).toThrow(
-			/routeInflation/,
+		expect(() => buildGeography(catalog.metros, [], { ...DEFAULTS, fibreKmPerMs: 0 })).toThrow(/fibreKmPerMs/);
+		expect(() => buildGeography(catalog.metros, [], { ...DEFAULTS, routeInflationNear: 0.5 })).toThrow(
+			/routeInflationNear/,
 		);
+		expect(() => buildGeography(catalog.metros, [], { ...DEFAULTS, coreFloorMs: -1 })).toThrow(/coreFloorMs/);
 		const none = buildGeography(catalog.metros.slice(0, 3), [], DEFAULTS);
 		expect(Array.from(none.nearestRegion)).toEqual([-1, -1, -1]);
+	});
+});
+
+describe("geo fit", () => {
+	const TRUTH: CoreRttParams = {
+		fibreKmPerMs: 200,
+		coreFloorMs: 6,
+		routeInflationNear: 2.2,
+		routeInflationFar: 1.4,
+		routeInflationScaleKm: 1500,
+	};
+	// Every pair of the first 40 metros, RTTs exactly from the model: the fit must find the truth.
+	const synthetic: PingPair[] = [];
+	for (let i = 0; i < 40; i++) {
+		for (let j = i + 1; j < 40; j++) {
+			const km = geo.metroDistanceKm[i * n + j] as number;
+			if (km >= 50) synthetic.push({ km, rttMs: coreRttMs(km, TRUTH), line: 0 });
+		}
+	}
+
+	it("recovers synthetic parameters within 2%", () => {
+		const fitted = fitCoreRtt(synthetic, 200);
+		for (const key of ["coreFloorMs", "routeInflationNear", "routeInflationFar", "routeInflationScaleKm"] as const) {
+			expect(Math.abs(fitted[key] / TRUTH[key] - 1)).toBeLessThan(0.02);
+		}
+		expect(errorSummary(synthetic, fitted).p90RelativeError).toBeLessThan(1e-3);
+	});
+
+	it("error summary: median and p90 of |model − measured| / measured, hand-computed", () => {
+		// Model at 1,000 km with DEFAULTS: 21.5 ms. Measured 21.5, 43, 10.75, 20, 25 → errors 0, 0.5, 1, 0.075, 0.14.
+		const pairs = [21.5, 43, 10.75, 20, 25].map((rttMs) => ({ km: 1000, rttMs, line: 0 }));
+		const e = errorSummary(pairs, DEFAULTS);
+		expect(e.count).toBe(5);
+		expect(e.medianRelativeError).toBeCloseTo(0.14, 12);
+		// Sorted 0, 0.075, 0.14, 0.5, 1: p90 at h = 3.6 → 0.5 + 0.6 · 0.5 = 0.8.
+		expect(e.p90RelativeError).toBeCloseTo(0.8, 12);
+	});
+
+	it("reads both forms of a ping table and names file, line and column on bad input", () => {
+		const coords = new Map([
+			["a", { lat: 0, lon: 0 }],
+			["b", { lat: 0, lon: 1 }],
+		]);
+		const byMetro = parsePings("from_metro,to_metro,rtt_ms,source\na,b,5,x\n", "p.csv", coords);
+		const byCoords = parsePings("from_lat,from_lon,to_lat,to_lon,rtt_ms\n0,0,0,1,5\n", "q.csv", coords);
+		expect(byMetro[0]?.km).toBeCloseTo(greatCircleKm(0, 0, 0, 1), 9);
+		expect(byCoords[0]?.km).toBe(byMetro[0]?.km);
+		expect(byCoords[0]?.line).toBe(2);
+		expect(() => parsePings("from_metro,to_metro,rtt_ms\na,b,5\na,zz,7\n", "p.csv", coords)).toThrow(
+			'p.csv:3: column "to_metro": unknown metro "zz"',
+		);
+		expect(() => parsePings("from_lat,from_lon,to_lat,to_lon,rtt_ms\n0,0,0,1,-3\n", "q.csv", coords)).toThrow(
+			/q\.csv:2: column "rtt_ms"/,
+		);
+		expect(() => parsePings("from_lat,from_lon,to_lat,to_lon,rtt_ms\n95,0,0,1,3\n", "q.csv", coords)).toThrow(
+			/q\.csv:2: column "from_lat"/,
+		);
 	});
 });
