@@ -195,7 +195,11 @@ export type CloudPricing = "on-demand" | "commit-1y" | "spot";
  * and l40s (the columns of cloud-regions.csv); NaN for any other GPU and where the region has
  * no such instance. commit-1y is on-demand × (1 − the provider's 1-year discount).
  */
-export function cloudPriceUsdPerGpuHour(region: CloudRegion, gpuId: string, pricing: CloudPricing = "on-demand"): number {
+export function cloudPriceUsdPerGpuHour(
+	region: CloudRegion,
+	gpuId: string,
+	pricing: CloudPricing = "on-demand",
+): number {
 	const spot = pricing === "spot";
 	let price: number;
 	switch (gpuId) {

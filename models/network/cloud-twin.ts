@@ -189,7 +189,8 @@ export function placeCloudReplicas(input: PlacementInput): Placement {
 			if (regionUsable[r] !== 1 || chosen[r] === 1) continue;
 			let gain = 0;
 			for (let m = 0; m < metroCount; m++) {
-				if (covered[m] === 0 && (rttMs[m * regionCount + r] as number) <= rttBudgetMs) gain += metroWeights[m] as number;
+				if (covered[m] === 0 && (rttMs[m * regionCount + r] as number) <= rttBudgetMs)
+					gain += metroWeights[m] as number;
 			}
 			const better =
 				gain > bestGain ||
@@ -213,7 +214,8 @@ export function placeCloudReplicas(input: PlacementInput): Placement {
 		if (!((metroWeights[m] as number) > 0)) continue;
 		const r = nearestRegion(rttMs, regionCount, m, chosen);
 		homeRegion[m] = r;
-		if (r >= 0) rateByRegion[r] = (rateByRegion[r] as number) + (input.ratePerSecond * (metroWeights[m] as number)) / totalWeight;
+		if (r >= 0)
+			rateByRegion[r] = (rateByRegion[r] as number) + (input.ratePerSecond * (metroWeights[m] as number)) / totalWeight;
 	}
 	sizeReplicas(input, rateByRegion, replicas);
 	return { replicas, homeRegion };
@@ -223,7 +225,8 @@ function nearestRegion(rttMs: Float64Array, regionCount: number, metro: number, 
 	let best = -1;
 	for (let r = 0; r < regionCount; r++) {
 		if (allowed[r] !== 1) continue;
-		if (best < 0 || (rttMs[metro * regionCount + r] as number) < (rttMs[metro * regionCount + best] as number)) best = r;
+		if (best < 0 || (rttMs[metro * regionCount + r] as number) < (rttMs[metro * regionCount + best] as number))
+			best = r;
 	}
 	return best;
 }

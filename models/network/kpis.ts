@@ -2,9 +2,9 @@
 import type { LogHistogram } from "../../sim/recorder/histogram.js";
 import { median } from "../../sim/stats.js";
 import type { GpuSpec } from "../catalog.js";
-import { cloudRegionTimeUp } from "./cloud-twin.js";
 import { NodeState } from "../nodes.js";
 import { HOURS_PER_DAY, MS_PER_DAY, MS_PER_SECOND } from "../units.js";
+import { cloudRegionTimeUp } from "./cloud-twin.js";
 import type { NetworkState, RequestTally, TwinRecord } from "./state.js";
 import type { ComparisonKpis, LatencyKpi, NetworkKpis, TokenKpis, TwinKpis } from "./types.js";
 
@@ -166,14 +166,20 @@ function ratio(numerator: number, denominator: number): number | null {
 export function comparisonKpis(state: NetworkState): ComparisonKpis {
 	const { setup, cloudTally, depinLeaseByGpu } = state;
 	const scenario = setup.scenario;
-	const byGpu = (values: Float64Array, hours: Float64Array, asPrice: boolean) => {
-		const out: Record<string, number> = {};
-		setup.gpus.forEach((gpu, g) => {
-			const h = hours[g] as number;
-			if (h > 0) out[gpu.id] = asPrice ? (values[g] as number) / h : h;
-		});
-		return out;
-	};
+	const byGpu = setup.gpus.flatMap((gpu, g) => {
+		const depinHours = depinLeaseByGpu.gpuHours[g] as number;
+		const cloudHours = cloudTally.gpuHoursByGpu[g] as number;
+		if (!(depinHours > 0 || cloudHours > 0)) return [];
+		return [
+			{
+				gpu: gpu.id,
+				depinGpuHours: depinHours,
+				depinUsdPerGpuHour: ratio(depinLeaseByGpu.costUsd[g] as number, depinHours),
+				cloudGpuHours: cloudHours,
+				cloudUsdPerGpuHour: ratio(cloudTally.costUsdByGpu[g] as number, cloudHours),
+			},
+		];
+	});
 	// An H100-hour of work takes hoursPerWork GPU-hours on a class (audits aside): its speed is 1 / that.
 	const h100Hours = (hours: Float64Array) => {
 		let sum = 0;
@@ -187,14 +193,7 @@ export function comparisonKpis(state: NetworkState): ComparisonKpis {
 	const windows = cloudTally.windows;
 	const transferUsd = cloudTally.egressUsd + cloudTally.interregionUsd;
 	return {
-		gpuHourPriceUsdByGpu: {
-			depin: byGpu(depinLeaseByGpu.costUsd, depinLeaseByGpu.gpuHours, true),
-			cloud: byGpu(cloudTally.costUsdByGpu, cloudTally.gpuHoursByGpu, true),
-		},
-		gpuHoursByGpu: {
-			depin: byGpu(depinLeaseByGpu.gpuHours, depinLeaseByGpu.gpuHours, false),
-			cloud: byGpu(cloudTally.gpuHoursByGpu, cloudTally.gpuHoursByGpu, false),
-		},
+		byGpu,
 		usdPerH100Hour: {
 			depin: ratio(sum(depinLeaseByGpu.costUsd), h100Hours(depinLeaseByGpu.gpuHours)),
 			cloud: ratio(sum(cloudTally.costUsdByGpu), h100Hours(cloudTally.gpuHoursByGpu)),
@@ -205,6 +204,7 @@ export function comparisonKpis(state: NetworkState): ComparisonKpis {
 			replicas: {
 				mean: windows > 0 ? cloudTally.replicasSum / windows : 0,
 				max: cloudTally.replicasMax,
+				regionsMean: windows > 0 ? cloudTally.regionsSum / windows : 0,
 				utilisation: ratio(cloudTally.replicaBusyHours, cloudTally.replicaHours),
 			},
 			regionAvailability: cloudRegionTimeUp(state.cloudOutageWindows, setup.horizonMs),

@@ -155,6 +155,7 @@ function cloudWindow(
 	});
 	const result = lost > 0 ? { ...simulated, arrived: simulated.arrived + lost } : simulated;
 	cloudTally.requestsLostToOutage += lost;
+	cloudTally.regionsSum += new Set(sites).size;
 	tallyCloudWindow(state, sites.length, simulated.replicaBusyMs, windowHours, costUsd, egressUsd);
 	accumulate(state.cloud, result, costUsd + egressUsd, spec.tokensPerRequest);
 	return { result, costUsd: costUsd + egressUsd };

@@ -165,7 +165,9 @@ export class NetworkSetup {
 		this.cloudRealtimePriceUsdPerGpuHour = Float64Array.from(this.regions, (region) =>
 			cloudPriceUsdPerGpuHour(region, scenario.cloud.realtimeGpu, this.cloudPricing),
 		);
-		this.cloudRealtimeUsable = Uint8Array.from(this.cloudRealtimePriceUsdPerGpuHour, (p) => (Number.isFinite(p) ? 1 : 0));
+		this.cloudRealtimeUsable = Uint8Array.from(this.cloudRealtimePriceUsdPerGpuHour, (p) =>
+			Number.isFinite(p) ? 1 : 0,
+		);
 		this.cloudRegionsByDistance = regionsByDistance(this.regions);
 		this.cloudCapacityGpus = cloudCapacityOf(scenario, this.regions, catalog);
 		this.anyCloudCapacity = this.cloudCapacityGpus.some((gpus) => Number.isFinite(gpus));
@@ -236,7 +238,8 @@ function cloudOutageWindows(scenario: Scenario, regions: readonly CloudRegion[])
 function regionsByDistance(regions: readonly CloudRegion[]): Int32Array[] {
 	return regions.map((from, i) => {
 		const others = regions.map((_, j) => j).filter((j) => j !== i);
-		const km = (j: number) => greatCircleKm(from.lat, from.lon, (regions[j] as CloudRegion).lat, (regions[j] as CloudRegion).lon);
+		const km = (j: number) =>
+			greatCircleKm(from.lat, from.lon, (regions[j] as CloudRegion).lat, (regions[j] as CloudRegion).lon);
 		others.sort((a, b) => km(a) - km(b) || a - b);
 		return Int32Array.from(others);
 	});

@@ -266,6 +266,8 @@ export class CloudTally {
 	/** Replicas placed per window: sum (for the mean), max, and windows counted. */
 	replicasSum = 0;
 	replicasMax = 0;
+	/** Distinct regions holding replicas, summed over windows. */
+	regionsSum = 0;
 	windows = 0;
 	/** Requests lost because their region was down and failover is none. */
 	requestsLostToOutage = 0;
@@ -404,7 +406,10 @@ export class NetworkState {
 		this.auditRng = this.streams.stream("verification/audits");
 		this.cloudOutageWindows = cloudOutageWindowsOf(setup, this.streams);
 		this.cloudTally = new CloudTally(setup.regions.length, setup.gpus.length);
-		this.depinLeaseByGpu = { gpuHours: new Float64Array(setup.gpus.length), costUsd: new Float64Array(setup.gpus.length) };
+		this.depinLeaseByGpu = {
+			gpuHours: new Float64Array(setup.gpus.length),
+			costUsd: new Float64Array(setup.gpus.length),
+		};
 		this.entryRng = this.streams.stream("providers/entry");
 		this.entryPlaceRng = this.streams.stream("providers/entry-place");
 		scenario.demand.classes.forEach((spec, index) => {

@@ -92,20 +92,31 @@ export interface TokenKpis {
  * docs/results.md defines each.
  */
 export interface ComparisonKpis {
-	/** GPU-hour price by GPU class id, USD: DePIN by the leased node's class, cloud by the class rented. */
-	readonly gpuHourPriceUsdByGpu: { readonly depin: Record<string, number>; readonly cloud: Record<string, number> };
-	/** GPU-hours by GPU class id (the weights of the prices above). */
-	readonly gpuHoursByGpu: { readonly depin: Record<string, number>; readonly cloud: Record<string, number> };
+	/** Per GPU class either side rented: GPU-hours and GPU-hour price (DePIN: leases by the node's class; cloud: the class rented). */
+	readonly byGpu: readonly GpuPriceRow[];
 	/** Cost of one H100-hour of work: cost ÷ Σ GPU-hours × (the class's speed relative to an H100), USD. */
 	readonly usdPerH100Hour: { readonly depin: number | null; readonly cloud: number | null };
 	readonly cloud: CloudTwinKpis;
+}
+
+export interface GpuPriceRow {
+	readonly gpu: string;
+	readonly depinGpuHours: number;
+	readonly depinUsdPerGpuHour: number | null;
+	readonly cloudGpuHours: number;
+	readonly cloudUsdPerGpuHour: number | null;
 }
 
 export interface CloudTwinKpis {
 	readonly pricing: "on-demand" | "commit-1y" | "spot";
 	readonly failover: "nearest-region" | "none";
 	/** Real-time replicas per request window: mean and max; their busy share of replica time. */
-	readonly replicas: { readonly mean: number; readonly max: number; readonly utilisation: number | null };
+	readonly replicas: {
+		readonly mean: number;
+		readonly max: number;
+		readonly regionsMean: number;
+		readonly utilisation: number | null;
+	};
 	/** Share of region-time up over the horizon (outage windows drawn and scripted). */
 	readonly regionAvailability: number;
 	readonly requestsLostToOutage: number;

@@ -19,7 +19,12 @@ export const REGION_SCHEMA = {
 } as const;
 export type CloudRegionSpec = CuratedRow<typeof REGION_SCHEMA>;
 
-const PROVIDER_FIGURES = ["egress_usd_per_gb", "availability", "commit_1y_discount", "h100_on_demand_multiplier"] as const;
+const PROVIDER_FIGURES = [
+	"egress_usd_per_gb",
+	"availability",
+	"commit_1y_discount",
+	"h100_on_demand_multiplier",
+] as const;
 type ProviderFigure = (typeof PROVIDER_FIGURES)[number];
 export const PROVIDER_SCHEMA = { provider: PROVIDERS, figure: PROVIDER_FIGURES, value: "number" } as const;
 

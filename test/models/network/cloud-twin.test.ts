@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { RandomStream } from "../../../sim/random/stream.js";
 import { cloudPriceUsdPerGpuHour } from "../../../models/catalog.js";
 import type { EpochDemand } from "../../../models/demand.js";
 import { cloudRegionTimeUp, cloudTwin, placeCloudReplicas } from "../../../models/network/cloud-twin.js";
@@ -7,6 +6,7 @@ import { onEpoch } from "../../../models/network/epoch.js";
 import type { JobClassState, NetworkState, RealtimeClassState } from "../../../models/network/state.js";
 import { generateArrivals } from "../../../models/requests.js";
 import { SECONDS_PER_HOUR } from "../../../models/units.js";
+import { RandomStream } from "../../../sim/random/stream.js";
 import { tinyState } from "../network-helpers.js";
 
 function jobClass(state: NetworkState, index: number): JobClassState {
