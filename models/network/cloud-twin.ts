@@ -182,16 +182,15 @@ export function placeCloudReplicas(input: PlacementInput): Placement {
 	const replicas = new Int32Array(regionCount);
 	const homeRegion = new Int32Array(metroCount).fill(-1);
 	if (!(totalWeight > 0) || !(input.ratePerSecond > 0)) return { replicas, homeRegion };
-	for (;;) {
+	const coverage = coverageOf(rttMs, metroCount, regionCount, rttBudgetMs);
+	let uncoveredWeight = totalWeight;
+	while (uncoveredWeight > 0) {
 		let best = -1;
 		let bestGain = 0;
 		for (let r = 0; r < regionCount; r++) {
 			if (regionUsable[r] !== 1 || chosen[r] === 1) continue;
 			let gain = 0;
-			for (let m = 0; m < metroCount; m++) {
-				if (covered[m] === 0 && (rttMs[m * regionCount + r] as number) <= rttBudgetMs)
-					gain += metroWeights[m] as number;
-			}
+			for (const m of coverage[r] as Int32Array) if (covered[m] === 0) gain += metroWeights[m] as number;
 			const better =
 				gain > bestGain ||
 				(gain === bestGain && gain > 0 && (priceUsdPerHour[r] as number) < (priceUsdPerHour[best] as number));
@@ -202,7 +201,11 @@ export function placeCloudReplicas(input: PlacementInput): Placement {
 		}
 		if (best < 0) break;
 		chosen[best] = 1;
-		for (let m = 0; m < metroCount; m++) if ((rttMs[m * regionCount + best] as number) <= rttBudgetMs) covered[m] = 1;
+		for (const m of coverage[best] as Int32Array) {
+			if (covered[m] === 1) continue;
+			covered[m] = 1;
+			uncoveredWeight -= metroWeights[m] as number;
+		}
 	}
 	for (let m = 0; m < metroCount; m++) {
 		if (!((metroWeights[m] as number) > 0) || covered[m] === 1) continue;
@@ -219,6 +222,27 @@ export function placeCloudReplicas(input: PlacementInput): Placement {
 	}
 	sizeReplicas(input, rateByRegion, replicas);
 	return { replicas, homeRegion };
+}
+
+/** Metros within `budgetMs` of each region, cached per RTT table and budget (they never change in a run). */
+const coverageCache = new WeakMap<Float64Array, Map<number, Int32Array[]>>();
+
+function coverageOf(rttMs: Float64Array, metroCount: number, regionCount: number, budgetMs: number): Int32Array[] {
+	let byBudget = coverageCache.get(rttMs);
+	if (byBudget === undefined) {
+		byBudget = new Map();
+		coverageCache.set(rttMs, byBudget);
+	}
+	let coverage = byBudget.get(budgetMs);
+	if (coverage === undefined) {
+		coverage = Array.from({ length: regionCount }, (_, r) => {
+			const metros: number[] = [];
+			for (let m = 0; m < metroCount; m++) if ((rttMs[m * regionCount + r] as number) <= budgetMs) metros.push(m);
+			return Int32Array.from(metros);
+		});
+		byBudget.set(budgetMs, coverage);
+	}
+	return coverage;
 }
 
 function nearestRegion(rttMs: Float64Array, regionCount: number, metro: number, allowed: Uint8Array): number {
