@@ -84,7 +84,6 @@ export class NetworkSetup {
 	readonly outageMetros: readonly Uint8Array[];
 	/** Each cloud region's outage windows [start, end) ms (checked for every order). */
 	readonly cloudOutageWindows: readonly (readonly [number, number])[][];
-	readonly anyCloudOutage: boolean;
 	readonly regionAvailability: Float64Array;
 	readonly cloudRealtimeGpuIndex: number;
 	readonly cloudPricing: CloudPricing;
@@ -158,7 +157,6 @@ export class NetworkSetup {
 			Uint8Array.from(this.metros, (metro) => (metroInOutageScope(metro, outage) ? 1 : 0)),
 		);
 		this.cloudOutageWindows = cloudOutageWindows(scenario, this.regions);
-		this.anyCloudOutage = this.cloudOutageWindows.some((windows) => windows.length > 0);
 		this.regionAvailability = Float64Array.from(this.regions, (region) => region.availability);
 		this.cloudRealtimeGpuIndex = requireId(catalog.gpuIndexById, scenario.cloud.realtimeGpu, "GPU");
 		this.cloudPricing = scenario.cloud.pricing;
