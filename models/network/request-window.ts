@@ -1,7 +1,7 @@
 /**
  * The request window of a real-time class in an epoch: the same arrivals served by the DePIN
- * replicas (the requests whose users chose DePIN) and by the cloud (every request, from the
- * nearest region, with replicas sized to the same target utilisation).
+ * replicas (the requests whose users chose DePIN) and by the cloud (every request, on replicas
+ * sized by the same autoscaler rule and placed in regions within the SLA).
  */
 import type { LogHistogram } from "../../sim/recorder/histogram.js";
 import type { GpuSpec } from "../catalog.js";

@@ -82,7 +82,7 @@ export class NetworkSetup {
 	readonly catchProbability: number;
 	/** outageMetros[i][m] = 1 where outage i takes down nodes of metro m. */
 	readonly outageMetros: readonly Uint8Array[];
-	/** Each cloud region's outage windows [start, end) ms (checked for every order). */
+	/** Each cloud region's scripted outage windows [start, end) ms (state.cloudOutageWindows adds the drawn ones). */
 	readonly cloudOutageWindows: readonly (readonly [number, number])[][];
 	readonly regionAvailability: Float64Array;
 	readonly cloudRealtimeGpuIndex: number;
