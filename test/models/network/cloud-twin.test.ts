@@ -144,6 +144,29 @@ describe("cloud twin: real-time replicas", () => {
 		expect(state.cloud.requests.served).toBe(state.cloud.requests.arrived);
 	});
 
+	it("capacity spills replicas to the next nearest region with room, and drops those that find none", () => {
+		const free = tinyState([], realtimeYaml(2000, 4000));
+		onEpoch(free, 0);
+		const wanted = free.cloudTally.replicasSum;
+		const regionsUsed = free.cloudTally.regionsSum;
+		expect([wanted > 1, regionsUsed]).toEqual([true, 1]);
+		const capped = (gpus: readonly [number, number]) => {
+			const state = tinyState(
+				[],
+				realtimeYaml(2000, 4000, "").replace(
+					"outages: { enabled: false } }",
+					`outages: { enabled: false }, capacity: [{region: aws-us-east-1, gpu: h100-sxm, gpus: ${gpus[0]}}, {region: aws-eu-west-2, gpu: h100-sxm, gpus: ${gpus[1]}}] }`,
+				),
+			);
+			onEpoch(state, 0);
+			return state.cloudTally;
+		};
+		const spill = capped([1, 1000]);
+		expect([spill.replicasSum, spill.regionsSum]).toEqual([wanted, 2]);
+		const scarce = capped([1, 1]);
+		expect([scarce.replicasSum, scarce.regionsSum]).toEqual([2, 2]);
+	});
+
 	it("a region outage with failover none loses exactly the demand it serves; nearest-region loses none", () => {
 		const yaml = (failover: string) =>
 			realtimeYaml(60, 50, `failover: ${failover}\n`).replace(
