@@ -46,6 +46,7 @@ export interface Summary {
 	readonly manifest: Record<string, unknown>;
 	readonly kpis: NetworkResult["kpis"];
 	readonly baseline: NetworkResult["baseline"];
+	readonly comparison: NetworkResult["comparison"];
 }
 
 /**
@@ -106,6 +107,7 @@ export function executeRun(prepared: PreparedRun, options: RunOptions = {}): Run
 		},
 		kpis: result.kpis,
 		baseline: result.baseline,
+		comparison: result.comparison,
 	};
 	const summaryJson = `${JSON.stringify(roundForJson(summary), null, 2)}\n`;
 	writeResultFiles(outDir, {

@@ -91,6 +91,12 @@ export interface CloudRegion {
 	readonly h100UsdPerGpuHour: number;
 	readonly a100UsdPerGpuHour: number;
 	readonly l40sUsdPerGpuHour: number;
+	/** Spot price per GPU-hour, USD; NaN where not listed (or the table has no spot columns). */
+	readonly h100SpotUsdPerGpuHour: number;
+	readonly a100SpotUsdPerGpuHour: number;
+	readonly l40sSpotUsdPerGpuHour: number;
+	/** Discount off on-demand for a 1-year commitment (fraction); NaN where the table has none. */
+	readonly commit1yDiscount: number;
 	/** Internet egress, first paid tier, USD/GB. */
 	readonly egressUsdPerGb: number;
 	/** Transfer to the provider's other regions, USD/GB. */
@@ -181,22 +187,35 @@ export function requireById<T>(map: ReadonlyMap<string, T>, id: string, what: st
 	return record;
 }
 
+/** How the cloud twin pays for GPUs: list on-demand, a 1-year commitment, or spot. */
+export type CloudPricing = "on-demand" | "commit-1y" | "spot";
+
 /**
- * A cloud region's on-demand list price for a GPU class, USD per GPU-hour: defined for
- * h100-sxm, a100-80gb and l40s (the columns of cloud-regions.csv); NaN for any other GPU and
- * where the region has no such instance.
+ * A cloud region's price for a GPU class, USD per GPU-hour: defined for h100-sxm, a100-80gb
+ * and l40s (the columns of cloud-regions.csv); NaN for any other GPU and where the region has
+ * no such instance. commit-1y is on-demand × (1 − the provider's 1-year discount).
  */
-export function cloudPriceUsdPerGpuHour(region: CloudRegion, gpuId: string): number {
+export function cloudPriceUsdPerGpuHour(
+	region: CloudRegion,
+	gpuId: string,
+	pricing: CloudPricing = "on-demand",
+): number {
+	const spot = pricing === "spot";
+	let price: number;
 	switch (gpuId) {
 		case "h100-sxm":
-			return region.h100UsdPerGpuHour;
+			price = spot ? region.h100SpotUsdPerGpuHour : region.h100UsdPerGpuHour;
+			break;
 		case "a100-80gb":
-			return region.a100UsdPerGpuHour;
+			price = spot ? region.a100SpotUsdPerGpuHour : region.a100UsdPerGpuHour;
+			break;
 		case "l40s":
-			return region.l40sUsdPerGpuHour;
+			price = spot ? region.l40sSpotUsdPerGpuHour : region.l40sUsdPerGpuHour;
+			break;
 		default:
 			return Number.NaN;
 	}
+	return pricing === "commit-1y" ? price * (1 - region.commit1yDiscount) : price;
 }
 
 function indexById(records: readonly { id: string }[], file: string): Map<string, number> {
@@ -224,6 +243,11 @@ function optionalNonNegative(columns: CsvColumns, row: number, column: string): 
 	const x = columns.optionalNumber(row, column);
 	if (x < 0) columns.fail(row, column, `must be ≥ 0, got ${x}`);
 	return x;
+}
+
+/** Like optionalNonNegative, and NaN when the table has no such column (older tables). */
+function optionalColumn(columns: CsvColumns, row: number, column: string): number {
+	return columns.table.header.includes(column) ? optionalNonNegative(columns, row, column) : Number.NaN;
 }
 
 function latitude(columns: CsvColumns, row: number, column: string): number {
@@ -309,6 +333,10 @@ function readCloudRegions(c: CsvColumns): CloudRegion[] {
 				h100UsdPerGpuHour: optionalNonNegative(c, r, "h100_usd_per_gpu_hour"),
 				a100UsdPerGpuHour: optionalNonNegative(c, r, "a100_usd_per_gpu_hour"),
 				l40sUsdPerGpuHour: optionalNonNegative(c, r, "l40s_usd_per_gpu_hour"),
+				h100SpotUsdPerGpuHour: optionalColumn(c, r, "h100_spot_usd_per_gpu_hour"),
+				a100SpotUsdPerGpuHour: optionalColumn(c, r, "a100_spot_usd_per_gpu_hour"),
+				l40sSpotUsdPerGpuHour: optionalColumn(c, r, "l40s_spot_usd_per_gpu_hour"),
+				commit1yDiscount: optionalColumn(c, r, "commit_1y_discount"),
 				egressUsdPerGb: nonNegative(c, r, "egress_usd_per_gb"),
 				interregionUsdPerGb: nonNegative(c, r, "interregion_usd_per_gb"),
 				availability,

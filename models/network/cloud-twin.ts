@@ -1,45 +1,278 @@
 /**
- * The cloud twin of every order: the same order priced and timed on the nearest hyperscaler
- * region (cheapest eligible GPU at list price, the region's availability, no failover: C14).
+ * The cloud twin of every order and request window: the same demand priced and timed on
+ * hyperscaler regions. Jobs go to the nearest region with an offer (cheapest eligible GPU at
+ * the scenario's pricing); real-time replicas are sized by the DePIN autoscaler's rule and
+ * placed in the fewest regions that meet the class's SLA (placeCloudReplicas). A region is
+ * down in its outage windows (scripted, or drawn from an up/down process whose long-run
+ * availability is the region's SLA level: setup.cloudOutageWindowsOf); what it would have
+ * served moves to the nearest up region (failover nearest-region, paying inter-region
+ * transfer for a job's input) or fails (failover none). Responses and job outputs leaving the
+ * cloud pay the region's internet egress.
  */
 import { BITS_PER_BYTE, MS_PER_HOUR, MS_PER_MINUTE, MS_PER_SECOND } from "../units.js";
-import { CLOUD_BANDWIDTH_GBPS, type NetworkSetup } from "./setup.js";
+import { CLOUD_BANDWIDTH_GBPS } from "./setup.js";
 import type { JobClassState, NetworkState } from "./state.js";
 
+/** KB (10³ bytes) per GB (10⁹ bytes): request payloads are in KB, egress prices per GB. */
+export const KB_PER_GB = 1e6;
+
 /** Whether cloud region `regionIndex` is in one of its outage windows at `atMs`. */
-export function cloudRegionDown(setup: NetworkSetup, regionIndex: number, atMs: number): boolean {
-	if (!setup.anyCloudOutage) return false;
-	for (const [start, end] of setup.cloudOutageWindows[regionIndex] ?? []) if (atMs >= start && atMs < end) return true;
+export function cloudRegionDown(state: NetworkState, regionIndex: number, atMs: number): boolean {
+	for (const [start, end] of state.cloudOutageWindows[regionIndex] ?? []) {
+		if (start > atMs) return false;
+		if (atMs < end) return true;
+	}
 	return false;
+}
+
+/** Share of region-time up over [0, horizonMs) (the measured long-run availability). */
+export function cloudRegionTimeUp(windows: readonly (readonly [number, number])[][], horizonMs: number): number {
+	if (windows.length === 0 || !(horizonMs > 0)) return 1;
+	let downMs = 0;
+	for (const regionWindows of windows) {
+		// Windows are sorted by start; overlapping ones (scripted over drawn) count once.
+		let coveredTo = 0;
+		for (const [start, end] of regionWindows) {
+			const from = Math.max(start, coveredTo, 0);
+			const to = Math.min(end, horizonMs);
+			if (to > from) downMs += to - from;
+			coveredTo = Math.max(coveredTo, end);
+		}
+	}
+	return 1 - downMs / (windows.length * horizonMs);
+}
+
+/** Whether `gpus` more GPUs of class `gpu` fit in region `r` at `nowMs` (prunes ended uses). */
+export function cloudHasRoom(state: NetworkState, r: number, gpu: number, gpus: number, nowMs: number): boolean {
+	const setup = state.setup;
+	if (!setup.anyCloudCapacity) return true;
+	const key = r * setup.gpus.length + gpu;
+	const capacity = setup.cloudCapacityGpus[key] as number;
+	if (!Number.isFinite(capacity)) return true;
+	const ends = state.cloudTally.inUseEndMs[key] as number[];
+	let kept = 0;
+	for (const end of ends) if (end > nowMs) ends[kept++] = end;
+	ends.length = kept;
+	return kept + gpus <= capacity;
+}
+
+/** Books `gpus` GPUs of class `gpu` in region `r` until `endMs` (only where capacity is limited). */
+export function cloudOccupy(state: NetworkState, r: number, gpu: number, gpus: number, endMs: number): void {
+	const setup = state.setup;
+	if (!setup.anyCloudCapacity) return;
+	const key = r * setup.gpus.length + gpu;
+	if (!Number.isFinite(setup.cloudCapacityGpus[key] as number)) return;
+	const ends = state.cloudTally.inUseEndMs[key] as number[];
+	for (let k = 0; k < gpus; k++) ends.push(endMs);
+}
+
+/**
+ * The region that serves a job from home region `home`: home when it is up with an offer and
+ * room; else (failover nearest-region, or capacity) the nearest such region; -1 if none.
+ */
+function jobRegion(state: NetworkState, classState: JobClassState, home: number, nowMs: number): number {
+	const { setup } = state;
+	const gpus = classState.spec.gpusPerJob;
+	const usable = (r: number) =>
+		!Number.isNaN(classState.cloudOfferCostPerWork[r] as number) &&
+		cloudHasRoom(state, r, classState.cloudOfferGpu[r] as number, gpus, nowMs);
+	const homeDown = cloudRegionDown(state, home, nowMs);
+	if (!homeDown && usable(home)) return home;
+	// A down region with failover none loses the job; a full one sends it elsewhere (scarcity).
+	if (homeDown && !setup.failover) return -1;
+	for (const r of setup.cloudRegionsByDistance[home] as Int32Array) {
+		if (!cloudRegionDown(state, r, nowMs) && usable(r)) return r;
+	}
+	return -1;
 }
 
 /** Prices and times an order of `work` from metro `origin` on the cloud; returns its cost (Infinity: refused). */
 export function cloudTwin(state: NetworkState, classState: JobClassState, origin: number, work: number): number {
-	const { setup, cloudJobs, engine, epochCounts } = state;
+	const { setup, cloudJobs, engine, epochCounts, cloudTally } = state;
 	cloudJobs.arrived++;
 	classState.epochCloudOffered++;
-	const regionIndex = setup.geography.nearestRegion[origin] as number;
-	const costPerWork = regionIndex >= 0 ? (classState.cloudOfferCostPerWork[regionIndex] as number) : Number.NaN;
-	const available = state.cloudRng.next() < (setup.regionAvailability[regionIndex] ?? 0);
-	if (Number.isNaN(costPerWork) || !available || cloudRegionDown(setup, regionIndex, engine.now)) {
+	const home = setup.geography.nearestRegion[origin] as number;
+	const now = engine.now;
+	const r = home >= 0 ? jobRegion(state, classState, home, now) : -1;
+	if (r < 0) {
 		cloudJobs.rejected++;
+		if (home >= 0 && !cloudRegionDown(state, home, now)) cloudTally.jobsRefusedCapacity++;
 		return Number.POSITIVE_INFINITY;
 	}
 	const spec = classState.spec;
-	const costUsd = costPerWork * work;
-	const gpuHours = (classState.cloudOfferHoursPerWork[regionIndex] as number) * work;
+	const gpu = classState.cloudOfferGpu[r] as number;
+	const gpuHours = (classState.cloudOfferHoursPerWork[r] as number) * work;
+	const computeUsd = (classState.cloudOfferCostPerWork[r] as number) * work;
+	// Outputs leave the cloud at the serving region's egress price; a failed-over job's input
+	// crosses from its home region at the inter-region price.
+	const region = setup.regions[r];
+	let transferUsd = spec.payloadGbOut * (region?.egressUsdPerGb ?? 0);
+	if (r !== home) {
+		cloudTally.jobsFailedOver++;
+		const interregionUsd = spec.payloadGbIn * (setup.regions[home]?.interregionUsdPerGb ?? 0);
+		cloudTally.interregionUsd += interregionUsd;
+		transferUsd += interregionUsd;
+	}
+	cloudTally.egressUsd += spec.payloadGbOut * (region?.egressUsdPerGb ?? 0);
+	const costUsd = computeUsd + transferUsd;
 	const transferMs = ((spec.payloadGbIn * BITS_PER_BYTE) / CLOUD_BANDWIDTH_GBPS) * MS_PER_SECOND;
-	const startMs = engine.now + setup.cloudProvisioningMs + transferMs;
+	const startMs = now + setup.cloudProvisioningMs + transferMs;
 	const endMs = startMs + (gpuHours / spec.gpusPerJob) * MS_PER_HOUR;
+	cloudOccupy(state, r, gpu, spec.gpusPerJob, endMs);
 	classState.epochCloudServed++;
 	if (endMs <= setup.horizonMs) cloudJobs.served++;
 	else cloudJobs.inFlight++;
 	cloudJobs.gpuHours += gpuHours;
-	cloudJobs.costUsd += costUsd;
+	cloudJobs.costUsd += computeUsd;
+	cloudTally.totalCostUsd += costUsd;
+	cloudTally.gpuHoursByGpu[gpu] = (cloudTally.gpuHoursByGpu[gpu] as number) + gpuHours;
+	cloudTally.costUsdByGpu[gpu] = (cloudTally.costUsdByGpu[gpu] as number) + computeUsd;
 	epochCounts.cloudPriceGpuHours += gpuHours;
-	epochCounts.cloudPriceUsd += costUsd;
+	epochCounts.cloudPriceUsd += computeUsd;
 	classState.epochCloudCost += costUsd;
 	classState.epochCloudWork += work * spec.gpusPerJob;
-	state.cloud.timeToServeMinutes.record((startMs - engine.now) / MS_PER_MINUTE);
+	state.cloud.timeToServeMinutes.record((startMs - now) / MS_PER_MINUTE);
 	return costUsd;
+}
+
+/** Inputs of the cloud's real-time placement for one class and window. */
+export interface PlacementInput {
+	/** RTT user metro → region, ms (metroCount × regionCount, row-major). */
+	readonly rttMs: Float64Array;
+	readonly metroCount: number;
+	/** Demand weight of each metro (any scale). */
+	readonly metroWeights: ArrayLike<number>;
+	/** Requests per second of the whole class. */
+	readonly ratePerSecond: number;
+	/** Requests per second one replica sustains at full batches. */
+	readonly replicaCapacityRps: number;
+	readonly targetUtilisation: number;
+	readonly minReplicas: number;
+	/** A region serves a metro within the SLA when its RTT is at most this, ms. */
+	readonly rttBudgetMs: number;
+	/** 1 where the region may hold replicas (it has the GPU at a price). */
+	readonly regionUsable: Uint8Array;
+	/** Price per replica-hour of each region, for ties (cheaper first). */
+	readonly priceUsdPerHour: Float64Array;
+}
+
+export interface Placement {
+	/** Replicas in each region. */
+	readonly replicas: Int32Array;
+	/** Region that serves each metro (-1: no demand or no usable region). */
+	readonly homeRegion: Int32Array;
+}
+
+/**
+ * The cloud's real-time replicas for a class, by the DePIN autoscaler's rule (replicas.ts:
+ * capacity ≥ rate ÷ target utilisation, at least minReplicas while there is demand), placed
+ * in the fewest regions within the RTT budget: greedily the region that covers the most
+ * uncovered demand (ties: cheaper, then lower index); a metro no region covers goes to its
+ * nearest usable region. Each metro is served by its nearest chosen region, and each region
+ * gets ceil(its rate ÷ (capacity · target)) replicas; a shortfall to minReplicas goes one by
+ * one to the region with the most load per replica.
+ */
+export function placeCloudReplicas(input: PlacementInput): Placement {
+	const { rttMs, metroCount, metroWeights, rttBudgetMs, regionUsable, priceUsdPerHour } = input;
+	const regionCount = regionUsable.length;
+	const chosen = new Uint8Array(regionCount);
+	const covered = new Uint8Array(metroCount);
+	let totalWeight = 0;
+	for (let m = 0; m < metroCount; m++) totalWeight += metroWeights[m] as number;
+	const replicas = new Int32Array(regionCount);
+	const homeRegion = new Int32Array(metroCount).fill(-1);
+	if (!(totalWeight > 0) || !(input.ratePerSecond > 0)) return { replicas, homeRegion };
+	const coverage = coverageOf(rttMs, metroCount, regionCount, rttBudgetMs);
+	let uncoveredWeight = totalWeight;
+	while (uncoveredWeight > 0) {
+		let best = -1;
+		let bestGain = 0;
+		for (let r = 0; r < regionCount; r++) {
+			if (regionUsable[r] !== 1 || chosen[r] === 1) continue;
+			let gain = 0;
+			for (const m of coverage[r] as Int32Array) if (covered[m] === 0) gain += metroWeights[m] as number;
+			const better =
+				gain > bestGain ||
+				(gain === bestGain && gain > 0 && (priceUsdPerHour[r] as number) < (priceUsdPerHour[best] as number));
+			if (better) {
+				best = r;
+				bestGain = gain;
+			}
+		}
+		if (best < 0) break;
+		chosen[best] = 1;
+		for (const m of coverage[best] as Int32Array) {
+			if (covered[m] === 1) continue;
+			covered[m] = 1;
+			uncoveredWeight -= metroWeights[m] as number;
+		}
+	}
+	for (let m = 0; m < metroCount; m++) {
+		if (!((metroWeights[m] as number) > 0) || covered[m] === 1) continue;
+		const r = nearestRegion(rttMs, regionCount, m, regionUsable);
+		if (r >= 0) chosen[r] = 1;
+	}
+	const rateByRegion = new Float64Array(regionCount);
+	for (let m = 0; m < metroCount; m++) {
+		if (!((metroWeights[m] as number) > 0)) continue;
+		const r = nearestRegion(rttMs, regionCount, m, chosen);
+		homeRegion[m] = r;
+		if (r >= 0)
+			rateByRegion[r] = (rateByRegion[r] as number) + (input.ratePerSecond * (metroWeights[m] as number)) / totalWeight;
+	}
+	sizeReplicas(input, rateByRegion, replicas);
+	return { replicas, homeRegion };
+}
+
+/** Metros within `budgetMs` of each region, cached per RTT table and budget (they never change in a run). */
+const coverageCache = new WeakMap<Float64Array, Map<number, Int32Array[]>>();
+
+function coverageOf(rttMs: Float64Array, metroCount: number, regionCount: number, budgetMs: number): Int32Array[] {
+	let byBudget = coverageCache.get(rttMs);
+	if (byBudget === undefined) {
+		byBudget = new Map();
+		coverageCache.set(rttMs, byBudget);
+	}
+	let coverage = byBudget.get(budgetMs);
+	if (coverage === undefined) {
+		coverage = Array.from({ length: regionCount }, (_, r) => {
+			const metros: number[] = [];
+			for (let m = 0; m < metroCount; m++) if ((rttMs[m * regionCount + r] as number) <= budgetMs) metros.push(m);
+			return Int32Array.from(metros);
+		});
+		byBudget.set(budgetMs, coverage);
+	}
+	return coverage;
+}
+
+function nearestRegion(rttMs: Float64Array, regionCount: number, metro: number, allowed: Uint8Array): number {
+	let best = -1;
+	for (let r = 0; r < regionCount; r++) {
+		if (allowed[r] !== 1) continue;
+		if (best < 0 || (rttMs[metro * regionCount + r] as number) < (rttMs[metro * regionCount + best] as number))
+			best = r;
+	}
+	return best;
+}
+
+function sizeReplicas(input: PlacementInput, rateByRegion: Float64Array, replicas: Int32Array): void {
+	const perReplicaRps = input.replicaCapacityRps * input.targetUtilisation;
+	let total = 0;
+	for (let r = 0; r < replicas.length; r++) {
+		const rate = rateByRegion[r] as number;
+		if (!(rate > 0)) continue;
+		replicas[r] = perReplicaRps > 0 ? Math.ceil(rate / perReplicaRps - 1e-9) : 0;
+		total += replicas[r] as number;
+	}
+	for (; total < input.minReplicas; total++) {
+		let best = -1;
+		for (let r = 0; r < replicas.length; r++) {
+			if (!((rateByRegion[r] as number) > 0)) continue;
+			const load = (rateByRegion[r] as number) / Math.max(1, replicas[r] as number);
+			const bestLoad = best < 0 ? -1 : (rateByRegion[best] as number) / Math.max(1, replicas[best] as number);
+			if (load > bestLoad) best = r;
+		}
+		if (best < 0) break;
+		replicas[best] = (replicas[best] as number) + 1;
+	}
 }

@@ -4,8 +4,9 @@ import { median } from "../../sim/stats.js";
 import type { GpuSpec } from "../catalog.js";
 import { NodeState } from "../nodes.js";
 import { HOURS_PER_DAY, MS_PER_DAY, MS_PER_SECOND } from "../units.js";
+import { cloudRegionTimeUp } from "./cloud-twin.js";
 import type { NetworkState, RequestTally, TwinRecord } from "./state.js";
-import type { LatencyKpi, NetworkKpis, TokenKpis, TwinKpis } from "./types.js";
+import type { ComparisonKpis, LatencyKpi, NetworkKpis, TokenKpis, TwinKpis } from "./types.js";
 
 /** The DePIN network's KPIs at the end of the run. */
 export function networkKpis(state: NetworkState): NetworkKpis {
@@ -159,4 +160,61 @@ function latencyKpi(histogram: LogHistogram): LatencyKpi | null {
 
 function ratio(numerator: number, denominator: number): number | null {
 	return denominator > 0 ? numerator / denominator : null;
+}
+
+/** GPU-hour prices by class and per H100-hour of work on both sides, and the cloud twin's figures. */
+export function comparisonKpis(state: NetworkState): ComparisonKpis {
+	const { setup, cloudTally, depinLeaseByGpu } = state;
+	const scenario = setup.scenario;
+	const byGpu = setup.gpus.flatMap((gpu, g) => {
+		const depinHours = depinLeaseByGpu.gpuHours[g] as number;
+		const cloudHours = cloudTally.gpuHoursByGpu[g] as number;
+		if (!(depinHours > 0 || cloudHours > 0)) return [];
+		return [
+			{
+				gpu: gpu.id,
+				depinGpuHours: depinHours,
+				depinUsdPerGpuHour: ratio(depinLeaseByGpu.costUsd[g] as number, depinHours),
+				cloudGpuHours: cloudHours,
+				cloudUsdPerGpuHour: ratio(cloudTally.costUsdByGpu[g] as number, cloudHours),
+			},
+		];
+	});
+	// An H100-hour of work takes hoursPerWork GPU-hours on a class (audits aside): its speed is 1 / that.
+	const h100Hours = (hours: Float64Array) => {
+		let sum = 0;
+		for (let g = 0; g < hours.length; g++) {
+			const perWork = (setup.hoursPerWorkByGpu[g] as number) / (1 + setup.auditOverhead);
+			if ((hours[g] as number) > 0 && perWork > 0) sum += (hours[g] as number) / perWork;
+		}
+		return sum;
+	};
+	const sum = (values: Float64Array) => values.reduce((a, b) => a + b, 0);
+	const windows = cloudTally.windows;
+	const transferUsd = cloudTally.egressUsd + cloudTally.interregionUsd;
+	return {
+		byGpu,
+		usdPerH100Hour: {
+			depin: ratio(sum(depinLeaseByGpu.costUsd), h100Hours(depinLeaseByGpu.gpuHours)),
+			cloud: ratio(sum(cloudTally.costUsdByGpu), h100Hours(cloudTally.gpuHoursByGpu)),
+		},
+		cloud: {
+			pricing: scenario.cloud.pricing,
+			failover: scenario.failover,
+			replicas: {
+				mean: windows > 0 ? cloudTally.replicasSum / windows : 0,
+				max: cloudTally.replicasMax,
+				regionsMean: windows > 0 ? cloudTally.regionsSum / windows : 0,
+				utilisation: ratio(cloudTally.replicaBusyHours, cloudTally.replicaHours),
+			},
+			regionAvailability: cloudRegionTimeUp(state.cloudOutageWindows, setup.horizonMs),
+			requestsLostToOutage: cloudTally.requestsLostToOutage,
+			jobsFailedOver: cloudTally.jobsFailedOver,
+			jobsRefusedCapacity: cloudTally.jobsRefusedCapacity,
+			egressUsd: cloudTally.egressUsd,
+			interregionUsd: cloudTally.interregionUsd,
+			totalCostUsd: cloudTally.totalCostUsd,
+			transferCostShare: ratio(transferUsd, cloudTally.totalCostUsd),
+		},
+	};
 }

@@ -29,6 +29,10 @@ export function bookLease(
 	totals.feesUsd += costUsd * state.setup.takeRate;
 	epochCounts.priceGpuHours += hours;
 	epochCounts.priceUsd += costUsd;
+	const byGpu = state.depinLeaseByGpu;
+	const gpu = nodes.gpu[node] as number;
+	byGpu.gpuHours[gpu] = (byGpu.gpuHours[gpu] as number) + hours;
+	byGpu.costUsd[gpu] = (byGpu.costUsd[gpu] as number) + costUsd;
 }
 
 /** Leases the awarded nodes from `startMs` for `hours` each, to `job` (a job id or a replica marker). */

@@ -1,16 +1,17 @@
 /**
  * The request window of a real-time class in an epoch: the same arrivals served by the DePIN
- * replicas (the requests whose users chose DePIN) and by the cloud (every request, from the
- * nearest region, with replicas sized to the same target utilisation).
+ * replicas (the requests whose users chose DePIN) and by the cloud (every request, on replicas
+ * sized by the same autoscaler rule and placed in regions within the SLA).
  */
 import type { LogHistogram } from "../../sim/recorder/histogram.js";
-import { type CloudRegion, cloudPriceUsdPerGpuHour, type GpuSpec } from "../catalog.js";
+import type { GpuSpec } from "../catalog.js";
 import type { EpochDemand } from "../demand.js";
 import { computeTimeMs, efficiencyFor } from "../latency.js";
 import { NodeState } from "../nodes.js";
 import { type Arrivals, generateArrivals, type RequestSimResult, simulateRequests } from "../requests.js";
 import { MS_PER_HOUR, SECONDS_PER_HOUR } from "../units.js";
-import { cloudRegionDown } from "./cloud-twin.js";
+import { cloudHasRoom, cloudOccupy, cloudRegionDown, KB_PER_GB, placeCloudReplicas } from "./cloud-twin.js";
+import { RTT_BUDGET_SHARE_OF_SLA } from "./setup.js";
 import type { NetworkState, RealtimeClassState, RequestTally, TwinRecord } from "./state.js";
 
 /** Simulates this epoch's request window of `windowMs` for a real-time class, on DePIN and on the cloud. */
@@ -92,40 +93,61 @@ function depinWindow(
 	return { result, costUsd };
 }
 
-/** The cloud side: every request from the nearest region, replicas sized to the target utilisation. */
+/**
+ * The cloud side: every request, served by replicas sized by the autoscaler's rule and placed
+ * in the fewest regions within the SLA (cloud-twin.ts placeCloudReplicas). A region down when
+ * the window opens moves its replicas to the nearest up region (failover nearest-region) or
+ * loses the requests it would have served (failover none); capacity limits spill replicas to
+ * the next nearest region with room, or drop them.
+ */
 function cloudWindow(
 	state: NetworkState,
 	classState: RealtimeClassState,
 	arrivals: Arrivals,
 	windowHours: number,
 ): WindowOutcome {
-	const { setup } = state;
-	const { regions, geography, metroCount, scenario } = setup;
+	const { setup, cloudTally } = state;
+	const { regions, geography, metroCount } = setup;
 	const spec = classState.spec;
 	const demand = classState.demand as EpochDemand;
-	const cloudReplicaRegion: number[] = [];
-	const demandByRegion = new Float64Array(regions.length);
-	const totalWeight = demand.metroWeights.reduce((a, b) => a + b, 0);
-	for (let m = 0; m < metroCount; m++) {
-		const r = geography.nearestRegion[m] as number;
-		if (r >= 0) demandByRegion[r] = (demandByRegion[r] as number) + (demand.metroWeights[m] as number) / totalWeight;
-	}
+	const placement = placeCloudReplicas({
+		rttMs: geography.metroToRegionRttMs,
+		metroCount,
+		metroWeights: demand.metroWeights,
+		ratePerSecond: demand.ratePerHour / SECONDS_PER_HOUR,
+		replicaCapacityRps: classState.cloudCapacityRps,
+		targetUtilisation: spec.replicas.targetUtilisation,
+		minReplicas: spec.replicas.minReplicas,
+		rttBudgetMs: spec.slaP95Ms * RTT_BUDGET_SHARE_OF_SLA,
+		regionUsable: setup.cloudRealtimeUsable,
+		priceUsdPerHour: setup.cloudRealtimePriceUsdPerGpuHour,
+	});
+	const sites = cloudSites(state, placement.replicas);
 	let costUsd = 0;
-	for (let r = 0; r < regions.length; r++) {
-		const rps = (demand.ratePerHour / SECONDS_PER_HOUR) * (demandByRegion[r] as number);
-		if (!(rps > 0) || cloudRegionDown(setup, r, state.epochStartMs)) continue;
-		const count = Math.max(1, Math.ceil(rps / (classState.cloudCapacityRps * spec.replicas.targetUtilisation)));
-		const price = cloudPriceUsdPerGpuHour(regions[r] as CloudRegion, scenario.cloud.realtimeGpu);
-		for (let k = 0; k < count; k++) cloudReplicaRegion.push(r);
-		costUsd += count * (Number.isFinite(price) ? price : 0) * windowHours;
+	for (const r of sites) costUsd += (setup.cloudRealtimePriceUsdPerGpuHour[r] as number) * windowHours;
+	// Requests whose region is down with no failover are lost; the rest are simulated.
+	const kept = new Uint8Array(arrivals.timeMs.length);
+	let lost = 0;
+	let egressUsd = 0;
+	const payloadGb = spec.payloadKbOut / KB_PER_GB;
+	for (let i = 0; i < kept.length; i++) {
+		const home = placement.homeRegion[arrivals.metro[i] as number] as number;
+		const site = home >= 0 ? (sites.siteOf[home] as number) : -1;
+		if (site < 0 && home >= 0 && !setup.failover && cloudRegionDown(state, home, state.epochStartMs)) {
+			lost++;
+			continue;
+		}
+		kept[i] = 1;
+		egressUsd += payloadGb * (regions[site >= 0 ? site : Math.max(0, home)]?.egressUsdPerGb ?? 0);
 	}
+	const served = lost > 0 ? selectArrivals(arrivals, kept) : arrivals;
 	const table = batchTimeTable(state, classState, setup.cloudRealtimeGpuIndex);
-	const result = simulateRequests({
-		arrivals,
-		replicaMetro: Int32Array.from(cloudReplicaRegion),
+	const simulated = simulateRequests({
+		arrivals: served,
+		replicaMetro: Int32Array.from(sites),
 		computeTables: {
 			tables: classState.batchTimes.tables,
-			replicaTable: new Int32Array(cloudReplicaRegion.length).fill(table),
+			replicaTable: new Int32Array(sites.length).fill(table),
 		},
 		rttMs: geography.metroToRegionRttMs,
 		sitesByRtt: state.cloudSitesByRtt,
@@ -135,8 +157,73 @@ function cloudWindow(
 		recordWaits: false,
 		reuseHistograms: state.cloud.window,
 	});
-	accumulate(state.cloud, result, costUsd, spec.tokensPerRequest);
-	return { result, costUsd };
+	const result = lost > 0 ? { ...simulated, arrived: simulated.arrived + lost } : simulated;
+	cloudTally.requestsLostToOutage += lost;
+	cloudTally.regionsSum += new Set(sites).size;
+	tallyCloudWindow(state, sites.length, simulated.replicaBusyMs, windowHours, costUsd, egressUsd);
+	accumulate(state.cloud, result, costUsd + egressUsd, spec.tokensPerRequest);
+	return { result, costUsd: costUsd + egressUsd };
+}
+
+/**
+ * The region each placed replica runs in, and where each region's replicas went (siteOf:
+ * itself, the failover region, or -1). Replicas of a down region go to the nearest up region
+ * with failover; any replica beyond a region's capacity goes to the next nearest with room.
+ */
+function cloudSites(state: NetworkState, replicas: Int32Array): number[] & { siteOf: Int32Array } {
+	const { setup, epochStartMs } = state;
+	const gpu = setup.cloudRealtimeGpuIndex;
+	const untilMs = epochStartMs + setup.epochMs;
+	const siteOf = new Int32Array(replicas.length).fill(-1);
+	const sites: number[] = [];
+	const fits = (r: number) =>
+		setup.cloudRealtimeUsable[r] === 1 &&
+		!cloudRegionDown(state, r, epochStartMs) &&
+		cloudHasRoom(state, r, gpu, 1, epochStartMs);
+	for (let r = 0; r < replicas.length; r++) {
+		const count = replicas[r] as number;
+		if (count === 0) continue;
+		const down = cloudRegionDown(state, r, epochStartMs);
+		if (down && !setup.failover) continue;
+		for (let k = 0; k < count; k++) {
+			let site = fits(r) ? r : -1;
+			for (const other of setup.cloudRegionsByDistance[r] as Int32Array) {
+				if (site >= 0) break;
+				if (fits(other)) site = other;
+			}
+			if (site < 0) break;
+			if ((siteOf[r] as number) < 0) siteOf[r] = site;
+			cloudOccupy(state, site, gpu, 1, untilMs);
+			sites.push(site);
+		}
+	}
+	return Object.assign(sites, { siteOf });
+}
+
+/** The cloud's run tallies of one window, extrapolated from the window to its epoch. */
+function tallyCloudWindow(
+	state: NetworkState,
+	replicaCount: number,
+	busyMs: Float64Array,
+	windowHours: number,
+	replicaCostUsd: number,
+	egressUsd: number,
+): void {
+	const { setup, cloudTally } = state;
+	let busy = 0;
+	for (let k = 0; k < busyMs.length; k++) busy += busyMs[k] as number;
+	cloudTally.replicaHours += replicaCount * windowHours;
+	cloudTally.replicaBusyHours += busy / MS_PER_HOUR;
+	cloudTally.replicasSum += replicaCount;
+	cloudTally.replicasMax = Math.max(cloudTally.replicasMax, replicaCount);
+	cloudTally.windows++;
+	const epochHours = Math.min(setup.epochMs, setup.horizonMs - state.epochStartMs) / MS_PER_HOUR;
+	const scale = windowHours > 0 ? epochHours / windowHours : 0;
+	const gpu = setup.cloudRealtimeGpuIndex;
+	cloudTally.gpuHoursByGpu[gpu] = (cloudTally.gpuHoursByGpu[gpu] as number) + replicaCount * epochHours;
+	cloudTally.costUsdByGpu[gpu] = (cloudTally.costUsdByGpu[gpu] as number) + replicaCostUsd * scale;
+	cloudTally.egressUsd += egressUsd * scale;
+	cloudTally.totalCostUsd += (replicaCostUsd + egressUsd) * scale;
 }
 
 /** The class's table of batch compute times on GPU class `gpu` (built when first needed). */

@@ -21,7 +21,7 @@
  *   lease-end → request-window → timeseries → invariants → epoch → kpis → run → index
  */
 import { closeEpoch, onEpoch } from "./epoch.js";
-import { cloudKpis, networkKpis } from "./kpis.js";
+import { cloudKpis, comparisonKpis, networkKpis } from "./kpis.js";
 import { onLeaseEnd } from "./lease-end.js";
 import { onNodeFailure, onNodeJoin, onNodeRepair, placeInitialFleet } from "./node-life.js";
 import { onOrderArrival, onOrderTimeout } from "./orders.js";
@@ -39,6 +39,7 @@ export function runNetwork(inputs: NetworkInputs, options: NetworkOptions = {}):
 	return {
 		kpis: networkKpis(state),
 		baseline: cloudKpis(state),
+		comparison: comparisonKpis(state),
 		timeseries: state.timeseries,
 		tokenDecimals: state.economy === null ? null : state.economy.spec.decimals,
 		eventsFired: engine.eventsFired + state.requestEvents,

@@ -5,11 +5,18 @@
  */
 import { Categorical, LogNormal } from "../../sim/random/distributions.js";
 import { logGamma } from "../../sim/random/special.js";
-import type { RandomStream } from "../../sim/random/stream.js";
-import { type Catalog, type CloudRegion, cloudPriceUsdPerGpuHour, type GpuSpec, type Metro } from "../catalog.js";
+import type { RandomStream, StreamFactory } from "../../sim/random/stream.js";
+import {
+	type Catalog,
+	type CloudPricing,
+	type CloudRegion,
+	cloudPriceUsdPerGpuHour,
+	type GpuSpec,
+	type Metro,
+} from "../catalog.js";
 import { DemandModel } from "../demand.js";
 import { samplerOf } from "../distribution-spec.js";
-import { buildGeography, type Geography } from "../geo.js";
+import { buildGeography, type Geography, greatCircleKm } from "../geo.js";
 import { type CalibrationProfile, computeTimeMs, efficiencyFor, jobDurationHours } from "../latency.js";
 import type { MarketContext } from "../market.js";
 import { amortisedCapexUsdPerHour, ewmaWeight } from "../providers.js";
@@ -75,11 +82,21 @@ export class NetworkSetup {
 	readonly catchProbability: number;
 	/** outageMetros[i][m] = 1 where outage i takes down nodes of metro m. */
 	readonly outageMetros: readonly Uint8Array[];
-	/** Each cloud region's outage windows [start, end) ms (checked for every order). */
+	/** Each cloud region's scripted outage windows [start, end) ms (state.cloudOutageWindows adds the drawn ones). */
 	readonly cloudOutageWindows: readonly (readonly [number, number])[][];
-	readonly anyCloudOutage: boolean;
 	readonly regionAvailability: Float64Array;
 	readonly cloudRealtimeGpuIndex: number;
+	readonly cloudPricing: CloudPricing;
+	/** Each region's price of the cloud's real-time GPU under cloudPricing, USD per GPU-hour (NaN: none). */
+	readonly cloudRealtimePriceUsdPerGpuHour: Float64Array;
+	/** 1 where a region offers the real-time GPU at a price. */
+	readonly cloudRealtimeUsable: Uint8Array;
+	/** For each region, the other regions by great-circle distance, nearest first (failover order). */
+	readonly cloudRegionsByDistance: readonly Int32Array[];
+	/** GPUs each region can rent at once, [region · gpus + gpu] (Infinity: unlimited). */
+	readonly cloudCapacityGpus: Float64Array;
+	readonly anyCloudCapacity: boolean;
+	readonly failover: boolean;
 	readonly requestMode: RequestMode;
 	/** Length of an epoch's request window, ms. */
 	readonly windowMs: number;
@@ -140,9 +157,19 @@ export class NetworkSetup {
 			Uint8Array.from(this.metros, (metro) => (metroInOutageScope(metro, outage) ? 1 : 0)),
 		);
 		this.cloudOutageWindows = cloudOutageWindows(scenario, this.regions);
-		this.anyCloudOutage = this.cloudOutageWindows.some((windows) => windows.length > 0);
 		this.regionAvailability = Float64Array.from(this.regions, (region) => region.availability);
 		this.cloudRealtimeGpuIndex = requireId(catalog.gpuIndexById, scenario.cloud.realtimeGpu, "GPU");
+		this.cloudPricing = scenario.cloud.pricing;
+		this.cloudRealtimePriceUsdPerGpuHour = Float64Array.from(this.regions, (region) =>
+			cloudPriceUsdPerGpuHour(region, scenario.cloud.realtimeGpu, this.cloudPricing),
+		);
+		this.cloudRealtimeUsable = Uint8Array.from(this.cloudRealtimePriceUsdPerGpuHour, (p) =>
+			Number.isFinite(p) ? 1 : 0,
+		);
+		this.cloudRegionsByDistance = regionsByDistance(this.regions);
+		this.cloudCapacityGpus = cloudCapacityOf(scenario, this.regions, catalog);
+		this.anyCloudCapacity = this.cloudCapacityGpus.some((gpus) => Number.isFinite(gpus));
+		this.failover = scenario.failover === "nearest-region";
 		this.requestMode = requestModeOf(scenario);
 		this.windowMs =
 			this.requestMode === "full"
@@ -205,6 +232,55 @@ function cloudOutageWindows(scenario: Scenario, regions: readonly CloudRegion[])
 	);
 }
 
+/** For each region, the others by great-circle distance (ties: lower index first). */
+function regionsByDistance(regions: readonly CloudRegion[]): Int32Array[] {
+	return regions.map((from, i) => {
+		const others = regions.map((_, j) => j).filter((j) => j !== i);
+		const km = (j: number) =>
+			greatCircleKm(from.lat, from.lon, (regions[j] as CloudRegion).lat, (regions[j] as CloudRegion).lon);
+		others.sort((a, b) => km(a) - km(b) || a - b);
+		return Int32Array.from(others);
+	});
+}
+
+function cloudCapacityOf(scenario: Scenario, regions: readonly CloudRegion[], catalog: Catalog): Float64Array {
+	const gpuCount = catalog.gpus.length;
+	const capacity = new Float64Array(regions.length * gpuCount).fill(Number.POSITIVE_INFINITY);
+	for (const entry of scenario.cloud.capacity) {
+		const r = regions.findIndex((region) => region.id === entry.region);
+		if (r < 0) missing("cloud region in cloud.capacity", entry.region);
+		capacity[r * gpuCount + requireId(catalog.gpuIndexById, entry.gpu, "GPU")] = entry.gpus;
+	}
+	return capacity;
+}
+
+/**
+ * Each region's down windows [start, end) ms over the horizon: the scripted cloud-region
+ * outages plus, when enabled, an alternating up/down process with exponential up times of
+ * mean MTBF = MTTR · A / (1 − A) and down times of mean MTTR, so that the long-run share of
+ * time up is A (the region's availability). Each region draws from its own stream.
+ */
+export function cloudOutageWindowsOf(setup: NetworkSetup, streams: StreamFactory): (readonly [number, number])[][] {
+	const outages = setup.scenario.cloud.outages;
+	const mttrMs = outages.mttrHours * MS_PER_HOUR;
+	return setup.regions.map((region, r) => {
+		const windows = [...(setup.cloudOutageWindows[r] ?? [])];
+		const availability = outages.availability ?? region.availability;
+		if (outages.enabled && availability < 1) {
+			const mtbfMs = (mttrMs * availability) / (1 - availability);
+			const rng = streams.stream(`cloud/outages/${region.id}`);
+			// The process starts in its stationary state: up with probability A.
+			let t = rng.next() < availability ? -Math.log(1 - rng.next()) * mtbfMs : 0;
+			while (t < setup.horizonMs) {
+				const downMs = -Math.log(1 - rng.next()) * mttrMs;
+				windows.push([t, t + downMs] as const);
+				t += downMs - Math.log(1 - rng.next()) * mtbfMs;
+			}
+		}
+		return windows.sort((a, b) => a[0] - b[0]);
+	});
+}
+
 function requestModeOf(scenario: Scenario): RequestMode {
 	const fidelity = scenario.requests.fidelity;
 	if (!scenario.demand.classes.some((spec) => spec.kind === "realtime")) return "none";
@@ -240,31 +316,34 @@ export function eligibility(gpus: readonly GpuSpec[], hardware: JobClass["hardwa
 }
 
 /**
- * Cheapest eligible cloud offer per H100-hour of work in each region, for a job class: cost and
+ * Cheapest eligible cloud offer per H100-hour of work in each region (at the scenario's cloud
+ * pricing), for a job class, and the GPU class it rents: cost and
  * GPU-hours are linear in the work, so one table serves every order. NaN: no offer.
  */
 export function cloudOffers(
 	setup: NetworkSetup,
 	eligibleGpu: Uint8Array,
 	gpusPerJob: number,
-): { costPerWork: Float64Array; hoursPerWork: Float64Array } {
+): { costPerWork: Float64Array; hoursPerWork: Float64Array; gpu: Int32Array } {
 	const { catalog, regions } = setup;
 	const costs = new Float64Array(regions.length).fill(Number.NaN);
 	const hours = new Float64Array(regions.length).fill(Number.NaN);
+	const gpus = new Int32Array(regions.length).fill(-1);
 	const ids = CLOUD_JOB_GPU_IDS.filter((id) => catalog.gpuById.has(id));
 	regions.forEach((region, r) => {
 		for (const id of ids) {
 			const gpuIndex = catalog.gpuIndexById.get(id) as number;
-			const price = cloudPriceUsdPerGpuHour(region, id);
+			const price = cloudPriceUsdPerGpuHour(region, id, setup.cloudPricing);
 			if (eligibleGpu[gpuIndex] !== 1 || !Number.isFinite(price)) continue;
 			const gpuHours = (setup.hoursPerWorkByGpu[gpuIndex] as number) * gpusPerJob;
 			if (Number.isNaN(costs[r] as number) || price * gpuHours < (costs[r] as number)) {
 				costs[r] = price * gpuHours;
 				hours[r] = gpuHours;
+				gpus[r] = gpuIndex;
 			}
 		}
 	});
-	return { costPerWork: costs, hoursPerWork: hours };
+	return { costPerWork: costs, hoursPerWork: hours, gpu: gpus };
 }
 
 /** Each user metro's sites in RTT order, for the routing of every request window (built once). */

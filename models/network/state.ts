@@ -18,7 +18,15 @@ import { type EpochAccounting, emptyEpochAccounting } from "../provider-accounti
 import type { JobClass, RealtimeClass } from "../scenario/schema.js";
 import { TokenEconomy } from "../tokenomics/economy.js";
 import { MS_PER_MINUTE } from "../units.js";
-import { cloudOffers, eligibility, NetworkSetup, replicaCapacityRps, requestSites, requireId } from "./setup.js";
+import {
+	cloudOffers,
+	cloudOutageWindowsOf,
+	eligibility,
+	NetworkSetup,
+	replicaCapacityRps,
+	requestSites,
+	requireId,
+} from "./setup.js";
 import { type NetworkInputs, type NetworkOptions, TIMESERIES_COLUMNS, type TimeseriesColumn } from "./types.js";
 
 export const JOB_WAITING = 1;
@@ -105,6 +113,8 @@ export class JobClassState extends ClassState {
 	/** The cloud twin's cheapest offer per unit of work in each region (NaN: none). */
 	readonly cloudOfferCostPerWork: Float64Array;
 	readonly cloudOfferHoursPerWork: Float64Array;
+	/** GPU class of that offer in each region (-1: none). */
+	readonly cloudOfferGpu: Int32Array;
 
 	constructor(
 		index: number,
@@ -121,6 +131,7 @@ export class JobClassState extends ClassState {
 		const offers = cloudOffers(setup, this.eligibleGpu, spec.gpusPerJob);
 		this.cloudOfferCostPerWork = offers.costPerWork;
 		this.cloudOfferHoursPerWork = offers.hoursPerWork;
+		this.cloudOfferGpu = offers.gpu;
 	}
 }
 
@@ -243,6 +254,45 @@ export class CloudJobs {
 	costUsd = 0;
 }
 
+/**
+ * The cloud twin's own tallies (issue 11): real-time replicas and their busy time, transfer
+ * costs, GPU-hours and cost by GPU class, H100-hours of work, and GPUs in use where capacity
+ * is limited.
+ */
+export class CloudTally {
+	/** Replica-hours of the request windows, and the busy hours within them. */
+	replicaHours = 0;
+	replicaBusyHours = 0;
+	/** Replicas placed per window: sum (for the mean), max, and windows counted. */
+	replicasSum = 0;
+	replicasMax = 0;
+	/** Distinct regions holding replicas, summed over windows. */
+	regionsSum = 0;
+	windows = 0;
+	/** Requests lost because their region was down and failover is none. */
+	requestsLostToOutage = 0;
+	/** Jobs moved to another region by failover, and jobs refused for want of capacity. */
+	jobsFailedOver = 0;
+	jobsRefusedCapacity = 0;
+	egressUsd = 0;
+	interregionUsd = 0;
+	/** Total cloud spend, transfers included (jobs and request windows), USD. */
+	totalCostUsd = 0;
+	/** GPU-hours rented and their cost, by GPU class index (replicas and jobs). */
+	readonly gpuHoursByGpu: Float64Array;
+	readonly costUsdByGpu: Float64Array;
+	/** Work done, in H100-hours (jobs: their work; replicas: rented hours × the GPU's speed vs an H100). */
+	h100Hours = 0;
+	/** End times of the GPUs in use per [region · gpus + gpu] (only where capacity is limited). */
+	readonly inUseEndMs: number[][];
+
+	constructor(regionCount: number, gpuCount: number) {
+		this.gpuHoursByGpu = new Float64Array(gpuCount);
+		this.costUsdByGpu = new Float64Array(gpuCount);
+		this.inUseEndMs = Array.from({ length: regionCount * gpuCount }, () => []);
+	}
+}
+
 /** Engine ids of the event kinds, set once when run.ts registers the handlers. */
 export class EventKinds {
 	nodeFailure = -1;
@@ -291,7 +341,11 @@ export class NetworkState {
 	readonly failureRng: RandomStream;
 	readonly honestyRng: RandomStream;
 	readonly auditRng: RandomStream;
-	readonly cloudRng: RandomStream;
+	/** Each cloud region's down windows [start, end) ms: scripted plus drawn (setup.cloudOutageWindowsOf). */
+	readonly cloudOutageWindows: readonly (readonly [number, number])[][];
+	readonly cloudTally: CloudTally;
+	/** DePIN lease GPU-hours and cost by the leased node's GPU class (the per-class GPU-hour price). */
+	readonly depinLeaseByGpu: { readonly gpuHours: Float64Array; readonly costUsd: Float64Array };
 	readonly entryRng: RandomStream;
 	readonly entryPlaceRng: RandomStream;
 	readonly jobs = new JobTable();
@@ -350,7 +404,12 @@ export class NetworkState {
 		this.failureRng = this.streams.stream("providers/failures");
 		this.honestyRng = this.streams.stream("verification/honesty");
 		this.auditRng = this.streams.stream("verification/audits");
-		this.cloudRng = this.streams.stream("cloud/availability");
+		this.cloudOutageWindows = cloudOutageWindowsOf(setup, this.streams);
+		this.cloudTally = new CloudTally(setup.regions.length, setup.gpus.length);
+		this.depinLeaseByGpu = {
+			gpuHours: new Float64Array(setup.gpus.length),
+			costUsd: new Float64Array(setup.gpus.length),
+		};
 		this.entryRng = this.streams.stream("providers/entry");
 		this.entryPlaceRng = this.streams.stream("providers/entry-place");
 		scenario.demand.classes.forEach((spec, index) => {

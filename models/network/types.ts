@@ -87,9 +87,52 @@ export interface TokenKpis {
 	readonly burnSpentUsd: number;
 }
 
+/**
+ * Like-for-like price figures of both sides and the cloud twin's own figures (issue 11):
+ * docs/results.md defines each.
+ */
+export interface ComparisonKpis {
+	/** Per GPU class either side rented: GPU-hours and GPU-hour price (DePIN: leases by the node's class; cloud: the class rented). */
+	readonly byGpu: readonly GpuPriceRow[];
+	/** Cost of one H100-hour of work: cost ÷ Σ GPU-hours × (the class's speed relative to an H100), USD. */
+	readonly usdPerH100Hour: { readonly depin: number | null; readonly cloud: number | null };
+	readonly cloud: CloudTwinKpis;
+}
+
+export interface GpuPriceRow {
+	readonly gpu: string;
+	readonly depinGpuHours: number;
+	readonly depinUsdPerGpuHour: number | null;
+	readonly cloudGpuHours: number;
+	readonly cloudUsdPerGpuHour: number | null;
+}
+
+export interface CloudTwinKpis {
+	readonly pricing: "on-demand" | "commit-1y" | "spot";
+	readonly failover: "nearest-region" | "none";
+	/** Real-time replicas per request window: mean and max; their busy share of replica time. */
+	readonly replicas: {
+		readonly mean: number;
+		readonly max: number;
+		readonly regionsMean: number;
+		readonly utilisation: number | null;
+	};
+	/** Share of region-time up over the horizon (outage windows drawn and scripted). */
+	readonly regionAvailability: number;
+	readonly requestsLostToOutage: number;
+	readonly jobsFailedOver: number;
+	readonly jobsRefusedCapacity: number;
+	/** Transfer costs (internet egress of outputs, inter-region moves by failover), USD, and their share of total cost. */
+	readonly egressUsd: number;
+	readonly interregionUsd: number;
+	readonly totalCostUsd: number;
+	readonly transferCostShare: number | null;
+}
+
 export interface NetworkResult {
 	readonly kpis: NetworkKpis;
 	readonly baseline: TwinKpis;
+	readonly comparison: ComparisonKpis;
 	readonly timeseries: EpochSeries<TimeseriesColumn>;
 	/** Decimals of the token (base units per token = 10^decimals); null when tokenomics is off. */
 	readonly tokenDecimals: number | null;

@@ -458,6 +458,46 @@ export const Scenario = Type.Object(
 					default: "h100-sxm",
 				}),
 				provisioningMinutes: nonNegative("from order to serving for a cloud job, minutes", { default: 5 }),
+				pricing: Type.Union([Type.Literal("on-demand"), Type.Literal("commit-1y"), Type.Literal("spot")], {
+					default: "on-demand",
+					description:
+						"how the cloud pays for GPUs: on-demand list price, a 1-year commitment (on-demand × (1 − the provider's discount)) or spot; prices per region and GPU class from cloud-regions.csv (source and date in each row)",
+				}),
+				outages: Type.Object(
+					{
+						enabled: Type.Boolean({
+							default: true,
+							description:
+								"draw region outages from an up/down process (exponential up and down times, stream cloud/outages/<region>); scripted cloud-region outages apply either way",
+						}),
+						mttrHours: positive(
+							"mean time to repair of a region outage, hours (assumption, docs/assumptions.md); MTBF = MTTR · A / (1 − A) with A the region's availability",
+							{ default: 4 },
+						),
+						availability: Type.Optional(
+							share(
+								"long-run availability of every region (default: each region's list SLA level in cloud-regions.csv, 99.99% for multi-zone compute)",
+							),
+						),
+					},
+					{ additionalProperties: false, default: {}, description: "cloud region outages as a process" },
+				),
+				capacity: Type.Array(
+					Type.Object(
+						{
+							region: id("cloud region id"),
+							gpu: id("GPU class id (h100-sxm, a100-80gb or l40s)"),
+							gpus: nonNegative("GPUs of that class the region can rent to this tenant at once"),
+						},
+						{ additionalProperties: false },
+					),
+					{
+						default: [],
+						maxItems: 1000,
+						description:
+							"GPUs per region and class the cloud can rent at once (default: none listed, unlimited); orders beyond it go to the next nearest region with room, or are refused",
+					},
+				),
 			},
 			{ additionalProperties: false, default: {}, description: "the centralized baseline" },
 		),

@@ -37,7 +37,7 @@ describe("depin-twin run", () => {
 		expect(read(c, "summary.json")).not.toBe(read(a, "summary.json"));
 		expect(readdirSync(a).filter((name) => name.includes(".tmp-"))).toEqual([]);
 		const summary = JSON.parse(read(a, "summary.json"));
-		expect(Object.keys(summary)).toEqual(["manifest", "kpis", "baseline"]);
+		expect(Object.keys(summary)).toEqual(["manifest", "kpis", "baseline", "comparison"]);
 		for (const key of ["latencyMs", "gpuHourPriceUsd", "costUsdPer1kTokens", "servedFraction", "jobs", "requests"]) {
 			expect(summary.kpis, key).toHaveProperty(key);
 			expect(summary.baseline, key).toHaveProperty(key);

@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { executeRun, prepareRun } from "../../cli/run.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const SUMMARY_SECTIONS = ["manifest", "kpis", "baseline"] as const;
+const SUMMARY_SECTIONS = ["manifest", "kpis", "baseline", "comparison"] as const;
 
 /** Dotted paths of the leaves of a JSON value (null and arrays are leaves). */
 function leafPaths(value: unknown, prefix = ""): string[] {

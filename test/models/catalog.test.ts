@@ -70,7 +70,10 @@ describe("loadCatalog (committed reference tables)", () => {
 		const useast = catalog.cloudRegionById.get("aws-us-east-1");
 		const gcp = catalog.cloudRegionById.get("gcp-us-central1");
 		if (useast === undefined || gcp === undefined) throw new Error("regions missing");
-		expect(cloudPriceUsdPerGpuHour(useast, "h100-sxm")).toBe(12.29);
+		// The skypilot snapshot's $12.29 less AWS's June 2025 P5 cut (× 0.56, curated/cloud-providers.csv).
+		expect(cloudPriceUsdPerGpuHour(useast, "h100-sxm")).toBe(6.8824);
+		expect(cloudPriceUsdPerGpuHour(useast, "h100-sxm", "commit-1y")).toBeCloseTo(6.8824 * (1 - 0.375), 12);
+		expect(cloudPriceUsdPerGpuHour(useast, "h100-sxm", "spot")).toBe(3.4973);
 		expect(cloudPriceUsdPerGpuHour(useast, "a100-80gb")).toBe(4.6086);
 		expect(cloudPriceUsdPerGpuHour(useast, "l40s")).toBe(3.0042);
 		expect(cloudPriceUsdPerGpuHour(gcp, "l40s")).toBeNaN();

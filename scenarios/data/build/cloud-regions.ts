@@ -19,7 +19,12 @@ export const REGION_SCHEMA = {
 } as const;
 export type CloudRegionSpec = CuratedRow<typeof REGION_SCHEMA>;
 
-const PROVIDER_FIGURES = ["egress_usd_per_gb", "availability"] as const;
+const PROVIDER_FIGURES = [
+	"egress_usd_per_gb",
+	"availability",
+	"commit_1y_discount",
+	"h100_on_demand_multiplier",
+] as const;
 type ProviderFigure = (typeof PROVIDER_FIGURES)[number];
 export const PROVIDER_SCHEMA = { provider: PROVIDERS, figure: PROVIDER_FIGURES, value: "number" } as const;
 
@@ -47,8 +52,10 @@ function loadProviderFigures(curatedDir: string): (provider: Provider, figure: P
 	}
 	return (provider, figure) => {
 		const f = figures.get(`${provider} ${figure}`);
-		if (f === undefined) throw new Error(`curated/cloud-providers.csv has no ${figure} for ${provider}`);
-		return f;
+		if (f !== undefined) return f;
+		// A list-price correction is optional: without a row the catalog's price stands.
+		if (figure === "h100_on_demand_multiplier") return { value: 1, source: "", date: DATASETS.skypilot.date };
+		throw new Error(`curated/cloud-providers.csv has no ${figure} for ${provider}`);
 	};
 }
 
@@ -70,6 +77,8 @@ const CLOUD_HEADER = [
 	"lon",
 	"metro_id",
 	...CLOUD_GPUS.map((g) => g.column),
+	...CLOUD_GPUS.map((g) => g.column.replace("_usd_", "_spot_usd_")),
+	"commit_1y_discount",
 	"egress_usd_per_gb",
 	"interregion_usd_per_gb",
 	"availability",
@@ -77,9 +86,12 @@ const CLOUD_HEADER = [
 	"date",
 ] as const;
 
-/** On-demand list price cells of a region: its own median, else the provider's median over its regions. */
-function gpuPrices(skypilot: readonly PriceRow[]): (spec: CloudRegionSpec) => { cells: string[]; notes: string[] } {
-	const onDemand = skypilot.filter((r) => r.pricingType === "on_demand");
+/** List price cells of a region (on-demand or spot): its own median, else the provider's median over its regions. */
+function gpuPrices(
+	skypilot: readonly PriceRow[],
+	pricingType: "on_demand" | "spot",
+): (spec: CloudRegionSpec) => { cells: string[]; notes: string[] } {
+	const onDemand = skypilot.filter((r) => r.pricingType === pricingType);
 	/** Median of the distinct per-GPU list prices of a provider's instances for one GPU in one region. */
 	const regionPrice = (provider: string, region: string, gpuName: string): number | null => {
 		const prices = new Set(
@@ -168,7 +180,8 @@ export function buildCloudRegions(
 ): string {
 	const { specs, cities, metros, geo } = context;
 	const metroIdBySimplemaps = new Map(metros.map((m) => [m.simplemapsId, m.id]));
-	const pricesOf = gpuPrices(context.skypilot);
+	const pricesOf = gpuPrices(context.skypilot, "on_demand");
+	const spotPricesOf = gpuPrices(context.skypilot, "spot");
 	const interregion = interregionModel(dataDir, specs, geo);
 	const providerFigure = loadProviderFigures(curatedDir);
 	const rows = specs.map((spec) => {
@@ -176,17 +189,27 @@ export function buildCloudRegions(
 		const metroId = metroIdBySimplemaps.get(city.simplemapsId);
 		if (metroId === undefined) throw new Error(`cloud city ${city.ascii} is not a metro`);
 		const gpu = pricesOf(spec);
+		const spot = spotPricesOf(spec);
+		// A dated list-price cut the catalog snapshot has not caught up with (AWS P5, June 2025).
+		const h100Cut = providerFigure(spec.provider, "h100_on_demand_multiplier");
+		const h100Cell = gpu.cells[0] as string;
+		if (h100Cut.value !== 1 && h100Cell !== "") gpu.cells[0] = fmt(Number(h100Cell) * h100Cut.value, 4);
+		const commit = providerFigure(spec.provider, "commit_1y_discount");
 		const egress = providerFigure(spec.provider, "egress_usd_per_gb");
 		const availability = providerFigure(spec.provider, "availability");
 		const inter = interregion(spec);
 		const sources = [
 			`${DATASETS.cities.label} id ${city.simplemapsId}${spec.placement === null ? "" : ` (${spec.placement})`}`,
 			`on-demand list prices (${DATASETS.skypilot.label} ${DATASETS.skypilot.date}): ${gpu.notes.join(", ")}`,
+			...(h100Cut.value === 1 ? [] : [`H100 on-demand × ${h100Cut.value}: ${h100Cut.source}`]),
+			`spot prices (same catalog): ${spot.notes.join(", ")}`,
+			`1-year commitment discount ${commit.source}`,
 			`egress ${egress.source}`,
 			`interregion ${inter.how} (${DATASETS.transfer.label})`,
 			`availability ${availability.source}`,
 		];
-		const dates = [DATASETS.cities.date, DATASETS.skypilot.date, egress.date, DATASETS.transfer.date];
+		const dates = [DATASETS.cities.date, DATASETS.skypilot.date, egress.date, DATASETS.transfer.date, commit.date];
+		if (h100Cut.value !== 1) dates.push(h100Cut.date);
 		return [
 			`${spec.provider}-${spec.region_code}`,
 			spec.provider,
@@ -199,6 +222,8 @@ export function buildCloudRegions(
 			fmt(city.lon, 4),
 			metroId,
 			...gpu.cells,
+			...spot.cells,
+			fmt(commit.value, 4),
 			fmt(egress.value, 4),
 			fmt(inter.value, 4),
 			fmt(availability.value, 6),

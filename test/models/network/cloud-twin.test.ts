@@ -1,0 +1,276 @@
+import { describe, expect, it } from "vitest";
+import { cloudPriceUsdPerGpuHour } from "../../../models/catalog.js";
+import type { EpochDemand } from "../../../models/demand.js";
+import { cloudRegionTimeUp, cloudTwin, placeCloudReplicas } from "../../../models/network/cloud-twin.js";
+import { onEpoch } from "../../../models/network/epoch.js";
+import type { JobClassState, NetworkState, RealtimeClassState } from "../../../models/network/state.js";
+import { generateArrivals } from "../../../models/requests.js";
+import { SECONDS_PER_HOUR } from "../../../models/units.js";
+import { RandomStream } from "../../../sim/random/stream.js";
+import { tinyState } from "../network-helpers.js";
+
+function jobClass(state: NetworkState, index: number): JobClassState {
+	const classState = state.jobClassByIndex[index];
+	if (classState === undefined) throw new Error(`no job class ${index}`);
+	return classState;
+}
+
+function realtimeClass(state: NetworkState, index: number): RealtimeClassState {
+	const classState = state.realtimeByIndex[index];
+	if (classState === undefined) throw new Error(`no real-time class ${index}`);
+	return classState;
+}
+
+/** Two metros an ocean apart, one cloud region near each, one real-time class with a tight SLA. */
+function realtimeYaml(slaP95Ms: number, requestsPerSecond: number, extra = ""): string {
+	return `
+name: cloud-realtime
+seed: 3
+horizonDays: 1
+epochHours: 1
+geography: { metros: [new-york, london] }
+nodes: { initialCount: 8, mix: [{ gpu: h100-sxm, share: 1 }] }
+providers:
+  entry: { prospectivePool: 0 }
+  failures: { mtbfHours: 1.0e12, repairHours: { dist: constant, value: 2 } }
+market: { bidWindowSeconds: 0, deployMinutes: 0 }
+cloud: { regions: [aws-us-east-1, aws-eu-west-2], outages: { enabled: false } }
+requests: { fidelity: sampled, sampleWindowSeconds: 20 }
+demand:
+  classes:
+    - id: vision
+      kind: realtime
+      requestsPerSecond: ${requestsPerSecond}
+      slaP95Ms: ${slaP95Ms}
+      arrival: { diurnalAmplitude: 0 }
+      compute: { prefillGflop: 35, decodeSteps: 1, stepGflop: 0, weightsGb: 0.2, overheadMs: 2 }
+      batching: { maxBatch: 16, maxWaitMs: 5 }
+      replicas: { minReplicas: 1, leaseHours: 24 }
+${extra}`;
+}
+
+/** Requests of the first window from each metro, regenerated from the same named stream. */
+function firstWindowArrivalsByMetro(state: NetworkState, classState: RealtimeClassState): number[] {
+	const demand = classState.demand as EpochDemand;
+	const arrivals = generateArrivals(
+		RandomStream.create(state.setup.scenario.seed, 0, `requests/${classState.spec.id}/arrivals`),
+		{
+			startMs: 0,
+			durationMs: state.setup.windowMs,
+			ratePerSecond: demand.ratePerHour / SECONDS_PER_HOUR,
+			metroWeights: demand.metroWeights,
+		},
+	);
+	const counts = new Array(state.setup.metroCount).fill(0);
+	for (const metro of arrivals.metro) counts[metro]++;
+	return counts;
+}
+
+describe("cloud twin: real-time replicas", () => {
+	const flat = (n: number) => new Float64Array(n).fill(1);
+
+	it("one region within the SLA for every metro holds max(minReplicas, ceil(rate / (capacity · target))) replicas", () => {
+		for (const [rate, minReplicas, expected] of [
+			[100, 1, 9], // 100 / (15 · 0.75) = 8.9 → 9
+			[100, 12, 12],
+			[112.5, 1, 10], // exactly 10 replicas' worth
+			[0, 4, 0],
+		] as const) {
+			const placement = placeCloudReplicas({
+				rttMs: Float64Array.from([5, 30, 20, 40, 25, 50]), // 3 metros × 2 regions
+				metroCount: 3,
+				metroWeights: [1, 2, 3],
+				ratePerSecond: rate,
+				replicaCapacityRps: 15,
+				targetUtilisation: 0.75,
+				minReplicas,
+				rttBudgetMs: 30,
+				regionUsable: Uint8Array.from([1, 1]),
+				priceUsdPerHour: flat(2),
+			});
+			expect([...placement.replicas]).toEqual([expected, 0]);
+			expect([...placement.homeRegion]).toEqual(rate > 0 ? [0, 0, 0] : [-1, -1, -1]);
+		}
+	});
+
+	it("places replicas in the fewest regions that meet the SLA, each sized for the demand it takes", () => {
+		// Metros 0, 1 near region 0; metro 2 only near region 2; region 1 covers nobody alone.
+		const rttMs = Float64Array.from([10, 60, 90, 20, 45, 80, 90, 60, 15]);
+		const placement = placeCloudReplicas({
+			rttMs,
+			metroCount: 3,
+			metroWeights: [1, 1, 2],
+			ratePerSecond: 40,
+			replicaCapacityRps: 10,
+			targetUtilisation: 0.5,
+			minReplicas: 1,
+			rttBudgetMs: 25,
+			regionUsable: Uint8Array.from([1, 1, 1]),
+			priceUsdPerHour: flat(3),
+		});
+		// Region 2 takes 20 req/s → 4 replicas; region 0 takes 2 × 10 req/s → 4 replicas.
+		expect([...placement.replicas]).toEqual([4, 0, 4]);
+		expect([...placement.homeRegion]).toEqual([0, 0, 2]);
+	});
+
+	it("tops up to minReplicas in the most loaded region, and prefers the cheaper of two equal regions", () => {
+		const placement = placeCloudReplicas({
+			rttMs: Float64Array.from([5, 5, 100, 5, 5, 100]),
+			metroCount: 2,
+			metroWeights: [1, 1],
+			ratePerSecond: 1,
+			replicaCapacityRps: 100,
+			targetUtilisation: 0.5,
+			minReplicas: 3,
+			rttBudgetMs: 10,
+			regionUsable: Uint8Array.from([1, 1, 1]),
+			priceUsdPerHour: Float64Array.from([4, 3, 1]),
+		});
+		expect([...placement.replicas]).toEqual([0, 3, 0]);
+	});
+
+	it("at a known demand the run's cloud replicas equal the autoscaler's closed form", () => {
+		const state = tinyState([], realtimeYaml(2000, 4000));
+		onEpoch(state, 0);
+		const classState = realtimeClass(state, 0);
+		const rate = (classState.demand as EpochDemand).ratePerHour / SECONDS_PER_HOUR;
+		const spec = classState.spec;
+		const closedForm = Math.max(
+			spec.replicas.minReplicas,
+			Math.ceil(rate / (classState.cloudCapacityRps * spec.replicas.targetUtilisation)),
+		);
+		expect(closedForm).toBeGreaterThan(spec.replicas.minReplicas);
+		expect(state.cloudTally.replicasSum).toBe(closedForm);
+		expect(state.cloud.requests.served).toBe(state.cloud.requests.arrived);
+	});
+
+	it("capacity spills replicas to the next nearest region with room, and drops those that find none", () => {
+		const free = tinyState([], realtimeYaml(2000, 4000));
+		onEpoch(free, 0);
+		const wanted = free.cloudTally.replicasSum;
+		const regionsUsed = free.cloudTally.regionsSum;
+		expect([wanted > 1, regionsUsed]).toEqual([true, 1]);
+		const capped = (gpus: readonly [number, number]) => {
+			const state = tinyState(
+				[],
+				realtimeYaml(2000, 4000, "").replace(
+					"outages: { enabled: false } }",
+					`outages: { enabled: false }, capacity: [{region: aws-us-east-1, gpu: h100-sxm, gpus: ${gpus[0]}}, {region: aws-eu-west-2, gpu: h100-sxm, gpus: ${gpus[1]}}] }`,
+				),
+			);
+			onEpoch(state, 0);
+			return state.cloudTally;
+		};
+		const spill = capped([1, 1000]);
+		expect([spill.replicasSum, spill.regionsSum]).toEqual([wanted, 2]);
+		const scarce = capped([1, 1]);
+		expect([scarce.replicasSum, scarce.regionsSum]).toEqual([2, 2]);
+	});
+
+	it("a region outage with failover none loses exactly the demand it serves; nearest-region loses none", () => {
+		const yaml = (failover: string) =>
+			realtimeYaml(60, 50, `failover: ${failover}\n`).replace(
+				"providers:\n  entry: { prospectivePool: 0 }",
+				"providers:\n  outages: [{ scope: cloud-region, target: aws-us-east-1, startDay: 0, durationHours: 24 }]\n  entry: { prospectivePool: 0 }",
+			);
+		const none = tinyState([], yaml("none"));
+		onEpoch(none, 0);
+		const byMetro = firstWindowArrivalsByMetro(none, realtimeClass(none, 0));
+		const newYork = none.setup.metros.findIndex((m) => m.id === "new-york");
+		const lost = byMetro[newYork] as number;
+		expect(lost).toBeGreaterThan(0);
+		expect(none.cloudTally.requestsLostToOutage).toBe(lost);
+		expect(none.cloud.requests.arrived).toBe(byMetro.reduce((a, b) => a + b, 0));
+		expect(none.cloud.requests.served).toBe(none.cloud.requests.arrived - lost);
+
+		const moved = tinyState([], yaml("nearest-region"));
+		onEpoch(moved, 0);
+		expect(moved.cloudTally.requestsLostToOutage).toBe(0);
+		expect(moved.cloud.requests.arrived).toBe(none.cloud.requests.arrived);
+		expect(moved.cloud.requests.served).toBe(moved.cloud.requests.arrived);
+	});
+});
+
+describe("cloud twin: jobs", () => {
+	it("charges the serving region's internet egress on a job's output, exactly", () => {
+		const state = tinyState(["demand.classes[0].payloadGbOut=2.5", "cloud.outages.enabled=false"]);
+		const classState = jobClass(state, 0);
+		const home = state.setup.geography.nearestRegion[0] as number;
+		const region = state.setup.regions[home];
+		if (region === undefined) throw new Error("no region");
+		const cost = cloudTwin(state, classState, 0, 1);
+		expect(state.cloudTally.egressUsd).toBe(2.5 * region.egressUsdPerGb);
+		expect(cost).toBe((classState.cloudOfferCostPerWork[home] as number) + 2.5 * region.egressUsdPerGb);
+		expect(state.cloudTally.interregionUsd).toBe(0);
+	});
+
+	it("a job whose region is down fails without failover and moves, paying inter-region transfer, with it", () => {
+		const home = (state: NetworkState) => state.setup.geography.nearestRegion[0] as number;
+		const probe = tinyState(["cloud.outages.enabled=false"]);
+		const homeId = probe.setup.regions[home(probe)]?.id as string;
+		const overrides = (failover: string) => [
+			"cloud.outages.enabled=false",
+			`failover=${failover}`,
+			"demand.classes[0].payloadGbIn=3",
+			`providers.outages=[{scope: cloud-region, target: ${homeId}, startDay: 0, durationHours: 10}]`,
+		];
+		const none = tinyState(overrides("none"));
+		expect(cloudTwin(none, jobClass(none, 0), 0, 1)).toBe(Number.POSITIVE_INFINITY);
+		expect([none.cloudJobs.rejected, none.cloudTally.jobsFailedOver]).toEqual([1, 0]);
+
+		const moved = tinyState(overrides("nearest-region"));
+		const cost = cloudTwin(moved, jobClass(moved, 0), 0, 1);
+		expect(Number.isFinite(cost)).toBe(true);
+		expect([moved.cloudJobs.rejected, moved.cloudTally.jobsFailedOver]).toEqual([0, 1]);
+		expect(moved.cloudTally.interregionUsd).toBe(3 * (moved.setup.regions[home(moved)]?.interregionUsdPerGb ?? 0));
+	});
+
+	it("capacity sends orders beyond it to the next nearest region, and refuses them when none has room", () => {
+		const probe = tinyState(["cloud.outages.enabled=false"]);
+		const classState = jobClass(probe, 0);
+		const home = probe.setup.geography.nearestRegion[0] as number;
+		const gpuId = probe.setup.gpus[classState.cloudOfferGpu[home] as number]?.id as string;
+		const regionIds = probe.setup.regions.map((r) => r.id);
+		const capped = (ids: readonly string[]) =>
+			tinyState([
+				"cloud.outages.enabled=false",
+				`cloud.capacity=[${ids.map((id) => `{region: ${id}, gpu: ${gpuId}, gpus: 1}`).join(", ")}]`,
+			]);
+		const oneFull = capped([regionIds[home] as string]);
+		cloudTwin(oneFull, jobClass(oneFull, 0), 0, 1);
+		cloudTwin(oneFull, jobClass(oneFull, 0), 0, 1);
+		expect([oneFull.cloudJobs.rejected, oneFull.cloudTally.jobsFailedOver]).toEqual([0, 1]);
+		// Every region holds one GPU of every class the offer could use: the (regions + 1)-th order finds none.
+		const all = tinyState([
+			"cloud.outages.enabled=false",
+			`cloud.capacity=[${regionIds.flatMap((id) => ["h100-sxm", "a100-80gb", "l40s"].map((g) => `{region: ${id}, gpu: ${g}, gpus: 1}`)).join(", ")}]`,
+		]);
+		const orders = regionIds.length * 3 + 1;
+		for (let k = 0; k < orders; k++) cloudTwin(all, jobClass(all, 0), 0, 1);
+		expect(all.cloudJobs.rejected).toBeGreaterThan(0);
+		expect(all.cloudTally.jobsRefusedCapacity).toBe(all.cloudJobs.rejected);
+	});
+});
+
+describe("cloud twin: availability and prices", () => {
+	it("long-run region availability of the outage process converges to MTBF / (MTBF + MTTR)", () => {
+		const state = tinyState(["horizonDays=3650", "cloud.outages.availability=0.99", "cloud.outages.mttrHours=6"]);
+		const measured = cloudRegionTimeUp(state.cloudOutageWindows, state.setup.horizonMs);
+		// 56 regions × ~145 outages each: the unavailability's relative standard error is ~1.5%.
+		expect(Math.abs(1 - measured - 0.01) / 0.01).toBeLessThan(0.06);
+		const sla = tinyState(["horizonDays=3650"]);
+		const measuredSla = cloudRegionTimeUp(sla.cloudOutageWindows, sla.setup.horizonMs);
+		expect(Math.abs(1 - measuredSla - 1e-4) / 1e-4).toBeLessThan(0.35);
+	});
+
+	it("prices: commit-1y is on-demand less the provider's discount; spot and the AWS H100 cut come from the table", () => {
+		const state = tinyState();
+		const useast = state.setup.regions.find((r) => r.id === "aws-us-east-1");
+		if (useast === undefined) throw new Error("no us-east-1");
+		const onDemand = cloudPriceUsdPerGpuHour(useast, "h100-sxm");
+		expect(onDemand).toBeCloseTo(12.29 * 0.56, 3);
+		expect(cloudPriceUsdPerGpuHour(useast, "h100-sxm", "commit-1y")).toBe(onDemand * (1 - useast.commit1yDiscount));
+		expect(cloudPriceUsdPerGpuHour(useast, "h100-sxm", "spot")).toBe(useast.h100SpotUsdPerGpuHour);
+		expect(useast.h100SpotUsdPerGpuHour).toBeLessThan(onDemand);
+	});
+});
