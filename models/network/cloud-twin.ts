@@ -32,8 +32,10 @@ export function cloudTwin(state: NetworkState, classState: JobClassState, origin
 	const startMs = engine.now + setup.cloudProvisioningMs + transferMs;
 	const endMs = startMs + (gpuHours / spec.gpusPerJob) * MS_PER_HOUR;
 	classState.epochCloudServed++;
-	if (endMs <= setup.horizonMs) cloudJobs.served++;
-	else cloudJobs.inFlight++;
+	if (endMs <= setup.horizonMs) {
+		cloudJobs.served++;
+		classState.cloudJobs.served++;
+	} else cloudJobs.inFlight++;
 	cloudJobs.gpuHours += gpuHours;
 	cloudJobs.costUsd += costUsd;
 	epochCounts.cloudPriceGpuHours += gpuHours;
@@ -41,5 +43,6 @@ export function cloudTwin(state: NetworkState, classState: JobClassState, origin
 	classState.epochCloudCost += costUsd;
 	classState.epochCloudWork += work * spec.gpusPerJob;
 	state.cloud.timeToServeMinutes.record((startMs - engine.now) / MS_PER_MINUTE);
+	classState.cloudJobs.timeToServeMinutes.record((startMs - engine.now) / MS_PER_MINUTE);
 	return costUsd;
 }
