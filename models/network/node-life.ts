@@ -73,6 +73,8 @@ export function placeInitialFleet(state: NetworkState, inputs: NetworkInputs): v
 			continue;
 		}
 		idle.add(node, nodes.gpu[node] as number, nodes.metro[node] as number);
+		if (nodes.hosting[node] === Hosting.datacenter) state.hostingAtStart.datacenter++;
+		else state.hostingAtStart.residential++;
 		// The starting fleet's stakes come from holders (no market purchase at t = 0).
 		state.economy?.nodeJoined(node, false);
 		scheduleFailure(state, node);
@@ -82,6 +84,7 @@ export function placeInitialFleet(state: NetworkState, inputs: NetworkInputs): v
 
 /** Down events carry the node and the cause in one payload: node · 8 + cause. */
 const CAUSE_SLOTS = 8;
+export const downPayload = (node: number, cause: DownCause): number => node * CAUSE_SLOTS + cause;
 
 /**
  * Draws the node's next down event: the first of a hardware failure (Weibull, mean = its tier's
@@ -115,7 +118,7 @@ export function scheduleFailure(state: NetworkState, node: number): void {
 	const atMs = engine.now + Math.max(1, Math.round(hours * MS_PER_HOUR));
 	if (atMs < setup.horizonMs) {
 		nodes.nextDownMs[node] = atMs;
-		engine.scheduleAt(atMs, state.kinds.nodeFailure, node * CAUSE_SLOTS + cause);
+		engine.scheduleAt(atMs, state.kinds.nodeFailure, downPayload(node, cause));
 	} else nodes.nextDownMs[node] = Number.POSITIVE_INFINITY;
 }
 

@@ -369,6 +369,8 @@ export class NetworkState {
 	nodesMin = Number.POSITIVE_INFINITY;
 	nodesMax = 0;
 	nodesStart = 0;
+	/** Nodes of the starting fleet by hosting. */
+	readonly hostingAtStart = { residential: 0, datacenter: 0 };
 	prospectivePool: number;
 	readonly timeseries: EpochSeries<TimeseriesColumn>;
 	readonly clearing: ClearingBuffers;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { checkNetworkInvariants } from "../../../models/network/invariants.js";
 import { onLeaseEnd } from "../../../models/network/lease-end.js";
-import { createNode, onNodeFailure } from "../../../models/network/node-life.js";
+import { createNode, downPayload, onNodeFailure } from "../../../models/network/node-life.js";
 import { placeOrder } from "../../../models/network/orders.js";
 import { JOB_RUNNING, JOB_WAITING, type NetworkState } from "../../../models/network/state.js";
-import { NodeState } from "../../../models/nodes.js";
+import { DownCause, NodeState } from "../../../models/nodes.js";
 import { MS_PER_HOUR } from "../../../models/units.js";
 import { tinyState } from "../network-helpers.js";
 
@@ -21,7 +21,7 @@ describe("node life", () => {
 		const state = tinyState(["demand.classes[1].maxQueueMinutes=1000"]);
 		const { job, first, second } = startPair(state);
 		state.engine.run(MS_PER_HOUR / 4);
-		onNodeFailure(state, first);
+		onNodeFailure(state, downPayload(first, DownCause.hardware));
 		const { nodes, jobs, totals } = state;
 		expect(nodes.state[first]).toBe(NodeState.down);
 		expect(nodes.failed[first]).toBe(1);
@@ -40,6 +40,21 @@ describe("node life", () => {
 		expect(nodes.failed[first]).toBe(0);
 		expect(jobs.state[job]).toBe(JOB_RUNNING);
 		expect([totals.running, totals.waiting]).toEqual([1, 0]);
+		checkNetworkInvariants(state);
+	});
+
+	it("with failover none, a failure fails the job: counted not served, per class as failed and interrupted", () => {
+		const state = tinyState(["failover=none"]);
+		const { job, first, second } = startPair(state);
+		state.engine.run(MS_PER_HOUR / 4);
+		onNodeFailure(state, downPayload(first, DownCause.power));
+		const { nodes, jobs, totals } = state;
+		expect(nodes.failed[first]).toBe(DownCause.power);
+		expect(nodes.state[second]).toBe(NodeState.idle);
+		expect(jobs.state[job]).toBe(0);
+		expect([totals.interruptions, totals.running, totals.waiting, totals.rejected]).toEqual([1, 0, 0, 1]);
+		const pair = state.jobClassByIndex[1]?.depinJobs;
+		expect([pair?.arrived, pair?.interrupted, pair?.failed, pair?.rejected, pair?.served]).toEqual([1, 1, 1, 0, 0]);
 		checkNetworkInvariants(state);
 	});
 
