@@ -141,8 +141,10 @@ export function countAboveMs(histogram: LogHistogram, thresholdMs: number): numb
 /**
  * The DePIN side: the class's replicas serving when the window opens. A request fails when no
  * live replica is within reach (its RTT alone exceeds the timeout), when it times out, or when
- * its replica goes down mid-window with failover none; with nearest-region the requests after a
- * replica's failure go to the remaining ones.
+ * its replica is down with failover none; with nearest-region the requests go to the remaining
+ * replicas. Replicas are replaced only when the next epoch autoscales, so the window stands for
+ * a moment drawn uniformly within the epoch: a replica whose next down event falls before that
+ * moment is down for the whole window, one that falls within the window goes down mid-window.
  */
 function depinWindow(
 	state: NetworkState,
@@ -150,7 +152,7 @@ function depinWindow(
 	arrivals: Arrivals,
 	windowMs: number,
 ): WindowCounts {
-	const { nodes } = state;
+	const { nodes, setup } = state;
 	const epochStartMs = state.epochStartMs;
 	const live = classState.replicas.filter(
 		(node) => nodes.state[node] === NodeState.serving && (nodes.leaseStartMs[node] as number) <= epochStartMs,
@@ -161,13 +163,15 @@ function depinWindow(
 	const reachable = withinReach(state, live, arrivals, classState.timeoutMs);
 	counts.arrived += arrivals.timeMs.length - reachable.timeMs.length;
 	counts.failedNoReplica += arrivals.timeMs.length - reachable.timeMs.length;
-	const downAtMs = live.map((node) => replicaDownAtMs(state, node, epochStartMs + windowMs));
+	const spanMs = Math.max(0, Math.min(setup.epochMs, setup.horizonMs - epochStartMs) - windowMs);
+	const offsetMs = Math.floor(classState.windowOffsetRng.next() * spanMs);
+	const downAtMs = live.map((node) => replicaDownAtMs(state, node, offsetMs, windowMs));
 	const breaks = [...new Set(downAtMs.filter((t) => Number.isFinite(t)))].sort((a, b) => a - b);
-	const noFailover = state.setup.scenario.failover === "none";
+	const noFailover = setup.scenario.failover === "none";
 	let from = 0;
 	for (let k = 0; k <= breaks.length; k++) {
 		// Segment k runs from the k-th replica failure in the window to the next.
-		const segmentStartMs = k === 0 ? epochStartMs : (breaks[k - 1] as number);
+		const segmentStartMs = k === 0 ? Number.NEGATIVE_INFINITY : (breaks[k - 1] as number);
 		const segmentEndMs = k < breaks.length ? (breaks[k] as number) : Number.POSITIVE_INFINITY;
 		let to = from;
 		while (to < reachable.timeMs.length && (reachable.timeMs[to] as number) < segmentEndMs) to++;
@@ -227,18 +231,25 @@ function simulateSegment(
 	state.epochCounts.latency.merge(result.latencyMs);
 }
 
-/** When live replica `node` goes down before `windowEndMs` (its next failure or a correlated outage); Infinity: it does not. */
-function replicaDownAtMs(state: NetworkState, node: number, windowEndMs: number): number {
+/**
+ * When live replica `node` goes down in the window's time (its next down event or a correlated
+ * outage, `offsetMs` into the epoch): the window's start if before it, Infinity if after it.
+ */
+function replicaDownAtMs(state: NetworkState, node: number, offsetMs: number, windowMs: number): number {
 	const { nodes, setup } = state;
+	const epochStartMs = state.epochStartMs;
 	let downAtMs = nodes.nextDownMs[node] as number;
 	const metro = nodes.metro[node] as number;
 	setup.scenario.providers.outages.forEach((outage, i) => {
 		const startMs = Math.round(outage.startDay * MS_PER_DAY);
-		if (startMs > state.epochStartMs && startMs < downAtMs && (setup.outageMetros[i] as Uint8Array)[metro] === 1) {
+		if (startMs > epochStartMs && startMs < downAtMs && (setup.outageMetros[i] as Uint8Array)[metro] === 1) {
 			downAtMs = startMs;
 		}
 	});
-	return downAtMs < windowEndMs ? downAtMs : Number.POSITIVE_INFINITY;
+	// The window's own clock: arrivals run from the epoch's start.
+	const atMs = downAtMs - offsetMs;
+	if (atMs >= epochStartMs + windowMs) return Number.POSITIVE_INFINITY;
+	return Math.max(epochStartMs, atMs);
 }
 
 /** The arrivals whose metro has a live replica within `timeoutMs` of RTT (the others cannot be served in time). */

@@ -183,6 +183,8 @@ export class RealtimeClassState extends ClassState {
 	readonly cloudRequests = new ClassRequestTally();
 	/** A request slower than this fails, ms (the class's timeoutMs, or a multiple of its SLA). */
 	readonly timeoutMs: number;
+	/** Where in the epoch the request window stands for replica failures (request-window.ts). */
+	readonly windowOffsetRng: RandomStream;
 
 	constructor(
 		index: number,
@@ -203,6 +205,7 @@ export class RealtimeClassState extends ClassState {
 		this.batchTimes = { tables: [], tableOfGpu: new Int32Array(gpus.length).fill(-1) };
 		this.replicaRng = streams.stream(`demand/${spec.id}/replicas`);
 		this.timeoutMs = spec.timeoutMs ?? TIMEOUT_SLA_MULTIPLE * spec.slaP95Ms;
+		this.windowOffsetRng = streams.stream(`requests/${spec.id}/window-offset`);
 	}
 }
 
