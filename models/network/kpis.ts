@@ -1,5 +1,5 @@
 /** The run's KPIs, DePIN and its cloud twin alike, from the tallies of the final state. */
-import type { LogHistogram } from "../../sim/recorder/histogram.js";
+import { LogHistogram } from "../../sim/recorder/histogram.js";
 import { median } from "../../sim/stats.js";
 import type { GpuSpec } from "../catalog.js";
 import { NodeState } from "../nodes.js";
@@ -162,12 +162,19 @@ function twinKpis(
 		gpuHourPriceUsd: ratio(costUsd, gpuHours),
 		costUsdPer1kTokens: requests === null ? null : ratio(requests.costUsd * 1000, requests.tokens),
 		servedFraction: ratio(jobs.served + requestsServed, jobs.served + jobs.rejected + requestsArrived),
-		timeToServeMinutes: latencyKpi(twin.timeToServeMinutes),
+		timeToServeMinutes: latencyKpi(side === "depin" ? depinTimeToServe(state) : twin.timeToServeMinutes),
 		jobs,
 		requests:
 			requests === null ? null : { arrived: requests.arrived, served: requests.served, slaMissed: requests.slaMissed },
 		classes: classKpis(state, side),
 	};
+}
+
+/** DePIN's time to serve over every job class (each start is recorded once, in its class). */
+function depinTimeToServe(state: NetworkState): LogHistogram {
+	const pooled = new LogHistogram();
+	for (const classState of state.jobClasses) pooled.merge(classState.depinJobs.timeToServeMinutes);
+	return pooled;
 }
 
 /** Per-class KPIs of one side, in scenario order. */

@@ -77,8 +77,8 @@ export function startJob(state: NetworkState, job: number, award: Award): void {
 	classState.epochAwarded++;
 	classState.epochDepinCost += award.costUsd + transfer.costUsd;
 	classState.epochDepinWork += work * spec.gpusPerJob;
+	// The pooled histogram is the classes' merged when the KPIs are read (one record per job, not two).
 	const timeToServeMinutes = (startMs - (jobs.arrivalMs[job] as number)) / MS_PER_MINUTE;
-	state.depin.timeToServeMinutes.record(timeToServeMinutes);
 	const tally = classState.depinJobs;
 	tally.costUsd += award.costUsd + transfer.costUsd;
 	tally.transferCostUsd += transfer.costUsd;

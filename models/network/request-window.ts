@@ -334,7 +334,10 @@ function batchTimeTable(state: NetworkState, classState: RealtimeClassState, gpu
 	return tableOfGpu[gpu] as number;
 }
 
-/** Merges a window's latency and RTT histograms into the twin's run totals. */
+/**
+ * Merges a window's latency and RTT histograms into the twin's run totals. Counts and costs are
+ * tallied per class by `requestWindow` (failures taken out); the last two parameters are unused.
+ */
 function accumulate(twin: TwinRecord, result: RequestSimResult, _replicaCostUsd = 0, _tokensPerRequest = 0): void {
 	const latency: LogHistogram = twin.latency;
 	latency.merge(result.latencyMs);
