@@ -30,4 +30,20 @@ describe("request window failures", () => {
 		expect(depinFailed.timeout).toBeGreaterThan(0);
 		expect(depinFailed.noReplica).toBeGreaterThan(0);
 	});
+
+	it("a replica that goes down loses its requests with failover none; nearest-region sends them elsewhere", () => {
+		// Residential links fail every ~4 h for ~1 h: replicas go down within most epochs.
+		const flaky = [
+			"providers.availability.datacenterShareByTier.consumer=0",
+			"providers.availability.residentialNetwork={perYear: 2000, hours: {dist: constant, value: 1}}",
+		];
+		const vision = (failover: string) =>
+			run(inputsFromFile("small", [...flaky, `failover=${failover}`])).kpis.classes[0] as RealtimeClassKpis;
+		const none = vision("none");
+		const nearest = vision("nearest-region");
+		expect(none.requests.failed.replicaDown).toBeGreaterThan(0);
+		expect(none.availability).toBeLessThan(1);
+		expect(nearest.requests.failed.replicaDown).toBe(0);
+		expect(nearest.availability as number).toBeGreaterThan(none.availability as number);
+	});
 });
