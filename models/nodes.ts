@@ -22,19 +22,15 @@ export type NodeState = (typeof NodeState)[keyof typeof NodeState];
 export const NO_JOB = -1;
 
 /**
- * Where a node is hosted: residential nodes sit on an access network (their metro's last mile
- * counts in a user's round trip), data-centre nodes on a backbone (models/geo.ts).
+ * Where a node is hosted (`NodeTable.hosting`): residential nodes sit on an access network (their
+ * metro's last mile counts in a user's round trip, models/geo.ts), data-centre nodes on a backbone.
  */
-export const Hosting = {
-	residential: 0,
-	datacenter: 1,
-} as const;
+export const Hosting = { residential: 0, datacenter: 1 } as const;
 export type Hosting = (typeof Hosting)[keyof typeof Hosting];
 
-/** The hosting a GPU's tier implies: consumer and edge cards at home, data-centre cards in a data centre. */
-export function hostingOfTier(tier: "consumer" | "datacenter" | "edge"): Hosting {
-	return tier === "datacenter" ? Hosting.datacenter : Hosting.residential;
-}
+/** Causes that hold a node down, bits of `NodeTable.failed` (a node is up when it is 0 and no outage covers it). */
+export const DownCause = { hardware: 1, power: 2, network: 4 } as const;
+export type DownCause = (typeof DownCause)[keyof typeof DownCause];
 
 type Column = Uint8Array | Uint16Array | Int32Array | Float32Array | Float64Array;
 
@@ -46,8 +42,6 @@ export class NodeTable {
 	gpu: Uint8Array;
 	/** Index of the metro in the catalogue. */
 	metro: Uint16Array;
-	/** Hosting kind: 0 residential, 1 data centre (`Hosting`). */
-	hosting: Uint8Array;
 	state: Uint8Array;
 	/** Price the provider asks, USD per GPU-hour. */
 	askUsdPerGpuHour: Float32Array;
@@ -79,21 +73,24 @@ export class NodeTable {
 	reputation: Float32Array;
 	/** 1 while a correlated outage holds the node down. */
 	inOutage: Uint8Array;
-	/** 1 while a hardware failure holds the node down. */
+	/** Causes holding the node down (bits of DownCause: hardware failure, site power or network outage); 0: none. */
 	failed: Uint8Array;
 	/** 1 when the provider decided to leave (takes effect when the current lease ends). */
 	leaving: Uint8Array;
 	/** 1 when the provider fakes work (verification's target). */
 	dishonest: Uint8Array;
-	/** Engine handle of the node's next failure event (−1: none). */
-	failureHandle: Float64Array;
+	/** Time of the node's next scheduled down event (failure or site outage), ms; Infinity: none in the horizon. */
+	nextDownMs: Float64Array;
+	/** Hosting of the node (Hosting: 0 residential, 1 data centre). */
+	hosting: Uint8Array;
+	/** Speed of the node's link for moving job data in, Gbit/s. */
+	linkGbps: Float32Array;
 
 	constructor(initialCapacity = 1024) {
 		this.capacity = Math.max(16, Math.ceil(initialCapacity));
 		const n = this.capacity;
 		this.gpu = new Uint8Array(n);
 		this.metro = new Uint16Array(n);
-		this.hosting = new Uint8Array(n);
 		this.state = new Uint8Array(n);
 		this.askUsdPerGpuHour = new Float32Array(n);
 		this.joinedAtMs = new Float64Array(n);
@@ -113,7 +110,9 @@ export class NodeTable {
 		this.failed = new Uint8Array(n);
 		this.leaving = new Uint8Array(n);
 		this.dishonest = new Uint8Array(n);
-		this.failureHandle = new Float64Array(n);
+		this.nextDownMs = new Float64Array(n);
+		this.hosting = new Uint8Array(n);
+		this.linkGbps = new Float32Array(n);
 	}
 
 	/** Adds a node and returns its id. */
@@ -128,7 +127,9 @@ export class NodeTable {
 		this.job[id] = NO_JOB;
 		this.nextInJob[id] = -1;
 		this.leaseEndHandle[id] = -1;
-		this.failureHandle[id] = -1;
+		this.nextDownMs[id] = Number.POSITIVE_INFINITY;
+		this.hosting[id] = Hosting.residential;
+		this.linkGbps[id] = 1;
 		this.reputation[id] = 1;
 		return id;
 	}

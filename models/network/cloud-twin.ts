@@ -120,8 +120,10 @@ export function cloudTwin(state: NetworkState, classState: JobClassState, origin
 	const endMs = startMs + (gpuHours / spec.gpusPerJob) * MS_PER_HOUR;
 	cloudOccupy(state, r, gpu, spec.gpusPerJob, endMs);
 	classState.epochCloudServed++;
-	if (endMs <= setup.horizonMs) cloudJobs.served++;
-	else cloudJobs.inFlight++;
+	if (endMs <= setup.horizonMs) {
+		cloudJobs.served++;
+		classState.cloudJobs.served++;
+	} else cloudJobs.inFlight++;
 	cloudJobs.gpuHours += gpuHours;
 	cloudJobs.costUsd += computeUsd;
 	cloudTally.totalCostUsd += costUsd;
@@ -132,6 +134,7 @@ export function cloudTwin(state: NetworkState, classState: JobClassState, origin
 	classState.epochCloudCost += costUsd;
 	classState.epochCloudWork += work * spec.gpusPerJob;
 	state.cloud.timeToServeMinutes.record((startMs - now) / MS_PER_MINUTE);
+	classState.cloudJobs.timeToServeMinutes.record((startMs - now) / MS_PER_MINUTE);
 	return costUsd;
 }
 

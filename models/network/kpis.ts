@@ -1,19 +1,36 @@
 /** The run's KPIs, DePIN and its cloud twin alike, from the tallies of the final state. */
-import type { LogHistogram } from "../../sim/recorder/histogram.js";
+import { LogHistogram } from "../../sim/recorder/histogram.js";
 import { median } from "../../sim/stats.js";
 import type { GpuSpec } from "../catalog.js";
 import { NodeState } from "../nodes.js";
 import { HOURS_PER_DAY, MS_PER_DAY, MS_PER_SECOND } from "../units.js";
 import { cloudRegionTimeUp } from "./cloud-twin.js";
-import type { NetworkState, RequestTally, TwinRecord } from "./state.js";
-import type { ComparisonKpis, LatencyKpi, NetworkKpis, TokenKpis, TwinKpis } from "./types.js";
+import type {
+	ClassJobTally,
+	ClassRequestTally,
+	JobClassState,
+	NetworkState,
+	RealtimeClassState,
+	RequestTally,
+	TwinRecord,
+} from "./state.js";
+import type {
+	ClassKpis,
+	ComparisonKpis,
+	JobClassKpis,
+	LatencyKpi,
+	NetworkKpis,
+	RealtimeClassKpis,
+	TokenKpis,
+	TwinKpis,
+} from "./types.js";
 
 /** The DePIN network's KPIs at the end of the run. */
 export function networkKpis(state: NetworkState): NetworkKpis {
 	const { totals, setup } = state;
 	const requestMode = setup.requestMode;
 	return {
-		...twinKpis(state.depin, totals.leaseGpuHours, totals.leaseCostUsd, requestMode !== "none", {
+		...twinKpis(state, "depin", totals.leaseGpuHours, totals.leaseCostUsd, requestMode !== "none", {
 			arrived: totals.arrived,
 			served: totals.served,
 			rejected: totals.rejected,
@@ -28,6 +45,12 @@ export function networkKpis(state: NetworkState): NetworkKpis {
 		demandShare: ratio(totals.arrived, state.cloudJobs.arrived),
 		utilisation: totals.liveNodeMs > 0 ? totals.busyMs / totals.liveNodeMs : 0,
 		interruptions: totals.interruptions,
+		nodeUpShare: {
+			all: upShare(totals.downNodeMsByHosting, totals.liveNodeMsByHosting, [0, 1]),
+			residential: upShare(totals.downNodeMsByHosting, totals.liveNodeMsByHosting, [0]),
+			datacenter: upShare(totals.downNodeMsByHosting, totals.liveNodeMsByHosting, [1]),
+		},
+		hosting: state.hostingAtStart,
 		verification: {
 			auditOverheadShare: setup.auditOverhead,
 			fraudDetected: totals.fraudDetected,
@@ -54,7 +77,7 @@ export function networkKpis(state: NetworkState): NetworkKpis {
 /** The cloud twin's KPIs at the end of the run. */
 export function cloudKpis(state: NetworkState): TwinKpis {
 	const cloud = state.cloudJobs;
-	return twinKpis(state.cloud, cloud.gpuHours, cloud.costUsd, state.setup.requestMode !== "none", {
+	return twinKpis(state, "cloud", cloud.gpuHours, cloud.costUsd, state.setup.requestMode !== "none", {
 		arrived: cloud.arrived,
 		served: cloud.served,
 		rejected: cloud.rejected,
@@ -124,12 +147,14 @@ function paybackFigures(state: NetworkState): { medianPaybackDays: number | null
 
 /** The figures every twin reports, DePIN and cloud alike, from its tallies. */
 function twinKpis(
-	twin: TwinRecord,
+	state: NetworkState,
+	side: "depin" | "cloud",
 	gpuHours: number,
 	costUsd: number,
 	withRequests: boolean,
 	jobs: TwinKpis["jobs"],
 ): TwinKpis {
+	const twin: TwinRecord = state[side];
 	const requests: RequestTally | null = withRequests ? twin.requests : null;
 	const requestsServed = requests?.served ?? 0;
 	const requestsArrived = requests?.arrived ?? 0;
@@ -139,11 +164,93 @@ function twinKpis(
 		gpuHourPriceUsd: ratio(costUsd, gpuHours),
 		costUsdPer1kTokens: requests === null ? null : ratio(requests.costUsd * 1000, requests.tokens),
 		servedFraction: ratio(jobs.served + requestsServed, jobs.served + jobs.rejected + requestsArrived),
-		timeToServeMinutes: latencyKpi(twin.timeToServeMinutes),
+		timeToServeMinutes: latencyKpi(side === "depin" ? depinTimeToServe(state) : twin.timeToServeMinutes),
 		jobs,
 		requests:
 			requests === null ? null : { arrived: requests.arrived, served: requests.served, slaMissed: requests.slaMissed },
+		classes: classKpis(state, side),
 	};
+}
+
+/** DePIN's time to serve over every job class (each start is recorded once, in its class). */
+function depinTimeToServe(state: NetworkState): LogHistogram {
+	const pooled = new LogHistogram();
+	for (const classState of state.jobClasses) pooled.merge(classState.depinJobs.timeToServeMinutes);
+	return pooled;
+}
+
+/** Per-class KPIs of one side, in scenario order. */
+function classKpis(state: NetworkState, side: "depin" | "cloud"): ClassKpis[] {
+	return state.setup.scenario.demand.classes.map((_, index) => {
+		const realtime = state.realtimeByIndex[index];
+		if (realtime !== undefined) {
+			return realtimeClassKpis(realtime, side === "depin" ? realtime.depinRequests : realtime.cloudRequests);
+		}
+		const jobs = state.jobClassByIndex[index] as JobClassState;
+		return jobClassKpis(jobs, side === "depin" ? jobs.depinJobs : jobs.cloudJobs, side === "depin");
+	});
+}
+
+function realtimeClassKpis(classState: RealtimeClassState, tally: ClassRequestTally): RealtimeClassKpis {
+	const spec = classState.spec;
+	const unavailable = tally.failedNoReplica + tally.failedReplicaDown;
+	const completed = tally.served + tally.failedTimeout;
+	return {
+		id: spec.id,
+		kind: "realtime",
+		latencyMs: latencyKpi(tally.latencyMs),
+		ttftMs: null,
+		tpotMs: null,
+		slaMs: spec.slaP95Ms,
+		timeoutMs: classState.timeoutMs,
+		slaMissShare: ratio(tally.slaMissed + tally.failedTimeout, completed),
+		servedFraction: ratio(tally.served, tally.arrived),
+		availability: tally.arrived > 0 ? 1 - unavailable / tally.arrived : null,
+		costUsdPer1kTokens:
+			spec.tokensPerRequest > 0 ? ratio(tally.costUsd * 1000, tally.served * spec.tokensPerRequest) : null,
+		costUsdPerImage: spec.imagesPerRequest > 0 ? ratio(tally.costUsd, tally.served * spec.imagesPerRequest) : null,
+		costUsd: tally.costUsd,
+		requests: {
+			arrived: tally.arrived,
+			served: tally.served,
+			slaMissed: tally.slaMissed,
+			failed: { noReplica: tally.failedNoReplica, replicaDown: tally.failedReplicaDown, timeout: tally.failedTimeout },
+		},
+	};
+}
+
+function jobClassKpis(classState: JobClassState, tally: ClassJobTally, depin: boolean): JobClassKpis {
+	const finished = tally.served + tally.rejected + tally.failed;
+	return {
+		id: classState.spec.id,
+		kind: classState.spec.kind,
+		servedFraction: ratio(tally.served, finished),
+		availability: finished > 0 ? 1 - tally.failed / finished : null,
+		interruptedShare: depin ? ratio(tally.interrupted, tally.timeToServeMinutes.count) : null,
+		timeToServeMinutes: latencyKpi(tally.timeToServeMinutes),
+		transferMinutes: depin ? latencyKpi(tally.transferMinutes) : null,
+		transferCostShare: depin ? ratio(tally.transferCostUsd, tally.costUsd) : null,
+		costUsdPerH100Hour: ratio(tally.costUsd, tally.workH100Hours),
+		costUsd: tally.costUsd,
+		jobs: {
+			arrived: tally.arrived,
+			served: tally.served,
+			rejected: tally.rejected,
+			failed: tally.failed,
+			interrupted: tally.interrupted,
+		},
+	};
+}
+
+/** 1 − down ÷ live node-time over the hostings listed; null without live time. */
+function upShare(downMs: Float64Array, liveMs: Float64Array, hostings: readonly number[]): number | null {
+	let down = 0;
+	let live = 0;
+	for (const h of hostings) {
+		down += downMs[h] as number;
+		live += liveMs[h] as number;
+	}
+	return live > 0 ? 1 - down / live : null;
 }
 
 /** Summary of a latency-like histogram, or null when empty. */

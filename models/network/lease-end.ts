@@ -9,7 +9,7 @@ import { accrueLease, bookLease } from "./leases.js";
 import { becomeIdle } from "./node-life.js";
 import { enqueueWaiting } from "./orders.js";
 import { removeReplica, replicaStillNeeded } from "./replicas.js";
-import type { RealtimeClassState } from "./state.js";
+import type { JobClassState, RealtimeClassState } from "./state.js";
 import { JOB_RUNNING, type NetworkState } from "./state.js";
 
 export function onLeaseEnd(state: NetworkState, node: number): void {
@@ -65,6 +65,7 @@ function finishJobShare(state: NetworkState, node: number, job: number): void {
 		if (jobs.fraud[job] === 2) totals.fraudUndetected++;
 		totals.served++;
 		state.epochCounts.served++;
+		(state.jobClassByIndex[jobs.classIndex[job] as number] as JobClassState).depinJobs.served++;
 		jobs.free(job);
 	}
 }

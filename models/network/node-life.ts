@@ -1,17 +1,18 @@
 /**
  * Every transition of a node: created (initial fleet or a prospect that joins), idle, serving,
- * down (failure or outage) and repaired, exited. An interrupted job goes back to its queue.
+ * down (hardware failure, site power or network outage, correlated outage) and back, exited. An
+ * interrupted job goes back to its queue (failover nearest-region) or fails (none).
  */
 import type { GpuSpec, Metro } from "../catalog.js";
-import { hostingOfTier, NO_JOB, NodeState } from "../nodes.js";
+import { DownCause, Hosting, NO_JOB, NodeState } from "../nodes.js";
 import { trackNode } from "../provider-accounting.js";
 import { askUsdPerGpuHour } from "../providers.js";
 import { MS_PER_DAY, MS_PER_HOUR } from "../units.js";
 import { cutLease } from "./leases.js";
-import { enqueueWaiting, serveWaiting } from "./orders.js";
+import { enqueueWaiting, failJob, serveWaiting } from "./orders.js";
 import { removeReplica } from "./replicas.js";
 import { missing } from "./setup.js";
-import type { NetworkState, RealtimeClassState } from "./state.js";
+import type { JobClassState, NetworkState, RealtimeClassState } from "./state.js";
 import type { NetworkInputs } from "./types.js";
 
 /** Adds a node with its provider's ask (full cost × markup × spread) and honesty. */
@@ -35,8 +36,15 @@ export function createNode(
 	};
 	const ask = askUsdPerGpuHour(costInputs, setup.capexPerHourByGpu[gpuIndex] as number, providers.askMarkup, factor);
 	const node = nodes.add(gpuIndex, metroIndex, nodeState, atMs, ask);
-	nodes.hosting[node] = hostingOfTier(gpu.tier);
 	trackNode(state.books, node);
+	// Hosting by GPU tier, then the link of that hosting: streams of their own, so no other draw moves.
+	const availability = setup.availability;
+	const hosting =
+		state.hostingRng.next() < (availability.datacenterShareByGpu[gpuIndex] as number)
+			? Hosting.datacenter
+			: Hosting.residential;
+	nodes.hosting[node] = hosting;
+	nodes.linkGbps[node] = Math.max(1e-3, availability.linkGbps[hosting].sample(state.linkRng));
 	const dishonestShare = setup.scenario.tokenomics.verification.dishonestShare;
 	if (dishonestShare > 0 && state.honestyRng.next() < dishonestShare) nodes.dishonest[node] = 1;
 	return node;
@@ -65,6 +73,8 @@ export function placeInitialFleet(state: NetworkState, inputs: NetworkInputs): v
 			continue;
 		}
 		idle.add(node, nodes.gpu[node] as number, nodes.metro[node] as number);
+		if (nodes.hosting[node] === Hosting.datacenter) state.hostingAtStart.datacenter++;
+		else state.hostingAtStart.residential++;
 		// The starting fleet's stakes come from holders (no market purchase at t = 0).
 		state.economy?.nodeJoined(node, false);
 		scheduleFailure(state, node);
@@ -72,13 +82,44 @@ export function placeInitialFleet(state: NetworkState, inputs: NetworkInputs): v
 	state.nodesStart = idle.size;
 }
 
-/** Draws the node's next failure (Weibull); one after the horizon never happens within the run. */
+/** Down events carry the node and the cause in one payload: node · 8 + cause. */
+const CAUSE_SLOTS = 8;
+export const downPayload = (node: number, cause: DownCause): number => node * CAUSE_SLOTS + cause;
+
+/**
+ * Draws the node's next down event: the first of a hardware failure (Weibull, mean = its tier's
+ * MTBF) and its site's power and network outages (Poisson by hosting). Competing risks drawn
+ * afresh at each return to service: exact for exponential laws, an age reset for a Weibull one.
+ * An event after the horizon never happens within the run.
+ */
 export function scheduleFailure(state: NetworkState, node: number): void {
-	const { setup, engine } = state;
-	const hours = setup.weibullScaleHours * (-Math.log(state.failureRng.next())) ** setup.weibullExponent;
+	const { setup, engine, nodes } = state;
+	const availability = setup.availability;
+	const hosting = nodes.hosting[node] as Hosting;
+	const scale = availability.weibullScaleHoursByGpu[nodes.gpu[node] as number] as number;
+	let hours = scale * (-Math.log(state.failureRng.next())) ** setup.weibullExponent;
+	let cause: DownCause = DownCause.hardware;
+	const powerRate = availability.power[hosting].ratePerHour;
+	if (powerRate > 0) {
+		const powerHours = -Math.log(state.siteOutageRng.next()) / powerRate;
+		if (powerHours < hours) {
+			hours = powerHours;
+			cause = DownCause.power;
+		}
+	}
+	const networkRate = availability.network[hosting].ratePerHour;
+	if (networkRate > 0) {
+		const networkHours = -Math.log(state.siteOutageRng.next()) / networkRate;
+		if (networkHours < hours) {
+			hours = networkHours;
+			cause = DownCause.network;
+		}
+	}
 	const atMs = engine.now + Math.max(1, Math.round(hours * MS_PER_HOUR));
-	state.nodes.failureHandle[node] =
-		atMs < setup.horizonMs ? engine.scheduleAt(atMs, state.kinds.nodeFailure, node) : -1;
+	if (atMs < setup.horizonMs) {
+		nodes.nextDownMs[node] = atMs;
+		engine.scheduleAt(atMs, state.kinds.nodeFailure, downPayload(node, cause));
+	} else nodes.nextDownMs[node] = Number.POSITIVE_INFINITY;
 }
 
 /** A node is ready to serve: index it and give it the oldest waiting order it can take. */
@@ -97,8 +138,8 @@ export function becomeIdle(state: NetworkState, node: number): void {
 export function exitNode(state: NetworkState, node: number): void {
 	const { nodes, idle, engine } = state;
 	if (idle.has(node)) idle.remove(node, nodes.gpu[node] as number, nodes.metro[node] as number);
-	if (nodes.failureHandle[node] !== -1) engine.cancel(nodes.failureHandle[node] as number);
-	nodes.failureHandle[node] = -1;
+	// A pending down event of an exited node fires and does nothing.
+	nodes.nextDownMs[node] = Number.POSITIVE_INFINITY;
 	nodes.state[node] = NodeState.exited;
 	// For an exited node, leaseEndMs keeps when it left (its lifetime for payback figures).
 	nodes.leaseEndMs[node] = engine.now;
@@ -116,7 +157,10 @@ export function takeDown(state: NetworkState, node: number): void {
 	if (nodeState !== NodeState.exited && nodeState !== NodeState.joining) nodes.state[node] = NodeState.down;
 }
 
-/** A serving node stops: every node of its job stops (the others become idle), or its replica ends. */
+/**
+ * A serving node stops: every node of its job stops (the others become idle) and the job is
+ * requeued (failover nearest-region) or fails (none); or its replica ends.
+ */
 function interruptLease(state: NetworkState, node: number): void {
 	const { nodes, totals, economy } = state;
 	const job = nodes.job[node] as number;
@@ -136,7 +180,10 @@ function interruptLease(state: NetworkState, node: number): void {
 			member = next;
 		}
 		totals.running--;
-		enqueueWaiting(state, job);
+		const classState = state.jobClassByIndex[state.jobs.classIndex[job] as number] as JobClassState;
+		classState.depinJobs.interrupted++;
+		if (state.setup.scenario.failover === "none") failJob(state, job);
+		else enqueueWaiting(state, job);
 	} else if (job <= -2) {
 		cutLease(state, node);
 		nodes.job[node] = NO_JOB;
@@ -149,26 +196,41 @@ export function nodeInOutage(state: NetworkState, node: number): boolean {
 	return (state.metroOutageCount[state.nodes.metro[node] as number] as number) > 0;
 }
 
-export function onNodeFailure(state: NetworkState, node: number): void {
+/** A down event fires (payload: node · 8 + cause): the node goes down until its repair or the outage's end. */
+export function onNodeFailure(state: NetworkState, payload: number): void {
+	const node = Math.floor(payload / CAUSE_SLOTS);
+	const cause = (payload % CAUSE_SLOTS) as DownCause;
 	const nodes = state.nodes;
-	nodes.failureHandle[node] = -1;
 	if (nodes.state[node] === NodeState.exited) return;
-	nodes.failed[node] = 1;
+	nodes.nextDownMs[node] = Number.POSITIVE_INFINITY;
+	nodes.failed[node] = (nodes.failed[node] as number) | cause;
 	takeDown(state, node);
-	const hours = state.setup.repairHours.sample(state.failureRng);
-	state.engine.schedule(Math.max(1, Math.round(hours * MS_PER_HOUR)), state.kinds.nodeRepair, node);
+	const hours = downHours(state, node, cause);
+	state.engine.schedule(Math.max(1, Math.round(hours * MS_PER_HOUR)), state.kinds.nodeRepair, payload);
 }
 
-export function onNodeRepair(state: NetworkState, node: number): void {
+/** How long a down event of `cause` lasts, hours: the repair time, or the site outage's duration. */
+function downHours(state: NetworkState, node: number, cause: DownCause): number {
+	const { setup, nodes } = state;
+	if (cause === DownCause.hardware) return setup.repairHours.sample(state.failureRng);
+	const hosting = nodes.hosting[node] as Hosting;
+	const process = cause === DownCause.power ? setup.availability.power[hosting] : setup.availability.network[hosting];
+	return process.hours.sample(state.siteOutageRng);
+}
+
+/** The cause of a down event is gone (payload: node · 8 + cause): the node serves again unless something else holds it. */
+export function onNodeRepair(state: NetworkState, payload: number): void {
+	const node = Math.floor(payload / CAUSE_SLOTS);
+	const cause = payload % CAUSE_SLOTS;
 	const nodes = state.nodes;
-	nodes.failed[node] = 0;
+	nodes.failed[node] = (nodes.failed[node] as number) & ~cause;
 	if (nodes.state[node] === NodeState.exited) return;
 	if (nodes.leaving[node] === 1) {
 		exitNode(state, node);
 		return;
 	}
 	scheduleFailure(state, node);
-	if (nodes.inOutage[node] === 0) becomeIdle(state, node);
+	if (nodes.inOutage[node] === 0 && nodes.failed[node] === 0) becomeIdle(state, node);
 }
 
 export function onNodeJoin(state: NetworkState, node: number): void {

@@ -9,7 +9,6 @@ import { type Award, awardOrder, type OrderTerms } from "../market.js";
 import { BITS_PER_BYTE, MS_PER_HOUR, MS_PER_MINUTE, MS_PER_SECOND } from "../units.js";
 import { cloudTwin } from "./cloud-twin.js";
 import { leaseAward } from "./leases.js";
-import { NODE_BANDWIDTH_GBPS } from "./setup.js";
 import { JOB_RUNNING, JOB_WAITING, type JobClassState, type NetworkState } from "./state.js";
 
 /** The market's award for `terms` (valid until the next clearing), or null. */
@@ -31,12 +30,31 @@ export function termsFor(state: NetworkState, classState: JobClassState, job: nu
 	return jobTerms;
 }
 
+/** The last transfer's cost (one reused object: read right after `transferIn`). */
+const transfer = { costUsd: 0 };
+
+/**
+ * Moving a job's input to its nodes: each node receives the whole input over its own link, so
+ * the job waits for the slowest link; the tenant pays the internet egress of the cloud region
+ * nearest the order's origin for every copy (DePIN providers charge no egress). Returns ms, and
+ * leaves the cost in `transfer.costUsd`.
+ */
+function transferIn(state: NetworkState, award: Award, payloadGb: number, origin: number): number {
+	const { nodes, setup } = state;
+	let slowestGbps = Number.POSITIVE_INFINITY;
+	for (let w = 0; w < award.count; w++) {
+		slowestGbps = Math.min(slowestGbps, nodes.linkGbps[award.nodes[w] as number] as number);
+	}
+	transfer.costUsd = payloadGb * award.count * (setup.availability.egressUsdPerGbByMetro[origin] as number);
+	return payloadGb > 0 ? Math.round(((payloadGb * BITS_PER_BYTE) / slowestGbps) * MS_PER_SECOND) : 0;
+}
+
 /** Starts job `job` on an award: every node is leased until the slowest finishes the work. */
 export function startJob(state: NetworkState, job: number, award: Award): void {
 	const { jobs, nodes, totals, engine, setup } = state;
 	const classState = state.jobClassByIndex[jobs.classIndex[job] as number] as JobClassState;
 	const spec = classState.spec;
-	const transferMs = Math.round(((spec.payloadGbIn * BITS_PER_BYTE) / NODE_BANDWIDTH_GBPS) * MS_PER_SECOND);
+	const transferMs = transferIn(state, award, spec.payloadGbIn, jobs.origin[job] as number);
 	const startMs = engine.now + setup.awardDelayMs + transferMs;
 	const work = jobs.work[job] as number;
 	if (jobs.state[job] === JOB_WAITING) {
@@ -57,9 +75,16 @@ export function startJob(state: NetworkState, job: number, award: Award): void {
 	jobs.state[job] = JOB_RUNNING;
 	totals.running++;
 	classState.epochAwarded++;
-	classState.epochDepinCost += award.costUsd;
+	classState.epochDepinCost += award.costUsd + transfer.costUsd;
 	classState.epochDepinWork += work * spec.gpusPerJob;
-	state.depin.timeToServeMinutes.record((startMs - (jobs.arrivalMs[job] as number)) / MS_PER_MINUTE);
+	// The pooled histogram is the classes' merged when the KPIs are read (one record per job, not two).
+	const timeToServeMinutes = (startMs - (jobs.arrivalMs[job] as number)) / MS_PER_MINUTE;
+	const tally = classState.depinJobs;
+	tally.costUsd += award.costUsd + transfer.costUsd;
+	tally.transferCostUsd += transfer.costUsd;
+	tally.workH100Hours += work * spec.gpusPerJob;
+	tally.timeToServeMinutes.record(timeToServeMinutes);
+	tally.transferMinutes.record(transferMs / MS_PER_MINUTE);
 }
 
 /** Puts job `job` in its class's FIFO until a node frees up or it times out (no queue: rejected). */
@@ -80,6 +105,15 @@ export function enqueueWaiting(state: NetworkState, job: number): void {
 function rejectJob(state: NetworkState, job: number): void {
 	state.totals.rejected++;
 	state.epochCounts.rejected++;
+	(state.jobClassByIndex[state.jobs.classIndex[job] as number] as JobClassState).depinJobs.rejected++;
+	state.jobs.free(job);
+}
+
+/** A job whose node went down with failover none: not served (counted with the rejected in the pooled figures). */
+export function failJob(state: NetworkState, job: number): void {
+	state.totals.rejected++;
+	state.epochCounts.rejected++;
+	(state.jobClassByIndex[state.jobs.classIndex[job] as number] as JobClassState).depinJobs.failed++;
 	state.jobs.free(job);
 }
 
@@ -138,6 +172,12 @@ export function onOrderArrival(state: NetworkState, classIndex: number): void {
 	const work = classState.work.sample(what);
 	const choosesDepin = classState.choiceRng.next() < classState.share;
 	const cloudCost = cloudTwin(state, classState, origin, work);
+	const cloudTally = classState.cloudJobs;
+	cloudTally.arrived++;
+	if (Number.isFinite(cloudCost)) {
+		cloudTally.costUsd += cloudCost;
+		cloudTally.workH100Hours += work * classState.spec.gpusPerJob;
+	} else cloudTally.rejected++;
 	if (choosesDepin) placeOrder(state, classState, origin, work, cloudCost);
 	scheduleNextArrival(state, classState);
 }
@@ -164,6 +204,7 @@ export function placeOrder(
 	state.totals.arrived++;
 	state.epochCounts.arrived++;
 	classState.epochOffered++;
+	classState.depinJobs.arrived++;
 	const award = tryAward(state, termsFor(state, classState, job));
 	if (award !== null) startJob(state, job, award);
 	else enqueueWaiting(state, job);

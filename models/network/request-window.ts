@@ -9,10 +9,10 @@ import type { EpochDemand } from "../demand.js";
 import { computeTimeMs, efficiencyFor } from "../latency.js";
 import { NodeState } from "../nodes.js";
 import { type Arrivals, generateArrivals, type RequestSimResult, simulateRequests } from "../requests.js";
-import { MS_PER_HOUR, SECONDS_PER_HOUR } from "../units.js";
+import { MS_PER_DAY, MS_PER_HOUR, SECONDS_PER_HOUR } from "../units.js";
 import { cloudHasRoom, cloudOccupy, cloudRegionDown, KB_PER_GB, placeCloudReplicas } from "./cloud-twin.js";
 import { RTT_BUDGET_SHARE_OF_SLA } from "./setup.js";
-import type { NetworkState, RealtimeClassState, RequestTally, TwinRecord } from "./state.js";
+import type { ClassRequestTally, NetworkState, RealtimeClassState, RequestTally, TwinRecord } from "./state.js";
 
 /** Simulates this epoch's request window of `windowMs` for a real-time class, on DePIN and on the cloud. */
 export function requestWindow(state: NetworkState, classState: RealtimeClassState, windowMs: number): void {
@@ -29,23 +29,27 @@ export function requestWindow(state: NetworkState, classState: RealtimeClassStat
 	const depinMask = new Uint8Array(arrivals.timeMs.length);
 	for (let i = 0; i < depinMask.length; i++) depinMask[i] = choiceRng.next() < classState.share ? 1 : 0;
 	const windowHours = windowMs / MS_PER_HOUR;
-	const depin = depinWindow(state, classState, selectArrivals(arrivals, depinMask), windowHours);
+	const depin = depinWindow(state, classState, selectArrivals(arrivals, depinMask), windowMs);
 	const cloud = cloudWindow(state, classState, arrivals, windowHours);
+	const cloudCounts = emptyCounts();
+	countResult(cloudCounts, cloud.result, classState.timeoutMs);
+	classState.cloudRequests.latencyMs.merge(cloud.result.latencyMs);
+	tallyClass(state.cloud, classState.cloudRequests, cloudCounts, cloud.costUsd, spec);
+	tallyClass(state.depin, classState.depinRequests, depin, depin.costUsd, spec);
 	// What tenants see for the next epoch's choice: cost per request served, and requests
 	// served within the SLA, on each side.
 	classState.epochDepinCost += depin.costUsd;
-	classState.epochDepinWork += depin.result.served;
-	classState.epochOffered += depin.result.arrived;
-	classState.epochAwarded += depin.result.served - depin.result.slaMissed;
+	classState.epochDepinWork += depin.served;
+	classState.epochOffered += depin.arrived;
+	classState.epochAwarded += depin.served - depin.slaMissed;
 	classState.epochCloudCost += cloud.costUsd;
-	classState.epochCloudWork += cloud.result.served;
-	classState.epochCloudOffered += cloud.result.arrived;
-	classState.epochCloudServed += cloud.result.served - cloud.result.slaMissed;
-	state.requestEvents += depin.result.events + cloud.result.events;
+	classState.epochCloudWork += cloudCounts.served;
+	classState.epochCloudOffered += cloudCounts.arrived;
+	classState.epochCloudServed += cloudCounts.served - cloudCounts.slaMissed;
+	state.requestEvents += depin.events + cloud.result.events;
 	const counts = state.epochCounts;
-	counts.requestsArrived += depin.result.arrived;
-	counts.requestsSlaMissed += depin.result.slaMissed;
-	counts.latency.merge(depin.result.latencyMs);
+	counts.requestsArrived += depin.arrived;
+	counts.requestsSlaMissed += depin.slaMissed;
 	counts.cloudLatency.merge(cloud.result.latencyMs);
 }
 
@@ -54,29 +58,155 @@ interface WindowOutcome {
 	readonly costUsd: number;
 }
 
-/** The DePIN side: the class's replicas that were serving when the window opened. */
+/** A window's requests on one side, failures counted (served excludes them; slaMissed counts served ones). */
+interface WindowCounts {
+	arrived: number;
+	served: number;
+	slaMissed: number;
+	failedNoReplica: number;
+	failedReplicaDown: number;
+	failedTimeout: number;
+	costUsd: number;
+	events: number;
+}
+
+function emptyCounts(): WindowCounts {
+	return {
+		arrived: 0,
+		served: 0,
+		slaMissed: 0,
+		failedNoReplica: 0,
+		failedReplicaDown: 0,
+		failedTimeout: 0,
+		costUsd: 0,
+		events: 0,
+	};
+}
+
+/** Adds a simulation's result: requests slower than the timeout fail, those without a replica too. */
+function countResult(counts: WindowCounts, result: RequestSimResult, timeoutMs: number): void {
+	const timeouts = countAboveMs(result.latencyMs, timeoutMs);
+	counts.arrived += result.arrived;
+	counts.served += result.served - timeouts;
+	counts.slaMissed += Math.max(0, result.slaMissed - timeouts);
+	counts.failedNoReplica += result.unserved;
+	counts.failedTimeout += timeouts;
+	counts.events += result.events;
+}
+
+/** The run's tallies of one side: pooled (the twin's) and per class. */
+function tallyClass(
+	twin: TwinRecord,
+	tally: ClassRequestTally,
+	counts: WindowCounts,
+	costUsd: number,
+	spec: RealtimeClassState["spec"],
+): void {
+	tally.arrived += counts.arrived;
+	tally.served += counts.served;
+	tally.slaMissed += counts.slaMissed;
+	tally.failedNoReplica += counts.failedNoReplica;
+	tally.failedReplicaDown += counts.failedReplicaDown;
+	tally.failedTimeout += counts.failedTimeout;
+	tally.costUsd += costUsd;
+	const pooled: RequestTally = twin.requests;
+	pooled.arrived += counts.arrived;
+	pooled.served += counts.served;
+	pooled.slaMissed += counts.slaMissed;
+	// Cost per 1k tokens counts only the classes that generate tokens.
+	if (spec.tokensPerRequest > 0) {
+		pooled.costUsd += costUsd;
+		pooled.tokens += counts.served * spec.tokensPerRequest;
+	}
+}
+
+/**
+ * Values above `thresholdMs` in a histogram: the smallest rank whose value exceeds it, by
+ * bisection over ranks (within the histogram's relative accuracy).
+ */
+export function countAboveMs(histogram: LogHistogram, thresholdMs: number): number {
+	const n = histogram.count;
+	if (n === 0 || histogram.max <= thresholdMs) return 0;
+	if (histogram.min > thresholdMs) return n;
+	const valueAt = (rank: number) => histogram.quantile(n === 1 ? 0 : Math.min(1, (rank + 0.5) / (n - 1)));
+	let low = 0;
+	let high = n - 1;
+	while (low < high) {
+		const mid = (low + high) >>> 1;
+		if (valueAt(mid) > thresholdMs) high = mid;
+		else low = mid + 1;
+	}
+	return valueAt(low) > thresholdMs ? n - low : 0;
+}
+
+/**
+ * The DePIN side: the class's replicas serving when the window opens. A request fails when no
+ * live replica is within reach (its RTT alone exceeds the timeout), when it times out, or when
+ * its replica is down with failover none; with nearest-region the requests go to the remaining
+ * replicas. Replicas are replaced only when the next epoch autoscales, so the window stands for
+ * a moment drawn uniformly within the epoch: a replica whose next down event falls before that
+ * moment is down for the whole window, one that falls within the window goes down mid-window.
+ */
 function depinWindow(
 	state: NetworkState,
 	classState: RealtimeClassState,
 	arrivals: Arrivals,
-	windowHours: number,
-): WindowOutcome {
+	windowMs: number,
+): WindowCounts {
 	const { nodes, setup } = state;
-	const spec = classState.spec;
 	const epochStartMs = state.epochStartMs;
 	const live = classState.replicas.filter(
 		(node) => nodes.state[node] === NodeState.serving && (nodes.leaseStartMs[node] as number) <= epochStartMs,
 	);
+	const counts = emptyCounts();
+	const windowHours = windowMs / MS_PER_HOUR;
+	for (const node of live) counts.costUsd += (nodes.leasePriceUsdPerGpuHour[node] as number) * windowHours;
+	const reachable = withinReach(state, live, arrivals, classState.timeoutMs);
+	counts.arrived += arrivals.timeMs.length - reachable.timeMs.length;
+	counts.failedNoReplica += arrivals.timeMs.length - reachable.timeMs.length;
+	const spanMs = Math.max(0, Math.min(setup.epochMs, setup.horizonMs - epochStartMs) - windowMs);
+	const offsetMs = Math.floor(classState.windowOffsetRng.next() * spanMs);
+	const downAtMs = live.map((node) => replicaDownAtMs(state, node, offsetMs, windowMs));
+	const breaks = [...new Set(downAtMs.filter((t) => Number.isFinite(t)))].sort((a, b) => a - b);
+	const noFailover = setup.scenario.failover === "none";
+	let from = 0;
+	for (let k = 0; k <= breaks.length; k++) {
+		// Segment k runs from the k-th replica failure in the window to the next.
+		const segmentStartMs = k === 0 ? Number.NEGATIVE_INFINITY : (breaks[k - 1] as number);
+		const segmentEndMs = k < breaks.length ? (breaks[k] as number) : Number.POSITIVE_INFINITY;
+		let to = from;
+		while (to < reachable.timeMs.length && (reachable.timeMs[to] as number) < segmentEndMs) to++;
+		if (to === from && k < breaks.length) continue;
+		// Failover none: requests still go to a down replica, and are lost; nearest-region: they go elsewhere.
+		const routed = noFailover ? live : live.filter((_, r) => (downAtMs[r] as number) > segmentStartMs);
+		const failed = noFailover ? downAtMs.map((t) => (t <= segmentStartMs ? 1 : 0)) : null;
+		simulateSegment(state, classState, sliceArrivals(reachable, from, to), routed, failed, counts);
+		from = to;
+	}
+	return counts;
+}
+
+/** One segment of the DePIN window on `routed` replicas; with failover none, what `failed` replicas took is lost. */
+function simulateSegment(
+	state: NetworkState,
+	classState: RealtimeClassState,
+	arrivals: Arrivals,
+	routed: readonly number[],
+	failed: readonly number[] | null,
+	counts: WindowCounts,
+): void {
+	const { nodes, setup } = state;
+	const spec = classState.spec;
 	const result = simulateRequests({
 		arrivals,
 		// Site = hosting · n + metro: a residential replica's round trip adds its metro's access leg.
 		replicaMetro: Int32Array.from(
-			live,
+			routed,
 			(node) => (nodes.hosting[node] as number) * setup.metroCount + (nodes.metro[node] as number),
 		),
 		computeTables: {
 			tables: classState.batchTimes.tables,
-			replicaTable: Int32Array.from(live, (node) => batchTimeTable(state, classState, nodes.gpu[node] as number)),
+			replicaTable: Int32Array.from(routed, (node) => batchTimeTable(state, classState, nodes.gpu[node] as number)),
 		},
 		rttMs: setup.geography.depinSiteRttMs,
 		sitesByRtt: state.depinSitesByRtt,
@@ -87,10 +217,66 @@ function depinWindow(
 		recordWaits: false,
 		reuseHistograms: state.depin.window,
 	});
-	let costUsd = 0;
-	for (const node of live) costUsd += (nodes.leasePriceUsdPerGpuHour[node] as number) * windowHours;
-	accumulate(state.depin, result, costUsd, spec.tokensPerRequest);
-	return { result, costUsd };
+	const before = counts.served;
+	countResult(counts, result, classState.timeoutMs);
+	if (failed !== null) {
+		// The requests a down replica would have served are lost: its share of the busy time.
+		let busyMs = 0;
+		let failedBusyMs = 0;
+		result.replicaBusyMs.forEach((ms, r) => {
+			busyMs += ms;
+			if (failed[r] === 1) failedBusyMs += ms;
+		});
+		const lost = busyMs > 0 ? Math.round(((counts.served - before) * failedBusyMs) / busyMs) : 0;
+		counts.served -= lost;
+		counts.failedReplicaDown += lost;
+	}
+	accumulate(state.depin, result);
+	classState.depinRequests.latencyMs.merge(result.latencyMs);
+	state.epochCounts.latency.merge(result.latencyMs);
+}
+
+/**
+ * When live replica `node` goes down in the window's time (its next down event or a correlated
+ * outage, `offsetMs` into the epoch): the window's start if before it, Infinity if after it.
+ */
+function replicaDownAtMs(state: NetworkState, node: number, offsetMs: number, windowMs: number): number {
+	const { nodes, setup } = state;
+	const epochStartMs = state.epochStartMs;
+	let downAtMs = nodes.nextDownMs[node] as number;
+	const metro = nodes.metro[node] as number;
+	setup.scenario.providers.outages.forEach((outage, i) => {
+		const startMs = Math.round(outage.startDay * MS_PER_DAY);
+		if (startMs > epochStartMs && startMs < downAtMs && (setup.outageMetros[i] as Uint8Array)[metro] === 1) {
+			downAtMs = startMs;
+		}
+	});
+	// The window's own clock: arrivals run from the epoch's start.
+	const atMs = downAtMs - offsetMs;
+	if (atMs >= epochStartMs + windowMs) return Number.POSITIVE_INFINITY;
+	return Math.max(epochStartMs, atMs);
+}
+
+/** The arrivals whose metro has a live replica within `timeoutMs` of RTT (the others cannot be served in time). */
+function withinReach(state: NetworkState, live: readonly number[], arrivals: Arrivals, timeoutMs: number): Arrivals {
+	const { setup, nodes } = state;
+	const metroCount = setup.metroCount;
+	// Sites are hosting · n + metro (geo.ts depinSiteRttMs): a residential replica's access leg counts.
+	const rtt = setup.geography.depinSiteRttMs;
+	const siteCount = 2 * metroCount;
+	const reachable = new Uint8Array(metroCount);
+	for (const node of live) {
+		const site = (nodes.hosting[node] as number) * metroCount + (nodes.metro[node] as number);
+		for (let u = 0; u < metroCount; u++) if ((rtt[u * siteCount + site] as number) <= timeoutMs) reachable[u] = 1;
+	}
+	const mask = new Uint8Array(arrivals.timeMs.length);
+	for (let i = 0; i < mask.length; i++) mask[i] = reachable[arrivals.metro[i] as number] as number;
+	return selectArrivals(arrivals, mask);
+}
+
+function sliceArrivals(arrivals: Arrivals, from: number, to: number): Arrivals {
+	if (from === 0 && to === arrivals.timeMs.length) return arrivals;
+	return { timeMs: arrivals.timeMs.subarray(from, to), metro: arrivals.metro.subarray(from, to) };
 }
 
 /**
@@ -241,21 +427,11 @@ function batchTimeTable(state: NetworkState, classState: RealtimeClassState, gpu
 	return tableOfGpu[gpu] as number;
 }
 
-function accumulate(
-	twin: TwinRecord,
-	result: RequestSimResult,
-	replicaCostUsd: number,
-	tokensPerRequest: number,
-): void {
-	const tally: RequestTally = twin.requests;
-	tally.arrived += result.arrived;
-	tally.served += result.served;
-	tally.slaMissed += result.slaMissed;
-	// Cost per 1k tokens counts only the classes that generate tokens.
-	if (tokensPerRequest > 0) {
-		tally.costUsd += replicaCostUsd;
-		tally.tokens += result.served * tokensPerRequest;
-	}
+/**
+ * Merges a window's latency and RTT histograms into the twin's run totals. Counts and costs are
+ * tallied per class by `requestWindow` (failures taken out); the last two parameters are unused.
+ */
+function accumulate(twin: TwinRecord, result: RequestSimResult, _replicaCostUsd = 0, _tokensPerRequest = 0): void {
 	const latency: LogHistogram = twin.latency;
 	latency.merge(result.latencyMs);
 	twin.networkRtt.merge(result.networkRttMs);

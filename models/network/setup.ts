@@ -15,7 +15,7 @@ import {
 	type Metro,
 } from "../catalog.js";
 import { DemandModel } from "../demand.js";
-import { samplerOf } from "../distribution-spec.js";
+import { type Sampler, samplerOf } from "../distribution-spec.js";
 import { buildGeography, type Geography, greatCircleKm } from "../geo.js";
 import { type CalibrationProfile, computeTimeMs, efficiencyFor, jobDurationHours } from "../latency.js";
 import type { MarketContext } from "../market.js";
@@ -78,6 +78,8 @@ export class NetworkSetup {
 	readonly weibullScaleHours: number;
 	/** 1/k of the failure's Weibull shape k. */
 	readonly weibullExponent: number;
+	/** Hosting, site outages and links of nodes (availability as a process, data movement). */
+	readonly availability: AvailabilitySetup;
 	/** Probability that an audit catches a node faking work. */
 	readonly catchProbability: number;
 	/** outageMetros[i][m] = 1 where outage i takes down nodes of metro m. */
@@ -152,6 +154,7 @@ export class NetworkSetup {
 		this.repairHours = samplerOf(providers.failures.repairHours);
 		this.weibullScaleHours = providers.failures.mtbfHours / Math.exp(logGamma(1 + 1 / providers.failures.weibullShape));
 		this.weibullExponent = 1 / providers.failures.weibullShape;
+		this.availability = availabilitySetupOf(scenario, this.gpus, this.metros, this.geography, this.regions);
 		this.catchProbability = verification.auditRate * verification.detectionProbability;
 		this.outageMetros = providers.outages.map((outage) =>
 			Uint8Array.from(this.metros, (metro) => (metroInOutageScope(metro, outage) ? 1 : 0)),
@@ -178,6 +181,55 @@ export class NetworkSetup {
 		this.exitWeight = ewmaWeight(providers.exit.ewmaHalfLifeEpochs);
 		this.demandModels = demandModelsOf(scenario, this.metros);
 	}
+}
+
+/** A site outage process of one hosting kind: Poisson starts, durations from a law. */
+export interface SiteOutageProcess {
+	readonly ratePerHour: number;
+	readonly hours: { sample(rng: RandomStream): number; readonly mean: number };
+}
+
+/** What node life and orders read about hosting, site outages and links; index 0 residential, 1 data centre. */
+export interface AvailabilitySetup {
+	/** Probability that a node of each GPU class is hosted in a data centre. */
+	readonly datacenterShareByGpu: Float64Array;
+	/** Weibull scale of time to a hardware failure of each GPU class (mean = its tier's MTBF), hours. */
+	readonly weibullScaleHoursByGpu: Float64Array;
+	readonly power: readonly [SiteOutageProcess, SiteOutageProcess];
+	readonly network: readonly [SiteOutageProcess, SiteOutageProcess];
+	readonly linkGbps: readonly [Sampler, Sampler];
+	/** Internet egress the tenant pays to move a job's input from the cloud region nearest each metro, USD/GB. */
+	readonly egressUsdPerGbByMetro: Float64Array;
+}
+
+function availabilitySetupOf(
+	scenario: Scenario,
+	gpus: readonly GpuSpec[],
+	metros: readonly Metro[],
+	geography: Geography,
+	regions: readonly CloudRegion[],
+): AvailabilitySetup {
+	const { availability, failures } = scenario.providers;
+	const gammaFactor = Math.exp(logGamma(1 + 1 / failures.weibullShape));
+	const process = (spec: { perYear: number; hours: Scenario["providers"]["failures"]["repairHours"] }) => ({
+		ratePerHour: spec.perYear / (365 * 24),
+		hours: samplerOf(spec.hours),
+	});
+	const fromCloudBucket = scenario.market.jobDataSource === "cloud-bucket";
+	return {
+		datacenterShareByGpu: Float64Array.from(gpus, (g) => availability.datacenterShareByTier[g.tier]),
+		weibullScaleHoursByGpu: Float64Array.from(
+			gpus,
+			(g) => (failures.mtbfHoursByTier[g.tier] ?? failures.mtbfHours) / gammaFactor,
+		),
+		power: [process(availability.residentialPower), process(availability.datacenterPower)],
+		network: [process(availability.residentialNetwork), process(availability.datacenterNetwork)],
+		linkGbps: [samplerOf(availability.residentialLinkGbps), samplerOf(availability.datacenterLinkGbps)],
+		egressUsdPerGbByMetro: Float64Array.from(metros, (_, m) => {
+			const r = geography.nearestRegion[m] as number;
+			return fromCloudBucket && r >= 0 ? (regions[r] as CloudRegion).egressUsdPerGb : 0;
+		}),
+	};
 }
 
 function inPlay<T>(

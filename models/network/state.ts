@@ -29,6 +29,9 @@ import {
 } from "./setup.js";
 import { type NetworkInputs, type NetworkOptions, TIMESERIES_COLUMNS, type TimeseriesColumn } from "./types.js";
 
+/** Default timeout of a real-time request as a multiple of its SLA (assumption, docs/assumptions.md). */
+export const TIMEOUT_SLA_MULTIPLE = 5;
+
 export const JOB_WAITING = 1;
 export const JOB_RUNNING = 2;
 /** node.job value of a real-time replica of class c: −2 − c. */
@@ -83,6 +86,46 @@ export class JobTable {
 	}
 }
 
+/** One real-time class's requests on one side (DePIN or cloud) over the run: the per-class KPIs. */
+export class ClassRequestTally {
+	arrived = 0;
+	/** Served without failing (the timed-out ones are not served). */
+	served = 0;
+	/** Served, slower than the SLA (timeouts excluded). */
+	slaMissed = 0;
+	/** Failed: no live replica at all, or none within reach (the RTT alone exceeds the timeout). */
+	failedNoReplica = 0;
+	/** Failed: the replica went down mid-window and failover was none. */
+	failedReplicaDown = 0;
+	/** Failed: latency above the class's timeout. */
+	failedTimeout = 0;
+	/** Replica cost of the windows, USD. */
+	costUsd = 0;
+	/** End-to-end latency of the requests that completed (timeouts included), ms. */
+	readonly latencyMs = new LogHistogram();
+}
+
+/** One job class's orders on one side (DePIN or cloud) over the run: the per-class KPIs. */
+export class ClassJobTally {
+	arrived = 0;
+	served = 0;
+	/** Not served: timed out in the queue (to the cloud) or refused. */
+	rejected = 0;
+	/** Not served: the node failed with failover none. */
+	failed = 0;
+	/** Interrupted by a node going down (then requeued or failed). */
+	interrupted = 0;
+	/** What tenants paid: leases, plus moving the input data (cloud egress), USD. */
+	costUsd = 0;
+	/** Part of costUsd that moved data, USD. */
+	transferCostUsd = 0;
+	/** H100-hours of work of the jobs that started (× GPUs per job). */
+	workH100Hours = 0;
+	readonly timeToServeMinutes = new LogHistogram();
+	/** Time to move a job's input to its node, minutes. */
+	readonly transferMinutes = new LogHistogram();
+}
+
 /** What a class of demand observed in the last epoch, which drives the tenant's choice. */
 export class ClassState {
 	demand: EpochDemand | null = null;
@@ -112,6 +155,8 @@ export class JobClassState extends ClassState {
 	readonly choiceRng: RandomStream;
 	/** The cloud twin's cheapest offer per unit of work in each region (NaN: none). */
 	readonly cloudOfferCostPerWork: Float64Array;
+	readonly depinJobs = new ClassJobTally();
+	readonly cloudJobs = new ClassJobTally();
 	readonly cloudOfferHoursPerWork: Float64Array;
 	/** GPU class of that offer in each region (-1: none). */
 	readonly cloudOfferGpu: Int32Array;
@@ -145,6 +190,12 @@ export class RealtimeClassState extends ClassState {
 	/** Batch compute times of the GPU classes met so far (the request windows' tables). */
 	readonly batchTimes: { readonly tables: Float64Array[]; readonly tableOfGpu: Int32Array };
 	readonly replicaRng: RandomStream;
+	readonly depinRequests = new ClassRequestTally();
+	readonly cloudRequests = new ClassRequestTally();
+	/** A request slower than this fails, ms (the class's timeoutMs, or a multiple of its SLA). */
+	readonly timeoutMs: number;
+	/** Where in the epoch the request window stands for replica failures (request-window.ts). */
+	readonly windowOffsetRng: RandomStream;
 
 	constructor(
 		index: number,
@@ -164,6 +215,8 @@ export class RealtimeClassState extends ClassState {
 		this.cloudCapacityRps = replicaCapacityRps(spec, cloudGpu, calibration);
 		this.batchTimes = { tables: [], tableOfGpu: new Int32Array(gpus.length).fill(-1) };
 		this.replicaRng = streams.stream(`demand/${spec.id}/replicas`);
+		this.timeoutMs = spec.timeoutMs ?? TIMEOUT_SLA_MULTIPLE * spec.slaP95Ms;
+		this.windowOffsetRng = streams.stream(`requests/${spec.id}/window-offset`);
 	}
 }
 
@@ -189,6 +242,9 @@ export class Totals {
 	slashedUnits = 0;
 	tokenRewardUsd = 0;
 	burnSpentUsd = 0;
+	/** Node-time live (not joining, not exited) and down, by hosting (0 residential, 1 data centre), ms. */
+	readonly liveNodeMsByHosting = new Float64Array(2);
+	readonly downNodeMsByHosting = new Float64Array(2);
 }
 
 /** Counts of the epoch under way (one timeseries row), reset when it closes. */
@@ -348,6 +404,9 @@ export class NetworkState {
 	readonly depinLeaseByGpu: { readonly gpuHours: Float64Array; readonly costUsd: Float64Array };
 	readonly entryRng: RandomStream;
 	readonly entryPlaceRng: RandomStream;
+	readonly hostingRng: RandomStream;
+	readonly linkRng: RandomStream;
+	readonly siteOutageRng: RandomStream;
 	readonly jobs = new JobTable();
 	readonly jobClasses: JobClassState[] = [];
 	readonly realtimeClasses: RealtimeClassState[] = [];
@@ -367,6 +426,8 @@ export class NetworkState {
 	nodesMin = Number.POSITIVE_INFINITY;
 	nodesMax = 0;
 	nodesStart = 0;
+	/** Nodes of the starting fleet by hosting. */
+	readonly hostingAtStart = { residential: 0, datacenter: 0 };
 	prospectivePool: number;
 	readonly timeseries: EpochSeries<TimeseriesColumn>;
 	readonly clearing: ClearingBuffers;
@@ -412,6 +473,9 @@ export class NetworkState {
 		};
 		this.entryRng = this.streams.stream("providers/entry");
 		this.entryPlaceRng = this.streams.stream("providers/entry-place");
+		this.hostingRng = this.streams.stream("providers/hosting");
+		this.linkRng = this.streams.stream("providers/links");
+		this.siteOutageRng = this.streams.stream("providers/site-outages");
 		scenario.demand.classes.forEach((spec, index) => {
 			if (spec.kind === "realtime") {
 				const classState = new RealtimeClassState(index, spec, setup, this.streams);

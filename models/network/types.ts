@@ -37,6 +37,63 @@ export interface LatencyKpi {
 	readonly mean: number;
 }
 
+/** Failures of real-time requests, by cause (a failed request is not served). */
+export interface RequestFailures {
+	/** No live replica at all, or none whose RTT is within the timeout. */
+	readonly noReplica: number;
+	/** The replica went down mid-window and failover was none. */
+	readonly replicaDown: number;
+	/** Latency above the class's timeout. */
+	readonly timeout: number;
+}
+
+/** KPIs of one real-time class on one side. */
+export interface RealtimeClassKpis {
+	readonly id: string;
+	readonly kind: "realtime";
+	/** End-to-end latency of the requests that completed (timeouts included), ms. */
+	readonly latencyMs: LatencyKpi | null;
+	/** Time to first token and time per output token, ms: null until the request simulator reports them. */
+	readonly ttftMs: LatencyKpi | null;
+	readonly tpotMs: LatencyKpi | null;
+	readonly slaMs: number;
+	readonly timeoutMs: number;
+	/** Share of completed requests slower than the SLA (timeouts included). */
+	readonly slaMissShare: number | null;
+	/** Served ÷ offered (every failure counts against it). */
+	readonly servedFraction: number | null;
+	/** 1 − (failed for want of a live replica) ÷ offered: failures of availability only, not of speed. */
+	readonly availability: number | null;
+	readonly costUsdPer1kTokens: number | null;
+	readonly costUsdPerImage: number | null;
+	readonly costUsd: number;
+	readonly requests: { arrived: number; served: number; slaMissed: number; failed: RequestFailures };
+}
+
+/** KPIs of one job class on one side. */
+export interface JobClassKpis {
+	readonly id: string;
+	readonly kind: "batch" | "training" | "render";
+	/** Served ÷ (served + rejected + failed): jobs still in flight at the horizon left out. */
+	readonly servedFraction: number | null;
+	/** 1 − failed ÷ (served + rejected + failed): jobs lost to a node going down (failover none). */
+	readonly availability: number | null;
+	/** Share of started jobs interrupted by a node going down (requeued or failed). */
+	readonly interruptedShare: number | null;
+	/** From order to the start of work (bid, deploy, data transfer), minutes. */
+	readonly timeToServeMinutes: LatencyKpi | null;
+	/** Moving the job's input to its nodes, minutes (DePIN; null on the cloud twin). */
+	readonly transferMinutes: LatencyKpi | null;
+	/** Share of the tenant's cost paid to move data (DePIN; null on the cloud twin). */
+	readonly transferCostShare: number | null;
+	/** What tenants paid per H100-hour of work (leases and data movement), USD. */
+	readonly costUsdPerH100Hour: number | null;
+	readonly costUsd: number;
+	readonly jobs: { arrived: number; served: number; rejected: number; failed: number; interrupted: number };
+}
+
+export type ClassKpis = RealtimeClassKpis | JobClassKpis;
+
 export interface TwinKpis {
 	readonly latencyMs: LatencyKpi | null;
 	readonly networkRttMs: LatencyKpi | null;
@@ -46,6 +103,8 @@ export interface TwinKpis {
 	readonly timeToServeMinutes: LatencyKpi | null;
 	readonly jobs: { arrived: number; served: number; rejected: number; inFlight: number };
 	readonly requests: { arrived: number; served: number; slaMissed: number } | null;
+	/** Every class of demand, in scenario order: the like-for-like figures (the pooled ones above sum them). */
+	readonly classes: readonly ClassKpis[];
 }
 
 export interface NetworkKpis extends TwinKpis {
@@ -53,6 +112,10 @@ export interface NetworkKpis extends TwinKpis {
 	readonly demandShare: number | null;
 	readonly utilisation: number;
 	readonly interruptions: number;
+	/** Share of live node-time (not joining, not exited) that nodes were up, overall and by hosting (epoch-end samples). */
+	readonly nodeUpShare: { all: number | null; residential: number | null; datacenter: number | null };
+	/** Nodes by hosting at the start of the run. */
+	readonly hosting: { residential: number; datacenter: number };
 	readonly verification: { auditOverheadShare: number; fraudDetected: number; fraudUndetected: number };
 	readonly protocolFeesUsd: number;
 	readonly providers: {

@@ -140,6 +140,9 @@ export const RealtimeClass = Type.Object(
 			{ additionalProperties: false, default: {}, description: "roofline cost of a request (see models/latency.ts)" },
 		),
 		tokensPerRequest: nonNegative("generated tokens per request (for cost per 1k tokens)", { default: 0 }),
+		timeoutMs: Type.Optional(
+			positive("a request slower than this fails (timeout), ms; default 5 × slaP95Ms (assumption)"),
+		),
 		imagesPerRequest: nonNegative("generated images per request (for cost per image; image-generation classes)", {
 			default: 0,
 		}),
@@ -213,6 +216,63 @@ const Outage = Type.Object(
 		durationHours: positive("length, hours (us-east-1, 19–20 Oct 2025: ~14.5 h — docs/claims.md)"),
 	},
 	{ additionalProperties: false },
+);
+
+/** Outages of a node's site (its power or its internet link), a Poisson process per node with durations. */
+const siteOutages = (what: string, defaults: { perYear: number; hours: Type.Static<typeof DistributionSpec> }) =>
+	Type.Object(
+		{
+			perYear: nonNegative(`${what}: outages per node per year`, { default: defaults.perYear }),
+			hours: Type.Union(DistributionSpec.anyOf, { default: defaults.hours, description: `${what}: duration, hours` }),
+		},
+		{ additionalProperties: false, default: {}, description: what },
+	);
+
+/**
+ * Where nodes are hosted and what that does to their availability and links (docs/assumptions.md
+ * cites each default): residential sites lose power (EIA-861: 1.4 interruptions and ~4.7–7.8 h a
+ * year with major events) and their broadband link (assumption); data-centre sites are Tier III.
+ */
+const Availability = Type.Object(
+	{
+		datacenterShareByTier: Type.Object(
+			{
+				consumer: share("share of consumer-tier GPUs hosted in data centres (assumption)", { default: 0.1 }),
+				datacenter: share("share of datacenter-tier GPUs hosted in data centres (assumption)", { default: 1 }),
+				edge: share("share of edge-tier GPUs hosted in data centres (assumption)", { default: 0 }),
+			},
+			{ additionalProperties: false, default: {}, description: "a node's hosting, drawn by its GPU tier" },
+		),
+		residentialPower: siteOutages("residential power outages (EIA-861, US, with major events)", {
+			perYear: 1.4,
+			hours: { dist: "lognormal", median: 1.5, p95: 12 },
+		}),
+		residentialNetwork: siteOutages("residential broadband outages (assumption)", {
+			perYear: 12,
+			hours: { dist: "lognormal", median: 0.5, p95: 4 },
+		}),
+		datacenterPower: siteOutages("data-centre power outages (Uptime Tier III: 99.982%, 1.6 h/yr)", {
+			perYear: 1,
+			hours: { dist: "constant", value: 1.6 },
+		}),
+		datacenterNetwork: siteOutages("data-centre network outages (assumption: none beyond Tier III)", {
+			perYear: 0,
+			hours: { dist: "constant", value: 1 },
+		}),
+		residentialLinkGbps: Type.Union(DistributionSpec.anyOf, {
+			default: { dist: "lognormal", median: 0.04, p95: 0.5 },
+			description: "residential uplink, Gbit/s (Ookla Speedtest Global Index: fixed upload ~44 Mbps, Aug 2020)",
+		}),
+		datacenterLinkGbps: Type.Union(DistributionSpec.anyOf, {
+			default: { dist: "lognormal", median: 10, p95: 25 },
+			description: "data-centre server port, Gbit/s (assumption: 10–25 GbE NICs)",
+		}),
+	},
+	{
+		additionalProperties: false,
+		default: {},
+		description: "hosting, site outages and links of nodes (availability as a process, data movement)",
+	},
 );
 
 export const Scenario = Type.Object(
@@ -371,6 +431,18 @@ export const Scenario = Type.Object(
 					{
 						mtbfHours: positive("mean time between hardware failures of a node, hours", { default: 8760 }),
 						weibullShape: positive("shape of time to failure (1: memoryless)", { default: 1 }),
+						mtbfHoursByTier: Type.Object(
+							{
+								consumer: Type.Optional(positive("consumer-tier nodes, hours")),
+								datacenter: Type.Optional(positive("datacenter-tier nodes, hours")),
+								edge: Type.Optional(positive("edge-tier nodes, hours")),
+							},
+							{
+								additionalProperties: false,
+								default: {},
+								description: "mean time between hardware failures by GPU tier, hours (absent: mtbfHours)",
+							},
+						),
 						repairHours: Type.Union(DistributionSpec.anyOf, {
 							default: { dist: "lognormal", median: 24, p95: 120 },
 							description: "time to repair a failed node, hours",
@@ -378,6 +450,7 @@ export const Scenario = Type.Object(
 					},
 					{ additionalProperties: false, default: {}, description: "random hardware failures and repair" },
 				),
+				availability: Availability,
 				outages: Type.Array(Outage, {
 					default: [],
 					maxItems: LIMITS.maxOutages,
@@ -421,6 +494,11 @@ export const Scenario = Type.Object(
 					{ default: 0.8 },
 				),
 				deployMinutes: nonNegative("from award to serving (image pull, start), minutes", { default: 2 }),
+				jobDataSource: Type.Union([Type.Literal("cloud-bucket"), Type.Literal("local")], {
+					default: "cloud-bucket",
+					description:
+						"where a DePIN job's input data sits: cloud-bucket (in the cloud region nearest the order's origin; the tenant pays that region's internet egress to move it to the node; DePIN providers charge no egress) or local (no transfer cost)",
+				}),
 			},
 			{ additionalProperties: false, default: {}, description: "how orders meet nodes" },
 		),

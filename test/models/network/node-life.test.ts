@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { checkNetworkInvariants } from "../../../models/network/invariants.js";
 import { onLeaseEnd } from "../../../models/network/lease-end.js";
-import { createNode, onNodeFailure } from "../../../models/network/node-life.js";
+import { createNode, downPayload, onNodeFailure } from "../../../models/network/node-life.js";
 import { placeOrder } from "../../../models/network/orders.js";
 import { JOB_RUNNING, JOB_WAITING, type NetworkState } from "../../../models/network/state.js";
-import { NodeState } from "../../../models/nodes.js";
+import { DownCause, NodeState } from "../../../models/nodes.js";
 import { MS_PER_HOUR } from "../../../models/units.js";
-import { tinyState } from "../network-helpers.js";
+import { inputsFromYaml, run, tinyState } from "../network-helpers.js";
 
 function startPair(state: NetworkState): { job: number; first: number; second: number } {
 	const pair = state.jobClassByIndex[1];
@@ -21,7 +21,7 @@ describe("node life", () => {
 		const state = tinyState(["demand.classes[1].maxQueueMinutes=1000"]);
 		const { job, first, second } = startPair(state);
 		state.engine.run(MS_PER_HOUR / 4);
-		onNodeFailure(state, first);
+		onNodeFailure(state, downPayload(first, DownCause.hardware));
 		const { nodes, jobs, totals } = state;
 		expect(nodes.state[first]).toBe(NodeState.down);
 		expect(nodes.failed[first]).toBe(1);
@@ -40,6 +40,21 @@ describe("node life", () => {
 		expect(nodes.failed[first]).toBe(0);
 		expect(jobs.state[job]).toBe(JOB_RUNNING);
 		expect([totals.running, totals.waiting]).toEqual([1, 0]);
+		checkNetworkInvariants(state);
+	});
+
+	it("with failover none, a failure fails the job: counted not served, per class as failed and interrupted", () => {
+		const state = tinyState(["failover=none"]);
+		const { job, first, second } = startPair(state);
+		state.engine.run(MS_PER_HOUR / 4);
+		onNodeFailure(state, downPayload(first, DownCause.power));
+		const { nodes, jobs, totals } = state;
+		expect(nodes.failed[first]).toBe(DownCause.power);
+		expect(nodes.state[second]).toBe(NodeState.idle);
+		expect(jobs.state[job]).toBe(0);
+		expect([totals.interruptions, totals.running, totals.waiting, totals.rejected]).toEqual([1, 0, 0, 1]);
+		const pair = state.jobClassByIndex[1]?.depinJobs;
+		expect([pair?.arrived, pair?.interrupted, pair?.failed, pair?.rejected, pair?.served]).toEqual([1, 1, 1, 0, 0]);
 		checkNetworkInvariants(state);
 	});
 
@@ -86,5 +101,46 @@ describe("node life", () => {
 		expect(state.idle.size).toBe(0);
 		state.engine.run(4 * MS_PER_HOUR);
 		expect(state.idle.size).toBe(4);
+	});
+});
+
+/** A fleet that only fails and recovers: no demand to speak of, no exits, no prospects. */
+const FAILING_FLEET = `
+name: failing
+seed: 3
+horizonDays: 730
+epochHours: 1
+geography: { metros: [new-york, london], zeroNetworkLatency: true }
+nodes: { initialCount: 200, mix: [{ gpu: rtx4090, share: 1 }] }
+providers:
+  entry: { prospectivePool: 0 }
+  exit: { consecutiveEpochs: 65535 }
+  failures: { mtbfHours: 200, repairHours: { dist: exponential, mean: 20 } }
+  availability:
+    datacenterShareByTier: { consumer: 0 }
+    residentialPower: { perYear: 0 }
+    residentialNetwork: { perYear: 0 }
+demand:
+  classes:
+    - { id: few, kind: batch, ordersPerHour: 0.01, workH100Hours: { dist: constant, value: 0.1 }, payloadGbIn: 0 }
+`;
+
+describe("availability as a process", () => {
+	it("node-time up share converges to MTBF / (MTBF + MTTR) for a failure-and-repair process", () => {
+		const { kpis } = run(inputsFromYaml(FAILING_FLEET), { checkInvariants: false });
+		// 200 nodes × 2 years ≈ 16,000 cycles: the estimate's sd is about 0.001.
+		expect(kpis.nodeUpShare.all).toBeCloseTo(200 / (200 + 20), 2);
+		expect(kpis.nodeUpShare.datacenter).toBeNull();
+		expect(kpis.hosting).toEqual({ residential: 200, datacenter: 0 });
+	});
+
+	it("with site outages as competing risks: 1 / (1 + Σ rate × mean duration)", () => {
+		const withOutages = FAILING_FLEET.replace(
+			"residentialPower: { perYear: 0 }",
+			"residentialPower: { perYear: 43.8, hours: { dist: exponential, mean: 10 } }",
+		);
+		const { kpis } = run(inputsFromYaml(withOutages), { checkInvariants: false });
+		// Power: 43.8 a year = one per 200 h, 10 h each; hardware: one per 200 h, 20 h each.
+		expect(kpis.nodeUpShare.all).toBeCloseTo(1 / (1 + 20 / 200 + 10 / 200), 2);
 	});
 });

@@ -95,3 +95,37 @@ describe("orders", () => {
 		expect(state.idle.size).toBe(4);
 	});
 });
+
+describe("data movement", () => {
+	it("a job's input takes payload ÷ the slowest link of its nodes, and costs the nearest region's egress per copy", () => {
+		const state = tinyState([
+			"demand.classes[1].payloadGbIn=10",
+			"providers.availability.datacenterLinkGbps={dist: constant, value: 2}",
+		]);
+		const pair = jobClass(state, 1);
+		const { nodes, jobs, setup } = state;
+		// The slowest of the two nodes sets the pace: links of 0.5 and 4 Gbit/s in turn.
+		for (let node = 0; node < nodes.count; node++) nodes.linkGbps[node] = node % 2 === 0 ? 0.5 : 4;
+		const job = placeOrder(state, pair, 0, 1, 10);
+		const first = jobs.firstNode[job] as number;
+		const links = [first, nodes.nextInJob[first] as number].map((node) => nodes.linkGbps[node]).sort();
+		expect(links).toEqual([0.5, 4]);
+		// 10 GB × 8 bit/byte ÷ 0.5 Gbit/s = 160 s (no bid window or deploy time in the tiny network).
+		expect(nodes.leaseStartMs[first]).toBe(160_000);
+		const region = setup.regions[setup.geography.nearestRegion[0] as number];
+		const egress = region?.egressUsdPerGb as number;
+		expect(egress).toBeGreaterThan(0);
+		expect(pair.depinJobs.transferCostUsd).toBe(10 * 2 * egress);
+		expect(pair.depinJobs.transferMinutes.mean).toBeCloseTo(160 / 60, 10);
+		expect(pair.depinJobs.timeToServeMinutes.mean).toBeCloseTo(160 / 60, 10);
+	});
+
+	it("data that is not in a cloud bucket moves for free", () => {
+		const state = tinyState(["demand.classes[0].payloadGbIn=10", "market.jobDataSource=local"]);
+		const single = jobClass(state, 0);
+		placeOrder(state, single, 0, 1, 10);
+		expect(single.depinJobs.transferCostUsd).toBe(0);
+		// The datacenter link's default law (lognormal, median 10 Gbit/s) gives a positive time.
+		expect(single.depinJobs.transferMinutes.mean).toBeGreaterThan(0);
+	});
+});

@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import type { JobClassKpis, RealtimeClassKpis, TwinKpis } from "../../../models/network/types.js";
+import { inputsFromFile, run } from "../network-helpers.js";
+
+/** Per-class figures of a side add up to its pooled ones. */
+function expectClassesSumToPooled(twin: TwinKpis): void {
+	const realtime = twin.classes.filter((c): c is RealtimeClassKpis => c.kind === "realtime");
+	const jobs = twin.classes.filter((c): c is JobClassKpis => c.kind !== "realtime");
+	const sum = <T>(items: readonly T[], f: (x: T) => number) => items.reduce((a, x) => a + f(x), 0);
+	expect(twin.requests).not.toBeNull();
+	expect(sum(realtime, (c) => c.requests.arrived)).toBe(twin.requests?.arrived);
+	expect(sum(realtime, (c) => c.requests.served)).toBe(twin.requests?.served);
+	expect(sum(realtime, (c) => c.requests.slaMissed)).toBe(twin.requests?.slaMissed);
+	// Every request that arrived is served or failed for exactly one cause.
+	for (const c of realtime) {
+		const { noReplica, replicaDown, timeout } = c.requests.failed;
+		expect(c.requests.served + noReplica + replicaDown + timeout).toBe(c.requests.arrived);
+	}
+	expect(sum(jobs, (c) => c.jobs.arrived)).toBe(twin.jobs.arrived);
+	expect(sum(jobs, (c) => c.jobs.served)).toBe(twin.jobs.served);
+	expect(sum(jobs, (c) => c.jobs.rejected + c.jobs.failed)).toBe(twin.jobs.rejected);
+}
+
+describe("per-class KPIs", () => {
+	for (const failover of ["nearest-region", "none"]) {
+		it(`sum to the pooled figures on both sides (failover ${failover})`, () => {
+			const result = run(inputsFromFile("small", [`failover=${failover}`]));
+			expect(result.kpis.classes.map((c) => c.id)).toEqual(["vision-edge", "batch-inference"]);
+			expectClassesSumToPooled(result.kpis);
+			expectClassesSumToPooled(result.baseline);
+			const batch = result.kpis.classes[1] as JobClassKpis;
+			// DePIN time to serve is a distribution now (links differ), not a handful of values.
+			expect(batch.timeToServeMinutes?.p95).toBeGreaterThan(batch.timeToServeMinutes?.p50 as number);
+			expect(batch.transferCostShare).toBeGreaterThan(0);
+			if (failover === "nearest-region") expect(batch.jobs.failed).toBe(0);
+			else {
+				expect(batch.jobs.interrupted).toBeGreaterThan(0);
+				expect(batch.jobs.failed).toBe(batch.jobs.interrupted);
+				expect(batch.availability).toBeLessThan(1);
+			}
+		});
+	}
+});
