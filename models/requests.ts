@@ -262,6 +262,15 @@ export interface RequestSimResult {
 	readonly events: number;
 }
 
+/** A scenario's batching mode as run: `auto` is continuous for classes with decodeSteps > 1, else static. */
+export function resolveBatchingMode(
+	mode: "auto" | "static" | "continuous",
+	decodeSteps: number,
+): "static" | "continuous" {
+	if (mode === "auto") return decodeSteps > 1 ? "continuous" : "static";
+	return mode;
+}
+
 const DEFAULT_ROUTING_CANDIDATES = 4;
 
 /** For each user metro, every site in increasing RTT from it (ties: the lower site index first). */

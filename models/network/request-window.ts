@@ -6,9 +6,15 @@
 import type { LogHistogram } from "../../sim/recorder/histogram.js";
 import { type CloudRegion, cloudPriceUsdPerGpuHour, type GpuSpec } from "../catalog.js";
 import type { EpochDemand } from "../demand.js";
-import { computeTimeMs, efficiencyFor } from "../latency.js";
+import { efficiencyFor, iterationCost, staticBatchMs } from "../latency.js";
 import { NodeState } from "../nodes.js";
-import { type Arrivals, generateArrivals, type RequestSimResult, simulateRequests } from "../requests.js";
+import {
+	type Arrivals,
+	generateArrivals,
+	type RequestSimResult,
+	resolveBatchingMode,
+	simulateRequests,
+} from "../requests.js";
 import { MS_PER_HOUR, SECONDS_PER_HOUR } from "../units.js";
 import { cloudRegionDown } from "./cloud-twin.js";
 import type { NetworkState, RealtimeClassState, RequestTally, TwinRecord } from "./state.js";
@@ -71,12 +77,13 @@ function depinWindow(
 		replicaMetro: Int32Array.from(live, (node) => nodes.metro[node] as number),
 		computeTables: {
 			tables: classState.batchTimes.tables,
+			iterations: classState.batchTimes.iterations,
 			replicaTable: Int32Array.from(live, (node) => batchTimeTable(state, classState, nodes.gpu[node] as number)),
 		},
 		rttMs: setup.geography.metroRttMs,
 		sitesByRtt: state.depinSitesByRtt,
 		metroCount: setup.metroCount,
-		batching: spec.batching,
+		batching: batchingOf(spec),
 		slaP95Ms: spec.slaP95Ms,
 		verificationOverheadShare: setup.auditOverhead,
 		recordWaits: false,
@@ -121,12 +128,13 @@ function cloudWindow(
 		replicaMetro: Int32Array.from(cloudReplicaRegion),
 		computeTables: {
 			tables: classState.batchTimes.tables,
+			iterations: classState.batchTimes.iterations,
 			replicaTable: new Int32Array(cloudReplicaRegion.length).fill(table),
 		},
 		rttMs: geography.metroToRegionRttMs,
 		sitesByRtt: state.cloudSitesByRtt,
 		metroCount,
-		batching: spec.batching,
+		batching: batchingOf(spec),
 		slaP95Ms: spec.slaP95Ms,
 		recordWaits: false,
 		reuseHistograms: state.cloud.window,
@@ -142,12 +150,20 @@ function batchTimeTable(state: NetworkState, classState: RealtimeClassState, gpu
 		const spec = classState.spec;
 		const gpuSpec = state.setup.gpus[gpu] as GpuSpec;
 		const efficiency = efficiencyFor(state.setup.calibration, gpuSpec);
+		const cost = iterationCost(gpuSpec, spec.compute, efficiency);
 		const table = new Float64Array(spec.batching.maxBatch);
-		for (let b = 1; b <= table.length; b++) table[b - 1] = computeTimeMs(b, gpuSpec, spec.compute, efficiency);
+		for (let b = 1; b <= table.length; b++) table[b - 1] = staticBatchMs(cost, b, spec.compute.decodeSteps);
 		tableOfGpu[gpu] = tables.length;
 		tables.push(table);
+		classState.batchTimes.iterations.push(cost);
 	}
 	return tableOfGpu[gpu] as number;
+}
+
+/** The class's batching as the request simulator takes it (mode resolved). */
+function batchingOf(spec: RealtimeClassState["spec"]) {
+	const { maxBatch, maxWaitMs, mode } = spec.batching;
+	return { maxBatch, maxWaitMs, mode: resolveBatchingMode(mode, spec.compute.decodeSteps) };
 }
 
 function accumulate(
