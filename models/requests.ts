@@ -257,6 +257,12 @@ export interface RequestSimResult {
 	readonly meanBatchSize: number;
 	/** Continuous batching: prefill iterations run (0 for static). */
 	readonly prefillIterations: number;
+	/**
+	 * ∫ (requests at their sites: waiting or being served) dt over the run, request·ms, counted
+	 * as requests reach and leave: over a run that starts and ends empty, Little's law makes it
+	 * Σ (finish − reach); ÷ a duration, the mean number in the system.
+	 */
+	readonly requestMsInSystem: number;
 	/** Engine clock when the last event fired, ms. */
 	readonly endMs: number;
 	readonly events: number;
@@ -296,7 +302,7 @@ export function simulateRequests(input: RequestSimInput): RequestSimResult {
 	const replicaBusyMs = new Float64Array(replicaCount);
 	if (replicaCount === 0 || requestCount === 0) {
 		const none = { served: 0, slaMissed: 0, batches: 0, batchSlots: 0, prefillIterations: 0 };
-		return simResult(requestCount, none, histograms, replicaBusyMs, 0, 0);
+		return simResult(requestCount, none, histograms, replicaBusyMs, 0, 0, 0);
 	}
 	const tables = resolveComputeTables(input, maxBatch);
 	const groups = groupReplicas(replicaMetro, siteCount, tables, maxBatch, verificationFactor);
@@ -317,12 +323,14 @@ export function simulateRequests(input: RequestSimInput): RequestSimResult {
 		queueTail: new Int32Array(groupCount).fill(-1),
 		queueLength: new Int32Array(groupCount),
 		backlog: new Int32Array(groupCount),
+		occupancy: { inSystem: 0, lastMs: 0, requestMs: 0 },
 	};
 	const server = input.batching.mode === "continuous" ? continuousServer(sim) : batchServer(sim);
 	const arrivalKind = requestRouter(sim, server.reach);
 	sim.engine.scheduleAt(arrivals.timeMs[0] as number, arrivalKind, 0);
 	sim.engine.run();
-	return simResult(requestCount, server.totals(), histograms, replicaBusyMs, sim.engine.now, sim.engine.eventsFired);
+	const { now, eventsFired } = sim.engine;
+	return simResult(requestCount, server.totals(), histograms, replicaBusyMs, sim.occupancy.requestMs, now, eventsFired);
 }
 
 /** Checks the input (throws RangeError); returns the number of sites (columns of rttMs). */
@@ -435,6 +443,7 @@ function simResult(
 	totals: SimTotals,
 	histograms: ResultHistograms,
 	replicaBusyMs: Float64Array,
+	requestMsInSystem: number,
 	endMs: number,
 	events: number,
 ): RequestSimResult {
@@ -449,6 +458,7 @@ function simResult(
 		batches,
 		meanBatchSize: batches > 0 ? batchSlots / batches : Number.NaN,
 		prefillIterations,
+		requestMsInSystem,
 		endMs,
 		events,
 	};
@@ -535,6 +545,16 @@ interface RequestSim {
 	readonly queueTail: Int32Array;
 	readonly queueLength: Int32Array;
 	readonly backlog: Int32Array;
+	/** Requests at their sites now, since when, and the time integral so far (request·ms). */
+	readonly occupancy: { inSystem: number; lastMs: number; requestMs: number };
+}
+
+/** `delta` requests reach (> 0) or leave (< 0) their sites at `nowMs`. */
+function occupy(sim: RequestSim, nowMs: number, delta: number): void {
+	const o = sim.occupancy;
+	o.requestMs += o.inSystem * (nowMs - o.lastMs);
+	o.lastMs = nowMs;
+	o.inSystem += delta;
 }
 
 /** The K nearest groups of each user metro, found when first needed. */
@@ -679,11 +699,14 @@ function batchServer(sim: RequestSim): { reach: (request: number) => void; total
 	const reach = (request: number) => {
 		const g = requestGroup[request] as number;
 		reachMs[request] = engine.now;
+		occupy(sim, engine.now, 1);
 		enqueue(sim, g, request);
 		dispatch(g);
 	};
 
+	const batchSize = new Int32Array(replicaGroup.length);
 	const finishKind = engine.registerKind("batch.finish", (replica) => {
+		occupy(sim, engine.now, -(batchSize[replica] as number));
 		const g = replicaGroup[replica] as number;
 		idle[(idleStart[g] as number) + (idleCount[g] as number)] = replica;
 		idleCount[g] = (idleCount[g] as number) + 1;
@@ -693,7 +716,7 @@ function batchServer(sim: RequestSim): { reach: (request: number) => void; total
 		timerAt[g] = -1;
 		dispatch(g);
 	});
-	const { startBatch, totals } = batchStarter(sim, finishKind);
+	const { startBatch, totals } = batchStarter(sim, finishKind, batchSize);
 	return { reach, totals };
 }
 
@@ -780,6 +803,8 @@ function continuousServer(sim: RequestSim): { reach: (request: number) => void; 
 		const cost = iterations[table] as IterationCost;
 		const admitted = admit(r, g, cost, table);
 		let ms: number;
+		// A replica that had nothing running starts at the engine's whole ms, as a static batch does.
+		const from = (running[r] as number) === 0 ? engine.now : startMs;
 		if (admitted > 0) {
 			admitting[r] = admitted;
 			ms = prefillIterationMs(cost, admitted);
@@ -795,7 +820,7 @@ function continuousServer(sim: RequestSim): { reach: (request: number) => void; 
 		}
 		ms *= verificationFactor;
 		replicaBusyMs[r] = (replicaBusyMs[r] as number) + ms;
-		const endMs = startMs + ms;
+		const endMs = from + ms;
 		iterationEndMs[r] = endMs;
 		engine.scheduleAt(Math.round(endMs), iterationKind, r);
 	};
@@ -814,6 +839,7 @@ function continuousServer(sim: RequestSim): { reach: (request: number) => void; 
 	const reach = (request: number) => {
 		const g = requestGroup[request] as number;
 		reachMs[request] = engine.now;
+		occupy(sim, engine.now, 1);
 		enqueue(sim, g, request);
 		if ((idleCount[g] as number) > 0) {
 			idleCount[g] = (idleCount[g] as number) - 1;
@@ -879,6 +905,7 @@ function decodeBook(sim: RequestSim, slots: RunningSlots) {
 			const total = steps(request, table);
 			if (done < total) continue;
 			recorder.record(request, site, firstTokenMs[request] as number, now, total);
+			occupy(sim, now, -1);
 			contextTokens[r] = (contextTokens[r] as number) - (cost.promptTokens + total);
 			reservedTokens[r] = (reservedTokens[r] as number) - (cost.promptTokens + total);
 			running[r] = (running[r] as number) - 1;
@@ -930,6 +957,7 @@ function stepsOf(sim: RequestSim): (request: number, table: number) => number {
 function batchStarter(
 	sim: RequestSim,
 	finishKind: number,
+	batchSize: Int32Array,
 ): { startBatch: (g: number) => void; totals: () => SimTotals } {
 	const { engine, verificationFactor, reachMs, nextInQueue, queueHead, queueTail, queueLength, backlog } = sim;
 	const { maxBatch } = sim.input.batching;
@@ -981,6 +1009,7 @@ function batchStarter(
 		backlog[g] = (backlog[g] as number) - size;
 		batches++;
 		replicaBusyMs[replica] = (replicaBusyMs[replica] as number) + durationMs;
+		batchSize[replica] = size;
 		engine.schedule(durationMs, finishKind, replica);
 	};
 	const totals = (): SimTotals => {
