@@ -761,15 +761,12 @@ function dequeue(sim: RequestSim, g: number): number {
  * rounding). maxWaitMs is not used: a request waits only for the next iteration with room.
  */
 function continuousServer(sim: RequestSim): { reach: (request: number) => void; totals: () => SimTotals } {
-	const { engine, reachMs, requestGroup, queueHead, queueLength, verificationFactor, replicaBusyMs } = sim;
+	const { engine, reachMs, requestGroup, verificationFactor, replicaBusyMs } = sim;
 	const { maxBatch } = sim.input.batching;
 	const { replicaTable } = sim.tables;
 	const iterations = sim.tables.iterations as readonly IterationCost[];
 	const { replicaGroup, idleStart, idleCount, idle } = sim.groups;
 	const replicaCount = replicaGroup.length;
-	const { waitMs } = sim.histograms;
-	const recordWaits = sim.input.recordWaits ?? true;
-	const steps = stepsOf(sim);
 	// Per replica: its running requests in slot[r · maxBatch …], those admitted by the prefill under way after them.
 	const slot = new Int32Array(replicaCount * maxBatch);
 	const running = new Int32Array(replicaCount);
@@ -778,23 +775,7 @@ function continuousServer(sim: RequestSim): { reach: (request: number) => void; 
 	const iterationEndMs = new Float64Array(replicaCount);
 	const counts = { decodeIterations: 0, decodeSlots: 0, prefills: 0 };
 
-	/** Moves waiting requests into the replica's slots while they fit; returns how many. */
-	const admit = (r: number, g: number, cost: IterationCost, table: number): number => {
-		const base = r * maxBatch;
-		let n = 0;
-		while ((running[r] as number) + n < maxBatch && (queueLength[g] as number) > 0) {
-			const request = queueHead[g] as number;
-			const need = cost.promptTokens + steps(request, table);
-			const empty = (running[r] as number) + n === 0;
-			if (!empty && (reservedTokens[r] as number) + need > cost.kvCacheCapacityTokens) break;
-			dequeue(sim, g);
-			reservedTokens[r] = (reservedTokens[r] as number) + need;
-			slot[base + (running[r] as number) + n] = request;
-			n++;
-			if (recordWaits) waitMs.record(engine.now - (reachMs[request] as number));
-		}
-		return n;
-	};
+	const admit = admitter(sim, { slot, running, admitting, reservedTokens });
 
 	/** Starts the replica's next iteration at `startMs` (prefill first), or leaves it idle. */
 	const next = (r: number, startMs: number) => {
@@ -854,6 +835,35 @@ function continuousServer(sim: RequestSim): { reach: (request: number) => void; 
 		prefillIterations: counts.prefills,
 	});
 	return { reach, totals };
+}
+
+/** Moves waiting requests into a replica's slots while they fit (maxBatch, KV memory); returns how many. */
+function admitter(
+	sim: RequestSim,
+	slots: RunningSlots,
+): (r: number, g: number, cost: IterationCost, table: number) => number {
+	const { engine, reachMs, queueHead, queueLength } = sim;
+	const { maxBatch } = sim.input.batching;
+	const { slot, running, reservedTokens } = slots;
+	const { waitMs } = sim.histograms;
+	const recordWaits = sim.input.recordWaits ?? true;
+	const steps = stepsOf(sim);
+	return (r, g, cost, table) => {
+		const base = r * maxBatch;
+		let n = 0;
+		while ((running[r] as number) + n < maxBatch && (queueLength[g] as number) > 0) {
+			const request = queueHead[g] as number;
+			const need = cost.promptTokens + steps(request, table);
+			const empty = (running[r] as number) + n === 0;
+			if (!empty && (reservedTokens[r] as number) + need > cost.kvCacheCapacityTokens) break;
+			dequeue(sim, g);
+			reservedTokens[r] = (reservedTokens[r] as number) + need;
+			slot[base + (running[r] as number) + n] = request;
+			n++;
+			if (recordWaits) waitMs.record(engine.now - (reachMs[request] as number));
+		}
+		return n;
+	};
 }
 
 /** The replicas' running requests as they advance (continuous batching). */
