@@ -12,13 +12,16 @@
  *      to the group and not yet in a batch; meanBatchMs: the group's time for a full batch);
  *      ties go to the nearer group;
  *   3. the uplink: it reaches the group round(RTT / 2) ms later and joins the group's FIFO;
- *   4. batching: whenever a replica of the group is free it takes up to maxBatch waiting
- *      requests — at once if maxBatch are waiting (or maxWaitMs = 0), otherwise when the
- *      oldest has waited maxWaitMs (rounded up to a whole ms);
- *   5. compute: the batch takes computeMs[b] · (1 + verificationOverheadShare), rounded to
+ *   4. batching, static (batching.mode "static", the default here): whenever a replica of the
+ *      group is free it takes up to maxBatch waiting requests — at once if maxBatch are waiting
+ *      (or maxWaitMs = 0), otherwise when the oldest has waited maxWaitMs (rounded up to a whole
+ *      ms); or continuous ("continuous", see continuousServer): requests join a replica's
+ *      running batch at its next prefill iteration and leave after their last decode step;
+ *   5. compute: a static batch takes computeMs[b] · (1 + verificationOverheadShare), rounded to
  *      whole ms — deterministic, or exponential with that mean (the M/M/c oracle's setting);
- *   6. end-to-end latency = RTT + (batch finish − time it reached the group), i.e. RTT + queue
- *      wait + batch wait + compute.
+ *      continuous iterations take the roofline of the running batch (models/latency.ts);
+ *   6. end-to-end latency = RTT + (finish − time it reached the group), i.e. RTT + queue
+ *      wait + batch wait + compute; TTFT and TPOT as RequestSimResult defines them.
  * Requests still in the system when arrivals end are run to completion, so with replicas every
  * request is served (served = arrived); with none, every request is unserved.
  *
