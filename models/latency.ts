@@ -5,13 +5,17 @@
  *
  *   overheadMs · overheadMsScale                                      fixed per batch
  * + b · prefillGflop / (fp16TensorTflops · mfu)                        compute-bound, once
- * + decodeSteps · max( b · stepGflop / (fp16TensorTflops · mfu),        compute roof
- *                      1000 · weightsGb / (memoryBandwidthGbps · mbu) ) memory roof
+ * + Σ_{k=1…decodeSteps} max( b · stepGflop / (fp16TensorTflops · mfu),   compute roof
+ *        (1000 · weightsGb + b · (promptTokens + k − 1) · kvBytes / 10⁶)
+ *        / (memoryBandwidthGbps · mbu) )                                  memory roof
  *
  * Units: GFLOP ÷ TFLOP/s = 10⁹ / 10¹² s = 1 ms, so a GFLOP count over a TFLOP/s rate is
  * already in ms; GB ÷ GB/s is in s, hence the factor 1000. Each decode step reads the
  * weights once for the whole batch (that is what batching buys) and does b requests' worth
- * of arithmetic, so small batches sit on the memory roof and large ones on the compute roof.
+ * of arithmetic, so small batches sit on the memory roof and large ones on the compute roof;
+ * with a KV cache (kvCacheBytesPerToken > 0) each step also reads every request's KV cache of
+ * the prompt and the tokens generated so far (kvBytes = kvCacheBytesPerToken). The same cost,
+ * split into prefill and decode iterations (IterationCost), drives continuous batching.
  *
  * The calibration profile (scenarios/calibration/<id>.json, or any file a scenario names by
  * path; its format is models/calibration/schema.ts) gives, per GPU tier, the achieved share of
@@ -57,6 +61,14 @@ export interface ComputeCost {
 	readonly weightsGb: number;
 	/** Fixed per-batch overhead, ms. */
 	readonly overheadMs: number;
+	/**
+	 * KV-cache bytes per token of context (0 or absent: none). A decode step reads the KV cache of
+	 * every request in the batch besides the weights; continuous batching admits a request only
+	 * while the GPU's KV-cache memory holds it (kvCacheCapacityTokens).
+	 */
+	readonly kvCacheBytesPerToken?: number;
+	/** Prompt tokens whose KV cache a request holds from its prefill (absent: 0). */
+	readonly promptTokens?: number;
 }
 
 // The scenario's compute block is a ComputeCost (compile-time check).
@@ -223,13 +235,99 @@ export function efficiencyFor(profile: CalibrationProfile, gpu: GpuSpec): Effici
  */
 export function computeTimeMs(batch: number, gpu: GpuSpec, compute: ComputeCost, efficiency: Efficiency): number {
 	if (!(Number.isInteger(batch) && batch >= 1)) throw new RangeError(`batch must be an integer ≥ 1, got ${batch}`);
+	return staticBatchMs(iterationCost(gpu, compute, efficiency), batch, compute.decodeSteps);
+}
+
+/**
+ * Share of a GPU's memory a serving stack may use for weights and KV cache: vLLM's default
+ * `gpu_memory_utilization` = 0.9 (vLLM engine arguments, docs.vllm.ai); the rest is left to
+ * activations and the CUDA context.
+ */
+export const KV_MEMORY_SHARE = 0.9;
+
+/**
+ * The roofline of one class on one GPU, split into iterations (continuous batching): a prefill
+ * iteration admitting n requests takes overheadMs + n · prefillGflop / flopsRate; a decode
+ * iteration with n running requests holding C tokens of context in all takes
+ * max(n · stepGflop / flopsRate, stepWeightsMs + kvMsPerToken · C) (decodeStepMs). A static
+ * batch is one prefill iteration and decodeSteps decode iterations of the same requests
+ * (staticBatchMs), so both schedulers share one cost model.
+ */
+export interface IterationCost {
+	/** Fixed cost of a prefill iteration (a batch's launch), ms. */
+	readonly overheadMs: number;
+	readonly prefillGflop: number;
+	readonly stepGflop: number;
+	/** Achieved FLOP rate, TFLOP/s (GFLOP ÷ TFLOP/s = ms). */
+	readonly flopsRateTflops: number;
+	/** Reading the weights once, ms. */
+	readonly stepWeightsMs: number;
+	/** Reading one token's KV cache, ms. */
+	readonly kvMsPerToken: number;
+	readonly promptTokens: number;
+	readonly decodeSteps: number;
+	/**
+	 * Tokens of KV cache the GPU holds: (KV_MEMORY_SHARE · memoryGb − weightsGb) / bytes per
+	 * token, floored (≥ 0); +∞ when the class has no KV cache.
+	 */
+	readonly kvCacheCapacityTokens: number;
+}
+
+export function iterationCost(gpu: GpuSpec, compute: ComputeCost, efficiency: Efficiency): IterationCost {
 	const flopsRate = gpu.fp16TensorTflops * efficiency.mfu; // TFLOP/s achieved
 	const bytesRate = gpu.memoryBandwidthGbps * efficiency.mbu; // GB/s achieved
-	const overheadMs = compute.overheadMs * (efficiency.overheadMsScale ?? 1);
-	const prefillMs = (batch * compute.prefillGflop) / flopsRate;
-	const stepComputeMs = (batch * compute.stepGflop) / flopsRate;
-	const stepMemoryMs = compute.weightsGb > 0 ? (1000 * compute.weightsGb) / bytesRate : 0;
-	return overheadMs + prefillMs + compute.decodeSteps * Math.max(stepComputeMs, stepMemoryMs);
+	const kvBytesPerToken = compute.kvCacheBytesPerToken ?? 0;
+	const freeBytes = (KV_MEMORY_SHARE * gpu.memoryGb - compute.weightsGb) * 1e9;
+	return {
+		overheadMs: compute.overheadMs * (efficiency.overheadMsScale ?? 1),
+		prefillGflop: compute.prefillGflop,
+		stepGflop: compute.stepGflop,
+		flopsRateTflops: flopsRate,
+		stepWeightsMs: compute.weightsGb > 0 ? (1000 * compute.weightsGb) / bytesRate : 0,
+		// bytes ÷ (GB/s · 10⁹) = s, × 1000 = ms.
+		kvMsPerToken: kvBytesPerToken > 0 ? kvBytesPerToken / (bytesRate * 1e6) : 0,
+		promptTokens: compute.promptTokens ?? 0,
+		decodeSteps: compute.decodeSteps,
+		kvCacheCapacityTokens:
+			kvBytesPerToken > 0 ? Math.max(0, Math.floor(freeBytes / kvBytesPerToken)) : Number.POSITIVE_INFINITY,
+	};
+}
+
+/** A prefill iteration admitting `admitted` requests, ms. */
+export function prefillIterationMs(cost: IterationCost, admitted: number): number {
+	return cost.overheadMs + (admitted * cost.prefillGflop) / cost.flopsRateTflops;
+}
+
+/** A decode step of `running` requests holding `contextTokens` tokens of KV cache in all, ms. */
+export function decodeStepMs(cost: IterationCost, running: number, contextTokens: number): number {
+	return Math.max(
+		(running * cost.stepGflop) / cost.flopsRateTflops,
+		cost.stepWeightsMs + cost.kvMsPerToken * contextTokens,
+	);
+}
+
+/**
+ * A static batch of `batch` requests run for `steps` decode steps (padded to the longest), ms:
+ * overhead + b · prefill + Σ_{k=1…steps} max(A, w + β·(k − 1)), where A = b · step compute,
+ * w = weights + KV of the b prompts and β = b · kvMsPerToken (step k reads the KV cache of the
+ * prompt and of the k − 1 tokens before it). The sum is in closed form: the compute roof holds
+ * for the first j steps (those with w + β(k − 1) ≤ A), the memory roof after. Without a KV cache
+ * this is today's overhead + b · prefill + steps · max(compute, weights), to the last bit.
+ */
+export function staticBatchMs(cost: IterationCost, batch: number, steps: number): number {
+	const prefillMs = (batch * cost.prefillGflop) / cost.flopsRateTflops;
+	const computeMs = (batch * cost.stepGflop) / cost.flopsRateTflops;
+	const beta = batch * cost.kvMsPerToken;
+	if (beta === 0) return cost.overheadMs + prefillMs + steps * Math.max(computeMs, cost.stepWeightsMs);
+	const w = cost.stepWeightsMs + beta * cost.promptTokens;
+	const j = Math.min(steps, Math.max(0, Math.floor((computeMs - w) / beta) + 1));
+	const memoryMs = (steps - j) * w + beta * (((steps - 1) * steps) / 2 - ((j - 1) * j) / 2);
+	return cost.overheadMs + prefillMs + (j * computeMs + memoryMs);
+}
+
+/** From a static batch's start to the end of its first decode step (the first token), ms. */
+export function staticFirstTokenMs(cost: IterationCost, batch: number): number {
+	return prefillIterationMs(cost, batch) + decodeStepMs(cost, batch, batch * cost.promptTokens);
 }
 
 /**

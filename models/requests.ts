@@ -12,13 +12,16 @@
  *      to the group and not yet in a batch; meanBatchMs: the group's time for a full batch);
  *      ties go to the nearer group;
  *   3. the uplink: it reaches the group round(RTT / 2) ms later and joins the group's FIFO;
- *   4. batching: whenever a replica of the group is free it takes up to maxBatch waiting
- *      requests — at once if maxBatch are waiting (or maxWaitMs = 0), otherwise when the
- *      oldest has waited maxWaitMs (rounded up to a whole ms);
- *   5. compute: the batch takes computeMs[b] · (1 + verificationOverheadShare), rounded to
+ *   4. batching, static (batching.mode "static", the default here): whenever a replica of the
+ *      group is free it takes up to maxBatch waiting requests — at once if maxBatch are waiting
+ *      (or maxWaitMs = 0), otherwise when the oldest has waited maxWaitMs (rounded up to a whole
+ *      ms); or continuous ("continuous", see continuousServer): requests join a replica's
+ *      running batch at its next prefill iteration and leave after their last decode step;
+ *   5. compute: a static batch takes computeMs[b] · (1 + verificationOverheadShare), rounded to
  *      whole ms — deterministic, or exponential with that mean (the M/M/c oracle's setting);
- *   6. end-to-end latency = RTT + (batch finish − time it reached the group), i.e. RTT + queue
- *      wait + batch wait + compute.
+ *      continuous iterations take the roofline of the running batch (models/latency.ts);
+ *   6. end-to-end latency = RTT + (finish − time it reached the group), i.e. RTT + queue
+ *      wait + batch wait + compute; TTFT and TPOT as RequestSimResult defines them.
  * Requests still in the system when arrivals end are run to completion, so with replicas every
  * request is served (served = arrived); with none, every request is unserved.
  *
@@ -31,6 +34,7 @@ import type { RandomStream } from "../sim/random/stream.js";
 import { standardExponential } from "../sim/random/ziggurat.js";
 import { type HistogramOptions, LogHistogram } from "../sim/recorder/histogram.js";
 import type { GpuSpec } from "./catalog.js";
+import { decodeStepMs, type IterationCost, prefillIterationMs, staticBatchMs, staticFirstTokenMs } from "./latency.js";
 
 /** Requests in arrival order: time at the user (integer ms, non-decreasing) and user metro. */
 export interface Arrivals {
@@ -115,10 +119,16 @@ export function generateArrivals(rng: RandomStream, options: ArrivalOptions): Ar
 	return { timeMs: timeMs.slice(0, count), metro: metro.slice(0, count) };
 }
 
-/** Compute-time tables: `tables[k][b − 1]` = ms for a batch of b; `replicaTable[r]` = k. */
+/**
+ * Compute-time tables: `tables[k][b − 1]` = ms for a batch of b; `replicaTable[r]` = k;
+ * `iterations[k]` = the same GPU's roofline split into iterations (models/latency.ts), which
+ * continuous batching needs and static batching reads for TTFT / TPOT and for batches of
+ * requests with their own decode steps.
+ */
 export interface ComputeTables {
 	readonly tables: readonly Float64Array[];
 	readonly replicaTable: Int32Array;
+	readonly iterations?: readonly IterationCost[];
 }
 
 /**
@@ -165,7 +175,17 @@ export interface RequestSimInput {
 	readonly rttMs: Float64Array;
 	/** Number of user metros (rows of rttMs). */
 	readonly metroCount: number;
-	readonly batching: { readonly maxBatch: number; readonly maxWaitMs: number };
+	/**
+	 * maxBatch: the largest batch (static) or running batch (continuous); maxWaitMs: how long a
+	 * static batch waits to fill (continuous batching admits at the next iteration and ignores it);
+	 * mode: static (default) or continuous (needs `computeTables.iterations`).
+	 */
+	readonly batching: BatchingInput;
+	/**
+	 * Decode steps of each arrival (output tokens), when they differ between requests; absent:
+	 * every request takes its table's `iterations[k].decodeSteps`. Needs `computeTables.iterations`.
+	 */
+	readonly decodeStepsOfRequest?: Int32Array;
 	/** A served request slower than this (end to end) misses the SLA, ms. */
 	readonly slaP95Ms: number;
 	/** Extra compute for verification, as a share of the batch's compute (default 0). */
@@ -195,7 +215,15 @@ export interface RequestSimInput {
 		readonly latencyMs: LogHistogram;
 		readonly networkRttMs: LogHistogram;
 		readonly waitMs: LogHistogram;
+		readonly ttftMs?: LogHistogram;
+		readonly tpotMs?: LogHistogram;
 	};
+}
+
+export interface BatchingInput {
+	readonly maxBatch: number;
+	readonly maxWaitMs: number;
+	readonly mode?: "static" | "continuous";
 }
 
 export interface RequestSimResult {
@@ -211,14 +239,45 @@ export interface RequestSimResult {
 	readonly networkRttMs: LogHistogram;
 	/** Time from reaching the group to the start of the batch (queue + batch fill), ms. */
 	readonly waitMs: LogHistogram;
+	/**
+	 * Time to first token of served requests, ms: RTT + (end of the request's first decode step −
+	 * time it reached the group), i.e. the uplink, the queue, its prefill, its first decode step
+	 * and the downlink of that token. The roofline's decodeSteps steps each yield one token; the
+	 * prefill yields none. Without `computeTables.iterations` (static tables alone): the latency.
+	 */
+	readonly ttftMs: LogHistogram;
+	/**
+	 * Time per output token after the first, ms: (finish − first token) / (decodeSteps − 1), for
+	 * requests with decodeSteps > 1 (a static batch returns every answer at its end, so its
+	 * requests' TPOT includes the padding steps of longer requests).
+	 */
+	readonly tpotMs: LogHistogram;
 	/** Busy time of each replica, ms. */
 	readonly replicaBusyMs: Float64Array;
+	/** Static: batches run; continuous: decode iterations run. */
 	readonly batches: number;
-	/** Served requests per batch. */
+	/** Static: served requests per batch; continuous: mean running requests per decode iteration. */
 	readonly meanBatchSize: number;
+	/** Continuous batching: prefill iterations run (0 for static). */
+	readonly prefillIterations: number;
+	/**
+	 * ∫ (requests at their sites: waiting or being served) dt over the run, request·ms, counted
+	 * as requests reach and leave: over a run that starts and ends empty, Little's law makes it
+	 * Σ (finish − reach); ÷ a duration, the mean number in the system.
+	 */
+	readonly requestMsInSystem: number;
 	/** Engine clock when the last event fired, ms. */
 	readonly endMs: number;
 	readonly events: number;
+}
+
+/** A scenario's batching mode as run: `auto` is continuous for classes with decodeSteps > 1, else static. */
+export function resolveBatchingMode(
+	mode: "auto" | "static" | "continuous",
+	decodeSteps: number,
+): "static" | "continuous" {
+	if (mode === "auto") return decodeSteps > 1 ? "continuous" : "static";
+	return mode;
 }
 
 const DEFAULT_ROUTING_CANDIDATES = 4;
@@ -245,7 +304,8 @@ export function simulateRequests(input: RequestSimInput): RequestSimResult {
 	const histograms = resultHistograms(input);
 	const replicaBusyMs = new Float64Array(replicaCount);
 	if (replicaCount === 0 || requestCount === 0) {
-		return simResult(requestCount, { served: 0, slaMissed: 0, batches: 0 }, histograms, replicaBusyMs, 0, 0);
+		const none = { served: 0, slaMissed: 0, batches: 0, batchSlots: 0, prefillIterations: 0 };
+		return simResult(requestCount, none, histograms, replicaBusyMs, 0, 0, 0);
 	}
 	const tables = resolveComputeTables(input, maxBatch);
 	const groups = groupReplicas(replicaMetro, siteCount, tables, maxBatch, verificationFactor);
@@ -266,12 +326,14 @@ export function simulateRequests(input: RequestSimInput): RequestSimResult {
 		queueTail: new Int32Array(groupCount).fill(-1),
 		queueLength: new Int32Array(groupCount),
 		backlog: new Int32Array(groupCount),
+		occupancy: { inSystem: 0, lastMs: 0, requestMs: 0 },
 	};
-	const server = batchServer(sim);
+	const server = input.batching.mode === "continuous" ? continuousServer(sim) : batchServer(sim);
 	const arrivalKind = requestRouter(sim, server.reach);
 	sim.engine.scheduleAt(arrivals.timeMs[0] as number, arrivalKind, 0);
 	sim.engine.run();
-	return simResult(requestCount, server.totals(), histograms, replicaBusyMs, sim.engine.now, sim.engine.eventsFired);
+	const { now, eventsFired } = sim.engine;
+	return simResult(requestCount, server.totals(), histograms, replicaBusyMs, sim.occupancy.requestMs, now, eventsFired);
 }
 
 /** Checks the input (throws RangeError); returns the number of sites (columns of rttMs). */
@@ -311,13 +373,45 @@ function checkRequestInput(input: RequestSimInput): number {
 	if (input.serviceDistribution === "exponential" && input.serviceRng === undefined) {
 		throw new RangeError("serviceDistribution 'exponential' needs a serviceRng stream");
 	}
+	checkIterationInput(input);
 	return siteCount;
+}
+
+/** What continuous batching and per-request decode steps need (throws RangeError). */
+function checkIterationInput(input: RequestSimInput): void {
+	const { mode } = input.batching;
+	if (mode !== undefined && mode !== "static" && mode !== "continuous") {
+		throw new RangeError(`batching.mode must be static or continuous, got ${mode}`);
+	}
+	const iterations = input.computeTables?.iterations;
+	if ((mode === "continuous" || input.decodeStepsOfRequest !== undefined) && iterations === undefined) {
+		throw new RangeError("continuous batching and decodeStepsOfRequest need computeTables.iterations");
+	}
+	if (mode === "continuous" && input.serviceDistribution === "exponential") {
+		throw new RangeError("continuous batching takes deterministic iteration times only");
+	}
+	const steps = input.decodeStepsOfRequest;
+	if (steps !== undefined) {
+		if (steps.length !== input.arrivals.timeMs.length) {
+			throw new RangeError(
+				`decodeStepsOfRequest has ${steps.length} entries, arrivals ${input.arrivals.timeMs.length}`,
+			);
+		}
+		for (let i = 0; i < steps.length; i++) {
+			if (!((steps[i] as number) >= 1)) throw new RangeError(`decodeStepsOfRequest[${i}] must be ≥ 1`);
+		}
+	}
+	if (iterations !== undefined && iterations.length !== input.computeTables?.tables.length) {
+		throw new RangeError(`computeTables.iterations must have one entry per table`);
+	}
 }
 
 interface ResultHistograms {
 	readonly latencyMs: LogHistogram;
 	readonly networkRttMs: LogHistogram;
 	readonly waitMs: LogHistogram;
+	readonly ttftMs: LogHistogram;
+	readonly tpotMs: LogHistogram;
 }
 
 /** The caller's histograms, reset, or new ones. */
@@ -326,18 +420,25 @@ function resultHistograms(input: RequestSimInput): ResultHistograms {
 	const latencyMs = reused?.latencyMs ?? new LogHistogram(input.histogram);
 	const networkRttMs = reused?.networkRttMs ?? new LogHistogram(input.histogram);
 	const waitMs = reused?.waitMs ?? new LogHistogram(input.histogram);
+	const ttftMs = reused?.ttftMs ?? new LogHistogram(input.histogram);
+	const tpotMs = reused?.tpotMs ?? new LogHistogram(input.histogram);
 	if (reused !== undefined) {
 		latencyMs.reset();
 		networkRttMs.reset();
 		waitMs.reset();
+		ttftMs.reset();
+		tpotMs.reset();
 	}
-	return { latencyMs, networkRttMs, waitMs };
+	return { latencyMs, networkRttMs, waitMs, ttftMs, tpotMs };
 }
 
 interface SimTotals {
 	readonly served: number;
 	readonly slaMissed: number;
 	readonly batches: number;
+	/** Σ over batches (decode iterations) of the requests in it. */
+	readonly batchSlots: number;
+	readonly prefillIterations: number;
 }
 
 function simResult(
@@ -345,10 +446,11 @@ function simResult(
 	totals: SimTotals,
 	histograms: ResultHistograms,
 	replicaBusyMs: Float64Array,
+	requestMsInSystem: number,
 	endMs: number,
 	events: number,
 ): RequestSimResult {
-	const { served, slaMissed, batches } = totals;
+	const { served, slaMissed, batches, batchSlots, prefillIterations } = totals;
 	return {
 		arrived: requestCount,
 		served,
@@ -357,7 +459,9 @@ function simResult(
 		...histograms,
 		replicaBusyMs,
 		batches,
-		meanBatchSize: batches > 0 ? served / batches : Number.NaN,
+		meanBatchSize: batches > 0 ? batchSlots / batches : Number.NaN,
+		prefillIterations,
+		requestMsInSystem,
 		endMs,
 		events,
 	};
@@ -444,6 +548,16 @@ interface RequestSim {
 	readonly queueTail: Int32Array;
 	readonly queueLength: Int32Array;
 	readonly backlog: Int32Array;
+	/** Requests at their sites now, since when, and the time integral so far (request·ms). */
+	readonly occupancy: { inSystem: number; lastMs: number; requestMs: number };
+}
+
+/** `delta` requests reach (> 0) or leave (< 0) their sites at `nowMs`. */
+function occupy(sim: RequestSim, nowMs: number, delta: number): void {
+	const o = sim.occupancy;
+	o.requestMs += o.inSystem * (nowMs - o.lastMs);
+	o.lastMs = nowMs;
+	o.inSystem += delta;
 }
 
 /** The K nearest groups of each user metro, found when first needed. */
@@ -557,20 +671,11 @@ function requestRouter(sim: RequestSim, reach: (request: number) => void): numbe
  * maxWaitMs. Registers the finish and timer events; returns the reach handler and the totals.
  */
 function batchServer(sim: RequestSim): { reach: (request: number) => void; totals: () => SimTotals } {
-	const { engine, reachMs, requestGroup, nextInQueue, queueHead, queueTail, queueLength } = sim;
+	const { engine, reachMs, requestGroup, queueHead, queueLength } = sim;
 	const { maxBatch, maxWaitMs } = sim.input.batching;
 	const { replicaGroup, idleStart, idleCount, idle, groupSite } = sim.groups;
 	const timerAt = new Float64Array(groupSite.length).fill(-1);
 	const timerHandle = new Float64Array(groupSite.length);
-
-	const enqueue = (g: number, request: number) => {
-		nextInQueue[request] = -1;
-		const tail = queueTail[g] as number;
-		if (tail < 0) queueHead[g] = request;
-		else nextInQueue[tail] = request;
-		queueTail[g] = request;
-		queueLength[g] = (queueLength[g] as number) + 1;
-	};
 
 	/** Starts every batch that may start now; arms the group's timer for the next one. */
 	const dispatch = (g: number) => {
@@ -597,11 +702,14 @@ function batchServer(sim: RequestSim): { reach: (request: number) => void; total
 	const reach = (request: number) => {
 		const g = requestGroup[request] as number;
 		reachMs[request] = engine.now;
-		enqueue(g, request);
+		occupy(sim, engine.now, 1);
+		enqueue(sim, g, request);
 		dispatch(g);
 	};
 
+	const batchSize = new Int32Array(replicaGroup.length);
 	const finishKind = engine.registerKind("batch.finish", (replica) => {
+		occupy(sim, engine.now, -(batchSize[replica] as number));
 		const g = replicaGroup[replica] as number;
 		idle[(idleStart[g] as number) + (idleCount[g] as number)] = replica;
 		idleCount[g] = (idleCount[g] as number) + 1;
@@ -611,29 +719,271 @@ function batchServer(sim: RequestSim): { reach: (request: number) => void; total
 		timerAt[g] = -1;
 		dispatch(g);
 	});
-	const { startBatch, totals } = batchStarter(sim, finishKind);
+	const { startBatch, totals } = batchStarter(sim, finishKind, batchSize);
 	return { reach, totals };
+}
+
+/** Appends a request to its group's FIFO. */
+function enqueue(sim: RequestSim, g: number, request: number): void {
+	const { nextInQueue, queueHead, queueTail, queueLength } = sim;
+	nextInQueue[request] = -1;
+	const tail = queueTail[g] as number;
+	if (tail < 0) queueHead[g] = request;
+	else nextInQueue[tail] = request;
+	queueTail[g] = request;
+	queueLength[g] = (queueLength[g] as number) + 1;
+}
+
+/** Takes the head of a group's FIFO (which must not be empty). */
+function dequeue(sim: RequestSim, g: number): number {
+	const { nextInQueue, queueHead, queueTail, queueLength, backlog } = sim;
+	const request = queueHead[g] as number;
+	queueHead[g] = nextInQueue[request] as number;
+	if ((queueHead[g] as number) < 0) queueTail[g] = -1;
+	queueLength[g] = (queueLength[g] as number) - 1;
+	backlog[g] = (backlog[g] as number) - 1;
+	return request;
+}
+
+/**
+ * Continuous (iteration-level) batching, as Orca (Yu et al., OSDI 2022) and vLLM (Kwon et al.,
+ * SOSP 2023) schedule. Each replica runs one iteration at a time:
+ *   - a prefill iteration when its group's FIFO holds requests and there is room: it admits, in
+ *     FIFO order, as many as fit under maxBatch running requests and the GPU's KV-cache memory
+ *     (vLLM's default scheduler: prefill first, prefill and decode in separate iterations; the
+ *     running requests pause for it). It costs overheadMs + n · prefill (prefillIterationMs);
+ *   - else a decode iteration: one decode step for every running request, costing the roofline
+ *     of the running batch — the weights read once plus every request's KV cache (decodeStepMs);
+ *     a request's first step yields its first token, and it leaves after its last step.
+ * KV memory: a request reserves the KV cache of its prompt and all its output tokens when it is
+ * admitted (as TGI budgets max_new_tokens), so nothing is ever preempted; vLLM instead grows the
+ * cache page by page and preempts when it runs out — it admits more, at the risk of recompute.
+ * A request that alone exceeds the memory is admitted to an empty replica all the same.
+ * Time: each replica keeps its iterations' exact (fractional) end times and the engine fires at
+ * their rounding to whole ms, so a lone request takes exactly a static batch of one (to the
+ * rounding). maxWaitMs is not used: a request waits only for the next iteration with room.
+ */
+function continuousServer(sim: RequestSim): { reach: (request: number) => void; totals: () => SimTotals } {
+	const { engine, reachMs, requestGroup, verificationFactor, replicaBusyMs } = sim;
+	const { maxBatch } = sim.input.batching;
+	const { replicaTable } = sim.tables;
+	const iterations = sim.tables.iterations as readonly IterationCost[];
+	const { replicaGroup, idleStart, idleCount, idle } = sim.groups;
+	const replicaCount = replicaGroup.length;
+	// Per replica: its running requests in slot[r · maxBatch …], those admitted by the prefill under way after them.
+	const slot = new Int32Array(replicaCount * maxBatch);
+	const running = new Int32Array(replicaCount);
+	const admitting = new Int32Array(replicaCount);
+	const reservedTokens = new Float64Array(replicaCount);
+	const iterationEndMs = new Float64Array(replicaCount);
+	const counts = { decodeIterations: 0, decodeSlots: 0, prefills: 0 };
+
+	const admit = admitter(sim, { slot, running, admitting, reservedTokens });
+
+	/** Starts the replica's next iteration at `startMs` (prefill first), or leaves it idle. */
+	const next = (r: number, startMs: number) => {
+		const g = replicaGroup[r] as number;
+		const table = replicaTable[r] as number;
+		const cost = iterations[table] as IterationCost;
+		const admitted = admit(r, g, cost, table);
+		let ms: number;
+		// A replica that had nothing running starts at the engine's whole ms, as a static batch does.
+		const from = (running[r] as number) === 0 ? engine.now : startMs;
+		if (admitted > 0) {
+			admitting[r] = admitted;
+			ms = prefillIterationMs(cost, admitted);
+			counts.prefills++;
+		} else if ((running[r] as number) > 0) {
+			ms = decodeStepMs(cost, running[r] as number, contextTokens[r] as number);
+			counts.decodeIterations++;
+			counts.decodeSlots += running[r] as number;
+		} else {
+			idle[(idleStart[g] as number) + (idleCount[g] as number)] = r;
+			idleCount[g] = (idleCount[g] as number) + 1;
+			return;
+		}
+		ms *= verificationFactor;
+		replicaBusyMs[r] = (replicaBusyMs[r] as number) + ms;
+		const endMs = from + ms;
+		iterationEndMs[r] = endMs;
+		engine.scheduleAt(Math.round(endMs), iterationKind, r);
+	};
+
+	const { contextTokens, endIteration, served, slaMissed } = decodeBook(sim, {
+		slot,
+		running,
+		admitting,
+		reservedTokens,
+	});
+	const iterationKind = engine.registerKind("iteration.end", (r) => {
+		endIteration(r);
+		next(r, iterationEndMs[r] as number);
+	});
+
+	const reach = (request: number) => {
+		const g = requestGroup[request] as number;
+		reachMs[request] = engine.now;
+		occupy(sim, engine.now, 1);
+		enqueue(sim, g, request);
+		if ((idleCount[g] as number) > 0) {
+			idleCount[g] = (idleCount[g] as number) - 1;
+			next(idle[(idleStart[g] as number) + (idleCount[g] as number)] as number, engine.now);
+		}
+	};
+	const totals = (): SimTotals => ({
+		served: served(),
+		slaMissed: slaMissed(),
+		batches: counts.decodeIterations,
+		batchSlots: counts.decodeSlots,
+		prefillIterations: counts.prefills,
+	});
+	return { reach, totals };
+}
+
+/** Moves waiting requests into a replica's slots while they fit (maxBatch, KV memory); returns how many. */
+function admitter(
+	sim: RequestSim,
+	slots: RunningSlots,
+): (r: number, g: number, cost: IterationCost, table: number) => number {
+	const { engine, reachMs, queueHead, queueLength } = sim;
+	const { maxBatch } = sim.input.batching;
+	const { slot, running, reservedTokens } = slots;
+	const { waitMs } = sim.histograms;
+	const recordWaits = sim.input.recordWaits ?? true;
+	const steps = stepsOf(sim);
+	return (r, g, cost, table) => {
+		const base = r * maxBatch;
+		let n = 0;
+		while ((running[r] as number) + n < maxBatch && (queueLength[g] as number) > 0) {
+			const request = queueHead[g] as number;
+			const need = cost.promptTokens + steps(request, table);
+			const empty = (running[r] as number) + n === 0;
+			if (!empty && (reservedTokens[r] as number) + need > cost.kvCacheCapacityTokens) break;
+			dequeue(sim, g);
+			reservedTokens[r] = (reservedTokens[r] as number) + need;
+			slot[base + (running[r] as number) + n] = request;
+			n++;
+			if (recordWaits) waitMs.record(engine.now - (reachMs[request] as number));
+		}
+		return n;
+	};
+}
+
+/** The replicas' running requests as they advance (continuous batching). */
+interface RunningSlots {
+	readonly slot: Int32Array;
+	readonly running: Int32Array;
+	readonly admitting: Int32Array;
+	readonly reservedTokens: Float64Array;
+}
+
+/**
+ * The end of an iteration: a prefill's requests join the running batch with their prompt's KV
+ * cache; a decode step adds a token to every running request, records its first token and
+ * retires those done (their KV cache freed).
+ */
+function decodeBook(sim: RequestSim, slots: RunningSlots) {
+	const { engine, reachMs } = sim;
+	const { maxBatch } = sim.input.batching;
+	const { replicaTable } = sim.tables;
+	const iterations = sim.tables.iterations as readonly IterationCost[];
+	const { replicaGroup, groupSite } = sim.groups;
+	const { slot, running, admitting, reservedTokens } = slots;
+	const steps = stepsOf(sim);
+	const recorder = servedRecorder(sim);
+	const contextTokens = new Float64Array(running.length);
+	const stepsDone = new Int32Array(reachMs.length);
+	const firstTokenMs = new Float64Array(reachMs.length);
+
+	const endIteration = (r: number) => {
+		const table = replicaTable[r] as number;
+		const cost = iterations[table] as IterationCost;
+		const base = r * maxBatch;
+		const admitted = admitting[r] as number;
+		if (admitted > 0) {
+			contextTokens[r] = (contextTokens[r] as number) + admitted * cost.promptTokens;
+			running[r] = (running[r] as number) + admitted;
+			admitting[r] = 0;
+			return;
+		}
+		const now = engine.now;
+		const site = groupSite[replicaGroup[r] as number] as number;
+		contextTokens[r] = (contextTokens[r] as number) + (running[r] as number);
+		// Backwards, so that the last slot moved into a freed one has been stepped already.
+		for (let i = (running[r] as number) - 1; i >= 0; i--) {
+			const request = slot[base + i] as number;
+			const done = (stepsDone[request] as number) + 1;
+			stepsDone[request] = done;
+			if (done === 1) firstTokenMs[request] = now;
+			const total = steps(request, table);
+			if (done < total) continue;
+			recorder.record(request, site, firstTokenMs[request] as number, now, total);
+			occupy(sim, now, -1);
+			contextTokens[r] = (contextTokens[r] as number) - (cost.promptTokens + total);
+			reservedTokens[r] = (reservedTokens[r] as number) - (cost.promptTokens + total);
+			running[r] = (running[r] as number) - 1;
+			slot[base + i] = slot[base + (running[r] as number)] as number;
+		}
+	};
+	return { contextTokens, endIteration, served: recorder.served, slaMissed: recorder.slaMissed };
+}
+
+/** Records a served request's figures; counts the served and the SLA misses. */
+interface ServedRecorder {
+	/** `firstTokenMs` and `finishMs` are engine times; `steps` its decode steps. */
+	readonly record: (request: number, site: number, firstTokenMs: number, finishMs: number, steps: number) => void;
+	readonly served: () => number;
+	readonly slaMissed: () => number;
+}
+
+function servedRecorder(sim: RequestSim): ServedRecorder {
+	const { siteCount, reachMs } = sim;
+	const { rttMs, slaP95Ms } = sim.input;
+	const arrivalMetro = sim.input.arrivals.metro;
+	const { latencyMs, networkRttMs, ttftMs, tpotMs } = sim.histograms;
+	let served = 0;
+	let slaMissed = 0;
+	const record = (request: number, site: number, firstTokenMs: number, finishMs: number, steps: number) => {
+		const reached = reachMs[request] as number;
+		const rtt = rttMs[(arrivalMetro[request] as number) * siteCount + site] as number;
+		const latency = rtt + (finishMs - reached);
+		latencyMs.record(latency);
+		networkRttMs.record(rtt);
+		ttftMs.record(rtt + (firstTokenMs - reached));
+		if (steps > 1) tpotMs.record((finishMs - firstTokenMs) / (steps - 1));
+		if (latency > slaP95Ms) slaMissed++;
+		served++;
+	};
+	return { record, served: () => served, slaMissed: () => slaMissed };
+}
+
+/** Decode steps of each request: its own, or its replica's table's (1 without iteration costs). */
+function stepsOf(sim: RequestSim): (request: number, table: number) => number {
+	const own = sim.input.decodeStepsOfRequest;
+	const iterations = sim.tables.iterations;
+	if (own !== undefined) return (request) => own[request] as number;
+	if (iterations === undefined) return () => 1;
+	return (_, table) => (iterations[table] as IterationCost).decodeSteps;
 }
 
 /** Takes an idle replica of the group and up to maxBatch requests off its FIFO; records each request's figures. */
 function batchStarter(
 	sim: RequestSim,
 	finishKind: number,
+	batchSize: Int32Array,
 ): { startBatch: (g: number) => void; totals: () => SimTotals } {
-	const { engine, siteCount, verificationFactor, reachMs, nextInQueue, queueHead, queueTail, queueLength, backlog } =
-		sim;
-	const { rttMs, slaP95Ms } = sim.input;
+	const { engine, verificationFactor, reachMs, nextInQueue, queueHead, queueTail, queueLength, backlog } = sim;
 	const { maxBatch } = sim.input.batching;
-	const arrivalMetro = sim.input.arrivals.metro;
-	const { tables, replicaTable } = sim.tables;
+	const { tables, replicaTable, iterations } = sim.tables;
 	const { idleStart, idleCount, idle, groupSite } = sim.groups;
-	const { latencyMs, networkRttMs, waitMs } = sim.histograms;
+	const { waitMs } = sim.histograms;
 	const { replicaBusyMs } = sim;
 	const exponential = sim.input.serviceDistribution === "exponential";
 	const recordWaits = sim.input.recordWaits ?? true;
 	const serviceRng = sim.input.serviceRng;
-	let served = 0;
-	let slaMissed = 0;
+	const ownSteps = sim.input.decodeStepsOfRequest;
+	const steps = stepsOf(sim);
+	const recorder = servedRecorder(sim);
 	let batches = 0;
 
 	const startBatch = (g: number) => {
@@ -641,31 +991,45 @@ function batchStarter(
 		idleCount[g] = (idleCount[g] as number) - 1;
 		const replica = idle[(idleStart[g] as number) + (idleCount[g] as number)] as number;
 		const size = Math.min(maxBatch, queueLength[g] as number);
-		const meanMs = ((tables[replicaTable[replica] as number] as Float64Array)[size - 1] as number) * verificationFactor;
+		const table = replicaTable[replica] as number;
+		const cost = iterations?.[table];
+		let meanMs = (tables[table] as Float64Array)[size - 1] as number;
+		if (ownSteps !== undefined) {
+			// Padded to the longest request of the batch.
+			let longest = 0;
+			for (let n = 0, r = queueHead[g] as number; n < size; n++, r = nextInQueue[r] as number) {
+				longest = Math.max(longest, ownSteps[r] as number);
+			}
+			meanMs = staticBatchMs(cost as IterationCost, size, longest);
+		}
+		meanMs *= verificationFactor;
 		const serviceMs = exponential ? -meanMs * Math.log((serviceRng as RandomStream).next()) : meanMs;
 		const durationMs = Math.round(serviceMs);
 		const finishMs = now + durationMs;
+		const firstTokenMs =
+			cost === undefined || meanMs === 0
+				? finishMs
+				: now + Math.round(staticFirstTokenMs(cost, size) * verificationFactor * (serviceMs / meanMs));
 		const site = groupSite[g] as number;
 		for (let n = 0; n < size; n++) {
 			const request = queueHead[g] as number;
 			queueHead[g] = nextInQueue[request] as number;
-			const reached = reachMs[request] as number;
-			const rtt = rttMs[(arrivalMetro[request] as number) * siteCount + site] as number;
-			const latency = rtt + (finishMs - reached);
-			latencyMs.record(latency);
-			networkRttMs.record(rtt);
-			if (recordWaits) waitMs.record(now - reached);
-			if (latency > slaP95Ms) slaMissed++;
+			if (recordWaits) waitMs.record(now - (reachMs[request] as number));
+			recorder.record(request, site, firstTokenMs, finishMs, steps(request, table));
 		}
 		if ((queueHead[g] as number) < 0) queueTail[g] = -1;
 		queueLength[g] = (queueLength[g] as number) - size;
 		backlog[g] = (backlog[g] as number) - size;
-		served += size;
 		batches++;
 		replicaBusyMs[replica] = (replicaBusyMs[replica] as number) + durationMs;
+		batchSize[replica] = size;
 		engine.schedule(durationMs, finishKind, replica);
 	};
-	return { startBatch, totals: () => ({ served, slaMissed, batches }) };
+	const totals = (): SimTotals => {
+		const served = recorder.served();
+		return { served, slaMissed: recorder.slaMissed(), batches, batchSlots: served, prefillIterations: 0 };
+	};
+	return { startBatch, totals };
 }
 
 function resolveComputeTables(input: RequestSimInput, maxBatch: number): ComputeTables {

@@ -199,8 +199,9 @@ function realtimeClassKpis(classState: RealtimeClassState, tally: ClassRequestTa
 		id: spec.id,
 		kind: "realtime",
 		latencyMs: latencyKpi(tally.latencyMs),
-		ttftMs: null,
-		tpotMs: null,
+		// Token timings mean something only for classes that generate tokens.
+		ttftMs: spec.tokensPerRequest > 0 ? latencyKpi(tally.ttftMs) : null,
+		tpotMs: spec.tokensPerRequest > 0 ? latencyKpi(tally.tpotMs) : null,
 		slaMs: spec.slaP95Ms,
 		timeoutMs: classState.timeoutMs,
 		slaMissShare: ratio(tally.slaMissed + tally.failedTimeout, completed),

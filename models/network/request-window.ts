@@ -6,9 +6,15 @@
 import type { LogHistogram } from "../../sim/recorder/histogram.js";
 import type { GpuSpec } from "../catalog.js";
 import type { EpochDemand } from "../demand.js";
-import { computeTimeMs, efficiencyFor } from "../latency.js";
+import { efficiencyFor, iterationCost, staticBatchMs } from "../latency.js";
 import { NodeState } from "../nodes.js";
-import { type Arrivals, generateArrivals, type RequestSimResult, simulateRequests } from "../requests.js";
+import {
+	type Arrivals,
+	generateArrivals,
+	type RequestSimResult,
+	resolveBatchingMode,
+	simulateRequests,
+} from "../requests.js";
 import { MS_PER_DAY, MS_PER_HOUR, SECONDS_PER_HOUR } from "../units.js";
 import { cloudHasRoom, cloudOccupy, cloudRegionDown, KB_PER_GB, placeCloudReplicas } from "./cloud-twin.js";
 import { RTT_BUDGET_SHARE_OF_SLA } from "./setup.js";
@@ -33,7 +39,7 @@ export function requestWindow(state: NetworkState, classState: RealtimeClassStat
 	const cloud = cloudWindow(state, classState, arrivals, windowHours);
 	const cloudCounts = emptyCounts();
 	countResult(cloudCounts, cloud.result, classState.timeoutMs);
-	classState.cloudRequests.latencyMs.merge(cloud.result.latencyMs);
+	mergeClassHistograms(classState.cloudRequests, cloud.result);
 	tallyClass(state.cloud, classState.cloudRequests, cloudCounts, cloud.costUsd, spec);
 	tallyClass(state.depin, classState.depinRequests, depin, depin.costUsd, spec);
 	// What tenants see for the next epoch's choice: cost per request served, and requests
@@ -206,12 +212,13 @@ function simulateSegment(
 		),
 		computeTables: {
 			tables: classState.batchTimes.tables,
+			iterations: classState.batchTimes.iterations,
 			replicaTable: Int32Array.from(routed, (node) => batchTimeTable(state, classState, nodes.gpu[node] as number)),
 		},
 		rttMs: setup.geography.depinSiteRttMs,
 		sitesByRtt: state.depinSitesByRtt,
 		metroCount: setup.metroCount,
-		batching: spec.batching,
+		batching: batchingOf(spec),
 		slaP95Ms: spec.slaP95Ms,
 		verificationOverheadShare: setup.auditOverhead,
 		recordWaits: false,
@@ -232,7 +239,7 @@ function simulateSegment(
 		counts.failedReplicaDown += lost;
 	}
 	accumulate(state.depin, result);
-	classState.depinRequests.latencyMs.merge(result.latencyMs);
+	mergeClassHistograms(classState.depinRequests, result);
 	state.epochCounts.latency.merge(result.latencyMs);
 }
 
@@ -333,12 +340,13 @@ function cloudWindow(
 		replicaMetro: Int32Array.from(sites),
 		computeTables: {
 			tables: classState.batchTimes.tables,
+			iterations: classState.batchTimes.iterations,
 			replicaTable: new Int32Array(sites.length).fill(table),
 		},
 		rttMs: geography.metroToRegionRttMs,
 		sitesByRtt: state.cloudSitesByRtt,
 		metroCount,
-		batching: spec.batching,
+		batching: batchingOf(spec),
 		slaP95Ms: spec.slaP95Ms,
 		recordWaits: false,
 		reuseHistograms: state.cloud.window,
@@ -419,12 +427,27 @@ function batchTimeTable(state: NetworkState, classState: RealtimeClassState, gpu
 		const spec = classState.spec;
 		const gpuSpec = state.setup.gpus[gpu] as GpuSpec;
 		const efficiency = efficiencyFor(state.setup.calibration, gpuSpec);
+		const cost = iterationCost(gpuSpec, spec.compute, efficiency);
 		const table = new Float64Array(spec.batching.maxBatch);
-		for (let b = 1; b <= table.length; b++) table[b - 1] = computeTimeMs(b, gpuSpec, spec.compute, efficiency);
+		for (let b = 1; b <= table.length; b++) table[b - 1] = staticBatchMs(cost, b, spec.compute.decodeSteps);
 		tableOfGpu[gpu] = tables.length;
 		tables.push(table);
+		classState.batchTimes.iterations.push(cost);
 	}
 	return tableOfGpu[gpu] as number;
+}
+
+/** A window's latency, TTFT and TPOT into the class's run totals on one side. */
+function mergeClassHistograms(tally: ClassRequestTally, result: RequestSimResult): void {
+	tally.latencyMs.merge(result.latencyMs);
+	tally.ttftMs.merge(result.ttftMs);
+	tally.tpotMs.merge(result.tpotMs);
+}
+
+/** The class's batching as the request simulator takes it (mode resolved). */
+function batchingOf(spec: RealtimeClassState["spec"]) {
+	const { maxBatch, maxWaitMs, mode } = spec.batching;
+	return { maxBatch, maxWaitMs, mode: resolveBatchingMode(mode, spec.compute.decodeSteps) };
 }
 
 /**

@@ -17,10 +17,10 @@ import {
 import { DemandModel } from "../demand.js";
 import { type Sampler, samplerOf } from "../distribution-spec.js";
 import { buildGeography, type Geography, greatCircleKm } from "../geo.js";
-import { type CalibrationProfile, computeTimeMs, efficiencyFor, jobDurationHours } from "../latency.js";
+import { type CalibrationProfile, computeTimeMs, efficiencyFor, iterationCost, jobDurationHours } from "../latency.js";
 import type { MarketContext } from "../market.js";
 import { amortisedCapexUsdPerHour, ewmaWeight } from "../providers.js";
-import { sitesByRtt } from "../requests.js";
+import { resolveBatchingMode, sitesByRtt } from "../requests.js";
 import type { JobClass, RealtimeClass, Scenario } from "../scenario/schema.js";
 import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, MS_PER_SECOND, SECONDS_PER_HOUR } from "../units.js";
 import type { NetworkInputs } from "./types.js";
@@ -410,8 +410,14 @@ export function requestSites(setup: NetworkSetup): { depin: Int32Array[]; cloud:
 /** Requests per second one replica on `gpu` sustains with full batches (0 if it cannot hold the model). */
 export function replicaCapacityRps(spec: RealtimeClass, gpu: GpuSpec, calibration: CalibrationProfile): number {
 	if (gpu.memoryGb < spec.compute.weightsGb) return 0;
-	const batch = spec.batching.maxBatch;
-	const ms = computeTimeMs(batch, gpu, spec.compute, efficiencyFor(calibration, gpu));
+	const efficiency = efficiencyFor(calibration, gpu);
+	let batch = spec.batching.maxBatch;
+	if (resolveBatchingMode(spec.batching.mode, spec.compute.decodeSteps) === "continuous") {
+		// Continuous batching runs at most as many requests as the KV-cache memory holds (at least one).
+		const { kvCacheCapacityTokens, promptTokens, decodeSteps } = iterationCost(gpu, spec.compute, efficiency);
+		batch = Math.max(1, Math.min(batch, Math.floor(kvCacheCapacityTokens / (promptTokens + decodeSteps))));
+	}
+	const ms = computeTimeMs(batch, gpu, spec.compute, efficiency);
 	return ms > 0 ? (batch / ms) * MS_PER_SECOND : 0;
 }
 

@@ -12,6 +12,7 @@ import { EpochSeries } from "../../sim/recorder/series.js";
 import { grownArray } from "../../sim/typed-arrays.js";
 import type { EpochDemand } from "../demand.js";
 import { samplerOf } from "../distribution-spec.js";
+import type { IterationCost } from "../latency.js";
 import { awardBuffer, type ClearingBuffers, type OrderTerms } from "../market.js";
 import { IdleIndex, NodeTable } from "../nodes.js";
 import { type EpochAccounting, emptyEpochAccounting } from "../provider-accounting.js";
@@ -103,6 +104,10 @@ export class ClassRequestTally {
 	costUsd = 0;
 	/** End-to-end latency of the requests that completed (timeouts included), ms. */
 	readonly latencyMs = new LogHistogram();
+	/** Time to first token (LLM classes), ms. */
+	readonly ttftMs = new LogHistogram();
+	/** Time per output token after the first (LLM classes), ms. */
+	readonly tpotMs = new LogHistogram();
 }
 
 /** One job class's orders on one side (DePIN or cloud) over the run: the per-class KPIs. */
@@ -187,8 +192,12 @@ export class RealtimeClassState extends ClassState {
 	readonly cloudCapacityRps: number;
 	readonly replicas: number[] = [];
 	requiredCapacityRps = 0;
-	/** Batch compute times of the GPU classes met so far (the request windows' tables). */
-	readonly batchTimes: { readonly tables: Float64Array[]; readonly tableOfGpu: Int32Array };
+	/** Batch compute times (and iteration costs) of the GPU classes met so far (the request windows' tables). */
+	readonly batchTimes: {
+		readonly tables: Float64Array[];
+		readonly iterations: IterationCost[];
+		readonly tableOfGpu: Int32Array;
+	};
 	readonly replicaRng: RandomStream;
 	readonly depinRequests = new ClassRequestTally();
 	readonly cloudRequests = new ClassRequestTally();
@@ -213,7 +222,7 @@ export class RealtimeClassState extends ClassState {
 		);
 		const cloudGpu = requireId(setup.catalog.gpuById, setup.scenario.cloud.realtimeGpu, "GPU");
 		this.cloudCapacityRps = replicaCapacityRps(spec, cloudGpu, calibration);
-		this.batchTimes = { tables: [], tableOfGpu: new Int32Array(gpus.length).fill(-1) };
+		this.batchTimes = { tables: [], iterations: [], tableOfGpu: new Int32Array(gpus.length).fill(-1) };
 		this.replicaRng = streams.stream(`demand/${spec.id}/replicas`);
 		this.timeoutMs = spec.timeoutMs ?? TIMEOUT_SLA_MULTIPLE * spec.slaP95Ms;
 		this.windowOffsetRng = streams.stream(`requests/${spec.id}/window-offset`);
@@ -297,7 +306,13 @@ export class TwinRecord {
 	readonly timeToServeMinutes = new LogHistogram();
 	readonly requests = new RequestTally();
 	/** One request window's histograms, merged into the run's and the epoch's before the next window. */
-	readonly window = { latencyMs: new LogHistogram(), networkRttMs: new LogHistogram(), waitMs: new LogHistogram() };
+	readonly window = {
+		latencyMs: new LogHistogram(),
+		networkRttMs: new LogHistogram(),
+		waitMs: new LogHistogram(),
+		ttftMs: new LogHistogram(),
+		tpotMs: new LogHistogram(),
+	};
 }
 
 /** The cloud twin's jobs over the run. */

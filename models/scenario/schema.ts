@@ -136,6 +136,17 @@ export const RealtimeClass = Type.Object(
 				stepGflop: nonNegative("compute per request per step, GFLOP", { default: 0 }),
 				weightsGb: nonNegative("weights read per batch step (memory-bound part), GB", { default: 0 }),
 				overheadMs: nonNegative("fixed per-batch overhead (launch, framework), ms", { default: 2 }),
+				kvCacheBytesPerToken: nonNegative(
+					"KV-cache bytes per token of context: 2 (K and V) · layers · KV heads · head dim · bytes per value; Llama 3 8B: 2 · 32 · 8 · 128 · 2 = 131072 (128 KiB; its config.json, GQA with 8 KV heads); 0: none. Read by each decode step and limits the running batch of continuous batching",
+					{ default: 0 },
+				),
+				promptTokens: Type.Integer({
+					minimum: 0,
+					maximum: 10_000_000,
+					description:
+						"prompt tokens whose KV cache a request holds from its prefill (with its decodeSteps output tokens)",
+					default: 0,
+				}),
 			},
 			{ additionalProperties: false, default: {}, description: "roofline cost of a request (see models/latency.ts)" },
 		),
@@ -150,9 +161,14 @@ export const RealtimeClass = Type.Object(
 		batching: Type.Object(
 			{
 				maxBatch: Type.Integer({ minimum: 1, maximum: 4096, description: "largest batch", default: 8 }),
-				maxWaitMs: nonNegative("longest a request waits for its batch to fill, ms", { default: 5 }),
+				maxWaitMs: nonNegative("longest a request waits for its batch to fill (static batching), ms", { default: 5 }),
+				mode: Type.Union([Type.Literal("auto"), Type.Literal("static"), Type.Literal("continuous")], {
+					description:
+						"static: a batch is prefilled, then decoded to its end, before the replica takes the next; continuous: iteration-level scheduling (Orca, vLLM): requests join the running batch at a prefill iteration and leave after their last decode step (models/requests.ts); auto: continuous when decodeSteps > 1, else static",
+					default: "auto",
+				}),
 			},
-			{ additionalProperties: false, default: {}, description: "dynamic batching at each replica" },
+			{ additionalProperties: false, default: {}, description: "batching at each replica" },
 		),
 		payloadKbIn: nonNegative("request payload, KB", { default: 4 }),
 		payloadKbOut: nonNegative("response payload, KB", { default: 4 }),

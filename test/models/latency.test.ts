@@ -8,10 +8,15 @@ import {
 	type ComputeCost,
 	computeTimeMs,
 	DEFAULT_PROFILE_PATH,
+	decodeStepMs,
 	efficiencyFor,
+	iterationCost,
 	jobDurationHours,
 	loadCalibrationProfile,
 	parseCalibrationProfile,
+	prefillIterationMs,
+	staticBatchMs,
+	staticFirstTokenMs,
 	throughputTokensPerSecond,
 } from "../../models/latency.js";
 
@@ -132,6 +137,59 @@ describe("calibration profile", () => {
 		const several = write("several.json", JSON.stringify({ ...base, overheadMsScale: "1", provenance: [] }));
 		expect(() => loadCalibrationProfile(several)).toThrow(
 			`profile ${several}: provenance: expected an object, got an empty array\nprofile ${several}: overheadMsScale: expected a number ≥ 0, got "1"`,
+		);
+	});
+});
+
+describe("roofline split into iterations (continuous batching) and the KV-cache read", () => {
+	const llama: ComputeCost = {
+		prefillGflop: 4800,
+		decodeSteps: 32,
+		stepGflop: 16,
+		weightsGb: 16,
+		overheadMs: 5,
+		kvCacheBytesPerToken: 131_072,
+		promptTokens: 300,
+	};
+
+	it("without a KV cache the static batch is today's formula to the last bit", () => {
+		for (const id of ["rtx4090", "h100-sxm", "l40s"]) {
+			const g = gpu(id);
+			const c = { ...llama, kvCacheBytesPerToken: 0 };
+			const flops = g.fp16TensorTflops * EFF.mfu;
+			const weightsMs = (1000 * c.weightsGb) / (g.memoryBandwidthGbps * EFF.mbu);
+			for (const b of [1, 3, 16, 64]) {
+				const today =
+					c.overheadMs + (b * c.prefillGflop) / flops + c.decodeSteps * Math.max((b * c.stepGflop) / flops, weightsMs);
+				expect(computeTimeMs(b, g, c, EFF)).toBe(today);
+			}
+		}
+	});
+
+	it("the closed form equals the step-by-step sum of prefill and decode iterations", () => {
+		for (const id of ["rtx4090", "h100-sxm", "a100-80gb"]) {
+			const cost = iterationCost(gpu(id), llama, EFF);
+			for (const b of [1, 2, 8, 16, 48, 256]) {
+				for (const steps of [1, 7, 32, 500]) {
+					let sum = prefillIterationMs(cost, b);
+					for (let k = 1; k <= steps; k++) sum += decodeStepMs(cost, b, b * (cost.promptTokens + k - 1));
+					expect(staticBatchMs(cost, b, steps)).toBeCloseTo(sum, 8);
+				}
+			}
+			expect(staticFirstTokenMs(cost, 4)).toBeCloseTo(prefillIterationMs(cost, 4) + decodeStepMs(cost, 4, 1200), 12);
+		}
+	});
+
+	it("the KV cache of the batch is read every step: 16 × 332 tokens of 128 KiB on an H100", () => {
+		const h100 = gpu("h100-sxm");
+		const cost = iterationCost(h100, llama, EFF);
+		const bytesRate = 3350 * 0.7; // GB/s
+		// Memory-bound step at the last token of a 16-wide batch: (16 GB + 16 · 331 · 131072 B) / rate.
+		const expected = (1000 * (16 + (16 * 331 * 131_072) / 1e9)) / bytesRate;
+		expect(decodeStepMs(cost, 16, 16 * 331)).toBeCloseTo(expected, 9);
+		// The KV read makes a long batch slower than the weights alone.
+		expect(computeTimeMs(16, h100, llama, EFF)).toBeGreaterThan(
+			computeTimeMs(16, h100, { ...llama, kvCacheBytesPerToken: 0 }, EFF),
 		);
 	});
 });
