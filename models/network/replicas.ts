@@ -3,7 +3,6 @@
  * autoscales to the capacity its DePIN share of demand needs; a replica's lease is renewed at
  * its end while it is still needed.
  */
-import { type CloudRegion, cloudPriceUsdPerGpuHour } from "../catalog.js";
 import type { EpochDemand } from "../demand.js";
 import type { OrderTerms } from "../market.js";
 import { SECONDS_PER_HOUR } from "../units.js";
@@ -46,13 +45,11 @@ function replicaTerms(
 	leaseGpuHours: Float64Array,
 ): OrderTerms {
 	const { setup } = state;
-	const { scenario, geography, regions } = setup;
+	const { scenario, geography } = setup;
 	const spec = classState.spec;
 	const regionIndex = geography.nearestRegion[origin] as number;
-	const cloudPrice =
-		regionIndex >= 0
-			? cloudPriceUsdPerGpuHour(regions[regionIndex] as CloudRegion, scenario.cloud.realtimeGpu)
-			: Number.NaN;
+	// The tenant's reserve: the cloud's price for the same class, on the GPU and pricing the cloud twin uses.
+	const cloudPrice = regionIndex >= 0 ? (classState.cloudGpu.priceUsdPerGpuHour[regionIndex] as number) : Number.NaN;
 	return {
 		originMetro: origin,
 		gpus: 1,

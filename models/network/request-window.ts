@@ -312,12 +312,12 @@ function cloudWindow(
 		targetUtilisation: spec.replicas.targetUtilisation,
 		minReplicas: spec.replicas.minReplicas,
 		rttBudgetMs: spec.slaP95Ms * RTT_BUDGET_SHARE_OF_SLA,
-		regionUsable: setup.cloudRealtimeUsable,
-		priceUsdPerHour: setup.cloudRealtimePriceUsdPerGpuHour,
+		regionUsable: classState.cloudGpu.usable,
+		priceUsdPerHour: classState.cloudGpu.priceUsdPerGpuHour,
 	});
-	const sites = cloudSites(state, placement.replicas);
+	const sites = cloudSites(state, classState, placement.replicas);
 	let costUsd = 0;
-	for (const r of sites) costUsd += (setup.cloudRealtimePriceUsdPerGpuHour[r] as number) * windowHours;
+	for (const r of sites) costUsd += (classState.cloudGpu.priceUsdPerGpuHour[r] as number) * windowHours;
 	// Requests whose region is down with no failover are lost; the rest are simulated.
 	const kept = new Uint8Array(arrivals.timeMs.length);
 	let lost = 0;
@@ -334,7 +334,7 @@ function cloudWindow(
 		egressUsd += payloadGb * (regions[site >= 0 ? site : Math.max(0, home)]?.egressUsdPerGb ?? 0);
 	}
 	const served = lost > 0 ? selectArrivals(arrivals, kept) : arrivals;
-	const table = batchTimeTable(state, classState, setup.cloudRealtimeGpuIndex);
+	const table = batchTimeTable(state, classState, classState.cloudGpu.gpuIndex);
 	const simulated = simulateRequests({
 		arrivals: served,
 		replicaMetro: Int32Array.from(sites),
@@ -354,7 +354,15 @@ function cloudWindow(
 	const result = lost > 0 ? { ...simulated, arrived: simulated.arrived + lost } : simulated;
 	cloudTally.requestsLostToOutage += lost;
 	cloudTally.regionsSum += new Set(sites).size;
-	tallyCloudWindow(state, sites.length, simulated.replicaBusyMs, windowHours, costUsd, egressUsd);
+	tallyCloudWindow(
+		state,
+		classState.cloudGpu.gpuIndex,
+		sites.length,
+		simulated.replicaBusyMs,
+		windowHours,
+		costUsd,
+		egressUsd,
+	);
 	accumulate(state.cloud, result, costUsd + egressUsd, spec.tokensPerRequest);
 	return { result, costUsd: costUsd + egressUsd };
 }
@@ -364,16 +372,18 @@ function cloudWindow(
  * itself, the failover region, or -1). Replicas of a down region go to the nearest up region
  * with failover; any replica beyond a region's capacity goes to the next nearest with room.
  */
-function cloudSites(state: NetworkState, replicas: Int32Array): number[] & { siteOf: Int32Array } {
+function cloudSites(
+	state: NetworkState,
+	classState: RealtimeClassState,
+	replicas: Int32Array,
+): number[] & { siteOf: Int32Array } {
 	const { setup, epochStartMs } = state;
-	const gpu = setup.cloudRealtimeGpuIndex;
+	const { gpuIndex: gpu, usable } = classState.cloudGpu;
 	const untilMs = epochStartMs + setup.epochMs;
 	const siteOf = new Int32Array(replicas.length).fill(-1);
 	const sites: number[] = [];
 	const fits = (r: number) =>
-		setup.cloudRealtimeUsable[r] === 1 &&
-		!cloudRegionDown(state, r, epochStartMs) &&
-		cloudHasRoom(state, r, gpu, 1, epochStartMs);
+		usable[r] === 1 && !cloudRegionDown(state, r, epochStartMs) && cloudHasRoom(state, r, gpu, 1, epochStartMs);
 	for (let r = 0; r < replicas.length; r++) {
 		const count = replicas[r] as number;
 		if (count === 0) continue;
@@ -397,6 +407,7 @@ function cloudSites(state: NetworkState, replicas: Int32Array): number[] & { sit
 /** The cloud's run tallies of one window, extrapolated from the window to its epoch. */
 function tallyCloudWindow(
 	state: NetworkState,
+	gpu: number,
 	replicaCount: number,
 	busyMs: Float64Array,
 	windowHours: number,
@@ -413,7 +424,6 @@ function tallyCloudWindow(
 	cloudTally.windows++;
 	const epochHours = Math.min(setup.epochMs, setup.horizonMs - state.epochStartMs) / MS_PER_HOUR;
 	const scale = windowHours > 0 ? epochHours / windowHours : 0;
-	const gpu = setup.cloudRealtimeGpuIndex;
 	cloudTally.gpuHoursByGpu[gpu] = (cloudTally.gpuHoursByGpu[gpu] as number) + replicaCount * epochHours;
 	cloudTally.costUsdByGpu[gpu] = (cloudTally.costUsdByGpu[gpu] as number) + replicaCostUsd * scale;
 	cloudTally.egressUsd += egressUsd * scale;

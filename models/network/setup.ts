@@ -6,6 +6,7 @@
 import { Categorical, LogNormal } from "../../sim/random/distributions.js";
 import { logGamma } from "../../sim/random/special.js";
 import type { RandomStream, StreamFactory } from "../../sim/random/stream.js";
+import { median } from "../../sim/stats.js";
 import {
 	type Catalog,
 	type CloudPricing,
@@ -87,12 +88,7 @@ export class NetworkSetup {
 	/** Each cloud region's scripted outage windows [start, end) ms (state.cloudOutageWindows adds the drawn ones). */
 	readonly cloudOutageWindows: readonly (readonly [number, number])[][];
 	readonly regionAvailability: Float64Array;
-	readonly cloudRealtimeGpuIndex: number;
 	readonly cloudPricing: CloudPricing;
-	/** Each region's price of the cloud's real-time GPU under cloudPricing, USD per GPU-hour (NaN: none). */
-	readonly cloudRealtimePriceUsdPerGpuHour: Float64Array;
-	/** 1 where a region offers the real-time GPU at a price. */
-	readonly cloudRealtimeUsable: Uint8Array;
 	/** For each region, the other regions by great-circle distance, nearest first (failover order). */
 	readonly cloudRegionsByDistance: readonly Int32Array[];
 	/** GPUs each region can rent at once, [region · gpus + gpu] (Infinity: unlimited). */
@@ -161,14 +157,7 @@ export class NetworkSetup {
 		);
 		this.cloudOutageWindows = cloudOutageWindows(scenario, this.regions);
 		this.regionAvailability = Float64Array.from(this.regions, (region) => region.availability);
-		this.cloudRealtimeGpuIndex = requireId(catalog.gpuIndexById, scenario.cloud.realtimeGpu, "GPU");
 		this.cloudPricing = scenario.cloud.pricing;
-		this.cloudRealtimePriceUsdPerGpuHour = Float64Array.from(this.regions, (region) =>
-			cloudPriceUsdPerGpuHour(region, scenario.cloud.realtimeGpu, this.cloudPricing),
-		);
-		this.cloudRealtimeUsable = Uint8Array.from(this.cloudRealtimePriceUsdPerGpuHour, (p) =>
-			Number.isFinite(p) ? 1 : 0,
-		);
 		this.cloudRegionsByDistance = regionsByDistance(this.regions);
 		this.cloudCapacityGpus = cloudCapacityOf(scenario, this.regions, catalog);
 		this.anyCloudCapacity = this.cloudCapacityGpus.some((gpus) => Number.isFinite(gpus));
@@ -429,4 +418,52 @@ export function requireId<T>(map: ReadonlyMap<string, T>, id: string, what: stri
 
 export function missing(what: string, id: string): never {
 	throw new Error(`unknown ${what} "${id}"`);
+}
+
+/** GPUs the cloud rents for real-time replicas (those with cloud list prices). */
+export const CLOUD_REALTIME_GPUS = ["h100-sxm", "a100-80gb", "l40s"] as const;
+
+/** The cloud's real-time GPU for a class: its index, capacity, and price and usability per region. */
+export interface CloudRealtimeChoice {
+	readonly gpuIndex: number;
+	readonly capacityRps: number;
+	readonly priceUsdPerGpuHour: Float64Array;
+	readonly usable: Uint8Array;
+}
+
+/**
+ * The GPU the cloud serves a real-time class on: the one the scenario names, or ("cheapest") the
+ * cloud GPU (enough memory) with the lowest median price per request/s of capacity over the regions
+ * that offer it, at the scenario's pricing — as a tenant sizing a deployment would pick, and as
+ * DePIN's auction picks the cheapest node that can serve.
+ */
+export function cloudRealtimeChoice(
+	setup: NetworkSetup,
+	spec: RealtimeClass,
+	calibration: CalibrationProfile,
+): CloudRealtimeChoice {
+	const { catalog, regions, cloudPricing } = setup;
+	const named = setup.scenario.cloud.realtimeGpu;
+	const option = (id: string): CloudRealtimeChoice & { usdPerRps: number } => {
+		const gpuIndex = requireId(catalog.gpuIndexById, id, "GPU");
+		const capacityRps = replicaCapacityRps(spec, catalog.gpus[gpuIndex] as GpuSpec, calibration);
+		const priceUsdPerGpuHour = Float64Array.from(regions, (region) =>
+			cloudPriceUsdPerGpuHour(region, id, cloudPricing),
+		);
+		const usable = Uint8Array.from(priceUsdPerGpuHour, (p) => (Number.isFinite(p) ? 1 : 0));
+		const offered = Array.from(priceUsdPerGpuHour).filter(Number.isFinite);
+		const usdPerRps = offered.length > 0 && capacityRps > 0 ? median(offered) / capacityRps : Number.POSITIVE_INFINITY;
+		return { gpuIndex, capacityRps, priceUsdPerGpuHour, usable, usdPerRps };
+	};
+	if (named !== "cheapest") return option(named);
+	let best: ReturnType<typeof option> | null = null;
+	for (const id of CLOUD_REALTIME_GPUS) {
+		const gpu = catalog.gpuById.get(id);
+		// The tier filter is DePIN's; the cloud rents its data-centre GPUs that hold the model.
+		if (gpu === undefined || gpu.memoryGb < spec.hardware.minVramGb) continue;
+		const candidate = option(id);
+		if (best === null || candidate.usdPerRps < best.usdPerRps) best = candidate;
+	}
+	// No eligible cloud GPU holds the model: the largest one, which then serves nothing.
+	return best ?? option(CLOUD_REALTIME_GPUS[0]);
 }

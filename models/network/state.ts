@@ -20,13 +20,14 @@ import type { JobClass, RealtimeClass } from "../scenario/schema.js";
 import { TokenEconomy } from "../tokenomics/economy.js";
 import { MS_PER_MINUTE } from "../units.js";
 import {
+	type CloudRealtimeChoice,
 	cloudOffers,
 	cloudOutageWindowsOf,
+	cloudRealtimeChoice,
 	eligibility,
 	NetworkSetup,
 	replicaCapacityRps,
 	requestSites,
-	requireId,
 } from "./setup.js";
 import { type NetworkInputs, type NetworkOptions, TIMESERIES_COLUMNS, type TimeseriesColumn } from "./types.js";
 
@@ -189,6 +190,8 @@ export class RealtimeClassState extends ClassState {
 	readonly eligibleGpu: Uint8Array;
 	/** Requests per second a replica on each GPU class sustains at full batches. */
 	readonly capacityRpsByGpu: Float64Array;
+	/** The GPU the cloud serves this class on, with its capacity and prices per region. */
+	readonly cloudGpu: CloudRealtimeChoice;
 	readonly cloudCapacityRps: number;
 	readonly replicas: number[] = [];
 	requiredCapacityRps = 0;
@@ -220,8 +223,8 @@ export class RealtimeClassState extends ClassState {
 			gpus,
 			(g) => replicaCapacityRps(spec, g, calibration) / (1 + setup.auditOverhead),
 		);
-		const cloudGpu = requireId(setup.catalog.gpuById, setup.scenario.cloud.realtimeGpu, "GPU");
-		this.cloudCapacityRps = replicaCapacityRps(spec, cloudGpu, calibration);
+		this.cloudGpu = cloudRealtimeChoice(setup, spec, calibration);
+		this.cloudCapacityRps = this.cloudGpu.capacityRps;
 		this.batchTimes = { tables: [], iterations: [], tableOfGpu: new Int32Array(gpus.length).fill(-1) };
 		this.replicaRng = streams.stream(`demand/${spec.id}/replicas`);
 		this.timeoutMs = spec.timeoutMs ?? TIMEOUT_SLA_MULTIPLE * spec.slaP95Ms;

@@ -26,9 +26,13 @@ export function checkReferences(loaded: LoadedScenario, catalog: Catalog): Scena
 		if (!catalog.cloudRegionById.has(id))
 			issues.push(issueAt(loaded, `cloud.regions[${i}]`, `unknown cloud region "${id}"`));
 	});
-	if (!CLOUD_GPUS.includes(scenario.cloud.realtimeGpu)) {
+	if (scenario.cloud.realtimeGpu !== "cheapest" && !CLOUD_GPUS.includes(scenario.cloud.realtimeGpu)) {
 		issues.push(
-			issueAt(loaded, "cloud.realtimeGpu", `expected one of ${CLOUD_GPUS.join(", ")} (GPUs with cloud list prices)`),
+			issueAt(
+				loaded,
+				"cloud.realtimeGpu",
+				`expected cheapest or one of ${CLOUD_GPUS.join(", ")} (GPUs with cloud list prices)`,
+			),
 		);
 	}
 	if (!catalog.gpuById.has("h100-sxm")) {

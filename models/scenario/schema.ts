@@ -548,9 +548,10 @@ export const Scenario = Type.Object(
 					maxItems: 1000,
 					description: "regions of the centralized baseline (empty: all in the table)",
 				}),
-				realtimeGpu: id("GPU the cloud serves real-time inference on (h100-sxm, a100-80gb or l40s)", {
-					default: "h100-sxm",
-				}),
+				realtimeGpu: id(
+					"GPU the cloud serves real-time inference on: cheapest (per class, the cloud GPU with enough memory and the lowest median price per request/s of capacity), or h100-sxm, a100-80gb or l40s",
+					{ default: "cheapest" },
+				),
 				provisioningMinutes: nonNegative("from order to serving for a cloud job, minutes", { default: 5 }),
 				pricing: Type.Union([Type.Literal("on-demand"), Type.Literal("commit-1y"), Type.Literal("spot")], {
 					default: "on-demand",

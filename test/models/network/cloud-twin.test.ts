@@ -3,6 +3,7 @@ import { cloudPriceUsdPerGpuHour } from "../../../models/catalog.js";
 import type { EpochDemand } from "../../../models/demand.js";
 import { cloudRegionTimeUp, cloudTwin, placeCloudReplicas } from "../../../models/network/cloud-twin.js";
 import { onEpoch } from "../../../models/network/epoch.js";
+import { replicaCapacityRps } from "../../../models/network/setup.js";
 import type { JobClassState, NetworkState, RealtimeClassState } from "../../../models/network/state.js";
 import { generateArrivals } from "../../../models/requests.js";
 import { SECONDS_PER_HOUR } from "../../../models/units.js";
@@ -34,7 +35,7 @@ providers:
   entry: { prospectivePool: 0 }
   failures: { mtbfHours: 1.0e12, repairHours: { dist: constant, value: 2 } }
 market: { bidWindowSeconds: 0, deployMinutes: 0 }
-cloud: { regions: [aws-us-east-1, aws-eu-west-2], outages: { enabled: false } }
+cloud: { regions: [aws-us-east-1, aws-eu-west-2], realtimeGpu: h100-sxm, outages: { enabled: false } }
 requests: { fidelity: sampled, sampleWindowSeconds: 20 }
 demand:
   classes:
@@ -272,5 +273,29 @@ describe("cloud twin: availability and prices", () => {
 		expect(cloudPriceUsdPerGpuHour(useast, "h100-sxm", "commit-1y")).toBe(onDemand * (1 - useast.commit1yDiscount));
 		expect(cloudPriceUsdPerGpuHour(useast, "h100-sxm", "spot")).toBe(useast.h100SpotUsdPerGpuHour);
 		expect(useast.h100SpotUsdPerGpuHour).toBeLessThan(onDemand);
+	});
+});
+
+describe("cloud twin: the real-time GPU", () => {
+	it("cheapest picks the cloud GPU with the lowest median price per request/s of capacity; a named GPU is kept", () => {
+		const yaml = realtimeYaml(2000, 100).replace("realtimeGpu: h100-sxm", "realtimeGpu: cheapest");
+		const state = tinyState([], yaml);
+		const classState = realtimeClass(state, 0);
+		const { regions, catalog } = state.setup;
+		// Hand-computed: each cloud GPU's median regional price ÷ the class's capacity on it.
+		const usdPerRps = ["h100-sxm", "a100-80gb", "l40s"].map((id) => {
+			const prices = regions.map((region) => cloudPriceUsdPerGpuHour(region, id)).filter(Number.isFinite);
+			prices.sort((a, b) => a - b);
+			const half = prices.length / 2;
+			const at = (i: number) => prices[i] as number;
+			const mid = prices.length % 2 === 1 ? at(half - 0.5) : (at(half - 1) + at(half)) / 2;
+			const gpu = catalog.gpuById.get(id);
+			if (gpu === undefined) throw new Error(id);
+			return { id, usdPerRps: mid / replicaCapacityRps(classState.spec, gpu, state.setup.calibration) };
+		});
+		const best = usdPerRps.reduce((a, b) => (b.usdPerRps < a.usdPerRps ? b : a));
+		expect(catalog.gpus[classState.cloudGpu.gpuIndex]?.id).toBe(best.id);
+		const named = tinyState([], realtimeYaml(2000, 100));
+		expect(catalog.gpus[realtimeClass(named, 0).cloudGpu.gpuIndex]?.id).toBe("h100-sxm");
 	});
 });

@@ -102,12 +102,13 @@ describe("network model", () => {
 				throw new Error("no latency measured");
 			}
 			expect(full.kpis.requests.arrived).toBeGreaterThan(40 * sampled.kpis.requests.arrived);
-			// Measured on seeds 1–3: means within 0.6%, p95 equal; bounds leave room for other seeds.
-			expect(Math.abs(s.mean - f.mean) / f.mean).toBeLessThan(0.03);
+			// Measured on seeds 1–5 (cheapest cloud GPU): means within 2.8%, p95 equal, SLA-miss
+			// shares within 4.8% of each other (relative); bounds leave room for other seeds.
+			expect(Math.abs(s.mean - f.mean) / f.mean).toBeLessThan(0.04);
 			expect(Math.abs(s.p95 - f.p95) / f.p95).toBeLessThan(0.05);
 			const missFull = full.kpis.requests.slaMissed / full.kpis.requests.arrived;
 			const missSampled = sampled.kpis.requests.slaMissed / sampled.kpis.requests.arrived;
-			expect(Math.abs(missFull - missSampled)).toBeLessThan(0.02);
+			expect(Math.abs(missFull - missSampled) / missFull).toBeLessThan(0.08);
 		}
 	});
 
