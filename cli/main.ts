@@ -16,6 +16,7 @@ import { checkOutDir } from "./out-dir.js";
 import { packageVersion, scenariosDir } from "./paths.js";
 import type { RunCliOptions } from "./run-command.js";
 import { assertScenarioExists, formatScenarioList } from "./scenario-names.js";
+import type { SweepCliOptions } from "./sweep.js";
 
 export { EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_RUN_FAILED, InputError } from "./errors.js";
 
@@ -52,6 +53,57 @@ function addRunCommand(program: Command, io: Io): void {
 			if (options.out !== undefined) checkOutDir(options.out);
 			const { runCommand } = await import("./run-command.js");
 			await runCommand(scenario, options, io);
+		});
+}
+
+function addSweepCommand(program: Command, io: Io): void {
+	program
+		.command("sweep")
+		.description("Monte Carlo runs × design points (--vary grid), on worker threads; resumable, shardable")
+		.argument("<scenario>", "scenario file, or a name in scenarios/")
+		.requiredOption(
+			"--runs <n>",
+			"Monte Carlo runs per design point (run r of every point shares its seed)",
+			integerOption("--runs", 1),
+		)
+		.option(
+			"--vary <path=values>",
+			"a design parameter: path=v1,v2,… or path=lo..hi:steps (repeatable; the grid of all)",
+			collect,
+			[],
+		)
+		.option("--set <path=value>", "override a scenario field for every run (repeatable)", collect, [])
+		.option("--workers <n>", "worker threads (default: the cores available)", integerOption("--workers", 1))
+		.option(
+			"--seed <n>",
+			"master seed (default the scenario's); run r's seed derives from it",
+			integerOption("--seed", 0),
+		)
+		.option("--out <dir>", "sweep folder (default out/<name>-sweep/); the same command resumes there")
+		.option(
+			"--shard <k/N>",
+			"run only shard k of N (also JOB_COMPLETION_INDEX + DEPIN_TWIN_SHARD_COUNT, or SLURM_ARRAY_TASK_ID/COUNT)",
+		)
+		.option("--series <names>", "timeseries columns for bands.csv, comma-separated, or all (default: the main ones)")
+		.option("--force", "start over: remove the sweep folder's earlier runs")
+		.action(async (scenario: string, options: SweepCliOptions) => {
+			assertScenarioExists(scenario, scenariosDir());
+			if (options.out !== undefined) checkOutDir(options.out);
+			const { sweepCommand } = await import("./sweep.js");
+			await sweepCommand(scenario, options, io);
+		});
+}
+
+function addMergeCommand(program: Command, io: Io): void {
+	program
+		.command("merge")
+		.description("combine the shard folders of one sweep into what a one-machine sweep writes")
+		.argument("<dirs...>", "shard folders (the same sweep)")
+		.requiredOption("--out <dir>", "the merged sweep folder (may be one of the shard folders)")
+		.action(async (dirs: string[], options: { out: string }) => {
+			checkOutDir(options.out);
+			const { mergeCommand } = await import("./merge.js");
+			await mergeCommand(dirs, options.out, io);
 		});
 }
 
@@ -186,6 +238,8 @@ export function buildProgram(io: Io): Command {
 		.showHelpAfterError("(run depin-twin --help for usage)");
 	addRunCommand(program, io);
 	addValidateCommand(program, io);
+	addSweepCommand(program, io);
+	addMergeCommand(program, io);
 	addScenariosCommand(program, io);
 	addCalibrateCommand(program, io);
 	addBenchCommands(program, io);

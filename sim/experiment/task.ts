@@ -1,0 +1,105 @@
+/**
+ * The worker's side of a sweep: one task is one run. `executeTask` runs the model's function,
+ * records a success or a failure (with its seed, values and error) in the run's own file, and
+ * returns only a small receipt, so results never pile up in the main thread.
+ */
+import type { RunRecord } from "./store.js";
+import { runPath, runRecordJson, writeAtomic } from "./store.js";
+
+export interface RunTask {
+	readonly outDir: string;
+	readonly identity: string;
+	readonly point: number;
+	readonly run: number;
+	readonly seed: number;
+	readonly values: Readonly<Record<string, string>>;
+	/** The point's settings as `path=value`. */
+	readonly overrides: readonly string[];
+	readonly series: readonly string[];
+	/** What the model needs beside (its own shape: scenario, base overrides…). */
+	readonly context: unknown;
+}
+
+/** What a model returns for one run. */
+export interface RunOutput {
+	/** Nested KPIs: every numeric (or null) leaf becomes a dotted column. */
+	readonly kpis: Readonly<Record<string, unknown>>;
+	readonly series: Readonly<Record<string, readonly (number | null)[]>>;
+}
+
+export interface TaskReceipt {
+	readonly identity: string;
+	readonly point: number;
+	readonly run: number;
+	readonly ok: boolean;
+	readonly error?: string;
+	/** Wall time of the run in the worker, ms (not written to any result file). */
+	readonly wallMs: number;
+}
+
+/** Every number or null leaf of a nested object, under dotted names in key order (strings and booleans are skipped). */
+export function flattenNumeric(value: unknown, prefix = "", out: Record<string, number | null> = {}) {
+	if (value === null) {
+		if (prefix !== "") out[prefix] = null;
+	} else if (typeof value === "number") {
+		out[prefix] = Number.isFinite(value) ? value : null;
+	} else if (typeof value === "object" && !Array.isArray(value)) {
+		for (const [key, inner] of Object.entries(value))
+			flattenNumeric(inner, prefix === "" ? key : `${prefix}.${key}`, out);
+	}
+	return out;
+}
+
+function errorText(error: unknown): string {
+	return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
+
+/** Writes the record of a run (also from the main thread, when a worker dies). */
+export function recordFailure(task: RunTask, error: unknown): void {
+	const record: RunRecord = {
+		identity: task.identity,
+		point: task.point,
+		run: task.run,
+		seed: task.seed,
+		values: task.values,
+		status: "failed",
+		kpis: {},
+		series: {},
+		error: errorText(error),
+	};
+	writeAtomic(runPath(task.outDir, task.identity), runRecordJson(record));
+}
+
+export async function executeTask(
+	task: RunTask,
+	run: (task: RunTask) => RunOutput | Promise<RunOutput>,
+): Promise<TaskReceipt> {
+	const started = process.hrtime.bigint();
+	const receipt = (ok: boolean, error?: string): TaskReceipt => ({
+		identity: task.identity,
+		point: task.point,
+		run: task.run,
+		ok,
+		...(error === undefined ? {} : { error }),
+		wallMs: Number(process.hrtime.bigint() - started) / 1e6,
+	});
+	let output: RunOutput;
+	try {
+		output = await run(task);
+	} catch (error) {
+		recordFailure(task, error);
+		return receipt(false, error instanceof Error ? error.message : String(error));
+	}
+	const record: RunRecord = {
+		identity: task.identity,
+		point: task.point,
+		run: task.run,
+		seed: task.seed,
+		values: task.values,
+		status: "ok",
+		kpis: flattenNumeric(output.kpis),
+		series: output.series,
+	};
+	writeAtomic(runPath(task.outDir, task.identity), runRecordJson(record));
+	return receipt(true);
+}
