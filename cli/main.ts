@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { ScenarioError } from "../models/scenario/errors.js";
 import type { BenchCliOptions } from "./bench.js";
+import type { CompareCliOptions } from "./compare.js";
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_RUN_FAILED, ExitCode, InputError } from "./errors.js";
 import { checkOutDir } from "./out-dir.js";
 import { packageVersion, scenariosDir } from "./paths.js";
@@ -104,6 +105,23 @@ function addMergeCommand(program: Command, io: Io): void {
 			checkOutDir(options.out);
 			const { mergeCommand } = await import("./merge.js");
 			await mergeCommand(dirs, options.out, io);
+		});
+}
+
+function addCompareCommand(program: Command, io: Io): void {
+	program
+		.command("compare")
+		.description("every KPI of two or more designs with CI95, and each one's difference to the first (paired by seed)")
+		.argument("<designs...>", "run folders, sweep folders (each point a design), or scenarios (with --runs)")
+		.option("--runs <n>", "runs per scenario given by name or file", integerOption("--runs", 1))
+		.option("--set <path=value>", "override a field of the scenarios given (repeatable)", collect, [])
+		.option("--seed <n>", "master seed of the scenarios given", integerOption("--seed", 0))
+		.option("--workers <n>", "worker threads for the scenarios given", integerOption("--workers", 1))
+		.option("--json", "print JSON")
+		.option("--csv", "print CSV")
+		.action(async (designs: string[], options: CompareCliOptions) => {
+			const { compareCommand } = await import("./compare.js");
+			await compareCommand(designs, options, io);
 		});
 }
 
@@ -240,6 +258,7 @@ export function buildProgram(io: Io): Command {
 	addValidateCommand(program, io);
 	addSweepCommand(program, io);
 	addMergeCommand(program, io);
+	addCompareCommand(program, io);
 	addScenariosCommand(program, io);
 	addCalibrateCommand(program, io);
 	addBenchCommands(program, io);

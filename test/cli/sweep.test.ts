@@ -18,10 +18,10 @@ const DESIGN = ["--runs", "3", "--vary", "nodes.initialCount=200,300", ...SHORT]
 
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-function depinTwin(args: string[], env: NodeJS.ProcessEnv = {}) {
+function depinTwin(args: string[], env: NodeJS.ProcessEnv = {}, cwd = root) {
 	if (!existsSync(cli)) throw new Error("dist/cli/main.js is missing: run npm run build first");
 	const result = spawnSync(process.execPath, [cli, ...args], {
-		cwd: root,
+		cwd,
 		encoding: "utf8",
 		timeout: 240_000,
 		env: { ...process.env, ...env },
@@ -65,6 +65,26 @@ describe("depin-twin sweep", () => {
 		const bands = (reference["bands.csv"] as string).trim().split("\n");
 		expect(bands[0]).toBe("point,nodes.initialCount,epoch,series,n,p10,p50,p90");
 		expect(bands).toContain("0,200,0,activeNodes,3,200,200,200");
+	});
+
+	it("compare: identical designs differ in nothing; 300 vs 200 nodes is found, exactly", () => {
+		const result = depinTwin(["compare", join(scratch, "w2"), join(scratch, "w4"), "--json"]);
+		expect(result.status, result.stderr).toBe(0);
+		const report = JSON.parse(result.stdout);
+		expect(report.designs.map((d: { runs: number }) => d.runs)).toEqual([3, 3, 3, 3]);
+		type Row = { kpi: string; differences: ({ paired: boolean; diff: number; significant: boolean } | null)[] };
+		const rows = report.kpis as Row[];
+		// Design 2 is w4's point 0: the same runs as w2's point 0.
+		expect(rows.filter((row) => row.differences[2]?.significant)).toEqual([]);
+		expect(rows.every((row) => row.differences[2]?.paired !== false)).toBe(true);
+		const start = rows.find((row) => row.kpi === "kpis.nodes.start");
+		expect(start?.differences[1]).toMatchObject({ paired: true, n: 3, diff: 100, ci95: [100, 100], significant: true });
+		const scenarios = depinTwin(["compare", "small", "small", "--runs", "2", ...SHORT, "--csv"], {}, scratch);
+		expect(scenarios.status, scenarios.stderr).toBe(0);
+		const lines = scenarios.stdout.trim().split("\n");
+		expect(lines[0]).toBe("kpi,design,n,mean,ci95Low,ci95High,diff,diffCi95Low,diffCi95High,paired,significant");
+		expect(lines.filter((line) => line.endsWith(",true,true"))).toEqual([]);
+		expect(lines.filter((line) => line.endsWith(",true,false")).length).toBe((lines.length - 1) / 2);
 	});
 
 	it("shards 1/3, 2/3, 3/3 merge into exactly the one-machine sweep; index variables select as --shard", () => {
