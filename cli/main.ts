@@ -17,6 +17,7 @@ import { checkOutDir } from "./out-dir.js";
 import { packageVersion, scenariosDir } from "./paths.js";
 import type { RunCliOptions } from "./run-command.js";
 import { assertScenarioExists, formatScenarioList } from "./scenario-names.js";
+import type { SensitivityCliOptions } from "./sensitivity.js";
 import type { SweepCliOptions } from "./sweep.js";
 
 export { EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_RUN_FAILED, InputError } from "./errors.js";
@@ -122,6 +123,33 @@ function addCompareCommand(program: Command, io: Io): void {
 		.action(async (designs: string[], options: CompareCliOptions) => {
 			const { compareCommand } = await import("./compare.js");
 			await compareCommand(designs, options, io);
+		});
+}
+
+function addSensitivityCommand(program: Command, io: Io): void {
+	program
+		.command("sensitivity")
+		.description("which parameters move the outputs: a one-at-a-time tornado and Morris elementary effects (μ*, σ)")
+		.argument("<scenario>", "scenario file, or a name in scenarios/")
+		.requiredOption("--params <paths>", "numeric scenario fields, comma-separated")
+		.option("--range <path=lo..hi>", "a parameter's range (repeatable; default its base value ± 20%)", collect, [])
+		.requiredOption("--runs <n>", "Monte Carlo runs per design point", integerOption("--runs", 1))
+		.option("--trajectories <r>", "Morris trajectories", integerOption("--trajectories", 1), 10)
+		.option("--levels <p>", "Morris grid levels (even)", integerOption("--levels", 2), 4)
+		.option(
+			"--outputs <names>",
+			"KPI columns (dotted, * matches anything), comma-separated (default: served fraction, nodes at the end, token price at the end, p95 latencies, payback)",
+		)
+		.option("--set <path=value>", "override a scenario field for every run (repeatable)", collect, [])
+		.option("--seed <n>", "master seed", integerOption("--seed", 0))
+		.option("--workers <n>", "worker threads (default: the cores available)", integerOption("--workers", 1))
+		.option("--out <dir>", "folder (default out/<name>-sensitivity/); the same command resumes there")
+		.option("--force", "start over: remove the folder's earlier runs")
+		.action(async (scenario: string, options: SensitivityCliOptions) => {
+			assertScenarioExists(scenario, scenariosDir());
+			if (options.out !== undefined) checkOutDir(options.out);
+			const { sensitivityCommand } = await import("./sensitivity.js");
+			await sensitivityCommand(scenario, options, io);
 		});
 }
 
@@ -259,6 +287,7 @@ export function buildProgram(io: Io): Command {
 	addSweepCommand(program, io);
 	addMergeCommand(program, io);
 	addCompareCommand(program, io);
+	addSensitivityCommand(program, io);
 	addScenariosCommand(program, io);
 	addCalibrateCommand(program, io);
 	addBenchCommands(program, io);

@@ -4,7 +4,7 @@
  * the same command resumes; --shard runs one share of the runs (merge combines the shares).
  * The runner is domain-free (sim/experiment/); this module ties it to the network model.
  */
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { TIMESERIES_COLUMNS } from "../models/network/index.js";
@@ -140,7 +140,7 @@ function varySpecs(vary: readonly string[]): { specs: VarySpec[]; points: Design
 
 /** Removes a folder for --force, but only one that holds a sweep (or nothing). */
 export function clearSweepFolder(dir: string): void {
-	if (!existsSync(dir)) return;
+	if (!existsSync(dir) || readdirSync(dir).length === 0) return;
 	if (!existsSync(resolve(dir, MANIFEST_FILE))) {
 		throw new InputError(`--force: ${dir} holds no sweep (no ${MANIFEST_FILE}); remove it yourself if you mean to`);
 	}
