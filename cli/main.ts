@@ -235,10 +235,12 @@ function addBenchCommands(program: Command, io: Io): void {
 	program
 		.command("bench")
 		.description(
-			"benchmark the simulator: engine (hold and M/M/c against a hand-written reference), model (a whole scenario run), all (both), or startup (--help and validate wall times)",
+			"benchmark the simulator: engine (hold and M/M/c against a hand-written reference), model (a whole scenario run), all (both), startup (--help and validate wall times), or sweep (pool overhead, memory, runs/s)",
 		)
-		.argument("[target]", "engine | model | all | startup", "all")
-		.option("--scenario <name>", "scenario of the model benchmark (default base)")
+		.argument("[target]", "engine | model | all | startup | sweep", "all")
+		.option("--scenario <name>", "scenario of the model benchmark (default base; sweep: small)")
+		.option("--runs <n>", "sweep: runs of the overhead sweeps (default 200)", integerOption("--runs", 1))
+		.option("--rss-runs <n>", "sweep: runs of the memory sweep (default 1000)", integerOption("--rss-runs", 1))
 		.option("--set <path=value>", "override a field of the model benchmark's scenario (repeatable)", collect, [])
 		.option("--json", "print only the JSON report")
 		.option("--quick", "a tenth of the work, 3 repetitions (a smoke test, not a measurement)")
@@ -250,11 +252,11 @@ function addBenchCommands(program: Command, io: Io): void {
 		)
 		.addOption(new Option("--seed <n>", "master random seed").default(1).argParser(integerOption("--seed", 0)))
 		.action(async (target: string, options: BenchCliOptions) => {
-			if (target !== "engine" && target !== "model" && target !== "all" && target !== "startup") {
-				throw new InputError(`bench: unknown target "${target}" (expected engine, model, all or startup)`);
+			if (!["engine", "model", "all", "startup", "sweep"].includes(target)) {
+				throw new InputError(`bench: unknown target "${target}" (expected engine, model, all, startup or sweep)`);
 			}
 			const { runBench } = await import("./bench.js");
-			await runBench(target, options, io, cliEntry());
+			await runBench(target as Parameters<typeof runBench>[0], options, io, cliEntry());
 		});
 
 	program
