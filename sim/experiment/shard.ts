@@ -34,8 +34,8 @@ export const SHARD_COUNT_ENV = "DEPIN_TWIN_SHARD_COUNT";
 
 /**
  * The shard the environment names, if any: a Kubernetes Indexed Job (JOB_COMPLETION_INDEX,
- * 0-based, with DEPIN_TWIN_SHARD_COUNT) or a Slurm job array (SLURM_ARRAY_TASK_ID minus
- * SLURM_ARRAY_TASK_MIN, default 0, of SLURM_ARRAY_TASK_COUNT).
+ * 0-based, with DEPIN_TWIN_SHARD_COUNT) or a Slurm job array ((SLURM_ARRAY_TASK_ID −
+ * SLURM_ARRAY_TASK_MIN) / SLURM_ARRAY_TASK_STEP, defaults 0 and 1, of SLURM_ARRAY_TASK_COUNT).
  */
 export function shardFromEnv(env: Readonly<Record<string, string | undefined>>): Shard | undefined {
 	const integer = (name: string): number => {
@@ -51,7 +51,9 @@ export function shardFromEnv(env: Readonly<Record<string, string | undefined>>):
 	}
 	if (env.SLURM_ARRAY_TASK_ID !== undefined && env.SLURM_ARRAY_TASK_COUNT !== undefined) {
 		const min = env.SLURM_ARRAY_TASK_MIN === undefined ? 0 : integer("SLURM_ARRAY_TASK_MIN");
-		return shardOf(integer("SLURM_ARRAY_TASK_ID") - min + 1, integer("SLURM_ARRAY_TASK_COUNT"), "SLURM_ARRAY_TASK_ID");
+		const step = env.SLURM_ARRAY_TASK_STEP === undefined ? 1 : Math.max(1, integer("SLURM_ARRAY_TASK_STEP"));
+		const index = (integer("SLURM_ARRAY_TASK_ID") - min) / step + 1;
+		return shardOf(index, integer("SLURM_ARRAY_TASK_COUNT"), "SLURM_ARRAY_TASK_ID");
 	}
 	return undefined;
 }

@@ -62,6 +62,8 @@ describe("shards", () => {
 			expect(slurm).toEqual(flag);
 		}
 		expect(shardFromEnv({ SLURM_ARRAY_TASK_ID: "0", SLURM_ARRAY_TASK_COUNT: "2" })).toEqual({ index: 1, count: 2 });
+		const stepped = { SLURM_ARRAY_TASK_ID: "14", SLURM_ARRAY_TASK_MIN: "10", SLURM_ARRAY_TASK_STEP: "2" };
+		expect(shardFromEnv({ ...stepped, SLURM_ARRAY_TASK_COUNT: "3" })).toEqual({ index: 3, count: 3 });
 		expect(shardFromEnv({})).toBeUndefined();
 		expect(() => shardFromEnv({ JOB_COMPLETION_INDEX: "0" })).toThrow(/DEPIN_TWIN_SHARD_COUNT/);
 		expect(() => shardFromEnv({ JOB_COMPLETION_INDEX: "4", DEPIN_TWIN_SHARD_COUNT: "4" })).toThrow(ShardError);
