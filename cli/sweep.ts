@@ -161,7 +161,12 @@ export async function executeSweep(options: ExecuteSweepOptions, io: SweepIo): P
 	const progress = await sweepProgress(io, options.label);
 	let stopping = false;
 	const onSignal = () => {
-		if (stopping) return;
+		if (stopping) {
+			// A second signal: no waiting for the runs in flight (their files are written whole or not at all).
+			progress.stop();
+			io.stderr.write("interrupted\n");
+			process.exit(EXIT_INTERRUPTED);
+		}
 		stopping = true;
 		io.stderr.write("\nstopping after the runs in flight (run the same command to resume)…\n");
 	};

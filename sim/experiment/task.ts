@@ -37,15 +37,27 @@ export interface TaskReceipt {
 	readonly wallMs: number;
 }
 
-/** Every number or null leaf of a nested object, under dotted names in key order (strings and booleans are skipped). */
+/** An array item's name: its string `id` when it has one (per-class blocks), else its index. */
+function itemKey(item: unknown, index: number): string {
+	const id = item !== null && typeof item === "object" ? (item as { id?: unknown }).id : undefined;
+	return typeof id === "string" && id !== "" ? id : String(index);
+}
+
+/**
+ * Every number or null leaf of a nested value, under dotted names in key order; array items
+ * are named by their `id` or index (`kpis.classes.vision-edge.latencyMs.p95`); strings and
+ * booleans are skipped.
+ */
 export function flattenNumeric(value: unknown, prefix = "", out: Record<string, number | null> = {}) {
+	const join = (key: string) => (prefix === "" ? key : `${prefix}.${key}`);
 	if (value === null) {
 		if (prefix !== "") out[prefix] = null;
 	} else if (typeof value === "number") {
 		out[prefix] = Number.isFinite(value) ? value : null;
-	} else if (typeof value === "object" && !Array.isArray(value)) {
-		for (const [key, inner] of Object.entries(value))
-			flattenNumeric(inner, prefix === "" ? key : `${prefix}.${key}`, out);
+	} else if (Array.isArray(value)) {
+		value.forEach((item, index) => flattenNumeric(item, join(itemKey(item, index)), out));
+	} else if (typeof value === "object") {
+		for (const [key, inner] of Object.entries(value)) flattenNumeric(inner, join(key), out);
 	}
 	return out;
 }

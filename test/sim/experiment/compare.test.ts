@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { compareDesigns, type DesignSample } from "../../../sim/experiment/compare.js";
+import { flattenNumeric } from "../../../sim/experiment/task.js";
 
 const design = (label: string, seeds: number[], y: (number | null)[]): DesignSample => ({
 	label,
@@ -29,5 +30,22 @@ describe("compareDesigns", () => {
 		const [row] = compareDesigns([a, b]);
 		expect(row?.differences[1]).toMatchObject({ paired: false, diff: 1, significant: false });
 		expect(row?.designs[1]).toMatchObject({ n: 2, mean: 21 });
+	});
+});
+
+describe("flattenNumeric", () => {
+	it("names every number or null leaf by its dotted path; array items by id or index", () => {
+		const kpis = {
+			a: 1,
+			b: { c: null, d: "text", e: true, f: Number.NaN },
+			classes: [{ id: "vision-edge", latencyMs: { p95: 12 } }, { latencyMs: { p95: 7 } }],
+		};
+		expect(flattenNumeric({ kpis })).toEqual({
+			"kpis.a": 1,
+			"kpis.b.c": null,
+			"kpis.b.f": null,
+			"kpis.classes.vision-edge.latencyMs.p95": 12,
+			"kpis.classes.1.latencyMs.p95": 7,
+		});
 	});
 });
