@@ -57,10 +57,19 @@ export async function timeSweep(options: {
 			workers: options.workers,
 			context,
 		});
+		const ran = process.hrtime.bigint();
 		writeSweepTables(outDir, manifest);
-		const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+		const ended = process.hrtime.bigint();
 		const runMs = outcome.receipts.reduce((sum, r) => sum + r.wallMs, 0);
-		return { wallMs, runMs, failed: outcome.failures.length };
+		const firstMs = outcome.receipts.length === 0 ? 0 : Math.min(...outcome.receipts.map((r) => r.startedMs));
+		return {
+			wallMs: Number(ended - started) / 1e6,
+			/** From the start to the first run's start in a worker: the pool's start-up. */
+			startupMs: firstMs - Number(started) / 1e6,
+			tablesMs: Number(ended - ran) / 1e6,
+			runMs,
+			failed: outcome.failures.length,
+		};
 	} finally {
 		rmSync(outDir, { recursive: true, force: true });
 	}
@@ -91,6 +100,8 @@ export async function benchSweep(cliEntry: string, options: SweepBenchOptions, p
 			workers,
 			wallMs: Math.round(t.wallMs),
 			sumOfRunMs: Math.round(t.runMs),
+			startupMs: Math.round(t.startupMs),
+			tablesMs: Math.round(t.tablesMs),
 			idealMs: Math.round(ideal),
 			ratio: round3(t.wallMs / ideal),
 			runsPerSec: round3(options.runs / (t.wallMs / 1000)),

@@ -40,6 +40,6 @@ export function runSweepTask(task: RunTask): RunOutput {
 	return { kpis: { kpis: result.kpis, baseline: result.baseline }, series };
 }
 
-export default function sweepTask(task: RunTask): Promise<TaskReceipt> {
+export default function sweepTask(task: RunTask): TaskReceipt | Promise<TaskReceipt> {
 	return executeTask(task, runSweepTask);
 }

@@ -1,6 +1,6 @@
 /**
- * Runs a sweep's missing runs on a piscina pool of worker threads. At most `workers` runs are
- * in flight (so a stop request leaves no queue behind, and memory stays flat): each finished
+ * Runs a sweep's missing runs on a piscina pool of worker threads. At most 2 × `workers` runs
+ * are handed out at a time (so a stop request leaves little behind, and memory stays flat): each finished
  * run is already in its own file, so the order runs finish in never shows in the outputs.
  */
 import { availableParallelism } from "node:os";
@@ -80,7 +80,14 @@ export async function runSweep(options: SweepRunOptions): Promise<SweepRunResult
 	const failures: TaskReceipt[] = [];
 	options.onProgress?.(progress);
 	if (tasks.length === 0) return { progress, failures, receipts, interrupted: false };
-	const pool = new Piscina({ filename: options.workerFile, minThreads: workers, maxThreads: workers });
+	// Two tasks per worker: a run is synchronous, so the second waits in the worker's own
+	// message queue and starts the moment the first ends, with no round trip to this thread.
+	const pool = new Piscina({
+		filename: options.workerFile,
+		minThreads: workers,
+		maxThreads: workers,
+		concurrentTasksPerWorker: 2,
+	});
 	let next = 0;
 	let interrupted = false;
 	const lane = async (): Promise<void> => {
@@ -97,7 +104,15 @@ export async function runSweep(options: SweepRunOptions): Promise<SweepRunResult
 				// The worker died (out of memory, a crash): the run is recorded as failed here.
 				recordFailure(task, error);
 				const message = error instanceof Error ? error.message : String(error);
-				receipt = { identity: task.identity, point: task.point, run: task.run, ok: false, error: message, wallMs: 0 };
+				receipt = {
+					identity: task.identity,
+					point: task.point,
+					run: task.run,
+					ok: false,
+					error: message,
+					wallMs: 0,
+					startedMs: Number(process.hrtime.bigint()) / 1e6,
+				};
 			}
 			receipts.push(receipt);
 			if (!receipt.ok) failures.push(receipt);
@@ -106,7 +121,7 @@ export async function runSweep(options: SweepRunOptions): Promise<SweepRunResult
 		}
 	};
 	try {
-		await Promise.all(Array.from({ length: workers }, lane));
+		await Promise.all(Array.from({ length: Math.min(tasks.length, 2 * workers) }, lane));
 	} finally {
 		await pool.destroy();
 	}

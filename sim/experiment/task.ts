@@ -35,6 +35,8 @@ export interface TaskReceipt {
 	readonly error?: string;
 	/** Wall time of the run in the worker, ms (not written to any result file). */
 	readonly wallMs: number;
+	/** When the run started, ms on the process's monotonic clock (process.hrtime). */
+	readonly startedMs: number;
 }
 
 /** An array item's name: its string `id` when it has one (per-class blocks), else its index. */
@@ -82,10 +84,15 @@ export function recordFailure(task: RunTask, error: unknown): void {
 	writeAtomic(runPath(task.outDir, task.identity), runRecordJson(record));
 }
 
-export async function executeTask(
+/**
+ * Runs one task and writes its file. A synchronous model is run and recorded synchronously:
+ * the worker may hold a second task in its queue, and an await here would let that run start
+ * inside this one's timing.
+ */
+export function executeTask(
 	task: RunTask,
 	run: (task: RunTask) => RunOutput | Promise<RunOutput>,
-): Promise<TaskReceipt> {
+): TaskReceipt | Promise<TaskReceipt> {
 	const started = process.hrtime.bigint();
 	const receipt = (ok: boolean, error?: string): TaskReceipt => ({
 		identity: task.identity,
@@ -94,24 +101,31 @@ export async function executeTask(
 		ok,
 		...(error === undefined ? {} : { error }),
 		wallMs: Number(process.hrtime.bigint() - started) / 1e6,
+		startedMs: Number(started) / 1e6,
 	});
-	let output: RunOutput;
-	try {
-		output = await run(task);
-	} catch (error) {
+	const fail = (error: unknown): TaskReceipt => {
 		recordFailure(task, error);
 		return receipt(false, error instanceof Error ? error.message : String(error));
-	}
-	const record: RunRecord = {
-		identity: task.identity,
-		point: task.point,
-		run: task.run,
-		seed: task.seed,
-		values: task.values,
-		status: "ok",
-		kpis: flattenNumeric(output.kpis),
-		series: output.series,
 	};
-	writeAtomic(runPath(task.outDir, task.identity), runRecordJson(record));
-	return receipt(true);
+	const finish = (output: RunOutput): TaskReceipt => {
+		const record: RunRecord = {
+			identity: task.identity,
+			point: task.point,
+			run: task.run,
+			seed: task.seed,
+			values: task.values,
+			status: "ok",
+			kpis: flattenNumeric(output.kpis),
+			series: output.series,
+		};
+		writeAtomic(runPath(task.outDir, task.identity), runRecordJson(record));
+		return receipt(true);
+	};
+	let output: RunOutput | Promise<RunOutput>;
+	try {
+		output = run(task);
+	} catch (error) {
+		return fail(error);
+	}
+	return output instanceof Promise ? output.then(finish, fail) : finish(output);
 }
