@@ -110,20 +110,39 @@ describe("depin-twin sweep", () => {
 		expect(tree(merged)).toEqual(reference);
 	});
 
-	it("resumes after SIGKILLs at arbitrary points: every run exactly once, byte-identical", async () => {
+	it("resumes after SIGKILLs mid-sweep: every run exactly once, byte-identical to an uninterrupted sweep", async () => {
+		const design = ["--runs", "12", "--vary", "nodes.initialCount=200,300", ...SHORT];
+		const whole = join(scratch, "uninterrupted");
+		expect(depinTwin(["sweep", "small", ...design, "--workers", "1", "--out", whole]).status).toBe(0);
 		const out = join(scratch, "killed");
-		const args = [cli, "sweep", "small", ...DESIGN, "--workers", "2", "--out", out];
-		// Fixed "random" kill times (ms after start): a bounded number of kills.
-		for (const delayMs of [900, 1700, 1300, 2100]) {
-			const child = spawn(process.execPath, args, { cwd: root, stdio: "ignore" });
-			setTimeout(() => child.kill("SIGKILL"), delayMs);
+		const args = [cli, "sweep", "small", ...design, "--workers", "2", "--out", out];
+		const runFiles = () =>
+			existsSync(join(out, "runs")) ? readdirSync(join(out, "runs")).filter((f) => f.endsWith(".json")) : [];
+		const counts: number[] = [];
+		// Killed when the progress line reaches each mark (plus a jitter of a few ms): four kills.
+		for (const [mark, jitterMs] of [
+			[10, 3],
+			[30, 17],
+			[50, 0],
+			[70, 9],
+		] as const) {
+			const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "ignore", "pipe"] });
+			child.stderr.on("data", (chunk: Buffer) => {
+				const percents = [...String(chunk).matchAll(/: (\d+)% \(/g)].map((m) => Number(m[1]));
+				if (percents.some((p) => p >= mark)) setTimeout(() => child.kill("SIGKILL"), jitterMs);
+			});
 			await new Promise((done) => child.on("exit", done));
+			counts.push(runFiles().length);
 		}
+		// Every kill left a sweep part-way done, and none undid a finished run.
+		expect(counts.every((n, i) => n < 24 && n >= (counts[i - 1] ?? 0))).toBe(true);
 		const resume = depinTwin(args.slice(1));
 		expect(resume.status, resume.stderr).toBe(0);
-		expect(tree(out)).toEqual(reference);
-		const again = depinTwin(args.slice(1));
-		expect(again.stdout).toMatch(/0 run now, 6 found done/);
+		expect(resume.stdout).toMatch(new RegExp(`: ${24 - (counts[3] as number)} run now, ${counts[3]} found done`));
+		expect(tree(out)).toEqual(tree(whole));
+		const rows = readFileSync(join(out, "runs.csv"), "utf8").trim().split("\n").slice(1);
+		expect(new Set(rows.map((row) => row.split(",").slice(0, 4).join())).size).toBe(24);
+		expect(depinTwin(args.slice(1)).stdout).toMatch(/0 run now, 24 found done/);
 	});
 
 	it("refuses to resume when the scenario changed; --force starts over", () => {
@@ -145,5 +164,28 @@ describe("depin-twin sweep", () => {
 		const forced = depinTwin(["sweep", "small", "--runs", "1", ...SHORT, "--out", out, "--force"]);
 		expect(forced.status, forced.stderr).toBe(0);
 		expect(readdirSync(join(out, "runs"))).toHaveLength(1);
+	});
+});
+
+describe("depin-twin bench sweep", () => {
+	it("--json reports overhead at 1 and 2 workers, memory, runs/s and seconds per node-year (quick sizes)", () => {
+		const args = ["bench", "sweep", "--quick", "--json", "--runs", "4", "--rss-runs", "4", ...SHORT];
+		const result = depinTwin(args);
+		expect(result.status, result.stderr).toBe(0);
+		const report = JSON.parse(result.stdout);
+		expect(report.overhead.map((o: { workers: number }) => o.workers)).toEqual([1, 2]);
+		for (const o of report.overhead) {
+			for (const key of ["wallMs", "sumOfRunMs", "startupMs", "tablesMs", "idealMs", "ratio", "runsPerSec"]) {
+				expect(typeof o[key], key).toBe("number");
+			}
+			expect(o.failed).toBe(0);
+		}
+		// The ideal at one worker is the sum of the runs' own times, which the wall time includes.
+		expect(report.overhead[0].idealMs).toBe(report.overhead[0].sumOfRunMs);
+		expect(report.overhead[0].ratio).toBeGreaterThanOrEqual(1);
+		expect(report.memory).toMatchObject({ runs: 4 });
+		expect(report.memory.sweepPeakRssMiB).toBeGreaterThan(0);
+		expect(report.base.overrides).toEqual(["horizonDays=30"]);
+		expect(report.base.secondsPerNodeYear).toBeGreaterThan(0);
 	});
 });
