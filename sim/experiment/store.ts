@@ -3,7 +3,18 @@
  * runs/<identity>.json, one file per finished run, each written atomically (a temporary name,
  * then a rename), so a crash leaves whole files or none and the same command resumes.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import {
+	closeSync,
+	existsSync,
+	mkdirSync,
+	openSync,
+	readdirSync,
+	readFileSync,
+	readSync,
+	renameSync,
+	rmSync,
+	writeFileSync,
+} from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { threadId } from "node:worker_threads";
@@ -120,7 +131,25 @@ export function readRunRecord(dir: string, identity: string): RunRecord | undefi
 	return JSON.parse(readFileSync(path, "utf8")) as RunRecord;
 }
 
-/** Whether the run has a file that records success (a failed run is run again on resume). */
+const HEAD_BYTES = 64 * 1024;
+/** The status as the record writes it: before the KPIs and series, so the head of the file holds it. */
+const STATUS = /^\{"identity":"[0-9a-f]+","point":\d+,"run":\d+,"seed":\d+,"values":\{.*?\},"status":"(ok|failed)"/;
+
+/**
+ * Whether the run has a file that records success (a failed run is run again on resume). Reads
+ * only the head of the file: resuming a long sweep of long runs must not parse every series.
+ */
 export function runDone(dir: string, identity: string): boolean {
-	return readRunRecord(dir, identity)?.status === "ok";
+	const path = runPath(dir, identity);
+	if (!existsSync(path)) return false;
+	const descriptor = openSync(path, "r");
+	let head: string;
+	try {
+		const buffer = Buffer.alloc(HEAD_BYTES);
+		head = buffer.toString("utf8", 0, readSync(descriptor, buffer, 0, HEAD_BYTES, 0));
+	} finally {
+		closeSync(descriptor);
+	}
+	const status = STATUS.exec(head)?.[1];
+	return (status ?? readRunRecord(dir, identity)?.status) === "ok";
 }

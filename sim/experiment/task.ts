@@ -57,7 +57,9 @@ export function flattenNumeric(value: unknown, prefix = "", out: Record<string, 
 	} else if (typeof value === "number") {
 		out[prefix] = Number.isFinite(value) ? value : null;
 	} else if (Array.isArray(value)) {
-		value.forEach((item, index) => flattenNumeric(item, join(itemKey(item, index)), out));
+		for (let index = 0; index < value.length; index++) {
+			flattenNumeric(value[index], join(itemKey(value[index], index)), out);
+		}
 	} else if (typeof value === "object") {
 		for (const [key, inner] of Object.entries(value)) flattenNumeric(inner, join(key), out);
 	}

@@ -73,6 +73,13 @@ describe("runSweep (synthetic model)", () => {
 		const summary = JSON.parse(readFileSync(join(dir, "summary.json"), "utf8"));
 		expect(summary.points[0]).toMatchObject({ runs: 3, ok: 3, failed: 0 });
 		expect(summary.points[1]).toMatchObject({ runs: 3, ok: 0, failed: 3 });
+		// Resuming runs the failed runs again (and only them).
+		const again = await runSweep({ outDir: dir, manifest, workerFile, workers: 2, context: null });
+		expect(again.receipts.map((r) => [r.point, r.run]).sort()).toEqual([
+			[1, 0],
+			[1, 1],
+			[1, 2],
+		]);
 		rmSync(dir, { recursive: true });
 	});
 
