@@ -8,7 +8,7 @@ import { existsSync, readdirSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { TIMESERIES_COLUMNS } from "../models/network/index.js";
-import { scenarioHash } from "../models/scenario/load.js";
+import { ScenarioError, scenarioHash } from "../models/scenario/load.js";
 import type { Scenario } from "../models/scenario/schema.js";
 import { writeSweepTables } from "../sim/experiment/aggregate.js";
 import {
@@ -83,6 +83,17 @@ export interface SweepPlanInput {
 	readonly series: readonly string[];
 }
 
+/** The scenario at a design point; a value the scenario refuses names the point (the --set source is --vary). */
+function preparePoint(input: SweepPlanInput, point: DesignPoint, seed: number): Scenario {
+	try {
+		return prepareRun(input.scenario, [...input.set, ...pointOverrides(point)], seed).loaded.scenario;
+	} catch (error) {
+		if (!(error instanceof ScenarioError)) throw error;
+		const values = pointOverrides(point).join(" ");
+		throw new InputError(`design point ${point.index} (${values}) is not a valid scenario:\n${error.message}`);
+	}
+}
+
 /**
  * The manifest of a sweep: loads and checks the scenario at every design point (bad input
  * fails here, before any run), and names every run by its identity.
@@ -92,7 +103,7 @@ export function planSweep(input: SweepPlanInput): { manifest: SweepManifest; con
 	const version = codeVersion();
 	const seeds = Array.from({ length: input.runs }, (_, run) => runSeed(base.seed, run));
 	const identities = input.points.map((point) => {
-		const scenario = prepareRun(input.scenario, [...input.set, ...pointOverrides(point)], base.seed).loaded.scenario;
+		const scenario = preparePoint(input, point, base.seed);
 		return seeds.map((seed, run) =>
 			runIdentity({ scenarioHash: scenarioHash({ ...scenario, seed }), seed, run, codeVersion: version }),
 		);
