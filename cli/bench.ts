@@ -20,6 +20,8 @@ import { InputError } from "./errors.js";
 
 export interface BenchCliOptions {
 	scenario?: string;
+	runs?: number;
+	rssRuns?: number;
 	set?: string[];
 	json?: boolean;
 	quick?: boolean;
@@ -33,7 +35,7 @@ interface BenchIo {
 }
 
 export async function runBench(
-	target: "engine" | "model" | "all" | "startup",
+	target: "engine" | "model" | "all" | "startup" | "sweep",
 	options: BenchCliOptions,
 	io: BenchIo,
 	cliEntry: string,
@@ -42,6 +44,24 @@ export async function runBench(
 		const startup = benchStartup(cliEntry, options.repetitions ?? (options.quick ? 1 : 5));
 		const environment = { node: process.version, platform: `${process.platform}-${process.arch}` };
 		io.stdout.write(`${JSON.stringify({ startup, environment }, null, options.json ? 0 : 2)}\n`);
+		return;
+	}
+	if (target === "sweep") {
+		const { benchSweep } = await import("./bench-sweep.js");
+		const progress = io.stderr.isTTY && !options.json ? (m: string) => io.stderr.write(`bench · ${m}\n`) : undefined;
+		const report = await benchSweep(
+			cliEntry,
+			{
+				scenario: options.scenario ?? "small",
+				overrides: options.set ?? [],
+				runs: options.runs ?? (options.quick ? 20 : 200),
+				rssRuns: options.rssRuns ?? (options.quick ? 50 : 1000),
+				workers: [1, 2],
+				baseOverrides: options.quick ? ["horizonDays=30"] : [],
+			},
+			progress,
+		);
+		io.stdout.write(`${JSON.stringify(report, null, options.json ? 0 : 2)}\n`);
 		return;
 	}
 	const preset = options.quick ? QUICK_ENGINE_BENCH : DEFAULT_ENGINE_BENCH;
@@ -83,7 +103,11 @@ export async function runBench(
 }
 
 /** One benchmark sample in this (child) process, for `bench-worker <workload> <options JSON>`. */
-export function benchWorker(workload: string, optionsJson: string): unknown {
+export async function benchWorker(workload: string, optionsJson: string): Promise<unknown> {
+	if (workload === "sweep-rss") {
+		const { rssSample } = await import("./bench-sweep.js");
+		return rssSample(JSON.parse(optionsJson) as Parameters<typeof rssSample>[0]);
+	}
 	if (workload === "model-run") return runModelSample(JSON.parse(optionsJson) as Parameters<typeof runModelSample>[0]);
 	if (workload !== "hold" && workload !== "mmc") throw new InputError(`unknown workload ${workload}`);
 	return benchWorkload(workload as EngineWorkload, JSON.parse(optionsJson) as EngineBenchOptions);

@@ -11,11 +11,14 @@ import { fileURLToPath } from "node:url";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { ScenarioError } from "../models/scenario/errors.js";
 import type { BenchCliOptions } from "./bench.js";
+import type { CompareCliOptions } from "./compare.js";
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_RUN_FAILED, ExitCode, InputError } from "./errors.js";
 import { checkOutDir } from "./out-dir.js";
 import { packageVersion, scenariosDir } from "./paths.js";
 import type { RunCliOptions } from "./run-command.js";
 import { assertScenarioExists, formatScenarioList } from "./scenario-names.js";
+import type { SensitivityCliOptions } from "./sensitivity.js";
+import type { SweepCliOptions } from "./sweep.js";
 
 export { EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_RUN_FAILED, InputError } from "./errors.js";
 
@@ -52,6 +55,101 @@ function addRunCommand(program: Command, io: Io): void {
 			if (options.out !== undefined) checkOutDir(options.out);
 			const { runCommand } = await import("./run-command.js");
 			await runCommand(scenario, options, io);
+		});
+}
+
+function addSweepCommand(program: Command, io: Io): void {
+	program
+		.command("sweep")
+		.description("Monte Carlo runs × design points (--vary grid), on worker threads; resumable, shardable")
+		.argument("<scenario>", "scenario file, or a name in scenarios/")
+		.requiredOption(
+			"--runs <n>",
+			"Monte Carlo runs per design point (run r of every point shares its seed)",
+			integerOption("--runs", 1),
+		)
+		.option(
+			"--vary <path=values>",
+			"a design parameter: path=v1,v2,… or path=lo..hi:steps (repeatable; the grid of all)",
+			collect,
+			[],
+		)
+		.option("--set <path=value>", "override a scenario field for every run (repeatable)", collect, [])
+		.option("--workers <n>", "worker threads (default: the cores available)", integerOption("--workers", 1))
+		.option(
+			"--seed <n>",
+			"master seed (default the scenario's); run r's seed derives from it",
+			integerOption("--seed", 0),
+		)
+		.option("--out <dir>", "sweep folder (default out/<name>-sweep/); the same command resumes there")
+		.option(
+			"--shard <k/N>",
+			"run only shard k of N (also JOB_COMPLETION_INDEX + DEPIN_TWIN_SHARD_COUNT, or SLURM_ARRAY_TASK_ID/COUNT)",
+		)
+		.option("--series <names>", "timeseries columns for bands.csv, comma-separated, or all (default: the main ones)")
+		.option("--force", "start over: remove the sweep folder's earlier runs")
+		.action(async (scenario: string, options: SweepCliOptions) => {
+			assertScenarioExists(scenario, scenariosDir());
+			if (options.out !== undefined) checkOutDir(options.out);
+			const { sweepCommand } = await import("./sweep.js");
+			await sweepCommand(scenario, options, io);
+		});
+}
+
+function addMergeCommand(program: Command, io: Io): void {
+	program
+		.command("merge")
+		.description("combine the shard folders of one sweep into what a one-machine sweep writes")
+		.argument("<dirs...>", "shard folders (the same sweep)")
+		.requiredOption("--out <dir>", "the merged sweep folder (may be one of the shard folders)")
+		.action(async (dirs: string[], options: { out: string }) => {
+			checkOutDir(options.out);
+			const { mergeCommand } = await import("./merge.js");
+			await mergeCommand(dirs, options.out, io);
+		});
+}
+
+function addCompareCommand(program: Command, io: Io): void {
+	program
+		.command("compare")
+		.description("every KPI of two or more designs with CI95, and each one's difference to the first (paired by seed)")
+		.argument("<designs...>", "run folders, sweep folders (each point a design), or scenarios (with --runs)")
+		.option("--runs <n>", "runs per scenario given by name or file", integerOption("--runs", 1))
+		.option("--set <path=value>", "override a field of the scenarios given (repeatable)", collect, [])
+		.option("--seed <n>", "master seed of the scenarios given", integerOption("--seed", 0))
+		.option("--workers <n>", "worker threads for the scenarios given", integerOption("--workers", 1))
+		.option("--json", "print JSON")
+		.option("--csv", "print CSV")
+		.action(async (designs: string[], options: CompareCliOptions) => {
+			const { compareCommand } = await import("./compare.js");
+			await compareCommand(designs, options, io);
+		});
+}
+
+function addSensitivityCommand(program: Command, io: Io): void {
+	program
+		.command("sensitivity")
+		.description("which parameters move the outputs: a one-at-a-time tornado and Morris elementary effects (μ*, σ)")
+		.argument("<scenario>", "scenario file, or a name in scenarios/")
+		.requiredOption("--params <paths>", "numeric scenario fields, comma-separated")
+		.option("--range <path=lo..hi>", "a parameter's range (repeatable; default its base value ± 20%)", collect, [])
+		.requiredOption("--runs <n>", "Monte Carlo runs per design point", integerOption("--runs", 1))
+		.option("--trajectories <r>", "Morris trajectories", integerOption("--trajectories", 1), 10)
+		.option("--levels <p>", "Morris grid levels (even)", integerOption("--levels", 2), 4)
+		.option(
+			"--outputs <names>",
+			"KPI columns (dotted, * matches anything), comma-separated (default: served fraction, nodes at the end, token price at the end, p95 latencies, payback)",
+		)
+		.option("--set <path=value>", "override a scenario field for every run (repeatable)", collect, [])
+		.option("--seed <n>", "master seed", integerOption("--seed", 0))
+		.option("--workers <n>", "worker threads (default: the cores available)", integerOption("--workers", 1))
+		.option("--out <dir>", "folder (default out/<name>-sensitivity/); the same command resumes there")
+		.option("--force", "start over: remove the folder's earlier runs")
+		.action(async (scenario: string, options: SensitivityCliOptions) => {
+			assertScenarioExists(scenario, scenariosDir());
+			if (options.out !== undefined) checkOutDir(options.out);
+			const { sensitivityCommand } = await import("./sensitivity.js");
+			await sensitivityCommand(scenario, options, io);
 		});
 }
 
@@ -187,10 +285,12 @@ function addBenchCommands(program: Command, io: Io): void {
 	program
 		.command("bench")
 		.description(
-			"benchmark the simulator: engine (hold and M/M/c against a hand-written reference), model (a whole scenario run), all (both), or startup (--help and validate wall times)",
+			"benchmark the simulator: engine (hold and M/M/c against a hand-written reference), model (a whole scenario run), all (both), startup (--help and validate wall times), or sweep (pool overhead, memory, runs/s)",
 		)
-		.argument("[target]", "engine | model | all | startup", "all")
-		.option("--scenario <name>", "scenario of the model benchmark (default base)")
+		.argument("[target]", "engine | model | all | startup | sweep", "all")
+		.option("--scenario <name>", "scenario of the model benchmark (default base; sweep: small)")
+		.option("--runs <n>", "sweep: runs of the overhead sweeps (default 200)", integerOption("--runs", 1))
+		.option("--rss-runs <n>", "sweep: runs of the memory sweep (default 1000)", integerOption("--rss-runs", 1))
 		.option("--set <path=value>", "override a field of the model benchmark's scenario (repeatable)", collect, [])
 		.option("--json", "print only the JSON report")
 		.option("--quick", "a tenth of the work, 3 repetitions (a smoke test, not a measurement)")
@@ -202,11 +302,11 @@ function addBenchCommands(program: Command, io: Io): void {
 		)
 		.addOption(new Option("--seed <n>", "master random seed").default(1).argParser(integerOption("--seed", 0)))
 		.action(async (target: string, options: BenchCliOptions) => {
-			if (target !== "engine" && target !== "model" && target !== "all" && target !== "startup") {
-				throw new InputError(`bench: unknown target "${target}" (expected engine, model, all or startup)`);
+			if (!["engine", "model", "all", "startup", "sweep"].includes(target)) {
+				throw new InputError(`bench: unknown target "${target}" (expected engine, model, all, startup or sweep)`);
 			}
 			const { runBench } = await import("./bench.js");
-			await runBench(target, options, io, cliEntry());
+			await runBench(target as Parameters<typeof runBench>[0], options, io, cliEntry());
 		});
 
 	program
@@ -236,6 +336,10 @@ export function buildProgram(io: Io): Command {
 		.showHelpAfterError("(run depin-twin --help for usage)");
 	addRunCommand(program, io);
 	addValidateCommand(program, io);
+	addSweepCommand(program, io);
+	addMergeCommand(program, io);
+	addCompareCommand(program, io);
+	addSensitivityCommand(program, io);
 	addScenariosCommand(program, io);
 	addCalibrateCommand(program, io);
 	addBenchCommands(program, io);

@@ -79,10 +79,12 @@ export function timeseriesCsv(result: NetworkResult): string {
 	);
 }
 
-/** Runs a prepared scenario and writes its results folder (the folder is created; files are replaced). */
-export function executeRun(prepared: PreparedRun, options: RunOptions = {}): RunOutcome {
+/** The model's result and the summary of a prepared scenario's run, written nowhere (sweeps, run). */
+export function computeRun(
+	prepared: PreparedRun,
+	options: Pick<RunOptions, "checkInvariants" | "onEpoch"> = {},
+): { result: NetworkResult; summary: Summary; summaryJson: string; wallMs: number } {
 	const { scenario, calibration } = prepared.inputs;
-	const outDir = resolve(options.out ?? join("out", scenario.name));
 	const started = process.hrtime.bigint();
 	const result = runNetwork(prepared.inputs, {
 		checkInvariants: options.checkInvariants ?? false,
@@ -110,6 +112,14 @@ export function executeRun(prepared: PreparedRun, options: RunOptions = {}): Run
 		comparison: result.comparison,
 	};
 	const summaryJson = `${JSON.stringify(roundForJson(summary), null, 2)}\n`;
+	return { result, summary, summaryJson, wallMs };
+}
+
+/** Runs a prepared scenario and writes its results folder (the folder is created; files are replaced). */
+export function executeRun(prepared: PreparedRun, options: RunOptions = {}): RunOutcome {
+	const { scenario } = prepared.inputs;
+	const outDir = resolve(options.out ?? join("out", scenario.name));
+	const { result, summary, summaryJson, wallMs } = computeRun(prepared, options);
 	writeResultFiles(outDir, {
 		"summary.json": summaryJson,
 		"timeseries.csv": timeseriesCsv(result),

@@ -2,7 +2,7 @@
  * Build step after tsc: bundles the command line's start path into dist/cli/ so that `--help`
  * and `validate` start fast. Node's ESM loader spends most of a cold start resolving the
  * hundreds of small files of typebox and yaml; bundled, they load as a few files. Entries:
- * the CLI, the run worker and the calibration measurement worker (workers start from a file,
+ * the CLI, the run and sweep workers and the calibration measurement worker (workers start from a file,
  * which must exist beside the chunks). Packages other than BUNDLED stay external: heavy ones
  * (tfjs, vega, arquero) load only in the commands that use them, native ones cannot be bundled.
  */
@@ -42,6 +42,7 @@ await build({
 	entryPoints: {
 		main: join(ROOT, "cli", "main.ts"),
 		"run-worker": join(ROOT, "cli", "run-worker.ts"),
+		"sweep-worker": join(ROOT, "cli", "sweep-worker.ts"),
 		measure: join(ROOT, "models", "calibration", "measure.ts"),
 	},
 	outdir: OUT_DIR,

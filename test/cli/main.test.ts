@@ -28,7 +28,17 @@ describe("command line", () => {
 	it("--help lists every command", async () => {
 		const capture = captureIo();
 		expect(await main(["--help"], capture.io)).toBe(EXIT_OK);
-		for (const command of ["run", "validate", "scenarios", "calibrate", "bench"]) {
+		for (const command of [
+			"run",
+			"validate",
+			"scenarios",
+			"calibrate",
+			"bench",
+			"sweep",
+			"merge",
+			"compare",
+			"sensitivity",
+		]) {
 			expect(capture.out()).toMatch(new RegExp(`^  ${command} `, "m"));
 		}
 		expect(capture.out()).not.toMatch(/bench-worker/);

@@ -1,0 +1,260 @@
+/**
+ * `depin-twin sweep SCENARIO`: every design point (the grid of --vary) × N Monte Carlo runs
+ * with common random numbers, on a pool of worker threads, each run written to its own file;
+ * the same command resumes; --shard runs one share of the runs (merge combines the shares).
+ * The runner is domain-free (sim/experiment/); this module ties it to the network model.
+ */
+import { existsSync, readdirSync, rmSync } from "node:fs";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { TIMESERIES_COLUMNS } from "../models/network/index.js";
+import { ScenarioError, scenarioHash } from "../models/scenario/load.js";
+import type { Scenario } from "../models/scenario/schema.js";
+import { writeSweepTables } from "../sim/experiment/aggregate.js";
+import {
+	DesignError,
+	type DesignPoint,
+	gridPoints,
+	parseVary,
+	pointOverrides,
+	type VarySpec,
+} from "../sim/experiment/design.js";
+import { runSweep, type SweepRunResult } from "../sim/experiment/pool.js";
+import { runIdentity, runSeed } from "../sim/experiment/seeds.js";
+import { parseShard, type Shard, ShardError, shardFromEnv, WHOLE } from "../sim/experiment/shard.js";
+import { MANIFEST_FILE, SweepFolderError, type SweepManifest } from "../sim/experiment/store.js";
+import { EXIT_INTERRUPTED, EXIT_RUN_FAILED, ExitCode, InputError } from "./errors.js";
+import { checkOutDir } from "./out-dir.js";
+import { packageVersion } from "./paths.js";
+import { prepareRun } from "./prepare-run.js";
+import { sweepProgress } from "./sweep-progress.js";
+import type { SweepContext } from "./sweep-worker.js";
+
+export interface SweepCliOptions {
+	runs: number;
+	vary: string[];
+	set: string[];
+	workers?: number;
+	seed?: number;
+	out?: string;
+	shard?: string;
+	series?: string;
+	force?: boolean;
+}
+
+interface SweepIo {
+	readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
+	readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+/** Main series kept for bands.csv unless --series says otherwise (those the timeseries has). */
+export const DEFAULT_SERIES = [
+	"activeNodes",
+	"servingNodes",
+	"utilisation",
+	"demandShare",
+	"clearingPriceUsdPerGpuHour",
+	"p95LatencyMs",
+	"providerMarginUsdPerGpuHour",
+	"tokenPriceUsd",
+	"tokenSupply",
+];
+
+export function seriesList(option: string | undefined): string[] {
+	const known = TIMESERIES_COLUMNS as readonly string[];
+	if (option === undefined) return DEFAULT_SERIES.filter((name) => known.includes(name));
+	if (option === "all") return known.filter((name) => name !== "epoch" && name !== "dayStart");
+	const names = option.split(",").map((name) => name.trim());
+	const unknown = names.filter((name) => !known.includes(name));
+	if (unknown.length > 0)
+		throw new InputError(`--series: no timeseries column ${unknown.join(", ")} (known: ${known.join(", ")})`);
+	return names;
+}
+
+export const codeVersion = (): string => `depin-twin ${packageVersion()}`;
+
+export interface SweepPlanInput {
+	readonly scenario: string;
+	readonly set: readonly string[];
+	readonly seed?: number;
+	readonly runs: number;
+	readonly vary: readonly VarySpec[];
+	readonly points: readonly DesignPoint[];
+	readonly series: readonly string[];
+}
+
+/** The scenario at a design point; a value the scenario refuses names the point (the --set source is --vary). */
+function preparePoint(input: SweepPlanInput, point: DesignPoint, seed: number): Scenario {
+	try {
+		return prepareRun(input.scenario, [...input.set, ...pointOverrides(point)], seed).loaded.scenario;
+	} catch (error) {
+		if (!(error instanceof ScenarioError)) throw error;
+		const values = pointOverrides(point).join(" ");
+		throw new InputError(`design point ${point.index} (${values}) is not a valid scenario:\n${error.message}`);
+	}
+}
+
+/**
+ * The manifest of a sweep: loads and checks the scenario at every design point (bad input
+ * fails here, before any run), and names every run by its identity.
+ */
+export function planSweep(input: SweepPlanInput): { manifest: SweepManifest; context: SweepContext; base: Scenario } {
+	const base = prepareRun(input.scenario, input.set, input.seed).loaded.scenario;
+	const version = codeVersion();
+	const seeds = Array.from({ length: input.runs }, (_, run) => runSeed(base.seed, run));
+	const identities = input.points.map((point) => {
+		const scenario = preparePoint(input, point, base.seed);
+		return seeds.map((seed, run) =>
+			runIdentity({ scenarioHash: scenarioHash({ ...scenario, seed }), seed, run, codeVersion: version }),
+		);
+	});
+	const manifest: SweepManifest = {
+		kind: "sweep",
+		subject: { scenario: base.name, source: input.scenario, set: input.set },
+		subjectHash: scenarioHash(base),
+		codeVersion: version,
+		masterSeed: base.seed,
+		runsPerPoint: input.runs,
+		vary: input.vary,
+		points: input.points,
+		series: input.series,
+		seeds,
+		identities,
+	};
+	return { manifest, context: { scenario: input.scenario, overrides: input.set }, base };
+}
+
+/** The sweep worker module: the bundled one beside this file, or the tsx bootstrap from sources. */
+export function sweepWorkerFile(): string {
+	const self = import.meta.url;
+	return fileURLToPath(new URL(self.endsWith(".ts") ? "./sweep-worker-dev.mjs" : "./sweep-worker.js", self));
+}
+
+export function shardOption(text: string | undefined, env: NodeJS.ProcessEnv = process.env): Shard {
+	try {
+		return text !== undefined ? parseShard(text) : (shardFromEnv(env) ?? WHOLE);
+	} catch (error) {
+		if (error instanceof ShardError) throw new InputError(error.message);
+		throw error;
+	}
+}
+
+function varySpecs(vary: readonly string[]): { specs: VarySpec[]; points: DesignPoint[] } {
+	try {
+		const specs = vary.map(parseVary);
+		return { specs, points: gridPoints(specs) };
+	} catch (error) {
+		if (error instanceof DesignError) throw new InputError(error.message);
+		throw error;
+	}
+}
+
+/** Removes a folder for --force, but only one that holds a sweep (or nothing). */
+export function clearSweepFolder(dir: string): void {
+	if (!existsSync(dir) || readdirSync(dir).length === 0) return;
+	if (!existsSync(resolve(dir, MANIFEST_FILE))) {
+		throw new InputError(`--force: ${dir} holds no sweep (no ${MANIFEST_FILE}); remove it yourself if you mean to`);
+	}
+	rmSync(dir, { recursive: true, force: true });
+}
+
+export interface ExecuteSweepOptions {
+	readonly manifest: SweepManifest;
+	readonly context: SweepContext;
+	readonly outDir: string;
+	readonly workers?: number;
+	readonly shard: Shard;
+	readonly label: string;
+}
+
+/** Runs the sweep with progress and Ctrl-C handling; writes the tables when it holds every run. */
+export async function executeSweep(options: ExecuteSweepOptions, io: SweepIo): Promise<SweepRunResult> {
+	const progress = await sweepProgress(io, options.label);
+	let stopping = false;
+	const onSignal = () => {
+		if (stopping) {
+			// A second signal: no waiting for the runs in flight (their files are written whole or not at all).
+			progress.stop();
+			io.stderr.write("interrupted\n");
+			process.exit(EXIT_INTERRUPTED);
+		}
+		stopping = true;
+		io.stderr.write("\nstopping after the runs in flight (run the same command to resume)…\n");
+	};
+	process.on("SIGINT", onSignal);
+	process.on("SIGTERM", onSignal);
+	let outcome: SweepRunResult;
+	try {
+		outcome = await runSweep({
+			outDir: options.outDir,
+			manifest: options.manifest,
+			workerFile: sweepWorkerFile(),
+			...(options.workers === undefined ? {} : { workers: options.workers }),
+			shard: options.shard,
+			context: options.context,
+			onProgress: (p) => progress.update(p),
+			stopRequested: () => stopping,
+		});
+	} catch (error) {
+		if (error instanceof SweepFolderError) throw new InputError(error.message);
+		throw error;
+	} finally {
+		progress.stop();
+		process.off("SIGINT", onSignal);
+		process.off("SIGTERM", onSignal);
+	}
+	if (outcome.interrupted) {
+		io.stderr.write(
+			`interrupted: ${outcome.progress.done}/${outcome.progress.total} runs done; the same command resumes\n`,
+		);
+		throw new ExitCode(EXIT_INTERRUPTED);
+	}
+	if (options.shard.count === 1) writeSweepTables(options.outDir, options.manifest);
+	return outcome;
+}
+
+/** Names the failed runs (seed, values, error) on stderr and exits 1. */
+export function reportFailures(outcome: SweepRunResult, manifest: SweepManifest, io: SweepIo): void {
+	if (outcome.failures.length === 0) return;
+	io.stderr.write(`${outcome.failures.length} run(s) failed:\n`);
+	for (const failure of outcome.failures) {
+		const point = manifest.points[failure.point] as DesignPoint;
+		const values = Object.entries(point.values)
+			.map(([path, value]) => ` ${path}=${value}`)
+			.join("");
+		io.stderr.write(
+			`  point ${failure.point} run ${failure.run} seed ${manifest.seeds[failure.run]}${values}: ${failure.error}\n`,
+		);
+	}
+	throw new ExitCode(EXIT_RUN_FAILED);
+}
+
+export async function sweepCommand(scenario: string, options: SweepCliOptions, io: SweepIo): Promise<void> {
+	const { specs, points } = varySpecs(options.vary);
+	const shard = shardOption(options.shard);
+	const { manifest, context, base } = planSweep({
+		scenario,
+		set: options.set,
+		...(options.seed === undefined ? {} : { seed: options.seed }),
+		runs: options.runs,
+		vary: specs,
+		points,
+		series: seriesList(options.series),
+	});
+	const outDir = checkOutDir(options.out ?? `out/${base.name}-sweep`);
+	if (options.force === true) clearSweepFolder(outDir);
+	const label = shard.count === 1 ? "sweep" : `sweep shard ${shard.index}/${shard.count}`;
+	const outcome = await executeSweep(
+		{ manifest, context, outDir, ...(options.workers === undefined ? {} : { workers: options.workers }), shard, label },
+		io,
+	);
+	const ran = outcome.progress.done - outcome.progress.skipped;
+	const where =
+		shard.count === 1
+			? `${outDir} (runs.csv, bands.csv, summary.json)`
+			: `${outDir} (run files; combine the shards with depin-twin merge)`;
+	io.stdout.write(
+		`${points.length} point(s) × ${options.runs} run(s): ${ran} run now, ${outcome.progress.skipped} found done → ${where}\n`,
+	);
+	reportFailures(outcome, manifest, io);
+}
