@@ -33,6 +33,7 @@ function ammSpec(over: Partial<AmmSpec> = {}): AmmSpec {
 		kind: "amm",
 		priceUsd: 1,
 		liquidityUsd: 5_000_000,
+		externalMode: "anchor",
 		externalVolatilityPerYear: 0.6,
 		externalDriftPerYear: 0,
 		arbitrageShare: 0.2,
