@@ -21,6 +21,11 @@ export const EmissionSchedule = Type.Union(
 				kind: Type.Literal("halving"),
 				initialTokensPerDay: nonNegative("tokens per day in the first period"),
 				periodDays: positive("days between halvings (Helium: 730; Bittensor: ~1460)"),
+				firstHalvingDay: Type.Optional(
+					nonNegative(
+						"day of the first halving (≤ periodDays; default periodDays): a run that starts inside a period, e.g. just before a network's halving",
+					),
+				),
 			},
 			{ ...strict, description: "halves every period (Helium, Bittensor)" },
 		),
