@@ -16,7 +16,7 @@
  *      it (Render's job payouts: RNP-001's "coupon token rewards" beside availability rewards;
  *      the 5% fee: RNP-006);
  *   4. vesting unlocks: the unlocked share is sold by team / investors;
- *   5. stake lock-ups that expired return to their nodes;
+ *   5. stake lock-ups that expired (of nodes that left) are sold through the market;
  *   6. at each new day, the market takes its daily step (arbitrage, momentum, shocks).
  */
 import type { RandomStream } from "../../sim/random/stream.js";
@@ -279,8 +279,10 @@ export class TokenEconomy {
 			}
 			if (due - sold > 0) ledger.transfer(v.account, "holders", due - sold);
 		}
-		// 5. Lock-ups that expired.
-		ledger.releaseLocked(toDay);
+		// 5. Lock-ups that expired: the stake of providers who left, sold through the market (a leaver keeps no
+		// stake; without this sale, stake bought on joining would be one-way buy pressure).
+		const dueUnits = ledger.dueLockedUnits(toDay);
+		if (dueUnits > 0) ledger.releaseLocked(toDay, ledgerAccount(market.sell(dueUnits, "providers").counterparty));
 		// 6. The market's daily steps.
 		while (this.day + 1 <= toDay) {
 			this.day++;
