@@ -50,7 +50,7 @@ describe("scenario names", () => {
 			message = (error as Error).message;
 		}
 		expect(message).toMatch(
-			/^no such scenario "smal" — did you mean small\? \(scenarios: base, small, presets\/akash-like/,
+			/^no such scenario "smal" — did you mean small\? \(scenarios: base, base-fiat, small, presets\/akash-like/,
 		);
 	});
 
