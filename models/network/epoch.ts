@@ -198,6 +198,8 @@ function workValues(
 	work: { nodes: Int32Array; usd: Float64Array },
 ): number {
 	const { state: stateOf, revenueUsdInEpoch, leaseStartMs, leaseEndMs, leasePriceUsdPerGpuHour } = nodes;
+	const workNodes = work.nodes;
+	const workUsd = work.usd;
 	let count = 0;
 	for (let t = 0; t < trackedCount; t++) {
 		const node = tracked[t] as number;
@@ -210,8 +212,8 @@ function workValues(
 			if (to > from) usd += ((to - from) / MS_PER_HOUR) * (leasePriceUsdPerGpuHour[node] as number) * share;
 		}
 		if (usd > 0) {
-			work.nodes[count] = node;
-			work.usd[count++] = usd;
+			workNodes[count] = node;
+			workUsd[count++] = usd;
 		}
 	}
 	return count;
