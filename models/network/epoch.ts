@@ -75,6 +75,7 @@ export function updateChoice(classState: ClassState, choice: Parameters<typeof d
 export function closeEpoch(state: NetworkState, endMs: number): void {
 	const hours = (endMs - state.epochStartMs) / MS_PER_HOUR;
 	if (hours <= 0) return;
+	if (state.workRewards) collectWork(state, endMs);
 	settleProviders(state, endMs, hours);
 	const flows = closeTokens(state, endMs);
 	admitProspects(state, endMs);
@@ -151,11 +152,71 @@ function closeTokens(state: NetworkState, endMs: number): EpochTokenFlows | null
 		state.burnAndMint ? epochCounts.priceUsd : 0,
 		kpiSignal,
 		books.rewardCount,
+		state.workRewards ? rewards.work : undefined,
 	);
 	scatterByNode(rewards.paidUnits, books.rewardNodes, rewards.paidByPosition, books.rewardCount);
 	totals.burnSpentUsd += flows.burnSpentUsd;
+	totals.tokenRewardUsd += flows.workRewardUsd;
 	if (state.burnAndMint) totals.feesUsd += epochCounts.priceUsd * state.setup.scenario.tokenomics.burnAndMint.feeShare;
 	return flows;
+}
+
+/**
+ * Burn-and-mint work rewards: the value each node served this epoch after the fee (its ended leases, already on its
+ * books less the data it paid to move, and the running lease's share, as accountEpoch will accrue it), read before
+ * the books reset it.
+ */
+function collectWork(state: NetworkState, endMs: number): void {
+	const { nodes, books, rewards } = state;
+	const work = rewards.work;
+	if (work.nodes.length < books.trackedCount) {
+		const size = Math.max(books.trackedCount, work.nodes.length * 2);
+		work.nodes = new Int32Array(size);
+		work.usd = new Float64Array(size);
+		work.paid = new Float64Array(size);
+		work.sold = new Float64Array(size);
+	}
+	work.count = workValues(
+		nodes,
+		books.tracked,
+		books.trackedCount,
+		state.epochStartMs,
+		endMs,
+		state.fiatShareToProvider,
+		work,
+	);
+}
+
+/** The pass of collectWork over the tracked nodes (module-level: a tight loop over typed arrays). */
+function workValues(
+	nodes: NetworkState["nodes"],
+	tracked: Int32Array,
+	trackedCount: number,
+	startMs: number,
+	endMs: number,
+	share: number,
+	work: { nodes: Int32Array; usd: Float64Array },
+): number {
+	const { state: stateOf, revenueUsdInEpoch, leaseStartMs, leaseEndMs, leasePriceUsdPerGpuHour } = nodes;
+	const workNodes = work.nodes;
+	const workUsd = work.usd;
+	let count = 0;
+	for (let t = 0; t < trackedCount; t++) {
+		const node = tracked[t] as number;
+		const nodeState = stateOf[node] as number;
+		if (nodeState === NodeState.exited) continue;
+		let usd = revenueUsdInEpoch[node] as number;
+		if (nodeState === NodeState.serving) {
+			const from = Math.max(leaseStartMs[node] as number, startMs);
+			const to = Math.min(endMs, leaseEndMs[node] as number);
+			if (to > from) usd += ((to - from) / MS_PER_HOUR) * (leasePriceUsdPerGpuHour[node] as number) * share;
+		}
+		if (usd > 0) {
+			workNodes[count] = node;
+			workUsd[count++] = usd;
+		}
+	}
+	return count;
 }
 
 /**

@@ -389,11 +389,20 @@ export class RewardBuffers {
 	soldByPosition: Float64Array;
 	/** Active nodes at the end of each day (the momentum trader's signal). */
 	readonly activeByDay: number[] = [];
+	/** Burn-and-mint work rewards of the epoch: nodes, the USD value each served, and scratch (entries < count). */
+	readonly work: { nodes: Int32Array; usd: Float64Array; paid: Float64Array; sold: Float64Array; count: number };
 
 	constructor(size: number) {
 		this.paidUnits = new Float64Array(size);
 		this.paidByPosition = new Float64Array(size);
 		this.soldByPosition = new Float64Array(size);
+		this.work = {
+			nodes: new Int32Array(size),
+			usd: new Float64Array(size),
+			paid: new Float64Array(size),
+			sold: new Float64Array(size),
+			count: 0,
+		};
 	}
 }
 
@@ -407,7 +416,12 @@ export class NetworkState {
 	readonly kinds = new EventKinds();
 	readonly economy: TokenEconomy | null;
 	readonly burnAndMint: boolean;
-	/** Share of a lease's price that reaches the provider in fiat (burn-and-mint: none, rewards pay). */
+	/** Burn-and-mint with work rewards: each job's value is re-minted to the node that served it. */
+	readonly workRewards: boolean;
+	/**
+	 * Share of a lease's price that reaches the provider (burn-and-mint: as the work reward, in tokens minted at the
+	 * job's USD value after the fee; none without work rewards).
+	 */
 	readonly fiatShareToProvider: number;
 	readonly nodes: NodeTable;
 	readonly idle: IdleIndex;
@@ -476,7 +490,11 @@ export class NetworkState {
 				})
 			: null;
 		this.burnAndMint = this.economy !== null && tokenomics.burnAndMint.enabled;
-		this.fiatShareToProvider = this.burnAndMint ? 0 : 1 - scenario.market.takeRate;
+		const bme = tokenomics.burnAndMint;
+		this.workRewards = this.burnAndMint && bme.workRewardShare > 0;
+		this.fiatShareToProvider = this.burnAndMint
+			? (1 - bme.feeShare) * bme.workRewardShare
+			: 1 - scenario.market.takeRate;
 		this.nodes = new NodeTable(Math.max(1024, scenario.nodes.initialCount * 1.25));
 		this.idle = new IdleIndex(setup.gpus.length, setup.metroCount);
 		this.providerRng = this.streams.stream("providers/asks");

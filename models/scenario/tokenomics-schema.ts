@@ -21,6 +21,11 @@ export const EmissionSchedule = Type.Union(
 				kind: Type.Literal("halving"),
 				initialTokensPerDay: nonNegative("tokens per day in the first period"),
 				periodDays: positive("days between halvings (Helium: 730; Bittensor: ~1460)"),
+				firstHalvingDay: Type.Optional(
+					nonNegative(
+						"day of the first halving (≤ periodDays; default periodDays): a run that starts inside a period, e.g. just before a network's halving",
+					),
+				),
 			},
 			{ ...strict, description: "halves every period (Helium, Bittensor)" },
 		),
@@ -123,18 +128,25 @@ export const TokenMarket = Type.Union(
 				liquidityUsd: positive("stablecoin side of the constant-product pool at the start, USD", {
 					default: 5_000_000,
 				}),
-				externalVolatilityPerYear: nonNegative("σ of the exogenous market factor (crypto beta), per √year", {
-					default: 0.6,
+				externalMode: Type.Union([Type.Literal("returns"), Type.Literal("anchor")], {
+					default: "returns",
+					description:
+						"how the exogenous market factor reaches the pool. returns: each day holders trade the factor's daily return through the pool, so the factor adds noise but the price level is set by the flows (endogenous); anchor: arbitrage closes arbitrageShare of the gap to the factor's level each day (the factor sets the level)",
 				}),
+				externalVolatilityPerYear: nonNegative(
+					"σ of the exogenous market factor, per √year. Default 0.6 = β·σ_BTC: HNT and RNDR have β ≈ 1 to BTC, whose realised σ was 0.66 over 2020–2025 (scenarios/data/token-prices.csv); it explains ~18% (ρ ≈ 0.42) of their daily variance, the rest is the network's own",
+					{ default: 0.6 },
+				),
 				externalDriftPerYear: Type.Number({
 					minimum: -10,
 					maximum: 10,
 					default: 0,
 					description: "μ of the exogenous factor",
 				}),
-				arbitrageShare: share("share of the gap between pool price and external price closed each day by arbitrage", {
-					default: 0.2,
-				}),
+				arbitrageShare: share(
+					"externalMode anchor: share of the gap between pool price and external price closed each day by arbitrage",
+					{ default: 0.2 },
+				),
 				momentumCapitalUsd: nonNegative("capital of the momentum/sentiment trader, USD", { default: 500_000 }),
 				momentumSensitivity: nonNegative("trader's position per unit of 7-day log return (and of KPI change)", {
 					default: 2,
@@ -190,6 +202,10 @@ export const Tokenomics = Type.Object(
 				feeShare: share("share of the job value kept as the protocol fee (Render 5%: docs/claims.md)", {
 					default: 0.05,
 				}),
+				workRewardShare: share(
+					"share of each job's value after the fee re-minted, in tokens at the pool price, to the operator who served it (Render's job payouts, RNP-001 'coupon token rewards'; 0: operators earn emission only)",
+					{ default: 1 },
+				),
 			},
 			{ ...strict, default: {}, description: "burn-and-mint equilibrium" },
 		),

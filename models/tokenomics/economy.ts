@@ -11,9 +11,12 @@
  *      (the ledger then pays each node its reward net of its sale in one pass: the same end
  *      state as paying, then collecting);
  *   3. burn-and-mint: the protocol buys tokens with the epoch's fiat job value less the fee,
- *      through the market, and burns them;
+ *      through the market, and burns them; then each operator is minted the value of the work
+ *      it served (after the fee) in tokens at the pool price, and sells `providerSellShare` of
+ *      it (Render's job payouts: RNP-001's "coupon token rewards" beside availability rewards;
+ *      the 5% fee: RNP-006);
  *   4. vesting unlocks: the unlocked share is sold by team / investors;
- *   5. stake lock-ups that expired return to their nodes;
+ *   5. stake lock-ups that expired (of nodes that left) are sold through the market;
  *   6. at each new day, the market takes its daily step (arbitrage, momentum, shocks).
  */
 import type { RandomStream } from "../../sim/random/stream.js";
@@ -30,12 +33,30 @@ import {
 } from "./token-market.js";
 
 export interface EpochTokenFlows {
+	/** Emission and work rewards. */
 	readonly mintedUnits: number;
 	readonly burnedUnits: number;
+	/** Emission and work rewards paid to nodes. */
 	readonly providerRewardUnits: number;
+	/** Of those, work rewards (burn-and-mint: the jobs' value re-minted to who served them). */
+	readonly workRewardUnits: number;
+	/** Their USD value at the price they were minted at. */
+	readonly workRewardUsd: number;
 	readonly providerSaleUsd: number;
 	readonly burnSpentUsd: number;
 	readonly unlockedUnits: number;
+}
+
+/**
+ * Burn-and-mint work rewards of an epoch: node ids (entries 0 … count − 1) and the USD value of the work each served
+ * (after the fee), position for position; `paid` and `sold` are scratch of at least `count` entries.
+ */
+export interface WorkRewards {
+	readonly nodes: Int32Array;
+	readonly usd: Float64Array;
+	readonly count: number;
+	readonly paid: Float64Array;
+	readonly sold: Float64Array;
 }
 
 export interface TokenEconomyOptions {
@@ -202,6 +223,7 @@ export class TokenEconomy {
 		jobValueUsd: number,
 		kpiSignal: number,
 		listLength?: number,
+		work?: WorkRewards,
 	): EpochTokenFlows {
 		const { spec, ledger, market } = this;
 		const burnedBefore = ledger.burned;
@@ -241,6 +263,8 @@ export class TokenEconomy {
 			ledger.burn(ledgerAccount(trade.counterparty), trade.units);
 			burnSpentUsd = trade.usd;
 		}
+		const paidWork = work === undefined || work.count === 0 ? null : this.mintWork(work);
+		if (paidWork !== null) providerSaleUsd += paidWork.saleUsd;
 		// 4. Vesting unlocks, partly sold.
 		let unlockedUnits = 0;
 		for (const v of this.vestedUnits) {
@@ -255,8 +279,10 @@ export class TokenEconomy {
 			}
 			if (due - sold > 0) ledger.transfer(v.account, "holders", due - sold);
 		}
-		// 5. Lock-ups that expired.
-		ledger.releaseLocked(toDay);
+		// 5. Lock-ups that expired: the stake of providers who left, sold through the market (a leaver keeps no
+		// stake; without this sale, stake bought on joining would be one-way buy pressure).
+		const dueUnits = ledger.dueLockedUnits(toDay);
+		if (dueUnits > 0) ledger.releaseLocked(toDay, ledgerAccount(market.sell(dueUnits, "providers").counterparty));
 		// 6. The market's daily steps.
 		while (this.day + 1 <= toDay) {
 			this.day++;
@@ -264,14 +290,41 @@ export class TokenEconomy {
 			this.trackPrice();
 		}
 		this.trackPrice();
+		const workRewardUnits = paidWork?.units ?? 0;
 		return {
-			mintedUnits,
+			mintedUnits: mintedUnits + workRewardUnits,
 			burnedUnits: ledger.burned - burnedBefore,
-			providerRewardUnits,
+			providerRewardUnits: providerRewardUnits + workRewardUnits,
+			workRewardUnits,
+			workRewardUsd: paidWork?.usd ?? 0,
 			providerSaleUsd,
 			burnSpentUsd,
 			unlockedUnits,
 		};
+	}
+
+	/**
+	 * Work rewards: each node is minted floor(usd / price) units at the pool price and sells its share through the
+	 * market (one trade), the rest kept. Past a supply cap the mint is scaled down to fit.
+	 */
+	private mintWork(work: WorkRewards): { units: number; usd: number; saleUsd: number } {
+		const { ledger, market } = this;
+		const unitsPerUsd = this.unitsPerToken / market.priceUsd;
+		const headroom = ledger.maxSupplyUnits - ledger.supply;
+		let total = planWork(work.usd, unitsPerUsd, 1, work.count, work.paid);
+		if (total > headroom) total = planWork(work.usd, unitsPerUsd, headroom / total, work.count, work.paid);
+		if (total === 0) return { units: 0, usd: 0, saleUsd: 0 };
+		const usd = total / unitsPerUsd;
+		const sellTotal = sellShares(work.paid, this.spec.providerSellShare, work.count, work.sold);
+		let buyer: NamedAccount = "holders";
+		let saleUsd = 0;
+		if (sellTotal > 0) {
+			const trade = market.sell(sellTotal, "providers");
+			buyer = ledgerAccount(trade.counterparty);
+			saleUsd = trade.usd;
+		}
+		ledger.mintToNodesNetOfSales(total, work.nodes, work.paid, work.sold, buyer, work.count);
+		return { units: total, usd, saleUsd };
 	}
 
 	/** Mirrors the market's own trades (arbitrage, momentum, shocks) in the ledger. */
@@ -315,6 +368,17 @@ function sellShares(paidUnits: Float64Array, share: number, nodeCount: number, s
 	for (let node = 0; node < nodeCount; node++) {
 		const units = Math.floor((paidUnits[node] as number) * share);
 		sellUnits[node] = units;
+		total += units;
+	}
+	return total;
+}
+
+/** paid[i] = floor(usd[i] · unitsPerUsd · scale) for i < count; returns the total. */
+function planWork(usd: Float64Array, unitsPerUsd: number, scale: number, count: number, paid: Float64Array): number {
+	let total = 0;
+	for (let i = 0; i < count; i++) {
+		const units = Math.floor((usd[i] as number) * unitsPerUsd * scale);
+		paid[i] = units;
 		total += units;
 	}
 	return total;

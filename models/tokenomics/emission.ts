@@ -30,12 +30,20 @@ function closedForm(schedule: Exclude<EmissionSchedule, { kind: "inflation" }>):
 			const periodDays = checkRate(schedule.periodDays, "periodDays");
 			if (periodDays === 0) throw new RangeError("emission: halving periodDays must be > 0");
 			// Whole periods m: r0·P·(2 − 2^{1−m}); then the partial period at r0·2^{−m}.
-			return (day) => {
+			const fromStart = (day: number) => {
 				if (!(day > 0)) return 0;
 				const periods = Math.floor(day / periodDays);
 				const rateShare = 2 ** -periods;
 				return tokensPerDay * (periodDays * (2 - 2 * rateShare) + rateShare * (day - periods * periodDays));
 			};
+			// A run that starts inside a period: r0 until the first halving, then the schedule from there at r0/2,
+			// which is fromStart shifted by one period less the days already run: C(d) = F(d + P − f) − F(P − f).
+			const first = schedule.firstHalvingDay ?? periodDays;
+			if (!(first >= 0 && first <= periodDays))
+				throw new RangeError(`emission: firstHalvingDay ${first} is not in [0, periodDays]`);
+			const offset = periodDays - first;
+			if (offset === 0) return fromStart;
+			return (day) => (day > 0 ? fromStart(day + offset) - fromStart(offset) : 0);
 		}
 		case "decay": {
 			const tokensPerDay = checkRate(schedule.initialTokensPerDay, "initialTokensPerDay");

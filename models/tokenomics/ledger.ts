@@ -279,9 +279,22 @@ export class TokenLedger {
 		this.lockedUnits += amountUnits;
 	}
 
-	/** Returns every lock-up due by `day` to its node's balance; the units released. */
-	releaseLocked(day: number): number {
+	/** Units due by `day` across the lock-ups: what releaseLocked(day) would release. */
+	dueLockedUnits(day: number): number {
 		if (!(day >= this.earliestUnlockDay)) return 0;
+		let due = 0;
+		for (let row = 0; row < this.lockRows; row++)
+			if ((this.lockDay[row] as number) <= day) due += this.lockUnits[row] as number;
+		return due;
+	}
+
+	/**
+	 * Returns every lock-up due by `day` to its node's balance; the units released. With `to`, they go to that
+	 * named account instead (a leaver's stake sold on release: the market's buyer).
+	 */
+	releaseLocked(day: number, to?: NamedAccount): number {
+		if (!(day >= this.earliestUnlockDay)) return 0;
+		const toIndex = to === undefined ? -1 : this.namedIndex(to);
 		let kept = 0;
 		let releasedUnits = 0;
 		let earliest = Number.POSITIVE_INFINITY;
@@ -291,7 +304,7 @@ export class TokenLedger {
 			const unlockDay = this.lockDay[row] as number;
 			if (unlockDay <= day) {
 				this.lockedOfNode[node] = (this.lockedOfNode[node] as number) - units;
-				this.balanceOfNode[node] = (this.balanceOfNode[node] as number) + units;
+				if (toIndex < 0) this.balanceOfNode[node] = (this.balanceOfNode[node] as number) + units;
 				releasedUnits += units;
 			} else {
 				this.lockNode[kept] = node;
@@ -304,7 +317,8 @@ export class TokenLedger {
 		this.lockRows = kept;
 		this.earliestUnlockDay = earliest;
 		this.lockedUnits -= releasedUnits;
-		this.nodeBalanceUnits += releasedUnits;
+		if (toIndex < 0) this.nodeBalanceUnits += releasedUnits;
+		else this.named[toIndex] = (this.named[toIndex] as number) + releasedUnits;
 		return releasedUnits;
 	}
 

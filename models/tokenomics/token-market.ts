@@ -3,12 +3,16 @@
  *
  *   advanceDay(d):  network flows, in this order: provider sells → burn-and-mint buys → unlock sells
  *                   exogenous kinds: the day's price (constant | GBM step | replayed close) × shocks of day d
- *                   amm: external factor step → arbitrage → momentum trader → shocks of day d, all through the pool
+ *                   amm: external factor step → (returns) holders trade its return | (anchor) arbitrage to its level
+ *                        → momentum trader → shocks of day d, all through the pool
  *
  * Exogenous kinds (`constant`, `gbm`, `history`) set the price and trade at it without moving it; whoever sells
  * hands the tokens to `holders`, whoever buys gets them from `holders`. The `amm` kind is a constant-product pool
  * (docs/design.md §6): every flow trades through it and moves the price, so a burn can only delete tokens that someone
- * sold to the pool, and a collapsing network cannot show a soaring price.
+ * sold to the pool, and a collapsing network cannot show a soaring price. In `returns` mode (the default) the
+ * exogenous market factor reaches the pool only as its daily return, traded by holders: it adds noise of a stated
+ * size but no level, so the price level is what the flows make it. In `anchor` mode arbitrage pulls the pool toward
+ * the factor's level, which then sets the long-run price whatever the flows.
  *
  * Token amounts are integer base units (10^decimals per token) and every movement is reported as a `Trade`, so the
  * ledger can mirror each one exactly; USD amounts are floats. The pool takes whole units in and floors the units it
@@ -50,7 +54,15 @@ export const MARKET_ACCOUNTS = [
 	"investors",
 ] as const satisfies readonly MarketAccount[];
 
-export type TradeCause = "trade" | "provider-sell" | "burn-buy" | "unlock-sell" | "arbitrage" | "momentum" | "shock";
+export type TradeCause =
+	| "trade"
+	| "provider-sell"
+	| "burn-buy"
+	| "unlock-sell"
+	| "arbitrage"
+	| "external"
+	| "momentum"
+	| "shock";
 
 /** One movement: `units` token base units from seller to buyer, `usd` the other way. */
 export interface Trade {
@@ -597,14 +609,23 @@ class AmmMarket extends BaseMarket {
 		this.closesUsd[day] = this.priceUsd;
 	}
 
-	/** The market factor takes a GBM step; holders trade `arbitrageShare` of the log gap away through the pool. */
+	/**
+	 * The market factor takes a GBM step. returns: holders trade the step's factor through the pool (no level to
+	 * revert to); anchor: they trade `arbitrageShare` of the log gap to the factor's level away.
+	 */
 	private arbitrage(day: number): void {
+		let stepFactor = 1;
 		if (day > 0) {
 			const dt = 1 / DAYS_PER_YEAR;
 			const z = this.drawNormal();
-			this.external *= Math.exp(
+			stepFactor = Math.exp(
 				this.spec.externalDriftPerYear * dt + this.spec.externalVolatilityPerYear * Math.sqrt(dt) * z,
 			);
+			this.external *= stepFactor;
+		}
+		if (this.spec.externalMode === "returns") {
+			this.moveByFactor(stepFactor, "holders", "external");
+			return;
 		}
 		const gap = Math.log(this.external / this.priceUsd);
 		if (this.spec.arbitrageShare > 0) {

@@ -23,7 +23,7 @@ describe("scenario names", () => {
 
 	it("lists the shipped scenarios, then presets", () => {
 		const names = scenarioNames(scenarios);
-		expect(names.slice(0, 2)).toEqual(["base", "small"]);
+		expect(names.slice(0, 3)).toEqual(["base", "base-fiat", "small"]);
 		expect(names).toContain("presets/akash-like");
 		expect(names.every((name) => !name.endsWith(".yaml"))).toBe(true);
 	});
@@ -50,7 +50,7 @@ describe("scenario names", () => {
 			message = (error as Error).message;
 		}
 		expect(message).toMatch(
-			/^no such scenario "smal" — did you mean small\? \(scenarios: base, small, presets\/akash-like/,
+			/^no such scenario "smal" — did you mean small\? \(scenarios: base, base-fiat, small, presets\/akash-like/,
 		);
 	});
 
@@ -64,7 +64,7 @@ describe("scenario names", () => {
 	it("the list shows every scenario with its one-line description", async () => {
 		const lines = (await formatScenarioList(scenarios)).split("\n");
 		expect(lines).toHaveLength(scenarioNames(scenarios).length);
-		expect(lines[1]).toMatch(/^small {2,}Two days, 300 nodes/);
+		expect(lines[2]).toMatch(/^small {2,}Two days, 300 nodes/);
 		expect(lines.find((line) => line.startsWith("base"))).toMatch(
 			/Ten thousand provider GPUs in 101 metros for one year, an/,
 		);

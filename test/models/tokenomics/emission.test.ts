@@ -101,6 +101,32 @@ describe("cumulativeEmissionTokens", () => {
 		expect(cumulativeEmissionTokens(schedule, 2.5 * P)).toBeCloseTo(r0 * P * 1.5 + (r0 / 4) * (P / 2), 6);
 	});
 
+	it("halving with firstHalvingDay: r0 until that day, then the schedule from its first halving on", () => {
+		const r0 = 36;
+		const P = 1_460;
+		const first = 30;
+		const schedule: EmissionSchedule = {
+			kind: "halving",
+			initialTokensPerDay: r0,
+			periodDays: P,
+			firstHalvingDay: first,
+		};
+		expect(cumulativeEmissionTokens(schedule, first)).toBeCloseTo(r0 * first, 9);
+		// Day 30 + n·P: 30·r0, then n whole periods at r0/2, r0/4, …: r0·P·(1 − 2^{−n}).
+		for (let n = 0; n <= 5; n++)
+			expect(cumulativeEmissionTokens(schedule, first + n * P)).toBeCloseTo(r0 * first + r0 * P * (1 - 2 ** -n), 6);
+		const rate = (day: number) => cumulativeEmissionTokens(schedule, day + 1) - cumulativeEmissionTokens(schedule, day);
+		expect(rate(first - 1)).toBeCloseTo(r0, 9);
+		expect(rate(first)).toBeCloseTo(r0 / 2, 9);
+		expect(rate(first + P)).toBeCloseTo(r0 / 4, 9);
+		// firstHalvingDay = periodDays is the plain schedule.
+		const plain: EmissionSchedule = { kind: "halving", initialTokensPerDay: r0, periodDays: P };
+		expect(cumulativeEmissionTokens({ ...plain, firstHalvingDay: P }, 2_000)).toBe(
+			cumulativeEmissionTokens(plain, 2_000),
+		);
+		expect(() => cumulativeEmissionTokens({ ...plain, firstHalvingDay: P + 1 }, 1)).toThrow(/firstHalvingDay/);
+	});
+
 	it("decay: r0·(1 − e^{−kT})/k with k = −ln(1 − decayPerYear)/365", () => {
 		const r0 = 100_000;
 		const decayPerYear = 0.12;

@@ -567,7 +567,13 @@ describe("TokenLedger", () => {
 		expect(ledger.releaseLocked(3)).toBe(34);
 		expect(ledger.nodeBalance(5_000)).toBe(34);
 		expect(ledger.releaseLocked(9)).toBe(0);
-		expect(ledger.releaseLocked(10)).toBe(100);
+		expect(ledger.dueLockedUnits(9.9)).toBe(0);
+		expect(ledger.dueLockedUnits(10)).toBe(100);
+		// Released to a named account (a leaver's stake sold to the pool), not to the node.
+		const poolBefore = ledger.balance("pool");
+		expect(ledger.releaseLocked(10, "pool")).toBe(100);
+		expect(ledger.balance("pool") - poolBefore).toBe(100);
+		expect(ledger.nodeBalance(5_000)).toBe(34);
 		expect(ledger.nodeLocked(5_000)).toBe(0);
 		expect(ledger.stakedTotal).toBe(200);
 		expect(ledger.burned).toBe(333);

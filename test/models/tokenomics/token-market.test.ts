@@ -33,6 +33,7 @@ function ammSpec(over: Partial<AmmSpec> = {}): AmmSpec {
 		kind: "amm",
 		priceUsd: 1,
 		liquidityUsd: 5_000_000,
+		externalMode: "anchor",
 		externalVolatilityPerYear: 0.6,
 		externalDriftPerYear: 0,
 		arbitrageShare: 0.2,
@@ -408,6 +409,49 @@ describe("amm market", () => {
 		const keep = 1 - arbitrageShare;
 		const sdExpected = (keep * externalVolatilityPerYear) / Math.sqrt(365) / Math.sqrt(1 - keep * keep);
 		expect(Math.abs(sd / sdExpected - 1)).toBeLessThan(0.04);
+	});
+
+	it("returns mode: with the external factor off, the price moves only from flows, exactly as the pool's x·y = k says", () => {
+		const m = market(ammSpec({ externalMode: "returns", externalVolatilityPerYear: 0, momentumCapitalUsd: 0 }), 3);
+		const replay = new ConstantProductPool(m.poolTokenUnits, m.poolUsd, DECIMALS);
+		const flows = (day: number): DayFlows =>
+			day % 3 === 0
+				? {}
+				: { providerSellUnits: (1_000 + day * 37) * UNITS_PER_TOKEN, burnBuyUsd: day % 2 === 0 ? 4_000 : 0 };
+		let previous = m.priceUsd;
+		for (const report of run(m, 60, flows)) {
+			if (report.day % 3 === 0) {
+				// No flows, no move: the external factor adds nothing when it is off.
+				expect(report.trades).toEqual([]);
+				expect(report.priceUsd).toBe(previous);
+			}
+			for (const t of report.trades) {
+				expect(t.cause === "provider-sell" || t.cause === "burn-buy").toBe(true);
+				if (t.side === "sell") expect(replay.sellTokens(t.units)).toBe(t.usd);
+				else expect(replay.buyTokensWithUsd(t.usd)).toBe(t.units);
+			}
+			expect(report.priceUsd).toBe(replay.priceUsd);
+			previous = report.priceUsd;
+		}
+		expect(previous).not.toBe(1);
+	});
+
+	it("returns mode: on a day without flows the pool moves by the external factor's return, with no pull to its level", () => {
+		const m = market(ammSpec({ externalMode: "returns", externalVolatilityPerYear: 0.6, momentumCapitalUsd: 0 }), 9);
+		// A big sale on day 1 leaves the price far below the factor; nothing pulls it back.
+		const reports = run(m, 400, (day) => (day === 1 ? { providerSellUnits: 2_000_000 * UNITS_PER_TOKEN } : {}));
+		for (let day = 2; day <= 400; day++) {
+			const today = reports[day] as DayReport;
+			const before = reports[day - 1] as DayReport;
+			const priceReturn = Math.log(today.priceUsd / before.priceUsd);
+			const factorReturn = Math.log(today.externalPriceUsd / before.externalPriceUsd);
+			expect(Math.abs(priceReturn - factorReturn)).toBeLessThan(1e-6);
+			expect(today.trades.every((t) => t.cause === "external" && t.who === "holders")).toBe(true);
+		}
+		// The gap the sale opened (log(P/E) on day 1) is still there on day 400, to the rounding of whole units.
+		const gap = (r: DayReport) => Math.log(r.priceUsd / r.externalPriceUsd);
+		expect(gap(reports[1] as DayReport)).toBeLessThan(-0.5);
+		expect(Math.abs(gap(reports[400] as DayReport) - gap(reports[1] as DayReport))).toBeLessThan(1e-4);
 	});
 
 	it("the momentum trader never sells tokens it does not hold", () => {
