@@ -29,6 +29,9 @@ export function bookLease(
 	totals.feesUsd += costUsd * state.setup.takeRate;
 	epochCounts.priceGpuHours += hours;
 	epochCounts.priceUsd += costUsd;
+	const gpu = nodes.gpu[node] as number;
+	state.epochLeaseGpuHoursByGpu[gpu] = (state.epochLeaseGpuHoursByGpu[gpu] as number) + hours;
+	state.epochLeaseUsdByGpu[gpu] = (state.epochLeaseUsdByGpu[gpu] as number) + costUsd;
 }
 
 /** Leases the awarded nodes from `startMs` for `hours` each, to `job` (a job id or a replica marker). */

@@ -5,7 +5,12 @@
 import type { GpuSpec, Metro } from "../catalog.js";
 import { NO_JOB, NodeState } from "../nodes.js";
 import { trackNode } from "../provider-accounting.js";
-import { askUsdPerGpuHour } from "../providers.js";
+import {
+	amortisedCapexUsdPerHour,
+	askUsdPerGpuHour,
+	marketAskUsdPerGpuHour,
+	operatingCostUsdPerHour,
+} from "../providers.js";
 import { MS_PER_DAY, MS_PER_HOUR } from "../units.js";
 import { cutLease } from "./leases.js";
 import { enqueueWaiting, serveWaiting } from "./orders.js";
@@ -14,27 +19,56 @@ import { missing } from "./setup.js";
 import type { NetworkState, RealtimeClassState } from "./state.js";
 import type { NetworkInputs } from "./types.js";
 
-/** Adds a node with its provider's ask (full cost × markup × spread) and honesty. */
+/** What a prospect drew when it weighed joining; the node it becomes keeps these. */
+export interface ProspectDraw {
+	/** Its electricity price, USD per kWh. */
+	powerUsdPerKwh: number;
+	/** What it pays for the GPU now, USD. */
+	capexUsd: number;
+}
+
+/**
+ * Adds a node with its provider's own draws: electricity price, capex price, ask policy and
+ * ask, exit threshold and patience. A prospect brings the draws it joined on.
+ */
 export function createNode(
 	state: NetworkState,
 	gpuIndex: number,
 	metroIndex: number,
 	nodeState: NodeState,
 	atMs: number,
+	prospect: ProspectDraw | null = null,
 ): number {
-	const { setup, nodes } = state;
-	const providers = setup.scenario.providers;
+	const { setup, nodes, providerStreams: rngs } = state;
+	const { providers } = setup.scenario;
+	const { draws } = setup;
 	const gpu = setup.gpus[gpuIndex] as GpuSpec;
 	const metro = setup.metros[metroIndex] as Metro;
 	const factor = setup.askSpread === null ? 1 : setup.askSpread.sample(state.providerRng);
+	const powerUsdPerKwh =
+		prospect?.powerUsdPerKwh ?? metro.electricityUsdPerKwh * draws.powerPriceFactor.sample(rngs.powerPrice);
 	const costInputs = {
 		tdpWatts: gpu.tdpWatts,
-		electricityUsdPerKwh: metro.electricityUsdPerKwh,
+		electricityUsdPerKwh: powerUsdPerKwh,
 		idlePowerShare: providers.idlePowerShare,
 		upkeepUsdPerHour: providers.upkeepUsdPerHour,
 	};
-	const ask = askUsdPerGpuHour(costInputs, setup.capexPerHourByGpu[gpuIndex] as number, providers.askMarkup, factor);
+	const capexUsd = prospect?.capexUsd ?? gpu.capexUsd * draws.capexPriceFactor.sample(rngs.capex);
+	const capexPerHour = amortisedCapexUsdPerHour(capexUsd, providers.capexLifetimeYears);
+	let ask = askUsdPerGpuHour(costInputs, capexPerHour, providers.askMarkup, factor, providers.askUtilisation);
+	const market = rngs.askPolicy.next() < providers.askPolicy.marketShare;
+	const undercut = market ? draws.undercut.sample(rngs.askPolicy) : Number.NaN;
+	const goingRate = state.goingRateByGpu[gpuIndex] as number;
+	if (market && Number.isFinite(goingRate)) {
+		ask = marketAskUsdPerGpuHour(goingRate, undercut, false, operatingCostUsdPerHour(costInputs, 1));
+	}
 	const node = nodes.add(gpuIndex, metroIndex, nodeState, atMs, ask);
+	nodes.powerUsdPerKwh[node] = powerUsdPerKwh;
+	nodes.askUndercut[node] = undercut;
+	nodes.exitThresholdUsdPerHour[node] =
+		providers.exit.marginThresholdUsdPerHour - draws.lossToleranceUsdPerHour.sample(rngs.exit);
+	const patience = Math.round(draws.patienceEpochs.sample(rngs.exit));
+	nodes.patienceEpochs[node] = Math.min(65_535, Math.max(1, patience));
 	trackNode(state.books, node);
 	const dishonestShare = setup.scenario.tokenomics.verification.dishonestShare;
 	if (dishonestShare > 0 && state.honestyRng.next() < dishonestShare) nodes.dishonest[node] = 1;

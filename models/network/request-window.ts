@@ -40,6 +40,8 @@ export function requestWindow(state: NetworkState, classState: RealtimeClassStat
 	classState.epochCloudWork += cloud.result.served;
 	classState.epochCloudOffered += cloud.result.arrived;
 	classState.epochCloudServed += cloud.result.served - cloud.result.slaMissed;
+	classState.epochSlaMissed += depin.result.slaMissed;
+	classState.epochCloudSlaMissed += cloud.result.slaMissed;
 	state.requestEvents += depin.result.events + cloud.result.events;
 	const counts = state.epochCounts;
 	counts.requestsArrived += depin.result.arrived;

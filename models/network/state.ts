@@ -90,6 +90,9 @@ export class ClassState {
 	/** The cloud twin's record of the same epoch: offered and served (within SLA for requests). */
 	epochCloudOffered = 0;
 	epochCloudServed = 0;
+	/** Real-time requests answered over the SLA on each side (served and awarded exclude them). */
+	epochSlaMissed = 0;
+	epochCloudSlaMissed = 0;
 
 	constructor(readonly index: number) {}
 }
@@ -273,6 +276,23 @@ export class RewardBuffers {
 	}
 }
 
+/** The named streams of the providers' own draws (setup.draws). */
+export class ProviderStreams {
+	readonly powerPrice: RandomStream;
+	readonly capex: RandomStream;
+	readonly exit: RandomStream;
+	readonly askPolicy: RandomStream;
+	readonly hurdle: RandomStream;
+
+	constructor(streams: StreamFactory) {
+		this.powerPrice = streams.stream("providers/power-price");
+		this.capex = streams.stream("providers/capex");
+		this.exit = streams.stream("providers/exit");
+		this.askPolicy = streams.stream("providers/ask-policy");
+		this.hurdle = streams.stream("providers/hurdle");
+	}
+}
+
 export class NetworkState {
 	readonly setup: NetworkSetup;
 	readonly checkInvariants: boolean;
@@ -294,6 +314,16 @@ export class NetworkState {
 	readonly cloudRng: RandomStream;
 	readonly entryRng: RandomStream;
 	readonly entryPlaceRng: RandomStream;
+	/** One stream per provider draw (setup.draws), so adding one shifts no other. */
+	readonly providerStreams: ProviderStreams;
+	/** Recent clearing price (USD per GPU-hour, NaN: none yet) and utilisation of each GPU class. */
+	readonly clearingByGpu: Float64Array;
+	readonly utilisationByGpu: Float64Array;
+	/** Mean ask of each GPU class's live nodes last epoch (market asks follow it; NaN: none yet). */
+	readonly goingRateByGpu: Float64Array;
+	/** GPU-hours leased and their price this epoch, by GPU class (the clearing price's inputs). */
+	readonly epochLeaseGpuHoursByGpu: Float64Array;
+	readonly epochLeaseUsdByGpu: Float64Array;
 	readonly jobs = new JobTable();
 	readonly jobClasses: JobClassState[] = [];
 	readonly realtimeClasses: RealtimeClassState[] = [];
@@ -353,6 +383,12 @@ export class NetworkState {
 		this.cloudRng = this.streams.stream("cloud/availability");
 		this.entryRng = this.streams.stream("providers/entry");
 		this.entryPlaceRng = this.streams.stream("providers/entry-place");
+		this.providerStreams = new ProviderStreams(this.streams);
+		this.clearingByGpu = setup.marketPriceByGpu.slice();
+		this.utilisationByGpu = new Float64Array(setup.gpus.length);
+		this.goingRateByGpu = setup.marketPriceByGpu.slice();
+		this.epochLeaseGpuHoursByGpu = new Float64Array(setup.gpus.length);
+		this.epochLeaseUsdByGpu = new Float64Array(setup.gpus.length);
 		scenario.demand.classes.forEach((spec, index) => {
 			if (spec.kind === "realtime") {
 				const classState = new RealtimeClassState(index, spec, setup, this.streams);

@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import { IdleIndex, NodeState, NodeTable } from "../../models/nodes.js";
 
 describe("NodeTable", () => {
-	it("holds a node in at most 100 bytes of typed arrays", () => {
+	it("holds a node in at most 112 bytes of typed arrays", () => {
 		const table = new NodeTable(16);
-		expect(table.bytesPerNode).toBeLessThanOrEqual(100);
+		expect(table.bytesPerNode).toBeLessThanOrEqual(112);
 		expect(table.bytesPerNode).toBeGreaterThan(50);
 	});
 
