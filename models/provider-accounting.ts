@@ -185,7 +185,7 @@ function accountTrackedNodes(nodes: NodeTable, params: EpochAccountingParams, ou
 	const epochMsLength = hours * MS_PER_HOUR;
 	const perEpochMs = 1 / epochMsLength;
 	const perHour = 1 / hours;
-	const { ewmaByGpu, liveByGpu, busyMsByGpu, joiningByGpu, askSumByGpu } = out;
+	const joiningByGpu = out.joiningByGpu;
 	let joining = 0;
 	let serving = 0;
 	let down = 0;
@@ -242,14 +242,11 @@ function accountTrackedNodes(nodes: NodeTable, params: EpochAccountingParams, ou
 		marginSum += marginPerHour;
 		ewmaSum += ewma;
 		live++;
-		ewmaByGpu[gpuIndex] = (ewmaByGpu[gpuIndex] as number) + ewma;
-		liveByGpu[gpuIndex] = (liveByGpu[gpuIndex] as number) + 1;
-		busyMsByGpu[gpuIndex] = (busyMsByGpu[gpuIndex] as number) + busy;
-		askSumByGpu[gpuIndex] = (askSumByGpu[gpuIndex] as number) + (nodes.askUsdPerGpuHour[node] as number);
+		addToClass(out, gpuIndex, ewma, busy, nodes.askUsdPerGpuHour[node] as number);
 		// Market policy: re-ask from the class's going rate (NaN undercut: cost-plus).
 		const undercut = askUndercut[node] as number;
 		const floor = tdpKw * powerPrice + upkeep;
-		if (undercut === undercut)
+		if (!Number.isNaN(undercut))
 			reAsk(nodes, node, goingRateByGpu[gpuIndex] as number, undercut, utilisation >= raiseAt, floor);
 		busyMsInEpoch[node] = 0;
 		revenueUsdInEpoch[node] = 0;
@@ -258,6 +255,14 @@ function accountTrackedNodes(nodes: NodeTable, params: EpochAccountingParams, ou
 	}
 	out.trackedCount = kept;
 	storeSums(out, joining, serving, down, active, live, busyMs, revenueUsd, costUsd, marginSum, ewmaSum);
+}
+
+/** A live node's figures added to its GPU class's sums. */
+function addToClass(out: EpochAccounting, gpuIndex: number, ewma: number, busyMs: number, ask: number): void {
+	out.ewmaByGpu[gpuIndex] = (out.ewmaByGpu[gpuIndex] as number) + ewma;
+	out.liveByGpu[gpuIndex] = (out.liveByGpu[gpuIndex] as number) + 1;
+	out.busyMsByGpu[gpuIndex] = (out.busyMsByGpu[gpuIndex] as number) + busyMs;
+	out.askSumByGpu[gpuIndex] = (out.askSumByGpu[gpuIndex] as number) + ask;
 }
 
 /**
