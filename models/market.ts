@@ -133,12 +133,17 @@ export function collectCandidates(
 		const metro = order[k] as number;
 		if ((context.metroRttMs[rttRow + metro] as number) > terms.maxRttMs) break;
 		if (index.idleByMetro[metro] === 0) continue;
-		for (let g = 0; g < index.gpuCount && found < limit; g++) {
-			if (eligibleGpu[g] !== 1) continue;
-			const bucket = index.bucket(g, metro);
-			const price = posted === null ? Number.POSITIVE_INFINITY : (posted[g] as number);
-			for (let b = 0; b < bucket.length && found < limit; b++) {
-				const node = bucket[b] as number;
+		// Round-robin over the metro's classes (one from each bucket per round), so the first
+		// class in the catalogue does not crowd the others out of the candidates.
+		for (let round = 0, more = true; more && found < limit; round++) {
+			more = false;
+			for (let g = 0; g < index.gpuCount && found < limit; g++) {
+				if (eligibleGpu[g] !== 1) continue;
+				const bucket = index.bucket(g, metro);
+				if (round >= bucket.length) continue;
+				more = true;
+				const node = bucket[round] as number;
+				const price = posted === null ? Number.POSITIVE_INFINITY : (posted[g] as number);
 				if (askOf === undefined || (askOf[node] as number) <= price) out[found++] = node;
 			}
 		}
@@ -242,14 +247,17 @@ export function clearSingleGpuAuction(
 		const metro = order[k] as number;
 		if (!anyDistance && (context.metroRttMs[rttRow + metro] as number) > maxRttMs) break;
 		if (index.idleByMetro[metro] === 0) continue;
-		for (let g = 0; g < gpuCount && found < limit; g++) {
-			if (eligibleGpu[g] !== 1) continue;
-			const bucket = index.bucket(g, metro);
-			const hours = work * (gpuHoursPerWork[g] as number);
-			for (let b = 0; b < bucket.length && found < limit; b++) {
-				const node = bucket[b] as number;
+		// The same round-robin over the metro's classes as collectCandidates.
+		for (let round = 0, more = true; more && found < limit; round++) {
+			more = false;
+			for (let g = 0; g < gpuCount && found < limit; g++) {
+				if (eligibleGpu[g] !== 1) continue;
+				const bucket = index.bucket(g, metro);
+				if (round >= bucket.length) continue;
+				more = true;
+				const node = bucket[round] as number;
 				found++;
-				const cost = (askOf[node] as number) * hours;
+				const cost = (askOf[node] as number) * (work * (gpuHoursPerWork[g] as number));
 				if (cost !== Number.POSITIVE_INFINITY && (best < 0 || cost < bestCost)) {
 					best = node;
 					bestCost = cost;

@@ -9,11 +9,10 @@ import type { GpuSpec } from "../catalog.js";
 import { type DemandModel, depinShare } from "../demand.js";
 import { NodeState } from "../nodes.js";
 import { accountEpoch, type EpochAccountingParams } from "../provider-accounting.js";
-import { newcomerAnnualReturn } from "../providers.js";
 import type { EpochTokenFlows } from "../tokenomics/economy.js";
 import { MS_PER_DAY, MS_PER_HOUR } from "../units.js";
 import { checkNetworkInvariants } from "./invariants.js";
-import { createNode, exitNode, type ProspectDraw } from "./node-life.js";
+import { createNode, exitNode, newcomerReturn, type ProspectDraw } from "./node-life.js";
 import { scheduleNextArrival } from "./orders.js";
 import { autoscale } from "./replicas.js";
 import { requestWindow } from "./request-window.js";
@@ -89,9 +88,7 @@ export function closeEpoch(state: NetworkState, endMs: number): void {
 	settleProviders(state, endMs, hours);
 	updateClassFigures(state, hours);
 	const flows = closeTokens(state, endMs);
-	// Token rewards a node earned last epoch, per hour at today's price (0 without a token).
-	const { books } = state;
-	admitProspects(state, endMs, books.live > 0 ? books.tokenRewardUsd / (books.live * hours) : 0);
+	admitProspects(state, endMs);
 	appendEpochRow(state, hours, flows);
 	state.epochCounts.reset();
 	if (state.checkInvariants) checkNetworkInvariants(state);
@@ -222,7 +219,7 @@ function updateClassFigures(state: NetworkState, hours: number): void {
  * draws its metro, power price, capex and hurdle, and joins when a newcomer's expected return
  * (newcomerAnnualReturn) beats its own hurdle. Those who decline stay in the pool.
  */
-function admitProspects(state: NetworkState, endMs: number, tokenRewardUsdPerHour: number): void {
+function admitProspects(state: NetworkState, endMs: number): void {
 	const { setup } = state;
 	const { scenario } = setup;
 	const entry = scenario.providers.entry;
@@ -236,7 +233,7 @@ function admitProspects(state: NetworkState, endMs: number, tokenRewardUsdPerHou
 		const weighing = Math.min(state.prospectivePool, new Poisson(expected).sample(state.entryRng));
 		let ordered = 0;
 		for (let j = 0; j < weighing; j++) {
-			const prospect = weighJoining(state, gpuIndex, ordered, tokenRewardUsdPerHour);
+			const prospect = weighJoining(state, gpuIndex, ordered);
 			if (prospect === null) continue;
 			const node = createNode(state, gpuIndex, prospect.metro, NodeState.joining, joinAt, prospect.draw);
 			if (joinAt < setup.horizonMs) state.engine.scheduleAt(joinAt, state.kinds.nodeJoin, node);
@@ -247,43 +244,22 @@ function admitProspects(state: NetworkState, endMs: number, tokenRewardUsdPerHou
 }
 
 /**
- * One prospect weighs buying a GPU of class `gpuIndex` now: its draws if its expected return
+ * One prospect weighs buying a GPU of class `gpuIndex` now: its draws if a newcomer's return
  * beats its hurdle, else null. `orderedNow` joiners of this epoch add to the class's backlog.
  */
 function weighJoining(
 	state: NetworkState,
 	gpuIndex: number,
 	orderedNow: number,
-	tokenRewardUsdPerHour: number,
 ): { metro: number; draw: ProspectDraw } | null {
-	const { setup, books, providerStreams: rngs } = state;
-	const { providers } = setup.scenario;
+	const { setup, providerStreams: rngs } = state;
 	const gpu = setup.gpus[gpuIndex] as GpuSpec;
 	const metro = (setup.joinMetroChoice as NonNullable<typeof setup.joinMetroChoice>).sample(state.entryPlaceRng);
 	const powerUsdPerKwh =
 		(setup.electricityByMetro[metro] as number) * setup.draws.powerPriceFactor.sample(rngs.powerPrice);
 	const capexUsd = gpu.capexUsd * setup.draws.capexPriceFactor.sample(rngs.capex);
 	const hurdle = setup.draws.hurdleAnnualReturn.sample(rngs.hurdle);
-	const liveOfClass = books.liveByGpu[gpuIndex] as number;
-	const overall = books.live > 0 ? books.busyMs / (books.live * setup.epochMs) : 0;
-	const expectedReturn = newcomerAnnualReturn(
-		{
-			clearingUsdPerGpuHour: state.clearingByGpu[gpuIndex] as number,
-			fiatShareToProvider: state.fiatShareToProvider,
-			utilisationOfSimilar: liveOfClass > 0 ? (state.utilisationByGpu[gpuIndex] as number) : overall,
-			liveOfClass,
-			backlogOfClass: (books.joiningByGpu[gpuIndex] as number) + orderedNow,
-			tokenRewardUsdPerHour,
-			capexUsd,
-			lifetimeYears: providers.capexLifetimeYears,
-		},
-		{
-			tdpWatts: gpu.tdpWatts,
-			electricityUsdPerKwh: powerUsdPerKwh,
-			idlePowerShare: providers.idlePowerShare,
-			upkeepUsdPerHour: providers.upkeepUsdPerHour,
-		},
-	);
 	// NaN (no clearing price known for the class) never beats a hurdle.
+	const expectedReturn = newcomerReturn(state, gpuIndex, powerUsdPerKwh, capexUsd, orderedNow);
 	return expectedReturn > hurdle ? { metro, draw: { powerUsdPerKwh, capexUsd } } : null;
 }

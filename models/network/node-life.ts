@@ -9,9 +9,10 @@ import {
 	amortisedCapexUsdPerHour,
 	askUsdPerGpuHour,
 	marketAskUsdPerGpuHour,
+	newcomerAnnualReturn,
 	operatingCostUsdPerHour,
 } from "../providers.js";
-import { MS_PER_DAY, MS_PER_HOUR } from "../units.js";
+import { HOURS_PER_YEAR, MS_PER_DAY, MS_PER_HOUR } from "../units.js";
 import { cutLease } from "./leases.js";
 import { enqueueWaiting, serveWaiting } from "./orders.js";
 import { removeReplica } from "./replicas.js";
@@ -63,6 +64,9 @@ export function createNode(
 		ask = marketAskUsdPerGpuHour(goingRate, undercut, false, operatingCostUsdPerHour(costInputs, 1));
 	}
 	const node = nodes.add(gpuIndex, metroIndex, nodeState, atMs, ask);
+	// The GPU's end of life: a prospect's from when it serves, a starting provider's from its purchase.
+	const boughtAtMs = prospect === null ? -draws.capexAgeDays.sample(rngs.capex) * MS_PER_DAY : atMs;
+	scheduleEndOfLife(state, node, boughtAtMs);
 	nodes.powerUsdPerKwh[node] = powerUsdPerKwh;
 	nodes.askUndercut[node] = undercut;
 	nodes.exitThresholdUsdPerHour[node] =
@@ -73,6 +77,73 @@ export function createNode(
 	const dishonestShare = setup.scenario.tokenomics.verification.dishonestShare;
 	if (dishonestShare > 0 && state.honestyRng.next() < dishonestShare) nodes.dishonest[node] = 1;
 	return node;
+}
+
+/** Schedules the end of life of `node`'s GPU bought at `boughtAtMs` (none after the horizon; at least 1 ms ahead). */
+function scheduleEndOfLife(state: NetworkState, node: number, boughtAtMs: number): void {
+	const { setup, engine } = state;
+	const lifeMs = setup.scenario.providers.capexLifetimeYears * HOURS_PER_YEAR * MS_PER_HOUR;
+	const atMs = Math.max(engine.now + 1, Math.round(boughtAtMs + lifeMs));
+	if (atMs < setup.horizonMs) engine.scheduleAt(atMs, state.kinds.endOfLife, node);
+}
+
+/**
+ * What a newcomer would earn on a GPU of class `gpuIndex` bought now for `capexUsd`, at
+ * `powerUsdPerKwh` (newcomerAnnualReturn): the class's recent clearing price and utilisation,
+ * `extraBacklog` nodes ordered this epoch on top of those joining, and last epoch's token
+ * rewards per node-hour at today's price.
+ */
+export function newcomerReturn(
+	state: NetworkState,
+	gpuIndex: number,
+	powerUsdPerKwh: number,
+	capexUsd: number,
+	extraBacklog: number,
+): number {
+	const { setup, books } = state;
+	const { providers } = setup.scenario;
+	const gpu = setup.gpus[gpuIndex] as GpuSpec;
+	const liveOfClass = books.liveByGpu[gpuIndex] as number;
+	const liveMs = books.live * setup.epochMs;
+	const overall = liveMs > 0 ? books.busyMs / liveMs : 0;
+	return newcomerAnnualReturn(
+		{
+			clearingUsdPerGpuHour: state.clearingByGpu[gpuIndex] as number,
+			fiatShareToProvider: state.fiatShareToProvider,
+			utilisationOfSimilar: liveOfClass > 0 ? (state.utilisationByGpu[gpuIndex] as number) : overall,
+			liveOfClass,
+			backlogOfClass: (books.joiningByGpu[gpuIndex] as number) + extraBacklog,
+			tokenRewardUsdPerHour: liveMs > 0 ? (books.tokenRewardUsd * MS_PER_HOUR) / liveMs : 0,
+			capexUsd,
+			lifetimeYears: providers.capexLifetimeYears,
+		},
+		{
+			tdpWatts: gpu.tdpWatts,
+			electricityUsdPerKwh: powerUsdPerKwh,
+			idlePowerShare: providers.idlePowerShare,
+			upkeepUsdPerHour: providers.upkeepUsdPerHour,
+		},
+	);
+}
+
+/**
+ * A node's GPU reaches the end of its life: the provider buys a new one at today's price if a
+ * newcomer's return beats its hurdle (drawn now), else it leaves (now if idle, else when its
+ * work ends or it is repaired).
+ */
+export function onEndOfLife(state: NetworkState, node: number): void {
+	const { nodes, setup, providerStreams: rngs } = state;
+	if (nodes.state[node] === NodeState.exited || nodes.leaving[node] === 1) return;
+	const gpuIndex = nodes.gpu[node] as number;
+	const capexUsd = (setup.gpus[gpuIndex] as GpuSpec).capexUsd * setup.draws.capexPriceFactor.sample(rngs.capex);
+	const hurdle = setup.draws.hurdleAnnualReturn.sample(rngs.hurdle);
+	if (newcomerReturn(state, gpuIndex, nodes.powerUsdPerKwh[node] as number, capexUsd, 0) > hurdle) {
+		scheduleEndOfLife(state, node, state.engine.now);
+		return;
+	}
+	nodes.leaving[node] = 1;
+	state.totals.retired++;
+	if (nodes.state[node] === NodeState.idle) exitNode(state, node);
 }
 
 /** The starting fleet (a snapshot, or drawn from the mix); nodes in excluded metros exit at once (C13). */

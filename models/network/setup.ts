@@ -179,6 +179,7 @@ export class NetworkSetup {
 export interface ProviderDraws {
 	readonly powerPriceFactor: Sampler;
 	readonly capexPriceFactor: Sampler;
+	readonly capexAgeDays: Sampler;
 	readonly lossToleranceUsdPerHour: Sampler;
 	readonly patienceEpochs: Sampler;
 	readonly hurdleAnnualReturn: Sampler;
@@ -190,6 +191,7 @@ function providerDraws(scenario: Scenario): ProviderDraws {
 	return {
 		powerPriceFactor: samplerOf(powerPriceFactor),
 		capexPriceFactor: samplerOf(capex.priceFactor),
+		capexAgeDays: samplerOf(capex.ageDays),
 		lossToleranceUsdPerHour: samplerOf(exit.lossToleranceUsdPerHour),
 		patienceEpochs: samplerOfValue(exit.consecutiveEpochs),
 		hurdleAnnualReturn: samplerOfValue(entry.hurdleAnnualReturn),

@@ -181,6 +181,8 @@ export class Totals {
 	slashedUnits = 0;
 	tokenRewardUsd = 0;
 	burnSpentUsd = 0;
+	/** Providers who left at their GPU's end of life rather than buy again. */
+	retired = 0;
 }
 
 /** Counts of the epoch under way (one timeseries row), reset when it closes. */
@@ -251,6 +253,7 @@ export class EventKinds {
 	nodeFailure = -1;
 	nodeRepair = -1;
 	nodeJoin = -1;
+	endOfLife = -1;
 	outageStart = -1;
 	outageEnd = -1;
 	orderTimeout = -1;

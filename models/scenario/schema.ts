@@ -375,11 +375,15 @@ export const Scenario = Type.Object(
 								p95: 1.3,
 							},
 						),
+						ageDays: drawn(
+							"starting fleet: days since the provider bought its GPU; when the GPU reaches capexLifetimeYears the provider buys again only if a newcomer's return beats its hurdle, else it leaves (prospects buy when they decide); drawn per provider",
+							{ dist: "uniform", min: 0, max: 1095 },
+						),
 					},
 					{
 						additionalProperties: false,
 						default: {},
-						description: "what providers paid for their GPUs (prospects: at today's price)",
+						description: "when and at what price providers bought their GPUs (prospects: now, at today's price)",
 					},
 				),
 				upkeepUsdPerHour: nonNegative("fixed upkeep per GPU (space, internet, maintenance), USD/h", { default: 0.03 }),

@@ -20,6 +20,7 @@ epochHours: 1
 geography: { metros: [new-york], zeroNetworkLatency: true }
 nodes: { initialCount: 3000, mix: [{ gpu: h100-sxm, share: 1 }] }
 providers:
+  capex: { ageDays: { dist: constant, value: 0 } } # new GPUs: no end of life within the run
   exit: { consecutiveEpochs: ${patience}, lossToleranceUsdPerHour: { dist: constant, value: 0 } }
   entry: ${entry}
   failures: { mtbfHours: 1.0e12, repairHours: { dist: constant, value: 1 } }
