@@ -82,7 +82,7 @@ export function createNode(
 /** Schedules the end of life of `node`'s GPU bought at `boughtAtMs` (none after the horizon; at least 1 ms ahead). */
 function scheduleEndOfLife(state: NetworkState, node: number, boughtAtMs: number): void {
 	const { setup, engine } = state;
-	const lifeMs = setup.scenario.providers.capexLifetimeYears * HOURS_PER_YEAR * MS_PER_HOUR;
+	const lifeMs = setup.scenario.providers.capex.serviceLifeYears * HOURS_PER_YEAR * MS_PER_HOUR;
 	const atMs = Math.max(engine.now + 1, Math.round(boughtAtMs + lifeMs));
 	if (atMs < setup.horizonMs) engine.scheduleAt(atMs, state.kinds.endOfLife, node);
 }

@@ -376,8 +376,12 @@ export const Scenario = Type.Object(
 							},
 						),
 						ageDays: drawn(
-							"starting fleet: days since the provider bought its GPU; when the GPU reaches capexLifetimeYears the provider buys again only if a newcomer's return beats its hurdle, else it leaves (prospects buy when they decide); drawn per provider",
-							{ dist: "uniform", min: 0, max: 1095 },
+							"starting fleet: days since the provider bought its GPU; when the GPU reaches its service life the provider buys again only if a newcomer's return beats its hurdle, else it leaves (prospects buy when they decide); drawn per provider",
+							{ dist: "uniform", min: 0, max: 1825 },
+						),
+						serviceLifeYears: positive(
+							"years a GPU serves before it must be replaced (longer than the amortisation period: hardware outlives its books)",
+							{ default: 5 },
 						),
 					},
 					{

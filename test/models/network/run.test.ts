@@ -19,7 +19,7 @@ geography: { metros: [new-york], zeroNetworkLatency: true }
 nodes: { initialCount: 10, mix: [{ gpu: h100-sxm, share: 1 }] }
 providers:
   # Nobody leaves: no patience limit, and GPUs that outlive the ten years (no end-of-life decision).
-  capexLifetimeYears: 100
+  capex: { serviceLifeYears: 100 }
   exit: { consecutiveEpochs: 65535 }
   entry: { prospectivePool: 0 }
   failures: { mtbfHours: 1.0e12, repairHours: { dist: constant, value: 1 } }
