@@ -135,16 +135,28 @@ export class DemandModel {
 	}
 }
 
-/** Logistic share of a class choosing DePIN over cloud (docs/design.md §6, the tenant's view). */
+/**
+ * Logistic share of a class choosing DePIN over cloud (docs/design.md §6, the tenant's view):
+ * utility = bias + priceWeight × saving + reliabilityWeight × (availability DePIN − cloud)
+ * + slaWeight × (SLA-miss share cloud − DePIN).
+ */
 export function depinShare(
-	choice: { readonly priceWeight: number; readonly reliabilityWeight: number; readonly bias: number },
+	choice: {
+		readonly priceWeight: number;
+		readonly reliabilityWeight: number;
+		readonly bias: number;
+		readonly slaWeight?: number;
+	},
 	relativeSaving: number,
 	servedFractionDepin: number,
 	servedFractionCloud: number,
+	slaMissShareDepin = 0,
+	slaMissShareCloud = 0,
 ): number {
 	const utility =
 		choice.bias +
 		choice.priceWeight * relativeSaving +
-		choice.reliabilityWeight * (servedFractionDepin - servedFractionCloud);
+		choice.reliabilityWeight * (servedFractionDepin - servedFractionCloud) +
+		(choice.slaWeight ?? 0) * (slaMissShareCloud - slaMissShareDepin);
 	return 1 / (1 + Math.exp(-utility));
 }

@@ -36,6 +36,11 @@ export function samplerOf(spec: DistributionSpec): Sampler {
 	}
 }
 
+/** A sampler for a field that takes a number (the same for everyone) or a distribution. */
+export function samplerOfValue(value: number | DistributionSpec): Sampler {
+	return typeof value === "number" ? { mean: value, sample: () => value } : samplerOf(value);
+}
+
 /** The law behind a spec where it has one (for tests and reports). */
 export function lawOf(spec: DistributionSpec): ContinuousDistribution | null {
 	const sampler = samplerOf(spec);

@@ -103,32 +103,49 @@ export function awardOrder(
 	if (terms.gpus === 1 && context.mechanism === "auction") {
 		return clearSingleGpuAuction(index, nodes, terms, context, limit, buffers.award);
 	}
-	const count = collectCandidates(index, terms, context, buffers.candidates, limit);
+	const count = collectCandidates(index, terms, context, buffers.candidates, limit, nodes);
 	if (count < terms.gpus) return "no-capacity";
 	return clear(nodes, terms, context, buffers.candidates, count, buffers.scratchCost, buffers.award);
 }
 
-/** Fills `out` with up to `limit` eligible idle nodes, nearest metros first; returns how many. */
+/**
+ * Fills `out` with up to `limit` eligible idle nodes, nearest metros first; returns how many.
+ * Given the node table, a posted or routing market skips nodes asking over the posted price.
+ */
 export function collectCandidates(
 	index: IdleIndex,
 	terms: OrderTerms,
 	context: MarketContext,
 	out: Int32Array,
 	limit = out.length,
+	nodes?: NodeTable,
 ): number {
 	const { eligibleGpu } = terms;
 	if (!anyEligibleIdle(index, eligibleGpu)) return 0;
 	const order = context.metrosByDistance[terms.originMetro] as Int32Array;
 	const rttRow = terms.originMetro * context.metroCount;
+	// At a posted price, a node that asks more refuses: it is no candidate (else refusers, who
+	// stay idle, would fill the nearest places and turn every order away).
+	const posted = context.mechanism === "auction" ? null : context.postedUsdPerGpuHour;
+	const askOf = nodes?.askUsdPerGpuHour;
 	let found = 0;
 	for (let k = 0; k < order.length && found < limit; k++) {
 		const metro = order[k] as number;
 		if ((context.metroRttMs[rttRow + metro] as number) > terms.maxRttMs) break;
 		if (index.idleByMetro[metro] === 0) continue;
-		for (let g = 0; g < index.gpuCount && found < limit; g++) {
-			if (eligibleGpu[g] !== 1) continue;
-			const bucket = index.bucket(g, metro);
-			for (let b = 0; b < bucket.length && found < limit; b++) out[found++] = bucket[b] as number;
+		// Round-robin over the metro's classes (one from each bucket per round), so the first
+		// class in the catalogue does not crowd the others out of the candidates.
+		for (let round = 0, more = true; more && found < limit; round++) {
+			more = false;
+			for (let g = 0; g < index.gpuCount && found < limit; g++) {
+				if (eligibleGpu[g] !== 1) continue;
+				const bucket = index.bucket(g, metro);
+				if (round >= bucket.length) continue;
+				more = true;
+				const node = bucket[round] as number;
+				const price = posted === null ? Number.POSITIVE_INFINITY : (posted[g] as number);
+				if (askOf === undefined || (askOf[node] as number) <= price) out[found++] = node;
+			}
 		}
 	}
 	return found;
@@ -230,14 +247,17 @@ export function clearSingleGpuAuction(
 		const metro = order[k] as number;
 		if (!anyDistance && (context.metroRttMs[rttRow + metro] as number) > maxRttMs) break;
 		if (index.idleByMetro[metro] === 0) continue;
-		for (let g = 0; g < gpuCount && found < limit; g++) {
-			if (eligibleGpu[g] !== 1) continue;
-			const bucket = index.bucket(g, metro);
-			const hours = work * (gpuHoursPerWork[g] as number);
-			for (let b = 0; b < bucket.length && found < limit; b++) {
-				const node = bucket[b] as number;
+		// The same round-robin over the metro's classes as collectCandidates.
+		for (let round = 0, more = true; more && found < limit; round++) {
+			more = false;
+			for (let g = 0; g < gpuCount && found < limit; g++) {
+				if (eligibleGpu[g] !== 1) continue;
+				const bucket = index.bucket(g, metro);
+				if (round >= bucket.length) continue;
+				more = true;
+				const node = bucket[round] as number;
 				found++;
-				const cost = (askOf[node] as number) * hours;
+				const cost = (askOf[node] as number) * (work * (gpuHoursPerWork[g] as number));
 				if (cost !== Number.POSITIVE_INFINITY && (best < 0 || cost < bestCost)) {
 					best = node;
 					bestCost = cost;

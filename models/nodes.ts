@@ -85,6 +85,14 @@ export class NodeTable {
 	hosting: Uint8Array;
 	/** Speed of the node's link for moving job data in, Gbit/s. */
 	linkGbps: Float32Array;
+	/** The provider's own draws (providers.ts): electricity price, USD per kWh. */
+	powerUsdPerKwh: Float32Array;
+	/** A smoothed margin below this counts towards exit, USD per GPU-hour. */
+	exitThresholdUsdPerHour: Float32Array;
+	/** Epochs below the threshold after which the provider leaves (≥ 1). */
+	patienceEpochs: Uint16Array;
+	/** Market ask policy: how far under (idle) or over (busy) the clearing price it asks; NaN: cost-plus. */
+	askUndercut: Float32Array;
 
 	constructor(initialCapacity = 1024) {
 		this.capacity = Math.max(16, Math.ceil(initialCapacity));
@@ -113,6 +121,10 @@ export class NodeTable {
 		this.nextDownMs = new Float64Array(n);
 		this.hosting = new Uint8Array(n);
 		this.linkGbps = new Float32Array(n);
+		this.powerUsdPerKwh = new Float32Array(n);
+		this.exitThresholdUsdPerHour = new Float32Array(n);
+		this.patienceEpochs = new Uint16Array(n);
+		this.askUndercut = new Float32Array(n);
 	}
 
 	/** Adds a node and returns its id. */
@@ -131,6 +143,9 @@ export class NodeTable {
 		this.hosting[id] = Hosting.residential;
 		this.linkGbps[id] = 1;
 		this.reputation[id] = 1;
+		// One provider's defaults until it draws its own (createNode): never leaves, cost-plus.
+		this.patienceEpochs[id] = 65_535;
+		this.askUndercut[id] = Number.NaN;
 		return id;
 	}
 
@@ -139,7 +154,7 @@ export class NodeTable {
 		return Object.entries(this).filter((entry): entry is [string, Column] => ArrayBuffer.isView(entry[1]));
 	}
 
-	/** Bytes held per node slot, summed over the columns (the memory budget: ≤ 100). */
+	/** Bytes held per node slot, summed over the columns (the memory budget: ≤ 112). */
 	get bytesPerNode(): number {
 		return this.columns().reduce((sum, [, column]) => sum + column.BYTES_PER_ELEMENT, 0);
 	}

@@ -42,17 +42,19 @@ export interface EpochAccountingParams {
 	readonly fiatShareToProvider: number;
 	/** Board power of each GPU class, kW. */
 	readonly tdpKwByGpu: Float64Array;
-	/** Electricity price of each metro, USD per kWh. */
-	readonly electricityByMetro: Float64Array;
+	/**
+	 * Going rate of each GPU class, USD per GPU-hour (NaN: none yet): the mean ask of its live
+	 * nodes last epoch, what a provider sees listed; market-policy providers re-ask from it
+	 * (each node's own electricity price, exit threshold and patience are columns of the table).
+	 */
+	readonly goingRateByGpu: Float64Array;
+	/** A market-policy provider busy at least this share of the epoch asks over the going rate. */
+	readonly raiseAboveUtilisation: number;
 	/** Share of board power an idle GPU draws. */
 	readonly idlePowerShare: number;
 	readonly upkeepUsdPerHour: number;
 	/** Weight of this epoch's margin in the smoothed margin (EWMA). */
 	readonly ewmaWeight: number;
-	/** A smoothed margin below this counts towards exit, USD per hour. */
-	readonly exitThresholdUsdPerHour: number;
-	/** Consecutive epochs below the threshold after which a provider leaves. */
-	readonly exitAfterEpochs: number;
 	/**
 	 * Token runs: rewards paid last epoch count as revenue, and this epoch's reward weights are
 	 * set (in `rewardNodes` / `rewardWeight` of the books).
@@ -86,6 +88,11 @@ export interface EpochAccounting {
 	ewmaSum: number;
 	readonly ewmaByGpu: Float64Array;
 	readonly liveByGpu: Float64Array;
+	/** Busy ms of the live nodes of each GPU class (the class's utilisation), and joining ones. */
+	readonly busyMsByGpu: Float64Array;
+	/** Sum of the asks of each GPU class's live nodes, USD per GPU-hour (before re-asking). */
+	readonly askSumByGpu: Float64Array;
+	readonly joiningByGpu: Float64Array;
 	/** Idle nodes that leave now (ids 0 … exitCount − 1); busy ones leave when their work ends. */
 	exits: Int32Array;
 	exitCount: number;
@@ -126,6 +133,9 @@ export function emptyEpochAccounting(gpuCount: number): EpochAccounting {
 		ewmaSum: 0,
 		ewmaByGpu: new Float64Array(gpuCount),
 		liveByGpu: new Float64Array(gpuCount),
+		busyMsByGpu: new Float64Array(gpuCount),
+		askSumByGpu: new Float64Array(gpuCount),
+		joiningByGpu: new Float64Array(gpuCount),
 		exits: new Int32Array(64),
 		exitCount: 0,
 		tracked: new Int32Array(1024),
@@ -139,8 +149,9 @@ export function emptyEpochAccounting(gpuCount: number): EpochAccounting {
 /**
  * Closes the epoch's books for every node into `out` (reused between epochs): accrues running
  * leases up to the epoch's end, charges power and upkeep, updates the smoothed margin and the
- * count of epochs below the threshold, marks leavers (`leaving` = 1), and resets the epoch's
- * busy time and revenue.
+ * count of epochs below each provider's own threshold, marks those past their own patience as
+ * leavers (`leaving` = 1), re-asks for market-policy providers, and resets the epoch's busy
+ * time and revenue.
  */
 export function accountEpoch(nodes: NodeTable, params: EpochAccountingParams, out: EpochAccounting): void {
 	// Token runs: room for every tracked node in the list of reward nodes.
@@ -150,6 +161,9 @@ export function accountEpoch(nodes: NodeTable, params: EpochAccountingParams, ou
 	}
 	out.ewmaByGpu.fill(0);
 	out.liveByGpu.fill(0);
+	out.busyMsByGpu.fill(0);
+	out.askSumByGpu.fill(0);
+	out.joiningByGpu.fill(0);
 	out.tokenRewardUsd = 0;
 	out.exitCount = 0;
 	out.rewardCount = 0;
@@ -161,16 +175,17 @@ export function accountEpoch(nodes: NodeTable, params: EpochAccountingParams, ou
  * locals (exits and reward nodes go straight to `out`): V8 compiles it to a tight loop.
  */
 function accountTrackedNodes(nodes: NodeTable, params: EpochAccountingParams, out: EpochAccounting): void {
-	const { state: stateOf, gpu: gpuOf, metro: metroOf, busyMsInEpoch, revenueUsdInEpoch } = nodes;
+	const { state: stateOf, gpu: gpuOf, busyMsInEpoch, revenueUsdInEpoch, powerUsdPerKwh } = nodes;
 	const { ewmaMarginUsdPerHour, cumulativeMarginUsd, epochsBelowThreshold, leaving } = nodes;
-	const { startMs, endMs, fiatShareToProvider, tdpKwByGpu, electricityByMetro, tokens } = params;
+	const { exitThresholdUsdPerHour, patienceEpochs, askUndercut } = nodes;
+	const { startMs, endMs, fiatShareToProvider, tdpKwByGpu, tokens } = params;
 	const { idlePowerShare: idleShare, upkeepUsdPerHour: upkeep, ewmaWeight: weight } = params;
-	const { exitThresholdUsdPerHour: threshold, exitAfterEpochs: patience } = params;
+	const { goingRateByGpu, raiseAboveUtilisation: raiseAt } = params;
 	const hours = (endMs - startMs) / MS_PER_HOUR;
 	const epochMsLength = hours * MS_PER_HOUR;
 	const perEpochMs = 1 / epochMsLength;
 	const perHour = 1 / hours;
-	const { ewmaByGpu, liveByGpu } = out;
+	const joiningByGpu = out.joiningByGpu;
 	let joining = 0;
 	let serving = 0;
 	let down = 0;
@@ -192,6 +207,7 @@ function accountTrackedNodes(nodes: NodeTable, params: EpochAccountingParams, ou
 		tracked[kept++] = node;
 		if (state === NodeState.joining) {
 			joining++;
+			joiningByGpu[gpuOf[node] as number] = (joiningByGpu[gpuOf[node] as number] as number) + 1;
 			continue;
 		}
 		if (state === NodeState.serving) {
@@ -205,8 +221,9 @@ function accountTrackedNodes(nodes: NodeTable, params: EpochAccountingParams, ou
 		const busy = busyMsInEpoch[node] as number;
 		const utilisation = busy < epochMsLength ? busy * perEpochMs : 1;
 		// operatingCostUsdPerHour (providers.ts), inlined.
-		const powerKw = (tdpKwByGpu[gpuIndex] as number) * (idleShare + (1 - idleShare) * utilisation);
-		const cost = (powerKw * (electricityByMetro[metroOf[node] as number] as number) + upkeep) * hours;
+		const tdpKw = tdpKwByGpu[gpuIndex] as number;
+		const powerPrice = powerUsdPerKwh[node] as number;
+		const cost = (tdpKw * (idleShare + (1 - idleShare) * utilisation) * powerPrice + upkeep) * hours;
 		let revenue = revenueUsdInEpoch[node] as number;
 		if (tokens !== null) revenue += payReward(out, tokens, node, state, busy);
 		const marginPerHour = (revenue - cost) * perHour;
@@ -214,7 +231,10 @@ function accountTrackedNodes(nodes: NodeTable, params: EpochAccountingParams, ou
 		const previous = ewmaMarginUsdPerHour[node] as number;
 		const ewma = previous + weight * (marginPerHour - previous);
 		ewmaMarginUsdPerHour[node] = ewma;
-		const below = ewma < threshold ? Math.min(65_535, (epochsBelowThreshold[node] as number) + 1) : 0;
+		const below =
+			ewma < (exitThresholdUsdPerHour[node] as number)
+				? Math.min(65_535, (epochsBelowThreshold[node] as number) + 1)
+				: 0;
 		epochsBelowThreshold[node] = below;
 		busyMs += busy;
 		revenueUsd += revenue;
@@ -222,15 +242,45 @@ function accountTrackedNodes(nodes: NodeTable, params: EpochAccountingParams, ou
 		marginSum += marginPerHour;
 		ewmaSum += ewma;
 		live++;
-		ewmaByGpu[gpuIndex] = (ewmaByGpu[gpuIndex] as number) + ewma;
-		liveByGpu[gpuIndex] = (liveByGpu[gpuIndex] as number) + 1;
+		addToClass(out, gpuIndex, ewma, busy, nodes.askUsdPerGpuHour[node] as number);
+		// Market policy: re-ask from the class's going rate (NaN undercut: cost-plus).
+		const undercut = askUndercut[node] as number;
+		const floor = tdpKw * powerPrice + upkeep;
+		if (!Number.isNaN(undercut))
+			reAsk(nodes, node, goingRateByGpu[gpuIndex] as number, undercut, utilisation >= raiseAt, floor);
 		busyMsInEpoch[node] = 0;
 		revenueUsdInEpoch[node] = 0;
 		// Hysteresis passed: the provider leaves now if idle, else when its work ends.
-		if (below >= patience && leaving[node] === 0) markLeaver(out, leaving, node, state);
+		if (below >= (patienceEpochs[node] as number) && leaving[node] === 0) markLeaver(out, leaving, node, state);
 	}
 	out.trackedCount = kept;
 	storeSums(out, joining, serving, down, active, live, busyMs, revenueUsd, costUsd, marginSum, ewmaSum);
+}
+
+/** A live node's figures added to its GPU class's sums. */
+function addToClass(out: EpochAccounting, gpuIndex: number, ewma: number, busyMs: number, ask: number): void {
+	out.ewmaByGpu[gpuIndex] = (out.ewmaByGpu[gpuIndex] as number) + ewma;
+	out.liveByGpu[gpuIndex] = (out.liveByGpu[gpuIndex] as number) + 1;
+	out.busyMsByGpu[gpuIndex] = (out.busyMsByGpu[gpuIndex] as number) + busyMs;
+	out.askSumByGpu[gpuIndex] = (out.askSumByGpu[gpuIndex] as number) + ask;
+}
+
+/**
+ * A market-policy provider's new ask (marketAskUsdPerGpuHour in providers.ts): under the class's
+ * going rate when short of work, over it when busy, never under the running cost at full load.
+ * Without a going rate yet the ask stays.
+ */
+function reAsk(
+	nodes: NodeTable,
+	node: number,
+	goingRate: number,
+	undercut: number,
+	busy: boolean,
+	floor: number,
+): void {
+	if (Number.isNaN(goingRate)) return;
+	const ask = goingRate * (busy ? 1 + undercut : 1 - undercut);
+	nodes.askUsdPerGpuHour[node] = Math.max(ask, floor);
 }
 
 /**

@@ -4,7 +4,9 @@
  * expected return that drives entry. Pure functions; the network model applies them.
  *
  * Capex is amortised for the entry decision and sunk for the exit decision: an operating
- * provider compares revenue with running costs only (power, upkeep, bandwidth).
+ * provider compares revenue with running costs only (power, upkeep, bandwidth). Providers differ:
+ * each draws its markup, power price, capex price, exit threshold, patience and ask
+ * policy (network/node-life.ts), and each prospect its hurdle.
  */
 import { HOURS_PER_YEAR } from "./units.js";
 
@@ -27,16 +29,35 @@ export function amortisedCapexUsdPerHour(capexUsd: number, lifetimeYears: number
 }
 
 /**
- * A provider's ask: full cost at full utilisation (running cost + amortised capex) times
- * (1 + markup), times its own factor (lognormal spread between providers).
+ * A cost-plus provider's ask: its full cost per busy hour at the utilisation it prices at
+ * (running cost at u and the capex it still amortises, both ÷ u), times (1 + markup), times its
+ * own factor (lognormal spread between providers). At u = 1 this is the full cost at full load.
  */
 export function askUsdPerGpuHour(
 	inputs: ProviderCostInputs,
 	capexUsdPerHour: number,
 	markup: number,
 	individualFactor: number,
+	pricedUtilisation = 1,
 ): number {
-	return (operatingCostUsdPerHour(inputs, 1) + capexUsdPerHour) * (1 + markup) * individualFactor;
+	const perBusyHour = (operatingCostUsdPerHour(inputs, pricedUtilisation) + capexUsdPerHour) / pricedUtilisation;
+	return perBusyHour * (1 + markup) * individualFactor;
+}
+
+/**
+ * A market-policy ask: the going rate of its class (the mean ask listed last epoch), under it by
+ * `undercut` when the provider was not busy (it wants work), over it by as much when it was (it
+ * can charge more), never under its floor (running cost at full load: below it, serving loses
+ * money). Following the pay-as-bid clearing price itself would ratchet every ask to the floor:
+ * the lowest asks set it, and each epoch's followers would undercut the last epoch's winners.
+ */
+export function marketAskUsdPerGpuHour(
+	goingRateUsdPerGpuHour: number,
+	undercut: number,
+	busy: boolean,
+	floorUsdPerGpuHour: number,
+): number {
+	return Math.max(floorUsdPerGpuHour, goingRateUsdPerGpuHour * (busy ? 1 + undercut : 1 - undercut));
 }
 
 /** Weight of the newest value in an EWMA with the given half-life (in updates). */
@@ -44,20 +65,40 @@ export function ewmaWeight(halfLife: number): number {
 	return 1 - 2 ** (-1 / halfLife);
 }
 
-/**
- * Annual return on capex a prospect expects from the smoothed operating margin of nodes like
- * the one it would buy: margin × hours per year / capex.
- */
-export function expectedAnnualReturn(marginUsdPerHour: number, capexUsd: number): number {
-	return capexUsd > 0 ? (marginUsdPerHour * HOURS_PER_YEAR) / capexUsd : 0;
+/** What a prospect knows when it weighs joining: today's market for the GPU class it would buy. */
+export interface NewcomerOutlook {
+	/** Recent clearing price of the class, USD per GPU-hour (what the tenant pays). */
+	readonly clearingUsdPerGpuHour: number;
+	/** Share of the lease price that reaches the provider in fiat (after the take rate). */
+	readonly fiatShareToProvider: number;
+	/** Recent utilisation of live nodes of the class. */
+	readonly utilisationOfSimilar: number;
+	/** Live nodes of the class, and nodes ordered but not yet serving (the pre-order backlog). */
+	readonly liveOfClass: number;
+	readonly backlogOfClass: number;
+	/** Token rewards per node-hour at today's token price, USD (0 without a token). */
+	readonly tokenRewardUsdPerHour: number;
+	/** Capex of buying the GPU now, USD, and its amortisation period, years. */
+	readonly capexUsd: number;
+	readonly lifetimeYears: number;
 }
 
 /**
- * Share of the prospective pool that decides to join in one epoch: 0 at or below the hurdle,
- * rising linearly to `maxShare` when the expected return exceeds the hurdle by 100 points.
+ * A newcomer's expected annual return on the capex of buying now, net of straight-line
+ * depreciation: (revenue − running cost) × hours per year / capex − 1 / lifetime. Revenue is the
+ * class's clearing price at the utilisation its nodes would have once the backlog and the
+ * newcomer serve too (today's busy hours spread over live + backlog + 1 nodes), plus token
+ * rewards at today's price.
  */
-export function joinShare(expectedReturn: number, hurdle: number, maxShare: number): number {
-	const excess = expectedReturn - hurdle;
-	if (!(excess > 0)) return 0;
-	return maxShare * Math.min(1, excess);
+export function newcomerAnnualReturn(outlook: NewcomerOutlook, costInputs: ProviderCostInputs): number {
+	const { liveOfClass, backlogOfClass, utilisationOfSimilar } = outlook;
+	const utilisation = Math.min(
+		1,
+		(utilisationOfSimilar * Math.max(1, liveOfClass)) / (liveOfClass + backlogOfClass + 1),
+	);
+	const revenue =
+		outlook.clearingUsdPerGpuHour * utilisation * outlook.fiatShareToProvider + outlook.tokenRewardUsdPerHour;
+	const margin = revenue - operatingCostUsdPerHour(costInputs, utilisation);
+	if (!(outlook.capexUsd > 0)) return 0;
+	return (margin * HOURS_PER_YEAR) / outlook.capexUsd - 1 / outlook.lifetimeYears;
 }

@@ -9,11 +9,10 @@ import type { GpuSpec } from "../catalog.js";
 import { type DemandModel, depinShare } from "../demand.js";
 import { NodeState } from "../nodes.js";
 import { accountEpoch, type EpochAccountingParams } from "../provider-accounting.js";
-import { expectedAnnualReturn, joinShare } from "../providers.js";
 import type { EpochTokenFlows } from "../tokenomics/economy.js";
 import { MS_PER_DAY, MS_PER_HOUR } from "../units.js";
 import { checkNetworkInvariants } from "./invariants.js";
-import { createNode, exitNode } from "./node-life.js";
+import { createNode, exitNode, newcomerReturn, type ProspectDraw } from "./node-life.js";
 import { scheduleNextArrival } from "./orders.js";
 import { autoscale } from "./replicas.js";
 import { requestWindow } from "./request-window.js";
@@ -48,7 +47,10 @@ export function onEpoch(state: NetworkState, epoch: number): void {
 	if (epochStartMs + epochMs < horizonMs) engine.schedule(epochMs, state.kinds.epoch, epoch + 1);
 }
 
-/** The tenant's choice for the coming epoch, from what it saw in the last one. */
+/**
+ * The tenant's choice for the coming epoch, from what it saw in the last one: the price saving,
+ * availability (orders awarded, requests answered) and the SLA-miss share of answered requests.
+ */
 export function updateChoice(classState: ClassState, choice: Parameters<typeof depinShare>[0]): void {
 	if (classState.epochDepinWork > 0)
 		classState.depinCostPerWork = classState.epochDepinCost / classState.epochDepinWork;
@@ -58,9 +60,14 @@ export function updateChoice(classState: ClassState, choice: Parameters<typeof d
 		Number.isFinite(classState.depinCostPerWork) && Number.isFinite(classState.cloudCostPerWork)
 			? 1 - classState.depinCostPerWork / classState.cloudCostPerWork
 			: 0.5;
-	const servedDepin = classState.epochOffered > 0 ? classState.epochAwarded / classState.epochOffered : 1;
-	const servedCloud = classState.epochCloudOffered > 0 ? classState.epochCloudServed / classState.epochCloudOffered : 1;
-	classState.share = depinShare(choice, saving, servedDepin, servedCloud);
+	// Awarded / served count requests within the SLA; the misses were answered too.
+	const answeredDepin = classState.epochAwarded + classState.epochSlaMissed;
+	const answeredCloud = classState.epochCloudServed + classState.epochCloudSlaMissed;
+	const servedDepin = classState.epochOffered > 0 ? answeredDepin / classState.epochOffered : 1;
+	const servedCloud = classState.epochCloudOffered > 0 ? answeredCloud / classState.epochCloudOffered : 1;
+	const missDepin = answeredDepin > 0 ? classState.epochSlaMissed / answeredDepin : 0;
+	const missCloud = answeredCloud > 0 ? classState.epochCloudSlaMissed / answeredCloud : 0;
+	classState.share = depinShare(choice, saving, servedDepin, servedCloud, missDepin, missCloud);
 	classState.epochDepinCost = 0;
 	classState.epochDepinWork = 0;
 	classState.epochCloudCost = 0;
@@ -69,6 +76,8 @@ export function updateChoice(classState: ClassState, choice: Parameters<typeof d
 	classState.epochAwarded = 0;
 	classState.epochCloudOffered = 0;
 	classState.epochCloudServed = 0;
+	classState.epochSlaMissed = 0;
+	classState.epochCloudSlaMissed = 0;
 }
 
 /** Closes the epoch that ends at `endMs`: provider accounts, exits, tokens, entries, one timeseries row. */
@@ -76,7 +85,9 @@ export function closeEpoch(state: NetworkState, endMs: number): void {
 	const hours = (endMs - state.epochStartMs) / MS_PER_HOUR;
 	if (hours <= 0) return;
 	if (state.workRewards) collectWork(state, endMs);
+	updateClearingPrices(state);
 	settleProviders(state, endMs, hours);
+	updateClassFigures(state, hours);
 	const flows = closeTokens(state, endMs);
 	admitProspects(state, endMs);
 	appendEpochRow(state, hours, flows);
@@ -113,12 +124,15 @@ function accountingParams(state: NetworkState, endMs: number, hours: number): Ep
 		endMs,
 		fiatShareToProvider: state.fiatShareToProvider,
 		tdpKwByGpu: setup.tdpKwByGpu,
-		electricityByMetro: setup.electricityByMetro,
 		idlePowerShare: providers.idlePowerShare,
 		upkeepUsdPerHour: providers.upkeepUsdPerHour,
 		ewmaWeight: setup.exitWeight,
-		exitThresholdUsdPerHour: providers.exit.marginThresholdUsdPerHour,
-		exitAfterEpochs: providers.exit.consecutiveEpochs,
+		goingRateByGpu: state.goingRateByGpu,
+		// At a posted price, asking over it is refusing work: market-policy providers never do.
+		raiseAboveUtilisation:
+			setup.marketContext.mechanism === "auction"
+				? providers.askPolicy.raiseAboveUtilisation
+				: Number.POSITIVE_INFINITY,
 		tokens:
 			economy === null
 				? null
@@ -227,33 +241,86 @@ function scatterByNode(byNode: Float64Array, nodes: Int32Array, byPosition: Floa
 	for (let i = 0; i < count; i++) byNode[nodes[i] as number] = byPosition[i] as number;
 }
 
-/** Entry: prospects compare the smoothed margin of nodes like theirs with their hurdle, and some join. */
-function admitProspects(state: NetworkState, endMs: number): void {
-	const { setup, books } = state;
-	const { scenario, gpus } = setup;
-	const entry = scenario.providers.entry;
-	const overallMargin = books.live > 0 ? books.ewmaSum / books.live : 0;
-	const mixTotal = scenario.nodes.mix.reduce((a, b) => a + b.share, 0);
-	scenario.nodes.mix.forEach((mixEntry, k) => {
-		if (state.prospectivePool <= 0) return;
-		const gpuIndex = setup.mixGpu[k] as number;
-		const gpu = gpus[gpuIndex] as GpuSpec;
-		const liveOfGpu = books.liveByGpu[gpuIndex] as number;
-		const margin = liveOfGpu > 0 ? (books.ewmaByGpu[gpuIndex] as number) / liveOfGpu : overallMargin;
-		const share = joinShare(
-			expectedAnnualReturn(margin, gpu.capexUsd),
-			entry.hurdleAnnualReturn,
-			entry.maxJoinSharePerEpoch,
-		);
-		const expected = state.prospectivePool * (mixEntry.share / mixTotal) * share;
-		if (!(expected > 0)) return;
-		const joiners = Math.min(state.prospectivePool, new Poisson(expected).sample(state.entryRng));
-		const joinAt = endMs + Math.round(entry.leadTimeDays * MS_PER_DAY);
-		for (let j = 0; j < joiners && setup.joinMetroChoice !== null; j++) {
-			const metroIndex = setup.joinMetroChoice.sample(state.entryPlaceRng);
-			const node = createNode(state, gpuIndex, metroIndex, NodeState.joining, joinAt);
-			if (joinAt < setup.horizonMs) state.engine.scheduleAt(joinAt, state.kinds.nodeJoin, node);
+/** The recent clearing price of each GPU class: an EWMA of its epochs' lease prices (per GPU-hour). */
+function updateClearingPrices(state: NetworkState): void {
+	const { clearingByGpu, epochLeaseGpuHoursByGpu: gpuHours, epochLeaseUsdByGpu: usd } = state;
+	const weight = state.setup.clearingWeight;
+	for (let g = 0; g < clearingByGpu.length; g++) {
+		const hours = gpuHours[g] as number;
+		if (hours > 0) {
+			const price = (usd[g] as number) / hours;
+			const previous = clearingByGpu[g] as number;
+			clearingByGpu[g] = Number.isFinite(previous) ? previous + weight * (price - previous) : price;
 		}
-		state.prospectivePool -= joiners;
+	}
+	gpuHours.fill(0);
+	usd.fill(0);
+}
+
+/**
+ * Each GPU class's going rate (mean ask of its live nodes) and recent utilisation (EWMA, the
+ * clearing price's half-life), from the books just closed.
+ */
+function updateClassFigures(state: NetworkState, hours: number): void {
+	const { books, utilisationByGpu } = state;
+	const weight = state.setup.clearingWeight;
+	// Posted and routing markets: the going rate stays the protocol's price.
+	const auction = state.setup.marketContext.mechanism === "auction";
+	for (let g = 0; g < utilisationByGpu.length; g++) {
+		const live = books.liveByGpu[g] as number;
+		if (live <= 0) continue;
+		if (auction) state.goingRateByGpu[g] = (books.askSumByGpu[g] as number) / live;
+		const utilisation = (books.busyMsByGpu[g] as number) / (live * hours * MS_PER_HOUR);
+		utilisationByGpu[g] = (utilisationByGpu[g] as number) + weight * (utilisation - (utilisationByGpu[g] as number));
+	}
+}
+
+/**
+ * Entry: in each GPU class of the mix, some prospects of the finite pool weigh joining; each
+ * draws its metro, power price, capex and hurdle, and joins when a newcomer's expected return
+ * (newcomerAnnualReturn) beats its own hurdle. Those who decline stay in the pool.
+ */
+function admitProspects(state: NetworkState, endMs: number): void {
+	const { setup } = state;
+	const { scenario } = setup;
+	const entry = scenario.providers.entry;
+	if (state.prospectivePool <= 0 || setup.joinMetroChoice === null) return;
+	const mixTotal = scenario.nodes.mix.reduce((a, b) => a + b.share, 0);
+	const joinAt = endMs + Math.round(entry.leadTimeDays * MS_PER_DAY);
+	scenario.nodes.mix.forEach((mixEntry, k) => {
+		const gpuIndex = setup.mixGpu[k] as number;
+		const expected = state.prospectivePool * (mixEntry.share / mixTotal) * entry.maxJoinSharePerEpoch;
+		if (!(expected > 0)) return;
+		const weighing = Math.min(state.prospectivePool, new Poisson(expected).sample(state.entryRng));
+		let ordered = 0;
+		for (let j = 0; j < weighing; j++) {
+			const prospect = weighJoining(state, gpuIndex, ordered);
+			if (prospect === null) continue;
+			const node = createNode(state, gpuIndex, prospect.metro, NodeState.joining, joinAt, prospect.draw);
+			if (joinAt < setup.horizonMs) state.engine.scheduleAt(joinAt, state.kinds.nodeJoin, node);
+			state.prospectivePool--;
+			ordered++;
+		}
 	});
+}
+
+/**
+ * One prospect weighs buying a GPU of class `gpuIndex` now: its draws if a newcomer's return
+ * beats its hurdle, else null. `orderedNow` joiners of this epoch add to the class's backlog.
+ */
+function weighJoining(
+	state: NetworkState,
+	gpuIndex: number,
+	orderedNow: number,
+): { metro: number; draw: ProspectDraw } | null {
+	const { setup, providerStreams: rngs } = state;
+	const gpu = setup.gpus[gpuIndex] as GpuSpec;
+	const metro = (setup.joinMetroChoice as NonNullable<typeof setup.joinMetroChoice>).sample(state.entryPlaceRng);
+	const powerUsdPerKwh =
+		(setup.electricityByMetro[metro] as number) * setup.draws.powerPriceFactor.sample(rngs.powerPrice);
+	const capexUsd = gpu.capexUsd * setup.draws.capexPriceFactor.sample(rngs.capex);
+	const hurdle = setup.draws.hurdleAnnualReturn.sample(rngs.hurdle);
+	// NaN (no clearing price known for the class) never beats a hurdle.
+	const expectedReturn = newcomerReturn(state, gpuIndex, powerUsdPerKwh, capexUsd, orderedNow);
+	return expectedReturn > hurdle ? { metro, draw: { powerUsdPerKwh, capexUsd } } : null;
 }

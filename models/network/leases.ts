@@ -33,6 +33,8 @@ export function bookLease(
 	const gpu = nodes.gpu[node] as number;
 	byGpu.gpuHours[gpu] = (byGpu.gpuHours[gpu] as number) + hours;
 	byGpu.costUsd[gpu] = (byGpu.costUsd[gpu] as number) + costUsd;
+	state.epochLeaseGpuHoursByGpu[gpu] = (state.epochLeaseGpuHoursByGpu[gpu] as number) + hours;
+	state.epochLeaseUsdByGpu[gpu] = (state.epochLeaseUsdByGpu[gpu] as number) + costUsd;
 }
 
 /** Leases the awarded nodes from `startMs` for `hours` each, to `job` (a job id or a replica marker). */

@@ -6,8 +6,14 @@
 import type { GpuSpec, Metro } from "../catalog.js";
 import { DownCause, Hosting, NO_JOB, NodeState } from "../nodes.js";
 import { trackNode } from "../provider-accounting.js";
-import { askUsdPerGpuHour } from "../providers.js";
-import { MS_PER_DAY, MS_PER_HOUR } from "../units.js";
+import {
+	amortisedCapexUsdPerHour,
+	askUsdPerGpuHour,
+	marketAskUsdPerGpuHour,
+	newcomerAnnualReturn,
+	operatingCostUsdPerHour,
+} from "../providers.js";
+import { HOURS_PER_YEAR, MS_PER_DAY, MS_PER_HOUR } from "../units.js";
 import { cutLease } from "./leases.js";
 import { enqueueWaiting, failJob, serveWaiting } from "./orders.js";
 import { removeReplica } from "./replicas.js";
@@ -15,27 +21,59 @@ import { missing } from "./setup.js";
 import type { JobClassState, NetworkState, RealtimeClassState } from "./state.js";
 import type { NetworkInputs } from "./types.js";
 
-/** Adds a node with its provider's ask (full cost × markup × spread) and honesty. */
+/** What a prospect drew when it weighed joining; the node it becomes keeps these. */
+export interface ProspectDraw {
+	/** Its electricity price, USD per kWh. */
+	powerUsdPerKwh: number;
+	/** What it pays for the GPU now, USD. */
+	capexUsd: number;
+}
+
+/**
+ * Adds a node with its provider's own draws: electricity price, capex price, ask policy and
+ * ask, exit threshold and patience. A prospect brings the draws it joined on.
+ */
 export function createNode(
 	state: NetworkState,
 	gpuIndex: number,
 	metroIndex: number,
 	nodeState: NodeState,
 	atMs: number,
+	prospect: ProspectDraw | null = null,
 ): number {
-	const { setup, nodes } = state;
-	const providers = setup.scenario.providers;
+	const { setup, nodes, providerStreams: rngs } = state;
+	const { providers } = setup.scenario;
+	const { draws } = setup;
 	const gpu = setup.gpus[gpuIndex] as GpuSpec;
 	const metro = setup.metros[metroIndex] as Metro;
 	const factor = setup.askSpread === null ? 1 : setup.askSpread.sample(state.providerRng);
+	const powerUsdPerKwh =
+		prospect?.powerUsdPerKwh ?? metro.electricityUsdPerKwh * draws.powerPriceFactor.sample(rngs.powerPrice);
 	const costInputs = {
 		tdpWatts: gpu.tdpWatts,
-		electricityUsdPerKwh: metro.electricityUsdPerKwh,
+		electricityUsdPerKwh: powerUsdPerKwh,
 		idlePowerShare: providers.idlePowerShare,
 		upkeepUsdPerHour: providers.upkeepUsdPerHour,
 	};
-	const ask = askUsdPerGpuHour(costInputs, setup.capexPerHourByGpu[gpuIndex] as number, providers.askMarkup, factor);
+	const capexUsd = prospect?.capexUsd ?? gpu.capexUsd * draws.capexPriceFactor.sample(rngs.capex);
+	const capexPerHour = amortisedCapexUsdPerHour(capexUsd, providers.capexLifetimeYears);
+	let ask = askUsdPerGpuHour(costInputs, capexPerHour, providers.askMarkup, factor, providers.askUtilisation);
+	const market = rngs.askPolicy.next() < providers.askPolicy.marketShare;
+	const undercut = market ? draws.undercut.sample(rngs.askPolicy) : Number.NaN;
+	const goingRate = state.goingRateByGpu[gpuIndex] as number;
+	if (market && Number.isFinite(goingRate)) {
+		ask = marketAskUsdPerGpuHour(goingRate, undercut, false, operatingCostUsdPerHour(costInputs, 1));
+	}
 	const node = nodes.add(gpuIndex, metroIndex, nodeState, atMs, ask);
+	// The GPU's end of life: a prospect's from when it serves, a starting provider's from its purchase.
+	const boughtAtMs = prospect === null ? -draws.capexAgeDays.sample(rngs.capex) * MS_PER_DAY : atMs;
+	scheduleEndOfLife(state, node, boughtAtMs);
+	nodes.powerUsdPerKwh[node] = powerUsdPerKwh;
+	nodes.askUndercut[node] = undercut;
+	nodes.exitThresholdUsdPerHour[node] =
+		providers.exit.marginThresholdUsdPerHour - draws.lossToleranceUsdPerHour.sample(rngs.exit);
+	const patience = Math.round(draws.patienceEpochs.sample(rngs.exit));
+	nodes.patienceEpochs[node] = Math.min(65_535, Math.max(1, patience));
 	trackNode(state.books, node);
 	// Hosting by GPU tier, then the link of that hosting: streams of their own, so no other draw moves.
 	const availability = setup.availability;
@@ -48,6 +86,73 @@ export function createNode(
 	const dishonestShare = setup.scenario.tokenomics.verification.dishonestShare;
 	if (dishonestShare > 0 && state.honestyRng.next() < dishonestShare) nodes.dishonest[node] = 1;
 	return node;
+}
+
+/** Schedules the end of life of `node`'s GPU bought at `boughtAtMs` (none after the horizon; at least 1 ms ahead). */
+function scheduleEndOfLife(state: NetworkState, node: number, boughtAtMs: number): void {
+	const { setup, engine } = state;
+	const lifeMs = setup.scenario.providers.capex.serviceLifeYears * HOURS_PER_YEAR * MS_PER_HOUR;
+	const atMs = Math.max(engine.now + 1, Math.round(boughtAtMs + lifeMs));
+	if (atMs < setup.horizonMs) engine.scheduleAt(atMs, state.kinds.endOfLife, node);
+}
+
+/**
+ * What a newcomer would earn on a GPU of class `gpuIndex` bought now for `capexUsd`, at
+ * `powerUsdPerKwh` (newcomerAnnualReturn): the class's recent clearing price and utilisation,
+ * `extraBacklog` nodes ordered this epoch on top of those joining, and last epoch's token
+ * rewards per node-hour at today's price.
+ */
+export function newcomerReturn(
+	state: NetworkState,
+	gpuIndex: number,
+	powerUsdPerKwh: number,
+	capexUsd: number,
+	extraBacklog: number,
+): number {
+	const { setup, books } = state;
+	const { providers } = setup.scenario;
+	const gpu = setup.gpus[gpuIndex] as GpuSpec;
+	const liveOfClass = books.liveByGpu[gpuIndex] as number;
+	const liveMs = books.live * setup.epochMs;
+	const overall = liveMs > 0 ? books.busyMs / liveMs : 0;
+	return newcomerAnnualReturn(
+		{
+			clearingUsdPerGpuHour: state.clearingByGpu[gpuIndex] as number,
+			fiatShareToProvider: state.fiatShareToProvider,
+			utilisationOfSimilar: liveOfClass > 0 ? (state.utilisationByGpu[gpuIndex] as number) : overall,
+			liveOfClass,
+			backlogOfClass: (books.joiningByGpu[gpuIndex] as number) + extraBacklog,
+			tokenRewardUsdPerHour: liveMs > 0 ? (books.tokenRewardUsd * MS_PER_HOUR) / liveMs : 0,
+			capexUsd,
+			lifetimeYears: providers.capexLifetimeYears,
+		},
+		{
+			tdpWatts: gpu.tdpWatts,
+			electricityUsdPerKwh: powerUsdPerKwh,
+			idlePowerShare: providers.idlePowerShare,
+			upkeepUsdPerHour: providers.upkeepUsdPerHour,
+		},
+	);
+}
+
+/**
+ * A node's GPU reaches the end of its life: the provider buys a new one at today's price if a
+ * newcomer's return beats its hurdle (drawn now), else it leaves (now if idle, else when its
+ * work ends or it is repaired).
+ */
+export function onEndOfLife(state: NetworkState, node: number): void {
+	const { nodes, setup, providerStreams: rngs } = state;
+	if (nodes.state[node] === NodeState.exited || nodes.leaving[node] === 1) return;
+	const gpuIndex = nodes.gpu[node] as number;
+	const capexUsd = (setup.gpus[gpuIndex] as GpuSpec).capexUsd * setup.draws.capexPriceFactor.sample(rngs.capex);
+	const hurdle = setup.draws.hurdleAnnualReturn.sample(rngs.hurdle);
+	if (newcomerReturn(state, gpuIndex, nodes.powerUsdPerKwh[node] as number, capexUsd, 0) > hurdle) {
+		scheduleEndOfLife(state, node, state.engine.now);
+		return;
+	}
+	nodes.leaving[node] = 1;
+	state.totals.retired++;
+	if (nodes.state[node] === NodeState.idle) exitNode(state, node);
 }
 
 /** The starting fleet (a snapshot, or drawn from the mix); nodes in excluded metros exit at once (C13). */

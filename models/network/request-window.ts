@@ -52,6 +52,8 @@ export function requestWindow(state: NetworkState, classState: RealtimeClassStat
 	classState.epochCloudWork += cloudCounts.served;
 	classState.epochCloudOffered += cloudCounts.arrived;
 	classState.epochCloudServed += cloudCounts.served - cloudCounts.slaMissed;
+	classState.epochSlaMissed += depin.slaMissed;
+	classState.epochCloudSlaMissed += cloudCounts.slaMissed;
 	state.requestEvents += depin.events + cloud.result.events;
 	const counts = state.epochCounts;
 	counts.requestsArrived += depin.arrived;

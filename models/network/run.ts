@@ -23,7 +23,7 @@
 import { closeEpoch, onEpoch } from "./epoch.js";
 import { cloudKpis, comparisonKpis, networkKpis } from "./kpis.js";
 import { onLeaseEnd } from "./lease-end.js";
-import { onNodeFailure, onNodeJoin, onNodeRepair, placeInitialFleet } from "./node-life.js";
+import { onEndOfLife, onNodeFailure, onNodeJoin, onNodeRepair, placeInitialFleet } from "./node-life.js";
 import { onOrderArrival, onOrderTimeout } from "./orders.js";
 import { onOutageEnd, onOutageStart, scheduleOutages } from "./outages.js";
 import { NetworkState } from "./state.js";
@@ -65,6 +65,7 @@ function registerEvents(state: NetworkState): void {
 	kinds.nodeFailure = engine.registerKind("node-failure", (node) => onNodeFailure(state, node));
 	kinds.nodeRepair = engine.registerKind("node-repair", (node) => onNodeRepair(state, node));
 	kinds.nodeJoin = engine.registerKind("node-join", (node) => onNodeJoin(state, node));
+	kinds.endOfLife = engine.registerKind("end-of-life", (node) => onEndOfLife(state, node));
 	kinds.outageStart = engine.registerKind("outage-start", (outage) => onOutageStart(state, outage));
 	kinds.outageEnd = engine.registerKind("outage-end", (outage) => onOutageEnd(state, outage));
 	kinds.orderTimeout = engine.registerKind("order-timeout", (job) => onOrderTimeout(state, job));

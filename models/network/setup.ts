@@ -16,7 +16,7 @@ import {
 	type Metro,
 } from "../catalog.js";
 import { DemandModel } from "../demand.js";
-import { type Sampler, samplerOf } from "../distribution-spec.js";
+import { type Sampler, samplerOf, samplerOfValue } from "../distribution-spec.js";
 import { buildGeography, type Geography, greatCircleKm } from "../geo.js";
 import { type CalibrationProfile, computeTimeMs, efficiencyFor, iterationCost, jobDurationHours } from "../latency.js";
 import type { MarketContext } from "../market.js";
@@ -102,6 +102,16 @@ export class NetworkSetup {
 	readonly exitWeight: number;
 	/** Demand of each class of the scenario, by class index. */
 	readonly demandModels: readonly DemandModel[];
+	/** What each provider draws for itself (scenario `providers`; each from its own stream). */
+	readonly draws: ProviderDraws;
+	/** Weight of an epoch in the recent clearing price and utilisation of each GPU class. */
+	readonly clearingWeight: number;
+	/**
+	 * Market price of each GPU class before the network has cleared any, USD per GPU-hour: its
+	 * Akash price in gpus.csv, else its spot rental price, else its on-demand price, else NaN
+	 * (auction); the posted price (posted, routing: there it stays the going rate).
+	 */
+	readonly marketPriceByGpu: Float64Array;
 
 	constructor(inputs: NetworkInputs) {
 		const { scenario, catalog } = inputs;
@@ -169,6 +179,18 @@ export class NetworkSetup {
 				: Math.min(this.epochMs, scenario.requests.sampleWindowSeconds * MS_PER_SECOND);
 		this.exitWeight = ewmaWeight(providers.exit.ewmaHalfLifeEpochs);
 		this.demandModels = demandModelsOf(scenario, this.metros);
+		this.draws = providerDraws(scenario);
+		this.clearingWeight = ewmaWeight(providers.askPolicy.clearingHalfLifeEpochs);
+		// Posted and routing markets: the protocol's price is the market's.
+		this.marketPriceByGpu =
+			market.mechanism === "auction"
+				? Float64Array.from(
+						this.gpus,
+						(g) =>
+							[g.akashUsdPerGpuHour, g.rentalSpotUsdPerGpuHour, g.rentalOnDemandUsdPerGpuHour].find(Number.isFinite) ??
+							Number.NaN,
+					)
+				: this.marketContext.postedUsdPerGpuHour.slice();
 	}
 }
 
@@ -218,6 +240,30 @@ function availabilitySetupOf(
 			const r = geography.nearestRegion[m] as number;
 			return fromCloudBucket && r >= 0 ? (regions[r] as CloudRegion).egressUsdPerGb : 0;
 		}),
+	};
+}
+
+/** The per-provider distributions of the scenario, as samplers. */
+export interface ProviderDraws {
+	readonly powerPriceFactor: Sampler;
+	readonly capexPriceFactor: Sampler;
+	readonly capexAgeDays: Sampler;
+	readonly lossToleranceUsdPerHour: Sampler;
+	readonly patienceEpochs: Sampler;
+	readonly hurdleAnnualReturn: Sampler;
+	readonly undercut: Sampler;
+}
+
+function providerDraws(scenario: Scenario): ProviderDraws {
+	const { capex, exit, entry, askPolicy, powerPriceFactor } = scenario.providers;
+	return {
+		powerPriceFactor: samplerOf(powerPriceFactor),
+		capexPriceFactor: samplerOf(capex.priceFactor),
+		capexAgeDays: samplerOf(capex.ageDays),
+		lossToleranceUsdPerHour: samplerOf(exit.lossToleranceUsdPerHour),
+		patienceEpochs: samplerOfValue(exit.consecutiveEpochs),
+		hurdleAnnualReturn: samplerOfValue(entry.hurdleAnnualReturn),
+		undercut: samplerOf(askPolicy.undercut),
 	};
 }
 

@@ -147,6 +147,9 @@ export class ClassState {
 	/** The cloud twin's record of the same epoch: offered and served (within SLA for requests). */
 	epochCloudOffered = 0;
 	epochCloudServed = 0;
+	/** Real-time requests answered over the SLA on each side (served and awarded exclude them). */
+	epochSlaMissed = 0;
+	epochCloudSlaMissed = 0;
 
 	constructor(readonly index: number) {}
 }
@@ -257,6 +260,8 @@ export class Totals {
 	/** Node-time live (not joining, not exited) and down, by hosting (0 residential, 1 data centre), ms. */
 	readonly liveNodeMsByHosting = new Float64Array(2);
 	readonly downNodeMsByHosting = new Float64Array(2);
+	/** Providers who left at their GPU's end of life rather than buy again. */
+	retired = 0;
 }
 
 /** Counts of the epoch under way (one timeseries row), reset when it closes. */
@@ -372,6 +377,7 @@ export class EventKinds {
 	nodeFailure = -1;
 	nodeRepair = -1;
 	nodeJoin = -1;
+	endOfLife = -1;
 	outageStart = -1;
 	outageEnd = -1;
 	orderTimeout = -1;
@@ -403,6 +409,23 @@ export class RewardBuffers {
 			sold: new Float64Array(size),
 			count: 0,
 		};
+	}
+}
+
+/** The named streams of the providers' own draws (setup.draws). */
+export class ProviderStreams {
+	readonly powerPrice: RandomStream;
+	readonly capex: RandomStream;
+	readonly exit: RandomStream;
+	readonly askPolicy: RandomStream;
+	readonly hurdle: RandomStream;
+
+	constructor(streams: StreamFactory) {
+		this.powerPrice = streams.stream("providers/power-price");
+		this.capex = streams.stream("providers/capex");
+		this.exit = streams.stream("providers/exit");
+		this.askPolicy = streams.stream("providers/ask-policy");
+		this.hurdle = streams.stream("providers/hurdle");
 	}
 }
 
@@ -439,6 +462,16 @@ export class NetworkState {
 	readonly hostingRng: RandomStream;
 	readonly linkRng: RandomStream;
 	readonly siteOutageRng: RandomStream;
+	/** One stream per provider draw (setup.draws), so adding one shifts no other. */
+	readonly providerStreams: ProviderStreams;
+	/** Recent clearing price (USD per GPU-hour, NaN: none yet) and utilisation of each GPU class. */
+	readonly clearingByGpu: Float64Array;
+	readonly utilisationByGpu: Float64Array;
+	/** Mean ask of each GPU class's live nodes last epoch (market asks follow it; NaN: none yet). */
+	readonly goingRateByGpu: Float64Array;
+	/** GPU-hours leased and their price this epoch, by GPU class (the clearing price's inputs). */
+	readonly epochLeaseGpuHoursByGpu: Float64Array;
+	readonly epochLeaseUsdByGpu: Float64Array;
 	readonly jobs = new JobTable();
 	readonly jobClasses: JobClassState[] = [];
 	readonly realtimeClasses: RealtimeClassState[] = [];
@@ -512,6 +545,12 @@ export class NetworkState {
 		this.hostingRng = this.streams.stream("providers/hosting");
 		this.linkRng = this.streams.stream("providers/links");
 		this.siteOutageRng = this.streams.stream("providers/site-outages");
+		this.providerStreams = new ProviderStreams(this.streams);
+		this.clearingByGpu = setup.marketPriceByGpu.slice();
+		this.utilisationByGpu = new Float64Array(setup.gpus.length);
+		this.goingRateByGpu = setup.marketPriceByGpu.slice();
+		this.epochLeaseGpuHoursByGpu = new Float64Array(setup.gpus.length);
+		this.epochLeaseUsdByGpu = new Float64Array(setup.gpus.length);
 		scenario.demand.classes.forEach((spec, index) => {
 			if (spec.kind === "realtime") {
 				const classState = new RealtimeClassState(index, spec, setup, this.streams);

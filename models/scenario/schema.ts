@@ -53,6 +53,13 @@ export const DistributionSpec = Type.Union(
 );
 export type DistributionSpec = Type.Static<typeof DistributionSpec>;
 
+/**
+ * A per-provider quantity drawn from a distribution, with the field's own description and
+ * default. Each provider (starting node or prospect) draws its own value from a named stream.
+ */
+const drawn = (description: string, fallback: DistributionSpec) =>
+	Type.Union(DistributionSpec.anyOf, { default: fallback, description });
+
 /** Time-varying intensity of a demand class (multiplies its base rate). */
 const Arrival = Type.Object(
 	{
@@ -87,12 +94,20 @@ const Arrival = Type.Object(
 const Choice = Type.Object(
 	{
 		priceWeight: nonNegative("logit weight on the relative price saving (cloud − depin)/cloud", { default: 4 }),
-		reliabilityWeight: nonNegative("logit weight on the DePIN served fraction of the last epoch minus the cloud's", {
-			default: 10,
-		}),
+		reliabilityWeight: nonNegative(
+			"logit weight on availability: the DePIN share of orders and requests served last epoch minus the cloud's",
+			{
+				default: 10,
+			},
+		),
+		slaWeight: nonNegative(
+			"logit weight on the SLA-miss share of requests the tenant saw last epoch, the cloud's minus DePIN's (real-time classes)",
+			{ default: 10 },
+		),
 		bias: Type.Number({
-			description: "logit intercept: preference for DePIN at equal price and reliability",
-			default: 0,
+			description:
+				"logit intercept: preference for DePIN at equal price, availability and SLA (negative: switching costs; docs/assumptions.md)",
+			default: -3,
 		}),
 	},
 	{ additionalProperties: false, default: {}, description: "tenant's choice between DePIN and cloud" },
@@ -404,6 +419,68 @@ export const Scenario = Type.Object(
 					description: "ask price over the node's full hourly cost (power + upkeep + amortised capex)",
 				}),
 				askSpread: nonNegative("sd of the log of a provider's individual markup factor", { default: 0.15 }),
+				askUtilisation: Type.Number({
+					exclusiveMinimum: 0,
+					maximum: 1,
+					default: 0.5,
+					description:
+						"utilisation a cost-plus provider prices at: its ask is its full cost per busy hour at this utilisation (running cost and remaining capex ÷ utilisation) × (1 + markup)",
+				}),
+				askPolicy: Type.Object(
+					{
+						marketShare: share(
+							"share of providers (starting and joining) with the `market` ask policy; the rest are `cost-plus`",
+							{ default: 0.5 },
+						),
+						undercut: drawn(
+							"market policy: how far under the going rate of its GPU class (mean ask listed last epoch) a provider short of work asks (over it when busy), share; drawn per provider",
+							{ dist: "uniform", min: 0, max: 0.1 },
+						),
+						raiseAboveUtilisation: share(
+							"market policy: a provider busy at least this share of the last epoch asks over the going rate, else under it",
+							{ default: 0.9 },
+						),
+						clearingHalfLifeEpochs: positive(
+							"half-life of the recent clearing price and utilisation per GPU class (what a prospect weighs), epochs",
+							{ default: 24 },
+						),
+					},
+					{
+						additionalProperties: false,
+						default: {},
+						description:
+							"market policy: ask = max(running cost at full load, going rate of the class × (1 ∓ undercut)), updated each epoch",
+					},
+				),
+				powerPriceFactor: drawn(
+					"a provider's electricity price over its metro's (tariff, colocation or home), factor; drawn per provider",
+					{ dist: "lognormal", median: 1, p95: 1.6 },
+				),
+				capex: Type.Object(
+					{
+						priceFactor: drawn(
+							"price a provider paid for its GPU over the catalogue capex, factor; drawn per provider",
+							{
+								dist: "lognormal",
+								median: 1,
+								p95: 1.3,
+							},
+						),
+						ageDays: drawn(
+							"starting fleet: days since the provider bought its GPU; when the GPU reaches its service life the provider buys again only if a newcomer's return beats its hurdle, else it leaves (prospects buy when they decide); drawn per provider",
+							{ dist: "uniform", min: 0, max: 1825 },
+						),
+						serviceLifeYears: positive(
+							"years a GPU serves before it must be replaced (longer than the amortisation period: hardware outlives its books)",
+							{ default: 5 },
+						),
+					},
+					{
+						additionalProperties: false,
+						default: {},
+						description: "when and at what price providers bought their GPUs (prospects: now, at today's price)",
+					},
+				),
 				upkeepUsdPerHour: nonNegative("fixed upkeep per GPU (space, internet, maintenance), USD/h", { default: 0.03 }),
 				bandwidthUsdPerGb: nonNegative("provider's transfer cost, USD/GB", { default: 0.01 }),
 				idlePowerShare: share("power drawn when idle, as a share of TDP", { default: 0.25 }),
@@ -415,12 +492,21 @@ export const Scenario = Type.Object(
 							default: 0,
 							description: "exit when the smoothed operating margin stays below this, USD/GPU-hour",
 						}),
-						consecutiveEpochs: Type.Integer({
-							minimum: 1,
-							maximum: 65_535,
-							default: 336,
-							description: "epochs below the threshold before a provider leaves (hysteresis)",
-						}),
+						lossToleranceUsdPerHour: drawn(
+							"how far below the threshold a provider's smoothed margin may sit before it counts towards exit, USD/GPU-hour; drawn per provider",
+							{ dist: "exponential", mean: 0.02 },
+						),
+						consecutiveEpochs: Type.Union(
+							[
+								Type.Integer({ minimum: 1, maximum: 65_535, description: "the same patience for every provider" }),
+								...DistributionSpec.anyOf,
+							],
+							{
+								default: { dist: "lognormal", median: 336, p95: 1344 },
+								description:
+									"patience: epochs below the threshold before a provider leaves (hysteresis), a number or drawn per provider (1 … 65,535)",
+							},
+						),
 					},
 					{ additionalProperties: false, default: {}, description: "when providers leave" },
 				),
@@ -432,13 +518,21 @@ export const Scenario = Type.Object(
 							default: 5000,
 							description: "prospective providers who could join",
 						}),
-						maxJoinSharePerEpoch: share("largest share of the pool that joins in one epoch", { default: 0.002 }),
-						hurdleAnnualReturn: Type.Number({
-							minimum: -1,
-							maximum: 10,
-							default: 0.15,
-							description: "annual return on capex a prospect needs before joining",
-						}),
+						maxJoinSharePerEpoch: share(
+							"share of the remaining pool that weighs joining in one epoch (each draws its own hurdle, power price and capex)",
+							{ default: 0.002 },
+						),
+						hurdleAnnualReturn: Type.Union(
+							[
+								Type.Number({ minimum: -1, maximum: 10, description: "the same hurdle for every prospect" }),
+								...DistributionSpec.anyOf,
+							],
+							{
+								default: { dist: "lognormal", median: 0.15, p95: 0.4 },
+								description:
+									"annual return on capex, net of depreciation, a prospect needs before joining: a number or drawn per prospect",
+							},
+						),
 						leadTimeDays: nonNegative("from decision to serving (buying, shipping, setup), days", { default: 14 }),
 					},
 					{ additionalProperties: false, default: {}, description: "when prospects join" },

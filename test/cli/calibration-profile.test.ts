@@ -145,13 +145,16 @@ describe("calibration.apply: an explicit, recorded mapping of GPU classes to mea
 		const written = JSON.parse(readFileSync(profilePath, "utf8"));
 		expect(written.measuredClass).toBe("h100-sxm");
 		expect(written.measuredEfficiency).toBeDefined();
-		const plain = executeRun(prepareRun("small"), { out: join(dir, "out-plain") }).summary;
+		// Every tenant of the real-time class on DePIN (as small's did before the tenant's switching
+		// bias and SLA weight): full batches on the 4090 replicas, where the mapped efficiency shows.
+		const allDepin = ["demand.classes[0].choice.bias=60"];
+		const plain = executeRun(prepareRun("small", allDepin), { out: join(dir, "out-plain") }).summary;
 		expect(plain.manifest).not.toHaveProperty("calibrationClasses");
 		const own = executeRun(prepareRun(scenarioWith(`calibrationProfile: ./h100.json`)), { out: join(dir, "out-own") });
 		expect(own.summary.manifest.calibrationClasses).toEqual({
 			"h100-sxm": { profile: "./h100.json", measuredClass: "h100-sxm", hash: sha256(profilePath) },
 		});
-		const mapped = executeRun(prepareRun(scenarioWith("calibration:\n  apply:\n    rtx4090: ./h100.json")), {
+		const mapped = executeRun(prepareRun(scenarioWith("calibration:\n  apply:\n    rtx4090: ./h100.json"), allDepin), {
 			out: join(dir, "out-mapped"),
 		});
 		expect(mapped.summary.manifest.calibrationClasses).toEqual({

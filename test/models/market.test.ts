@@ -149,7 +149,7 @@ describe("clearSingleGpuAuction", () => {
 		expect(emptyFleets).toBeGreaterThan(0);
 	});
 
-	it("gives a tie to the first node met: nearer metro, then lower GPU class, then bucket order", () => {
+	it("gives a tie to the first node met: nearer metro, then bucket position, then lower GPU class", () => {
 		const nodes = new NodeTable(16);
 		const index = new IdleIndex(2, 2);
 		// Same ask, same hours: every bid is 4 USD.

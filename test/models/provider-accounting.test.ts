@@ -23,6 +23,7 @@ const COLUMNS = [
 	"ewmaMarginUsdPerHour",
 	"epochsBelowThreshold",
 	"leaving",
+	"askUsdPerGpuHour",
 ] as const;
 type ColumnName = (typeof COLUMNS)[number];
 type Column = NodeTable[ColumnName];
@@ -39,6 +40,7 @@ function snapshot(nodes: NodeTable, rewardWeight: Float64Array): Snapshot {
 		ewmaMarginUsdPerHour: nodes.ewmaMarginUsdPerHour.slice(),
 		epochsBelowThreshold: nodes.epochsBelowThreshold.slice(),
 		leaving: nodes.leaving.slice(),
+		askUsdPerGpuHour: nodes.askUsdPerGpuHour.slice(),
 		rewardWeight: rewardWeight.slice(),
 	};
 }
@@ -57,6 +59,9 @@ interface ReferenceResult {
 	ewmaSum: number;
 	ewmaByGpu: number[];
 	liveByGpu: number[];
+	busyMsByGpu: number[];
+	joiningByGpu: number[];
+	askSumByGpu: number[];
 	exits: number[];
 	/** Nodes still on the books after the pass (not exited), increasing. */
 	tracked: number[];
@@ -89,6 +94,9 @@ function referenceEpoch(
 		ewmaSum: 0,
 		ewmaByGpu: new Array<number>(GPUS).fill(0),
 		liveByGpu: new Array<number>(GPUS).fill(0),
+		busyMsByGpu: new Array<number>(GPUS).fill(0),
+		joiningByGpu: new Array<number>(GPUS).fill(0),
+		askSumByGpu: new Array<number>(GPUS).fill(0),
 		exits: [],
 		tracked: [],
 	};
@@ -103,6 +111,8 @@ function referenceEpoch(
 		result.tracked.push(node);
 		if (state === NodeState.joining) {
 			result.joining++;
+			const joiningGpu = nodes.gpu[node] as number;
+			result.joiningByGpu[joiningGpu] = (result.joiningByGpu[joiningGpu] as number) + 1;
 			if (tokens !== null) s.rewardWeight[node] = 0;
 			continue;
 		}
@@ -124,8 +134,7 @@ function referenceEpoch(
 		const utilisation = Math.min(1, busy / epochMs);
 		const powerKw =
 			(params.tdpKwByGpu[gpu] as number) * (params.idlePowerShare + (1 - params.idlePowerShare) * utilisation);
-		const costPerHour =
-			powerKw * (params.electricityByMetro[nodes.metro[node] as number] as number) + params.upkeepUsdPerHour;
+		const costPerHour = powerKw * (nodes.powerUsdPerKwh[node] as number) + params.upkeepUsdPerHour;
 		const cost = costPerHour * hours;
 		let revenue = s.revenueUsdInEpoch[node] as number;
 		if (tokens !== null) {
@@ -144,9 +153,21 @@ function referenceEpoch(
 		const ewma = (1 - params.ewmaWeight) * previous + params.ewmaWeight * margin;
 		s.ewmaMarginUsdPerHour[node] = ewma;
 		let below = 0;
-		if (ewma < params.exitThresholdUsdPerHour) below = Math.min(65_535, (s.epochsBelowThreshold[node] as number) + 1);
+		if (ewma < (nodes.exitThresholdUsdPerHour[node] as number)) {
+			below = Math.min(65_535, (s.epochsBelowThreshold[node] as number) + 1);
+		}
 		s.epochsBelowThreshold[node] = below;
-		if (below >= params.exitAfterEpochs && s.leaving[node] === 0) {
+		// Market policy: the going rate ∓ undercut (over it when busy), floored at full-load running cost.
+		result.askSumByGpu[gpu] = (result.askSumByGpu[gpu] as number) + (s.askUsdPerGpuHour[node] as number);
+		const undercut = nodes.askUndercut[node] as number;
+		const rate = params.goingRateByGpu[gpu] as number;
+		if (!Number.isNaN(undercut) && !Number.isNaN(rate)) {
+			const floor =
+				(params.tdpKwByGpu[gpu] as number) * (nodes.powerUsdPerKwh[node] as number) + params.upkeepUsdPerHour;
+			const ask = rate * (utilisation >= params.raiseAboveUtilisation ? 1 + undercut : 1 - undercut);
+			s.askUsdPerGpuHour[node] = Math.max(floor, ask);
+		}
+		if (below >= (nodes.patienceEpochs[node] as number) && s.leaving[node] === 0) {
 			s.leaving[node] = 1;
 			if (state === NodeState.idle) result.exits.push(node);
 		}
@@ -158,6 +179,7 @@ function referenceEpoch(
 		result.ewmaSum += ewma;
 		result.ewmaByGpu[gpu] = (result.ewmaByGpu[gpu] as number) + ewma;
 		result.liveByGpu[gpu] = (result.liveByGpu[gpu] as number) + 1;
+		result.busyMsByGpu[gpu] = (result.busyMsByGpu[gpu] as number) + busy;
 		s.busyMsInEpoch[node] = 0;
 		s.revenueUsdInEpoch[node] = 0;
 	}
@@ -194,6 +216,7 @@ const DIGITS: Record<ColumnName | "rewardWeight", number | undefined> = {
 	ewmaMarginUsdPerHour: 5,
 	epochsBelowThreshold: undefined,
 	leaving: undefined,
+	askUsdPerGpuHour: 6,
 	rewardWeight: 9,
 };
 
@@ -221,6 +244,9 @@ function expectBooksMatch(books: EpochAccounting, ref: ReferenceResult): void {
 	for (let g = 0; g < GPUS; g++) {
 		expect(books.ewmaByGpu[g]).toBeCloseTo(ref.ewmaByGpu[g] as number, 8);
 		expect(books.liveByGpu[g]).toBe(ref.liveByGpu[g]);
+		expect(books.busyMsByGpu[g]).toBe(ref.busyMsByGpu[g]);
+		expect(books.joiningByGpu[g]).toBe(ref.joiningByGpu[g]);
+		expect(books.askSumByGpu[g]).toBeCloseTo(ref.askSumByGpu[g] as number, 5);
 	}
 	expect(Array.from(books.exits.subarray(0, books.exitCount))).toEqual(ref.exits);
 	expect(Array.from(books.tracked.subarray(0, books.trackedCount))).toEqual(ref.tracked);
@@ -244,6 +270,8 @@ function makeWorld(seed: number) {
 	const books = emptyEpochAccounting(GPUS);
 	const tdpKwByGpu = Float64Array.from({ length: GPUS }, () => 0.2 + 0.8 * rng.next());
 	const electricityByMetro = Float64Array.from({ length: METROS }, () => 0.04 + 0.3 * rng.next());
+	// One class has no going rate yet: its market-policy providers keep their asks.
+	const goingRateByGpu = Float64Array.from({ length: GPUS }, (_, g) => (g === 0 ? Number.NaN : 0.3 + 2 * rng.next()));
 	let rewardWeight = new Float64Array(64);
 	let rewardPaidUnits = new Float64Array(64);
 	// Shorter than the table on purpose: nodes past its end have no stake (`?? 0`).
@@ -260,6 +288,11 @@ function makeWorld(seed: number) {
 	const addNode = (state: NodeState, startMs: number, epochMs: number): number => {
 		const node = nodes.add(rng.int(GPUS), rng.int(METROS), state, startMs, 0.5 + 3 * rng.next());
 		trackNode(books, node);
+		// The provider's own draws: power price, exit threshold, patience, ask policy.
+		nodes.powerUsdPerKwh[node] = (electricityByMetro[nodes.metro[node] as number] as number) * (0.5 + rng.next());
+		nodes.exitThresholdUsdPerHour[node] = 0.05 - 0.1 * rng.next();
+		nodes.patienceEpochs[node] = 1 + rng.int(PATIENCE);
+		nodes.askUndercut[node] = rng.int(2) === 0 ? Number.NaN : 0.1 * rng.next();
 		if (nodes.count > rewardWeight.length) {
 			const grownWeight = new Float64Array(rewardWeight.length * 2);
 			grownWeight.set(rewardWeight);
@@ -287,12 +320,11 @@ function makeWorld(seed: number) {
 		endMs,
 		fiatShareToProvider: 0.85,
 		tdpKwByGpu,
-		electricityByMetro,
 		idlePowerShare: 0.3,
 		upkeepUsdPerHour: 0.08,
 		ewmaWeight: 0.4,
-		exitThresholdUsdPerHour: 0.05,
-		exitAfterEpochs: PATIENCE,
+		goingRateByGpu,
+		raiseAboveUtilisation: 0.5,
 		tokens: withTokens
 			? {
 					rewardPaidUnits,
@@ -406,7 +438,9 @@ describe("accountEpoch", () => {
 					expect(nodes.state[node]).toBe(NodeState.idle);
 					expect(nodes.leaving[node]).toBe(1);
 					expect(before.leaving[node]).toBe(0);
-					expect(nodes.epochsBelowThreshold[node] as number).toBeGreaterThanOrEqual(PATIENCE);
+					expect(nodes.epochsBelowThreshold[node] as number).toBeGreaterThanOrEqual(
+						nodes.patienceEpochs[node] as number,
+					);
 				}
 				const listed = new Set(Array.from(books.exits.subarray(0, books.exitCount)));
 				for (let n = 0; n < nodes.count; n++) {
@@ -485,6 +519,10 @@ describe("accountEpoch", () => {
 		nodes.leasePriceUsdPerGpuHour[node] = 2;
 		nodes.ewmaMarginUsdPerHour[node] = 0.5;
 		nodes.revenueUsdInEpoch[node] = 0.25; // a bandwidth refund, say
+		nodes.powerUsdPerKwh[node] = 0.25; // exact in float32
+		nodes.exitThresholdUsdPerHour[node] = 1;
+		nodes.patienceEpochs[node] = 1;
+		nodes.askUndercut[node] = 0.1; // market policy, busy half the epoch (under 0.9): asks under
 		const rewardPaidUnits = Float64Array.of(4e6);
 		accountEpoch(
 			nodes,
@@ -493,12 +531,11 @@ describe("accountEpoch", () => {
 				endMs: 2 * MS_PER_HOUR,
 				fiatShareToProvider: 0.8,
 				tdpKwByGpu: Float64Array.of(0.3, 0.7),
-				electricityByMetro: Float64Array.of(0.2),
 				idlePowerShare: 0.3,
 				upkeepUsdPerHour: 0.05,
 				ewmaWeight: 0.5,
-				exitThresholdUsdPerHour: 1,
-				exitAfterEpochs: 1,
+				goingRateByGpu: Float64Array.of(Number.NaN, 3),
+				raiseAboveUtilisation: 0.9,
 				tokens: {
 					rewardPaidUnits,
 					usdPerUnit: 1e-7,
@@ -511,18 +548,18 @@ describe("accountEpoch", () => {
 			books,
 		);
 		// Busy 0.5 h → revenue 0.5 × 2 × 0.8 = 0.8, + 0.25 + reward 0.4 = 1.45 USD.
-		// Power 0.7 × (0.3 + 0.7 × 0.5) = 0.455 kW × 0.2 + 0.05 = 0.141 USD for the hour.
+		// Power 0.7 × (0.3 + 0.7 × 0.5) = 0.455 kW × 0.25 + 0.05 = 0.16375 USD for the hour.
 		expect(books.busyMs).toBe(0.5 * MS_PER_HOUR);
 		expect(books.revenueUsd).toBeCloseTo(1.45, 12);
 		expect(books.tokenRewardUsd).toBeCloseTo(0.4, 12);
-		expect(books.costUsd).toBeCloseTo(0.141, 12);
-		expect(books.marginSum).toBeCloseTo(1.309, 12);
-		// EWMA 0.5 + 0.5 × (1.309 − 0.5) = 0.9045 < 1: one epoch below, patience 1, but serving.
-		expect(books.ewmaSum).toBeCloseTo(0.9045, 12);
-		expect(nodes.ewmaMarginUsdPerHour[node]).toBeCloseTo(0.9045, 6);
-		expect(books.ewmaByGpu[1]).toBeCloseTo(0.9045, 12);
+		expect(books.costUsd).toBeCloseTo(0.16375, 12);
+		expect(books.marginSum).toBeCloseTo(1.28625, 12);
+		// EWMA 0.5 + 0.5 × (1.28625 − 0.5) = 0.893125 < 1: one epoch below, patience 1, but serving.
+		expect(books.ewmaSum).toBeCloseTo(0.893125, 12);
+		expect(nodes.ewmaMarginUsdPerHour[node]).toBeCloseTo(0.893125, 6);
+		expect(books.ewmaByGpu[1]).toBeCloseTo(0.893125, 12);
 		expect(Array.from(books.liveByGpu)).toEqual([0, 1]);
-		expect(nodes.cumulativeMarginUsd[node]).toBeCloseTo(1.309, 12);
+		expect(nodes.cumulativeMarginUsd[node]).toBeCloseTo(1.28625, 12);
 		expect(nodes.epochsBelowThreshold[node]).toBe(1);
 		expect(nodes.leaving[node]).toBe(1);
 		expect(books.exitCount).toBe(0);
@@ -533,6 +570,9 @@ describe("accountEpoch", () => {
 		expect(rewardPaidUnits[0]).toBe(0); // read into this epoch's revenue
 		expect(nodes.busyMsInEpoch[node]).toBe(0);
 		expect(nodes.revenueUsdInEpoch[node]).toBe(0);
+		// Going rate 3 × (1 − 0.1) = 2.7, over the floor 0.7 × 0.25 + 0.05 = 0.225; the old ask 1 summed.
+		expect(nodes.askUsdPerGpuHour[node]).toBeCloseTo(2.7, 6);
+		expect(Array.from(books.askSumByGpu)).toEqual([0, 1]);
 	});
 
 	it("saturates the below-threshold count, resets it above, and lists an idle leaver once", () => {
@@ -549,17 +589,17 @@ describe("accountEpoch", () => {
 		nodes.ewmaMarginUsdPerHour[recovering] = 100;
 		nodes.epochsBelowThreshold[alreadyLeaving] = 10;
 		nodes.leaving[alreadyLeaving] = 1;
+		for (const node of [saturated, almost, recovering, alreadyLeaving]) nodes.patienceEpochs[node] = 2;
 		const params: EpochAccountingParams = {
 			startMs: 0,
 			endMs: MS_PER_HOUR,
 			fiatShareToProvider: 1,
 			tdpKwByGpu: Float64Array.of(0.5),
-			electricityByMetro: Float64Array.of(0.1),
 			idlePowerShare: 0.2,
 			upkeepUsdPerHour: 0.1,
 			ewmaWeight: 0.1,
-			exitThresholdUsdPerHour: 0,
-			exitAfterEpochs: 2,
+			goingRateByGpu: Float64Array.of(Number.NaN),
+			raiseAboveUtilisation: 0.9,
 			tokens: null,
 		};
 		accountEpoch(nodes, params, books);
@@ -585,12 +625,11 @@ describe("accountEpoch", () => {
 				endMs: MS_PER_HOUR,
 				fiatShareToProvider: 1,
 				tdpKwByGpu: new Float64Array(3),
-				electricityByMetro: new Float64Array(1),
 				idlePowerShare: 0.2,
 				upkeepUsdPerHour: 0.1,
 				ewmaWeight: 0.1,
-				exitThresholdUsdPerHour: 0,
-				exitAfterEpochs: 2,
+				goingRateByGpu: new Float64Array(3),
+				raiseAboveUtilisation: 0.9,
 				tokens: null,
 			},
 			books,

@@ -20,6 +20,7 @@ geography: { metros: [new-york, chicago, london, frankfurt, tokyo, singapore] }
 nodes: { initialCount: 150, mix: [{ gpu: rtx4090, share: 1 }] }
 providers:
   askMarkup: 0
+  capex: { ageDays: { dist: constant, value: 0 } } # new GPUs: no end of life within the run
   exit: { ewmaHalfLifeEpochs: 8, consecutiveEpochs: 28 }
   entry: { prospectivePool: 50, hurdleAnnualReturn: 0.3, leadTimeDays: 7 }
 market: { mechanism: posted, postedPriceShareOfOnDemand: 0.5, takeRate: 0 }

@@ -1,0 +1,85 @@
+/**
+ * Providers in the network: each leaves on its own rule (so exits after a shock spread as the
+ * patience distribution says), prospects join only on a newcomer's return above their hurdle,
+ * and base, without a shock, never loses a large share of its fleet in one epoch.
+ */
+import { describe, expect, it } from "vitest";
+import { LogNormal } from "../../../sim/random/distributions.js";
+import { inputsFromFile, inputsFromYaml, run } from "../network-helpers.js";
+
+/**
+ * 3,000 H100 providers in one metro whose tenants never choose DePIN (bias −60): from the first
+ * epoch every provider's smoothed margin is below zero (idle power and upkeep, no revenue), and
+ * with no loss tolerance every one counts towards exit from that epoch on.
+ */
+const noRevenue = (patience: string, entry = "{ prospectivePool: 0 }") => `
+name: no-revenue
+seed: 5
+horizonDays: 60
+epochHours: 1
+geography: { metros: [new-york], zeroNetworkLatency: true }
+nodes: { initialCount: 3000, mix: [{ gpu: h100-sxm, share: 1 }] }
+providers:
+  capex: { ageDays: { dist: constant, value: 0 } } # new GPUs: no end of life within the run
+  exit: { consecutiveEpochs: ${patience}, lossToleranceUsdPerHour: { dist: constant, value: 0 } }
+  entry: ${entry}
+  failures: { mtbfHours: 1.0e12, mtbfHoursByTier: { datacenter: 1.0e12 }, repairHours: { dist: constant, value: 1 } }
+  availability: { datacenterPower: { perYear: 0 }, datacenterNetwork: { perYear: 0 } } # no node ever down
+demand:
+  classes:
+    - id: jobs
+      kind: batch
+      ordersPerHour: 1
+      workH100Hours: { dist: constant, value: 0.1 }
+      choice: { bias: -60, priceWeight: 0, reliabilityWeight: 0, slaWeight: 0 }
+`;
+
+describe("providers in the network", () => {
+	it("after a shock, exits spread over time as the patience distribution says (closed form)", () => {
+		// Patience lognormal, median 200 epochs, p95 800. Provider i counts an epoch below from
+		// the first close on and leaves (idle, at once) at the close of epoch max(1, round(p_i)):
+		// P(gone by the end of epoch k) = F(k + ½), F the lognormal CDF Φ((ln x − ln 200) / σ),
+		// σ = ln 4 / 1.6449.
+		const result = run(inputsFromYaml(noRevenue("{ dist: lognormal, median: 200, p95: 800 }")), {
+			checkInvariants: false,
+		});
+		const exits = result.timeseries.column("exits");
+		const law = LogNormal.fromMedianP95(200, 800);
+		const n = 3000;
+		let gone = 0;
+		let ks = 0;
+		for (let k = 0; k < exits.length; k++) {
+			gone += exits[k] as number;
+			// Row k closes epoch k (its end is k + 1 epochs): gone by then.
+			ks = Math.max(ks, Math.abs(gone / n - law.cdf(k + 1 + 0.5)));
+		}
+		// Kolmogorov–Smirnov at 1%: 1.63 / √n = 0.030 (measured well under it).
+		expect(ks).toBeLessThan(1.63 / Math.sqrt(n));
+		// The spread: no hour loses more than the density allows (peak f ≈ 0.0025 per epoch).
+		expect(Math.max(...exits) / n).toBeLessThan(0.006);
+		// The same providers with one patience for all (the old rule) leave in one hour.
+		const cliff = run(inputsFromYaml(noRevenue("200")), { checkInvariants: false });
+		expect(Math.max(...cliff.timeseries.column("exits"))).toBe(n);
+	});
+
+	it("no prospect joins when a newcomer's return is below the hurdle; some do when above", () => {
+		const pool = "{ prospectivePool: 1000, maxJoinSharePerEpoch: 0.05, hurdleAnnualReturn: ";
+		const patience = "65535";
+		const below = run(inputsFromYaml(noRevenue(patience, `${pool} 10 }`)), { checkInvariants: false });
+		expect(below.kpis.providers.joins).toBe(0);
+		expect(below.timeseries.column("joiningNodes").every((x) => x === 0)).toBe(true);
+		// A hurdle of −100%: any return beats it (the pool empties; lead time 14 days < 60).
+		const above = run(inputsFromYaml(noRevenue(patience, `${pool} -1 }`)), { checkInvariants: false });
+		expect(above.kpis.providers.joins).toBe(1000);
+	});
+
+	it("base without a shock: no epoch loses more than 1% of the fleet", () => {
+		// 75 days: the old rule (a month of patience for all) lost 28% of base in epoch 719.
+		const result = run(inputsFromFile("base", ["horizonDays=75"]), { checkInvariants: false });
+		const active = result.timeseries.column("activeNodes");
+		const exits = result.timeseries.column("exits");
+		for (let k = 1; k < exits.length; k++) {
+			expect((exits[k] as number) / (active[k - 1] as number)).toBeLessThanOrEqual(0.01);
+		}
+	});
+});
