@@ -346,12 +346,14 @@ export function throughputTokensPerSecond(
 
 /**
  * Wall-clock hours of a job on `gpu` whose size is given in H100-hours: the job's work is
- * measured on an H100 and a GPU with a fraction f of the H100's peak dense FP16 tensor rate
- * takes 1/f as long — work × (h100.fp16TensorTflops / gpu.fp16TensorTflops). Relative peak
- * throughput only: it assumes the same achieved share of peak on both (training and batch
- * work are compute-bound), and ignores memory capacity and interconnect (the market checks
- * those as hardware requirements).
+ * measured on an H100, and a GPU achieving a fraction f of the H100's achieved FP16 tensor rate
+ * takes 1/f as long — work × (h100 peak × h100 mfu) ÷ (gpu peak × gpu mfu), the same
+ * efficiencies the latency model uses (training and batch work are compute-bound). The mfu
+ * matters: GeForce peaks in gpus.csv are FP16-accumulate rates, and the calibration's
+ * consumer mfu is half the datacenter one for that reason, so counting peaks alone would
+ * credit a consumer card with twice the work it does. Memory capacity and interconnect are
+ * the market's hardware requirements, not part of the time.
  */
-export function jobDurationHours(workH100Hours: number, gpu: GpuSpec, h100: GpuSpec): number {
-	return workH100Hours * (h100.fp16TensorTflops / gpu.fp16TensorTflops);
+export function jobDurationHours(workH100Hours: number, gpu: GpuSpec, h100: GpuSpec, gpuMfu = 1, h100Mfu = 1): number {
+	return workH100Hours * ((h100.fp16TensorTflops * h100Mfu) / (gpu.fp16TensorTflops * gpuMfu));
 }

@@ -424,7 +424,10 @@ function tallyCloudWindow(
 	cloudTally.replicasSum += replicaCount;
 	cloudTally.replicasMax = Math.max(cloudTally.replicasMax, replicaCount);
 	cloudTally.windows++;
-	const epochHours = Math.min(setup.epochMs, setup.horizonMs - state.epochStartMs) / MS_PER_HOUR;
+	// A window stands for its epoch and, when sampled, for the epochs until the next window
+	// (every sampleEveryEpochs-th epoch), as DePIN's leases are tallied for every hour.
+	const every = setup.requestMode === "sampled" ? setup.scenario.requests.sampleEveryEpochs : 1;
+	const epochHours = Math.min(every * setup.epochMs, setup.horizonMs - state.epochStartMs) / MS_PER_HOUR;
 	const scale = windowHours > 0 ? epochHours / windowHours : 0;
 	cloudTally.gpuHoursByGpu[gpu] = (cloudTally.gpuHoursByGpu[gpu] as number) + replicaCount * epochHours;
 	cloudTally.costUsdByGpu[gpu] = (cloudTally.costUsdByGpu[gpu] as number) + replicaCostUsd * scale;

@@ -141,7 +141,15 @@ export class NetworkSetup {
 		const h100 = requireId(catalog.gpuById, "h100-sxm", "GPU");
 		this.hoursPerWorkByGpu = Float64Array.from(
 			this.gpus,
-			(g) => jobDurationHours(1, g, h100) * (1 + this.auditOverhead),
+			(g) =>
+				jobDurationHours(
+					1,
+					g,
+					h100,
+					efficiencyFor(this.calibration, g).mfu,
+					efficiencyFor(this.calibration, h100).mfu,
+				) *
+				(1 + this.auditOverhead),
 		);
 		this.tdpKwByGpu = Float64Array.from(this.gpus, (g) => g.tdpWatts / 1000);
 		this.electricityByMetro = Float64Array.from(this.metros, (m) => m.electricityUsdPerKwh);

@@ -291,8 +291,9 @@ const Availability = Type.Object(
 			hours: { dist: "constant", value: 1 },
 		}),
 		residentialLinkGbps: Type.Union(DistributionSpec.anyOf, {
-			default: { dist: "lognormal", median: 0.04, p95: 0.5 },
-			description: "residential uplink, Gbit/s (Ookla Speedtest Global Index: fixed upload ~44 Mbps, Aug 2020)",
+			default: { dist: "lognormal", median: 0.1075, p95: 1 },
+			description:
+				"residential downlink (a job's input flows down to the node), Gbit/s (Speedtest Global Index: fixed broadband median download 107.5 Mbps worldwide, July 2021; p95 a gigabit line)",
 		}),
 		datacenterLinkGbps: Type.Union(DistributionSpec.anyOf, {
 			default: { dist: "lognormal", median: 10, p95: 25 },

@@ -79,6 +79,8 @@ describe("roofline compute time", () => {
 		expect(jobDurationHours(10, h100, h100)).toBe(10);
 		expect(jobDurationHours(10, gpu("rtx4090"), h100)).toBeCloseTo((10 * 989.4) / 330, 9);
 		expect(jobDurationHours(10, gpu("b200"), h100)).toBeLessThan(10);
+		// With the calibration's mfu (consumer 0.25, datacenter 0.5) a 4090 does half the work per hour.
+		expect(jobDurationHours(10, gpu("rtx4090"), h100, 0.25, 0.5)).toBeCloseTo((10 * 989.4 * 0.5) / (330 * 0.25), 9);
 	});
 });
 
