@@ -91,7 +91,8 @@ export function cloudTwin(state: NetworkState, classState: JobClassState, origin
 	const { setup, cloudJobs, engine, epochCounts, cloudTally } = state;
 	cloudJobs.arrived++;
 	classState.epochCloudOffered++;
-	const home = setup.geography.nearestRegion[origin] as number;
+	const nearest = setup.geography.nearestRegion[origin] as number;
+	const home = nearest >= 0 ? (classState.cloudHomeRegion[nearest] as number) : -1;
 	const now = engine.now;
 	const r = home >= 0 ? jobRegion(state, classState, home, now) : -1;
 	if (r < 0) {
@@ -103,13 +104,14 @@ export function cloudTwin(state: NetworkState, classState: JobClassState, origin
 	const gpu = classState.cloudOfferGpu[r] as number;
 	const gpuHours = (classState.cloudOfferHoursPerWork[r] as number) * work;
 	const computeUsd = (classState.cloudOfferCostPerWork[r] as number) * work;
-	// Outputs leave the cloud at the serving region's egress price; a failed-over job's input
-	// crosses from its home region at the inter-region price.
+	// Outputs leave the cloud at the serving region's egress price; an input run away from the
+	// region nearest its origin (a cheaper region, or failover) crosses at that region's
+	// inter-region price.
 	const region = setup.regions[r];
 	let transferUsd = spec.payloadGbOut * (region?.egressUsdPerGb ?? 0);
-	if (r !== home) {
-		cloudTally.jobsFailedOver++;
-		const interregionUsd = spec.payloadGbIn * (setup.regions[home]?.interregionUsdPerGb ?? 0);
+	if (r !== home) cloudTally.jobsFailedOver++;
+	if (r !== nearest) {
+		const interregionUsd = spec.payloadGbIn * (setup.regions[nearest]?.interregionUsdPerGb ?? 0);
 		cloudTally.interregionUsd += interregionUsd;
 		transferUsd += interregionUsd;
 	}

@@ -521,3 +521,37 @@ export function cloudRealtimeChoice(
 	// No eligible cloud GPU holds the model: the largest one, which then serves nothing.
 	return best ?? option(CLOUD_REALTIME_GPUS[0]);
 }
+
+/**
+ * For each region n (the one nearest a job's origin), the region the cloud runs the job in:
+ * n itself (jobPlacement nearest), or the region with the lowest cost for a job of mean size,
+ * its input moved from n at n's inter-region price when it runs elsewhere (cheapest; ties go to
+ * n, then to the lower index). -1 where no region has an offer.
+ */
+export function cloudJobHomes(
+	setup: NetworkSetup,
+	spec: JobClass,
+	costPerWork: Float64Array,
+	meanWorkH100Hours: number,
+): Int32Array {
+	const regions = setup.regions;
+	const homes = new Int32Array(regions.length).fill(-1);
+	for (let n = 0; n < regions.length; n++) {
+		if (setup.scenario.cloud.jobPlacement === "nearest") {
+			homes[n] = n;
+			continue;
+		}
+		const movedUsd = spec.payloadGbIn * (regions[n] as CloudRegion).interregionUsdPerGb;
+		let best = Number.isNaN(costPerWork[n] as number) ? -1 : n;
+		let bestUsd = best >= 0 ? (costPerWork[n] as number) * meanWorkH100Hours : Number.POSITIVE_INFINITY;
+		for (let r = 0; r < regions.length; r++) {
+			const usd = (costPerWork[r] as number) * meanWorkH100Hours + movedUsd;
+			if (usd < bestUsd) {
+				best = r;
+				bestUsd = usd;
+			}
+		}
+		homes[n] = best;
+	}
+	return homes;
+}

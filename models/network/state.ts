@@ -21,6 +21,7 @@ import { TokenEconomy } from "../tokenomics/economy.js";
 import { MS_PER_MINUTE } from "../units.js";
 import {
 	type CloudRealtimeChoice,
+	cloudJobHomes,
 	cloudOffers,
 	cloudOutageWindowsOf,
 	cloudRealtimeChoice,
@@ -157,7 +158,7 @@ export class ClassState {
 export class JobClassState extends ClassState {
 	readonly waiting = new FifoRing(256);
 	readonly eligibleGpu: Uint8Array;
-	readonly work: { sample(rng: RandomStream): number };
+	readonly work: { sample(rng: RandomStream): number; readonly mean: number };
 	nextArrivalHandle = -1;
 	readonly timeRng: RandomStream;
 	readonly whatRng: RandomStream;
@@ -169,6 +170,8 @@ export class JobClassState extends ClassState {
 	readonly cloudOfferHoursPerWork: Float64Array;
 	/** GPU class of that offer in each region (-1: none). */
 	readonly cloudOfferGpu: Int32Array;
+	/** The region a job whose nearest region is r runs in when all are up (cloud.jobPlacement). */
+	readonly cloudHomeRegion: Int32Array;
 
 	constructor(
 		index: number,
@@ -186,6 +189,7 @@ export class JobClassState extends ClassState {
 		this.cloudOfferCostPerWork = offers.costPerWork;
 		this.cloudOfferHoursPerWork = offers.hoursPerWork;
 		this.cloudOfferGpu = offers.gpu;
+		this.cloudHomeRegion = cloudJobHomes(setup, spec, offers.costPerWork, this.work.mean);
 	}
 }
 

@@ -648,6 +648,11 @@ export const Scenario = Type.Object(
 					{ default: "cheapest" },
 				),
 				provisioningMinutes: nonNegative("from order to serving for a cloud job, minutes", { default: 5 }),
+				jobPlacement: Type.Union([Type.Literal("cheapest"), Type.Literal("nearest")], {
+					default: "cheapest",
+					description:
+						"where the cloud runs a job (batch, training, render: not latency-bound): cheapest (the region with the lowest cost for a job of mean size, counting the inter-region transfer of its input from the region nearest its origin) or nearest (the region nearest its origin)",
+				}),
 				pricing: Type.Union([Type.Literal("on-demand"), Type.Literal("commit-1y"), Type.Literal("spot")], {
 					default: "on-demand",
 					description:

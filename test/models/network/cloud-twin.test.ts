@@ -193,8 +193,39 @@ describe("cloud twin: real-time replicas", () => {
 });
 
 describe("cloud twin: jobs", () => {
+	it("cheapest placement runs a job in the region of lowest cost, paying the input's inter-region move", () => {
+		const state = tinyState(["demand.classes[0].payloadGbIn=3", "cloud.outages.enabled=false"]);
+		const classState = jobClass(state, 0);
+		const { regions, geography } = state.setup;
+		const nearest = geography.nearestRegion[0] as number;
+		const near = regions[nearest];
+		if (near === undefined) throw new Error("no region");
+		const mean = classState.work.mean;
+		// Hand-computed: cost of a mean-size job in each region, plus the move from the nearest.
+		let best = nearest;
+		let bestUsd = (classState.cloudOfferCostPerWork[nearest] as number) * mean;
+		regions.forEach((_, r) => {
+			const usd = (classState.cloudOfferCostPerWork[r] as number) * mean + 3 * near.interregionUsdPerGb;
+			if (usd < bestUsd) [best, bestUsd] = [r, usd];
+		});
+		expect(classState.cloudHomeRegion[nearest]).toBe(best);
+		const cost = cloudTwin(state, classState, 0, 1);
+		const served = regions[best];
+		if (served === undefined) throw new Error("no region");
+		const moved = best === nearest ? 0 : 3 * near.interregionUsdPerGb;
+		expect(state.cloudTally.interregionUsd).toBe(moved);
+		expect(cost).toBeCloseTo(
+			(classState.cloudOfferCostPerWork[best] as number) + classState.spec.payloadGbOut * served.egressUsdPerGb + moved,
+			12,
+		);
+	});
+
 	it("charges the serving region's internet egress on a job's output, exactly", () => {
-		const state = tinyState(["demand.classes[0].payloadGbOut=2.5", "cloud.outages.enabled=false"]);
+		const state = tinyState([
+			"demand.classes[0].payloadGbOut=2.5",
+			"cloud.outages.enabled=false",
+			"cloud.jobPlacement=nearest",
+		]);
 		const classState = jobClass(state, 0);
 		const home = state.setup.geography.nearestRegion[0] as number;
 		const region = state.setup.regions[home];
@@ -207,10 +238,11 @@ describe("cloud twin: jobs", () => {
 
 	it("a job whose region is down fails without failover and moves, paying inter-region transfer, with it", () => {
 		const home = (state: NetworkState) => state.setup.geography.nearestRegion[0] as number;
-		const probe = tinyState(["cloud.outages.enabled=false"]);
+		const probe = tinyState(["cloud.outages.enabled=false", "cloud.jobPlacement=nearest"]);
 		const homeId = probe.setup.regions[home(probe)]?.id as string;
 		const overrides = (failover: string) => [
 			"cloud.outages.enabled=false",
+			"cloud.jobPlacement=nearest",
 			`failover=${failover}`,
 			"demand.classes[0].payloadGbIn=3",
 			`providers.outages=[{scope: cloud-region, target: ${homeId}, startDay: 0, durationHours: 10}]`,
@@ -227,7 +259,7 @@ describe("cloud twin: jobs", () => {
 	});
 
 	it("capacity sends orders beyond it to the next nearest region, and refuses them when none has room", () => {
-		const probe = tinyState(["cloud.outages.enabled=false"]);
+		const probe = tinyState(["cloud.outages.enabled=false", "cloud.jobPlacement=nearest"]);
 		const classState = jobClass(probe, 0);
 		const home = probe.setup.geography.nearestRegion[0] as number;
 		const gpuId = probe.setup.gpus[classState.cloudOfferGpu[home] as number]?.id as string;
@@ -235,6 +267,7 @@ describe("cloud twin: jobs", () => {
 		const capped = (ids: readonly string[]) =>
 			tinyState([
 				"cloud.outages.enabled=false",
+				"cloud.jobPlacement=nearest",
 				`cloud.capacity=[${ids.map((id) => `{region: ${id}, gpu: ${gpuId}, gpus: 1}`).join(", ")}]`,
 			]);
 		const oneFull = capped([regionIds[home] as string]);
@@ -244,6 +277,7 @@ describe("cloud twin: jobs", () => {
 		// Every region holds one GPU of every class the offer could use: the (regions + 1)-th order finds none.
 		const all = tinyState([
 			"cloud.outages.enabled=false",
+			"cloud.jobPlacement=nearest",
 			`cloud.capacity=[${regionIds.flatMap((id) => ["h100-sxm", "a100-80gb", "l40s"].map((g) => `{region: ${id}, gpu: ${g}, gpus: 1}`)).join(", ")}]`,
 		]);
 		const orders = regionIds.length * 3 + 1;

@@ -62,6 +62,7 @@ describe("network model", () => {
 					"providers.failures.mtbfHours=48",
 					"providers.outages=[{scope: metro, target: london, startDay: 0.5, durationHours: 10}, {scope: region, target: as, startDay: 1, durationHours: 5}, {scope: cloud-region, target: aws-us-east-1, startDay: 0.2, durationHours: 14.5}]",
 					"failover=none",
+					"cloud.jobPlacement=nearest",
 					"demand.classes[1].gpusPerJob=2",
 					"demand.classes[1].maxQueueMinutes=30",
 				]),
