@@ -73,9 +73,15 @@ describe("loadCatalog (committed reference tables)", () => {
 		// The skypilot snapshot's $12.29 less AWS's June 2025 P5 cut (× 0.56, curated/cloud-providers.csv).
 		expect(cloudPriceUsdPerGpuHour(useast, "h100-sxm")).toBe(6.8824);
 		expect(cloudPriceUsdPerGpuHour(useast, "h100-sxm", "commit-1y")).toBeCloseTo(6.8824 * (1 - 0.375), 12);
-		expect(cloudPriceUsdPerGpuHour(useast, "h100-sxm", "spot")).toBe(3.4973);
-		expect(cloudPriceUsdPerGpuHour(useast, "a100-80gb")).toBe(4.6086);
-		expect(cloudPriceUsdPerGpuHour(useast, "l40s")).toBe(3.0042);
+		// Cheapest instance per GPU-hour in the region: p5.48xlarge spot $3.32975 (use1-az2), the 80 GB p4de.24xlarge
+		// $5.120719 (not the 40 GB p4d), g6e.xlarge $1.861 (not the median size, g6e.4xlarge $3.00424).
+		expect(cloudPriceUsdPerGpuHour(useast, "h100-sxm", "spot")).toBe(3.3298);
+		expect(cloudPriceUsdPerGpuHour(useast, "a100-80gb")).toBe(5.1207);
+		expect(cloudPriceUsdPerGpuHour(useast, "l40s")).toBe(1.861);
+		// GCP's catalog prices the accelerator alone; the host VM ($4.03 a2-ultragpu-1g − $1.8462 A100 80 GB accelerator
+		// = $2.1838) is added: the A100 comes back to the full instance's $4.03, the H100 is $4.5701 + $2.1838.
+		expect(cloudPriceUsdPerGpuHour(gcp, "a100-80gb")).toBe(4.03);
+		expect(cloudPriceUsdPerGpuHour(gcp, "h100-sxm")).toBe(6.7539);
 		expect(cloudPriceUsdPerGpuHour(gcp, "l40s")).toBeNaN();
 		expect(cloudPriceUsdPerGpuHour(useast, "rtx4090")).toBeNaN();
 	});

@@ -6,7 +6,7 @@ import { median } from "../../../sim/stats.js";
 import { DATASETS, type Figure, field, fmt, maxDate, PROVIDERS, type Provider, readDataset, toCsv } from "./common.js";
 import { type CuratedRow, failAt, readCurated } from "./curated.js";
 import { type City, type CityKey, findCity, type Geography } from "./geography.js";
-import type { PriceRow } from "./prices.js";
+import { loadPriceRows, type PriceRow } from "./prices.js";
 
 export const REGION_SCHEMA = {
 	provider: PROVIDERS,
@@ -86,47 +86,143 @@ const CLOUD_HEADER = [
 	"date",
 ] as const;
 
-/** List price cells of a region (on-demand or spot): its own median, else the provider's median over its regions. */
+type CloudGpuName = (typeof CLOUD_GPUS)[number]["gpuName"];
+type PricingType = "on_demand" | "spot";
+const is80Gb = (r: PriceRow) => r.gpuMemoryGb !== null && r.gpuMemoryGb >= 80;
+/** Cheapest per-GPU price among rows: a tenant rents the cheapest instance size that holds the GPU. */
+const cheapest = (rows: readonly PriceRow[]): number | null =>
+	rows.length === 0 ? null : Math.min(...rows.map((r) => Math.round(r.pricePerGpuHourUsd * 1e4) / 1e4));
+
+/**
+ * Provider-level corrections measured in the catalogs: the A100 80 GB / 40 GB price ratio (for regions that list only
+ * the 40 GB SKU), and, for a provider whose skypilot rows price the accelerator alone (no instance type: GCP), the host
+ * VM's price per GPU-hour: getdeploying's full 1-GPU instance price (VM included) less the cheapest accelerator-only
+ * price of the same SKU. It is added, not multiplied, because the host VM's price does not scale with the GPU's.
+ */
+function priceFactors(skypilot: readonly PriceRow[], getdeploying: readonly PriceRow[]) {
+	const onDemand = skypilot.filter((r) => r.pricingType === "on_demand");
+	const a100Ratio = (provider: string): { value: number; regions: number } | null => {
+		const rows = onDemand.filter((r) => r.provider === provider && r.gpuName === "A100");
+		const ratios = [...new Set(rows.map((r) => r.region))].flatMap((region) => {
+			const own = rows.filter((r) => r.region === region);
+			const big = cheapest(own.filter(is80Gb));
+			const small = cheapest(own.filter((r) => !is80Gb(r)));
+			return big === null || small === null ? [] : [big / small];
+		});
+		return ratios.length === 0 ? null : { value: median(ratios), regions: ratios.length };
+	};
+	const vmPartOf = (provider: string, gpuName: string): { value: number; how: string } | null => {
+		const sku = (rows: readonly PriceRow[]) => (gpuName === "A100" ? rows.filter(is80Gb) : rows);
+		const full = getdeploying.filter(
+			(r) => r.provider === provider && r.gpuName === gpuName && r.pricingType === "on_demand" && r.instanceType !== "",
+		);
+		const accel = sku(
+			onDemand.filter((r) => r.provider === provider && r.gpuName === gpuName && r.instanceType === ""),
+		);
+		const fullUsd = cheapest(sku(full));
+		const accelUsd = cheapest(accel);
+		if (fullUsd === null || accelUsd === null) return null;
+		const where = accel.find((r) => Math.round(r.pricePerGpuHourUsd * 1e4) / 1e4 === accelUsd)?.region ?? "";
+		const vm = fullUsd - accelUsd;
+		return {
+			value: vm,
+			how: `+ $${fmt(vm, 4)} host VM per GPU-hour (${DATASETS.getdeploying.label} full 1-GPU ${gpuName} 80 GB instance $${fullUsd}/h − cheapest accelerator-only price $${accelUsd}/h, ${where})`,
+		};
+	};
+	/** Host-VM part for a GPU: zero where the catalog prices whole instances; null where it is unknown. */
+	const vmPart = (provider: string, gpuName: CloudGpuName): { value: number; how: string } | null => {
+		const accelOnly = onDemand.some((r) => r.provider === provider && r.gpuName === gpuName && r.instanceType === "");
+		if (!accelOnly) return { value: 0, how: "" };
+		const own = vmPartOf(provider, gpuName);
+		if (own !== null) return own;
+		const proxy = vmPartOf(provider, "A100");
+		return proxy === null
+			? null
+			: { value: proxy.value, how: `${proxy.how}; no full ${gpuName} instance listed, A100 host VM used` };
+	};
+	return { a100Ratio, vmPart };
+}
+
+/** Cheapest per-GPU price of a GPU in one region (A100: the 80 GB SKU, else the 40 GB one × the 80/40 ratio). */
+function regionGpuPrice(
+	rows: readonly PriceRow[],
+	gpuName: CloudGpuName,
+	a100Ratio: { value: number; regions: number } | null,
+): { value: number; how: string } | null {
+	if (gpuName !== "A100") {
+		const own = cheapest(rows);
+		return own === null ? null : { value: own, how: "cheapest instance" };
+	}
+	const big = cheapest(rows.filter(is80Gb));
+	if (big !== null) return { value: big, how: "cheapest 80 GB instance" };
+	const small = cheapest(rows);
+	if (small === null || a100Ratio === null) return null;
+	return {
+		value: small * a100Ratio.value,
+		how: `cheapest 40 GB instance × ${fmt(a100Ratio.value, 4)} (median 80/40 GB ratio of ${a100Ratio.regions} regions listing both)`,
+	};
+}
+
+/**
+ * List price cells of a region (on-demand or spot): the cheapest instance per GPU-hour in the region, else the
+ * provider's median over its regions. An accelerator-only price gets its host VM: on demand the VM's price is added;
+ * spot, the spot price is scaled by the region's on-demand (accelerator + VM) / accelerator ratio.
+ */
 function gpuPrices(
 	skypilot: readonly PriceRow[],
-	pricingType: "on_demand" | "spot",
+	getdeploying: readonly PriceRow[],
+	pricingType: PricingType,
 ): (spec: CloudRegionSpec) => { cells: string[]; notes: string[] } {
-	const onDemand = skypilot.filter((r) => r.pricingType === pricingType);
-	/** Median of the distinct per-GPU list prices of a provider's instances for one GPU in one region. */
-	const regionPrice = (provider: string, region: string, gpuName: string): number | null => {
-		const prices = new Set(
-			onDemand
-				.filter((r) => r.provider === provider && r.region === region && r.gpuName === gpuName)
-				.map((r) => Math.round(r.pricePerGpuHourUsd * 1e4) / 1e4),
+	const factors = priceFactors(skypilot, getdeploying);
+	const basePrice = (type: PricingType, spec: CloudRegionSpec, gpuName: CloudGpuName) => {
+		const rows = skypilot.filter(
+			(r) => r.pricingType === type && r.provider === spec.provider && r.gpuName === gpuName,
 		);
-		return prices.size === 0 ? null : median([...prices]);
-	};
-	const providerMedian = (provider: string, gpuName: string): { value: number; regions: number } | null => {
-		const regions = [
-			...new Set(onDemand.filter((r) => r.provider === provider && r.gpuName === gpuName).map((r) => r.region)),
-		];
-		const perRegion = regions.map((reg) => regionPrice(provider, reg, gpuName)).filter((v): v is number => v !== null);
-		return perRegion.length === 0 ? null : { value: median(perRegion), regions: perRegion.length };
+		const inRegion = (region: string) =>
+			regionGpuPrice(
+				rows.filter((r) => r.region === region),
+				gpuName,
+				factors.a100Ratio(spec.provider),
+			);
+		const own = inRegion(spec.region_code);
+		if (own !== null) return { value: own.value, how: `${gpuName} region ${own.how}` };
+		const perRegion = [...new Set(rows.map((r) => r.region))].flatMap((reg) => inRegion(reg)?.value ?? []);
+		if (perRegion.length === 0) return null;
+		const how = `${gpuName} no row for region, ${spec.provider} median of ${perRegion.length} regions' cheapest`;
+		return { value: median(perRegion), how };
 	};
 	return (spec) => {
 		const notes: string[] = [];
 		const cells = CLOUD_GPUS.map((g) => {
-			const own = regionPrice(spec.provider, spec.region_code, g.gpuName);
-			if (own !== null) {
-				notes.push(`${g.gpuName} region median`);
-				return fmt(own, 4);
+			const base = basePrice(pricingType, spec, g.gpuName);
+			const vm = factors.vmPart(spec.provider, g.gpuName);
+			if (base === null || vm === null) {
+				notes.push(`${g.gpuName} not offered${base !== null ? " with a known host-VM price" : ""}`);
+				return "";
 			}
-			const pm = providerMedian(spec.provider, g.gpuName);
+			if (vm.how === "") {
+				notes.push(base.how);
+				return fmt(base.value, 4);
+			}
+			const onDemand = pricingType === "on_demand" ? base : basePrice("on_demand", spec, g.gpuName);
+			if (onDemand === null) {
+				notes.push(`${g.gpuName} not offered on demand, no host-VM price for spot`);
+				return "";
+			}
+			const scale = (onDemand.value + vm.value) / onDemand.value;
 			notes.push(
-				pm === null
-					? `${g.gpuName} not offered`
-					: `${g.gpuName} no row for region, ${spec.provider} median of ${pm.regions} regions`,
+				pricingType === "on_demand"
+					? `${base.how} ${vm.how}`
+					: `${base.how} × ${fmt(scale, 4)} (on-demand accelerator + host VM ÷ accelerator, VM as in the on-demand note)`,
 			);
-			return pm === null ? "" : fmt(pm.value, 4);
+			return fmt(base.value * scale, 4);
 		});
 		return { cells, notes };
 	};
 }
+
+const AWS_P4_NOTE =
+	"A100 (P4d/P4de) on-demand as the catalog lists it: AWS's 2025-06-05 cut named P4 instances besides P5, but no citable P4 percentage was found, so no correction is applied (the A100 price may be pre-cut)";
 
 /**
  * Inter-region transfer price: the median from the region to the provider's other regions in green-dcc's matrix;
@@ -180,8 +276,10 @@ export function buildCloudRegions(
 ): string {
 	const { specs, cities, metros, geo } = context;
 	const metroIdBySimplemaps = new Map(metros.map((m) => [m.simplemapsId, m.id]));
-	const pricesOf = gpuPrices(context.skypilot, "on_demand");
-	const spotPricesOf = gpuPrices(context.skypilot, "spot");
+	// The full-instance GCP prices (VM included) are in the getdeploying catalog.
+	const { getdeploying } = loadPriceRows(dataDir, curatedDir);
+	const pricesOf = gpuPrices(context.skypilot, getdeploying, "on_demand");
+	const spotPricesOf = gpuPrices(context.skypilot, getdeploying, "spot");
 	const interregion = interregionModel(dataDir, specs, geo);
 	const providerFigure = loadProviderFigures(curatedDir);
 	const rows = specs.map((spec) => {
@@ -202,6 +300,7 @@ export function buildCloudRegions(
 			`${DATASETS.cities.label} id ${city.simplemapsId}${spec.placement === null ? "" : ` (${spec.placement})`}`,
 			`on-demand list prices (${DATASETS.skypilot.label} ${DATASETS.skypilot.date}): ${gpu.notes.join(", ")}`,
 			...(h100Cut.value === 1 ? [] : [`H100 on-demand × ${h100Cut.value}: ${h100Cut.source}`]),
+			...(spec.provider === "aws" ? [AWS_P4_NOTE] : []),
 			`spot prices (same catalog): ${spot.notes.join(", ")}`,
 			`1-year commitment discount ${commit.source}`,
 			`egress ${egress.source}`,
@@ -210,6 +309,8 @@ export function buildCloudRegions(
 		];
 		const dates = [DATASETS.cities.date, DATASETS.skypilot.date, egress.date, DATASETS.transfer.date, commit.date];
 		if (h100Cut.value !== 1) dates.push(h100Cut.date);
+		if ([...gpu.notes, ...spot.notes].some((n) => n.includes(DATASETS.getdeploying.label)))
+			dates.push(DATASETS.getdeploying.date);
 		return [
 			`${spec.provider}-${spec.region_code}`,
 			spec.provider,

@@ -11,7 +11,21 @@ export interface PriceRow {
 	readonly gpuName: string;
 	readonly pricingType: string;
 	readonly region: string;
+	/** Instance type; empty for a price of the accelerator alone (skypilot's GCP rows, no host VM). */
+	readonly instanceType: string;
+	/** Memory per GPU in GB where the catalog says it, else null. */
+	readonly gpuMemoryGb: number | null;
 	readonly pricePerGpuHourUsd: number;
+}
+
+/** Memory per GPU from the catalogs' mixed formats: `80.0`, `A100-80GB`, or AWS/GCP `{'SizeInMiB': 81920}` blobs. */
+function gpuMemoryGbOf(raw: string): number | null {
+	const mib = /'SizeInMiB': (\d+)/.exec(raw);
+	if (mib !== null) return Number(mib[1]) / 1024;
+	const gb = /(\d+)GB/.exec(raw);
+	if (gb !== null) return Number(gb[1]);
+	const n = Number(raw);
+	return raw !== "" && Number.isFinite(n) && n > 0 ? n : null;
 }
 
 export interface PriceCatalogs {
@@ -56,6 +70,8 @@ export function loadPriceRows(dataDir: string, curatedDir: string): PriceCatalog
 			gpuName: field(r, "gpu_name"),
 			pricingType: field(r, "pricing_type"),
 			region: field(r, "region"),
+			instanceType: field(r, "instance_type"),
+			gpuMemoryGb: gpuMemoryGbOf(field(r, "gpu_memory_gb")),
 			pricePerGpuHourUsd: Number(field(r, "price_per_gpu_hour")),
 		}));
 	const skypilot = readDataset(dataDir, DATASETS.skypilot.path).map((r) => {
@@ -65,6 +81,8 @@ export function loadPriceRows(dataDir: string, curatedDir: string): PriceCatalog
 			gpuName: field(r, "gpu_name"),
 			pricingType: field(r, "pricing_type"),
 			region: field(r, "region"),
+			instanceType: field(r, "instance_type"),
+			gpuMemoryGb: gpuMemoryGbOf(field(r, "gpu_memory_gb")),
 			pricePerGpuHourUsd:
 				gpuCount === undefined ? Number(field(r, "price_per_gpu_hour")) : Number(field(r, "price_per_hour")) / gpuCount,
 		};
