@@ -138,18 +138,11 @@ export class NetworkSetup {
 		const { providers, market } = scenario;
 		const verification = scenario.tokenomics.verification;
 		this.auditOverhead = verification.auditRate * verification.reexecutionMultiplier;
-		const h100 = requireId(catalog.gpuById, "h100-sxm", "GPU");
-		this.hoursPerWorkByGpu = Float64Array.from(
+		this.hoursPerWorkByGpu = hoursPerWorkByGpu(
 			this.gpus,
-			(g) =>
-				jobDurationHours(
-					1,
-					g,
-					h100,
-					efficiencyFor(this.calibration, g).mfu,
-					efficiencyFor(this.calibration, h100).mfu,
-				) *
-				(1 + this.auditOverhead),
+			requireId(catalog.gpuById, "h100-sxm", "GPU"),
+			this.calibration,
+			this.auditOverhead,
 		);
 		this.tdpKwByGpu = Float64Array.from(this.gpus, (g) => g.tdpWatts / 1000);
 		this.electricityByMetro = Float64Array.from(this.metros, (m) => m.electricityUsdPerKwh);
@@ -554,4 +547,18 @@ export function cloudJobHomes(
 		homes[n] = best;
 	}
 	return homes;
+}
+
+/** Wall-clock hours per H100-hour of job work on each GPU class (audits re-execute a share). */
+function hoursPerWorkByGpu(
+	gpus: readonly GpuSpec[],
+	h100: GpuSpec,
+	calibration: CalibrationProfile,
+	auditOverhead: number,
+): Float64Array {
+	const h100Mfu = efficiencyFor(calibration, h100).mfu;
+	return Float64Array.from(
+		gpus,
+		(g) => jobDurationHours(1, g, h100, efficiencyFor(calibration, g).mfu, h100Mfu) * (1 + auditOverhead),
+	);
 }
