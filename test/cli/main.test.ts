@@ -48,7 +48,7 @@ describe("command line", () => {
 		const capture = captureIo();
 		expect(await main(["scenarios"], capture.io)).toBe(EXIT_OK);
 		expect(capture.out()).toMatch(/^small +Two days, 300 nodes/m);
-		expect(capture.out()).toMatch(/^presets\/render-like +Render-like burn-and-mint/m);
+		expect(capture.out()).toMatch(/^presets\/render-like +Reproduces Render's burn-and-mint/m);
 	});
 
 	it("an unknown scenario lists the scenarios and suggests the nearest, for run and validate", async () => {
@@ -59,7 +59,7 @@ describe("command line", () => {
 			const capture = captureIo();
 			expect(await main(argv, capture.io)).toBe(EXIT_BAD_INPUT);
 			expect(capture.err()).toMatch(
-				/^error: no such scenario "smal" — did you mean small\? \(scenarios: base, small, /,
+				/^error: no such scenario "smal" — did you mean small\? \(scenarios: base, base-fiat, small, /,
 			);
 		}
 		const preset = captureIo();

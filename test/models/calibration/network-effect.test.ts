@@ -70,9 +70,12 @@ describe("the calibration profile drives the network model's latencies", () => {
 		// The real-time class runs on the 4090s only (else, slower, they lose its replicas to the
 		// datacenter GPUs on cost per capacity) and its tenants stay on DePIN (else slower
 		// replicas miss the SLA more, fewer tenants choose DePIN, and the lighter load hides it).
+		// The cloud's reserve is priced on its H100 (a cheaper cloud card would price the slow
+		// mapped 4090s out of the auction, leaving no replicas to measure).
 		const pinned = inputsFromFile("small", [
 			"demand.classes[0].choice.bias=60",
 			"demand.classes[0].hardware.tiers=[consumer]",
+			"cloud.realtimeGpu=h100-sxm",
 		]);
 		const a = run(pinned, { checkInvariants: false }).kpis.latencyMs;
 		const b = run({ ...pinned, calibration: mapped }, { checkInvariants: false }).kpis.latencyMs;
