@@ -15,7 +15,7 @@ import {
 	resolveBatchingMode,
 	simulateRequests,
 } from "../requests.js";
-import { MS_PER_DAY, MS_PER_HOUR, SECONDS_PER_HOUR } from "../units.js";
+import { MS_PER_DAY, MS_PER_HOUR, MS_PER_SECOND, SECONDS_PER_HOUR } from "../units.js";
 import { cloudHasRoom, cloudOccupy, cloudRegionDown, KB_PER_GB, placeCloudReplicas } from "./cloud-twin.js";
 import { RTT_BUDGET_SHARE_OF_SLA } from "./setup.js";
 import type { ClassRequestTally, NetworkState, RealtimeClassState, RequestTally, TwinRecord } from "./state.js";
@@ -42,14 +42,17 @@ export function requestWindow(state: NetworkState, classState: RealtimeClassStat
 	mergeClassHistograms(classState.cloudRequests, cloud.result);
 	tallyClass(state.cloud, classState.cloudRequests, cloudCounts, cloud.costUsd, spec);
 	tallyClass(state.depin, classState.depinRequests, depin, depin.costUsd, spec);
-	// What tenants see for the next epoch's choice: cost per request served, and requests
-	// served within the SLA, on each side.
+	// What tenants see for the next epoch's choice: each side's price per request at its
+	// replicas' target load (their cost over the requests they are sized to serve — a quote,
+	// not the average over the requests a small share happens to send, which would price an
+	// idle minimum of replicas into every request and lock a side out), and requests served
+	// within the SLA, on each side.
 	classState.epochDepinCost += depin.costUsd;
-	classState.epochDepinWork += depin.served;
+	classState.epochDepinWork += depin.quotedRequests;
 	classState.epochOffered += depin.arrived;
 	classState.epochAwarded += depin.served - depin.slaMissed;
 	classState.epochCloudCost += cloud.costUsd;
-	classState.epochCloudWork += cloudCounts.served;
+	classState.epochCloudWork += cloud.quotedRequests;
 	classState.epochCloudOffered += cloudCounts.arrived;
 	classState.epochCloudServed += cloudCounts.served - cloudCounts.slaMissed;
 	classState.epochSlaMissed += depin.slaMissed;
@@ -64,6 +67,8 @@ export function requestWindow(state: NetworkState, classState: RealtimeClassStat
 interface WindowOutcome {
 	readonly result: RequestSimResult;
 	readonly costUsd: number;
+	/** Requests the cloud's replicas would serve in the window at the target utilisation. */
+	readonly quotedRequests: number;
 }
 
 /** A window's requests on one side, failures counted (served excludes them; slaMissed counts served ones). */
@@ -75,6 +80,8 @@ interface WindowCounts {
 	failedReplicaDown: number;
 	failedTimeout: number;
 	costUsd: number;
+	/** Requests the side's replicas would serve in the window at the target utilisation (the quote's denominator). */
+	quotedRequests: number;
 	events: number;
 }
 
@@ -87,6 +94,7 @@ function emptyCounts(): WindowCounts {
 		failedReplicaDown: 0,
 		failedTimeout: 0,
 		costUsd: 0,
+		quotedRequests: 0,
 		events: 0,
 	};
 }
@@ -168,7 +176,11 @@ function depinWindow(
 	);
 	const counts = emptyCounts();
 	const windowHours = windowMs / MS_PER_HOUR;
-	for (const node of live) counts.costUsd += (nodes.leasePriceUsdPerGpuHour[node] as number) * windowHours;
+	const quotedSeconds = (windowMs / MS_PER_SECOND) * classState.spec.replicas.targetUtilisation;
+	for (const node of live) {
+		counts.costUsd += (nodes.leasePriceUsdPerGpuHour[node] as number) * windowHours;
+		counts.quotedRequests += (classState.capacityRpsByGpu[nodes.gpu[node] as number] as number) * quotedSeconds;
+	}
 	const reachable = withinReach(state, live, arrivals, classState.timeoutMs);
 	counts.arrived += arrivals.timeMs.length - reachable.timeMs.length;
 	counts.failedNoReplica += arrivals.timeMs.length - reachable.timeMs.length;
@@ -366,7 +378,9 @@ function cloudWindow(
 		egressUsd,
 	);
 	accumulate(state.cloud, result, costUsd + egressUsd, spec.tokensPerRequest);
-	return { result, costUsd: costUsd + egressUsd };
+	const quotedRequests =
+		sites.length * classState.cloudCapacityRps * windowHours * SECONDS_PER_HOUR * spec.replicas.targetUtilisation;
+	return { result, costUsd: costUsd + egressUsd, quotedRequests };
 }
 
 /**

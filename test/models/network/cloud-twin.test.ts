@@ -143,6 +143,20 @@ describe("cloud twin: real-time replicas", () => {
 		expect(closedForm).toBeGreaterThan(spec.replicas.minReplicas);
 		expect(state.cloudTally.replicasSum).toBe(closedForm);
 		expect(state.cloud.requests.served).toBe(state.cloud.requests.arrived);
+		// The tenant's price per request is a quote: the replicas' cost over the requests they
+		// are sized to serve in the window at the target utilisation.
+		const windowSeconds = state.setup.windowMs / 1000;
+		const quoted = closedForm * classState.cloudCapacityRps * windowSeconds * spec.replicas.targetUtilisation;
+		expect(classState.epochCloudWork).toBeCloseTo(quoted, 6);
+		const depinQuoted = classState.replicas.reduce(
+			(sum, node) =>
+				sum +
+				(classState.capacityRpsByGpu[state.nodes.gpu[node] as number] as number) *
+					windowSeconds *
+					spec.replicas.targetUtilisation,
+			0,
+		);
+		expect(classState.epochDepinWork).toBeCloseTo(depinQuoted, 6);
 	});
 
 	it("capacity spills replicas to the next nearest region with room, and drops those that find none", () => {
