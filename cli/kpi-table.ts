@@ -68,7 +68,13 @@ export function formatKpiTable(summary: Summary): string {
 		["real-time p50 latency, ms", show(kpis.latencyMs?.p50, 1), show(baseline.latencyMs?.p50, 1)],
 		["real-time p95 latency, ms", show(kpis.latencyMs?.p95, 1), show(baseline.latencyMs?.p95, 1)],
 		["real-time p99 latency, ms", show(kpis.latencyMs?.p99, 1), show(baseline.latencyMs?.p99, 1)],
-		["GPU-hour price, USD", show(kpis.gpuHourPriceUsd, 3), show(baseline.gpuHourPriceUsd, 3)],
+		// Per H100-hour of work first: the GPU-hour price compares different hardware on each side.
+		[
+			"USD per H100-hour of work",
+			show(summary.comparison?.usdPerH100Hour.depin, 3),
+			show(summary.comparison?.usdPerH100Hour.cloud, 3),
+		],
+		["GPU-hour price (mixed GPUs), USD", show(kpis.gpuHourPriceUsd, 3), show(baseline.gpuHourPriceUsd, 3)],
 		["cost per 1k tokens, USD", show(kpis.costUsdPer1kTokens, 5), show(baseline.costUsdPer1kTokens, 5)],
 		["served fraction", show(kpis.servedFraction, 4), show(baseline.servedFraction, 4)],
 		["time to serve p50, min", show(kpis.timeToServeMinutes?.p50, 2), show(baseline.timeToServeMinutes?.p50, 2)],
