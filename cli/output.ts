@@ -2,18 +2,12 @@
  * Writing result files so that a crash never leaves a half-written one: each file goes to a
  * temporary name in the same folder and is renamed over the final name (atomic on POSIX).
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { writeAtomic } from "../sim/experiment/store.js";
 
 export function writeFileAtomic(path: string, contents: string): void {
-	const temporary = `${path}.tmp-${process.pid}`;
-	try {
-		writeFileSync(temporary, contents);
-		renameSync(temporary, path);
-	} catch (error) {
-		rmSync(temporary, { force: true });
-		throw error;
-	}
+	writeAtomic(path, contents);
 }
 
 /** Writes every file of a result folder atomically (creating the folder). */

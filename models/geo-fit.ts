@@ -8,7 +8,7 @@
  * `from_metro,to_metro,rtt_ms` (metro ids of the metro table); other columns (source, date)
  * are ignored. Errors name the file, line and column.
  */
-import { nelderMead } from "./calibration/fit.js";
+import { nelderMeadRestarted } from "./calibration/fit.js";
 import { CsvColumns, CsvError, parseCsv } from "./csv.js";
 import { type CoreRttParams, checkCoreRttParams, coreRttMs, greatCircleKm } from "./geo.js";
 
@@ -151,15 +151,13 @@ export function fitCoreRtt(pairs: readonly PingPair[], fibreKmPerMs: number): Co
 	let best = starts[0] as number[];
 	let bestValue = Number.POSITIVE_INFINITY;
 	for (const { x: start } of ranked.slice(0, 4)) {
-		let x = start;
-		let value = objective(x);
-		for (let restart = 0; restart < 10; restart++) {
-			const next = nelderMead(objective, x, 0.2, 1500);
-			const improved = next.value < value * (1 - 1e-9) && next.value > 1e-12;
-			x = next.x;
-			value = Math.min(value, next.value);
-			if (!improved) break;
-		}
+		const { x, value } = nelderMeadRestarted(objective, start, {
+			step: 0.2,
+			iterations: 1500,
+			restarts: 10,
+			tolerance: 1e-9,
+			floor: 1e-12,
+		});
 		if (value < bestValue) {
 			best = x;
 			bestValue = value;

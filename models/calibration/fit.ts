@@ -104,16 +104,7 @@ export function fitRoofline(points: readonly FitPoint[]): RooflineFit {
 	let best = starts[0] as number[];
 	let bestValue = objective(best);
 	for (const start of starts.slice(0, 6)) {
-		let x = start;
-		let value = objective(x);
-		// Restart from the last optimum until it stops improving (Nelder–Mead can stall).
-		for (let restart = 0; restart < 20; restart++) {
-			const next = nelderMead(objective, x, 0.5, 2000);
-			const improved = next.value < value * (1 - 1e-12);
-			x = next.x;
-			value = Math.min(value, next.value);
-			if (!improved) break;
-		}
+		const { x, value } = nelderMeadRestarted(objective, start, { step: 0.5, iterations: 2000, restarts: 20 });
 		if (value < bestValue) {
 			best = x;
 			bestValue = value;
@@ -130,6 +121,29 @@ function relativeSse(points: readonly FitPoint[], p: RooflineParams): number {
 		sum += r * r;
 	}
 	return sum;
+}
+
+/**
+ * Nelder–Mead restarted from its last optimum until a restart improves the value by less than
+ * a relative `tolerance` (the simplex can stall before the minimum).
+ */
+export function nelderMeadRestarted(
+	objective: (x: readonly number[]) => number,
+	start: readonly number[],
+	options: { step: number; iterations: number; restarts: number; tolerance?: number; floor?: number },
+): { x: number[]; value: number } {
+	const tolerance = options.tolerance ?? 1e-12;
+	const floor = options.floor ?? Number.NEGATIVE_INFINITY;
+	let x = [...start];
+	let value = objective(x);
+	for (let restart = 0; restart < options.restarts; restart++) {
+		const next = nelderMead(objective, x, options.step, options.iterations);
+		const improved = next.value < value * (1 - tolerance) && next.value > floor;
+		x = next.x;
+		value = Math.min(value, next.value);
+		if (!improved) break;
+	}
+	return { x, value };
 }
 
 /** Nelder–Mead simplex minimiser (standard coefficients) from `x0` with initial step `step`. */
