@@ -13,6 +13,7 @@ import { WHOLE } from "../sim/experiment/shard.js";
 import { manifestJson, readManifest, readRunRecord, type SweepManifest } from "../sim/experiment/store.js";
 import { flattenNumeric } from "../sim/experiment/task.js";
 import { InputError } from "./errors.js";
+import type { CommandIo } from "./io.js";
 import { formatNumber } from "./output.js";
 import { executeSweep, planSweep, seriesList } from "./sweep.js";
 
@@ -23,11 +24,6 @@ export interface CompareCliOptions {
 	workers?: number;
 	json?: boolean;
 	csv?: boolean;
-}
-
-interface CompareIo {
-	readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
-	readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
 }
 
 const isDir = (path: string) => existsSync(path) && statSync(path).isDirectory();
@@ -66,7 +62,7 @@ function runFolderDesign(dir: string): DesignSample {
 }
 
 /** A scenario to run here: a sweep of --runs runs in out/sweeps/<name>-<hash>/ (resumed if there). */
-async function scenarioDesigns(scenario: string, options: CompareCliOptions, io: CompareIo): Promise<DesignSample[]> {
+async function scenarioDesigns(scenario: string, options: CompareCliOptions, io: CommandIo): Promise<DesignSample[]> {
 	if (options.runs === undefined) throw new InputError(`compare: ${scenario} is a scenario: give --runs N to run it`);
 	const { manifest, context, base } = planSweep({
 		scenario,
@@ -84,7 +80,7 @@ async function scenarioDesigns(scenario: string, options: CompareCliOptions, io:
 	return sweepDesigns(outDir, manifest, scenario);
 }
 
-export async function loadDesigns(args: readonly string[], options: CompareCliOptions, io: CompareIo) {
+export async function loadDesigns(args: readonly string[], options: CompareCliOptions, io: CommandIo) {
 	const designs: DesignSample[] = [];
 	for (const arg of args) {
 		const manifest = isDir(arg) ? readManifest(arg) : undefined;
@@ -155,7 +151,7 @@ export function comparisonTable(designs: readonly DesignSample[], rows: readonly
 export async function compareCommand(
 	args: readonly string[],
 	options: CompareCliOptions,
-	io: CompareIo,
+	io: CommandIo,
 ): Promise<void> {
 	const designs = await loadDesigns(args, options, io);
 	const rows = compareDesigns(designs);

@@ -23,14 +23,10 @@ import {
 } from "../models/geo-fit.js";
 import type { Scenario } from "../models/scenario/schema.js";
 import { InputError } from "./errors.js";
+import type { CommandIo } from "./io.js";
 import { checkOutDir } from "./out-dir.js";
 import { writeFileAtomic, writeResultFiles } from "./output.js";
 import { prepareRun } from "./prepare-run.js";
-
-interface Io {
-	readonly stdout: NodeJS.WritableStream;
-	readonly stderr: NodeJS.WritableStream;
-}
 
 /** The core parameters of a scenario's `geography` section. */
 export function coreParamsOf(scenario: Scenario): CoreRttParams {
@@ -51,7 +47,7 @@ function inPlay<T extends { id: string }>(ids: readonly string[], all: readonly 
 }
 
 /** Writes the matrices and the manifest of `scenario` into `out` (each file atomically). */
-export function geoExportCommand(scenario: string, options: { out: string; set: string[] }, io: Io): void {
+export function geoExportCommand(scenario: string, options: { out: string; set: string[] }, io: CommandIo): void {
 	const out = checkOutDir(options.out);
 	const { loaded, inputs } = prepareRun(scenario, options.set);
 	const s = loaded.scenario;
@@ -162,7 +158,7 @@ export interface GeoFitOptions {
 }
 
 /** Fits the core parameters to a ping table; prints the errors before and after; writes the snippet. */
-export function geoFitCommand(options: GeoFitOptions, io: Io): void {
+export function geoFitCommand(options: GeoFitOptions, io: CommandIo): void {
 	if (options.out !== undefined) checkOutDir(dirname(resolve(options.out)));
 	if (!existsSync(options.pings)) throw new InputError(`--pings ${options.pings}: no such file`);
 	if (!(options.minKm >= 0 && options.maxKm > options.minKm)) {

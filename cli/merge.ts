@@ -14,13 +14,9 @@ import {
 	SweepFolderError,
 } from "../sim/experiment/store.js";
 import { EXIT_RUN_FAILED, ExitCode, InputError } from "./errors.js";
+import type { CommandIo } from "./io.js";
 
-interface MergeIo {
-	readonly stdout: NodeJS.WritableStream;
-	readonly stderr: NodeJS.WritableStream;
-}
-
-export async function mergeCommand(dirs: readonly string[], out: string, io: MergeIo): Promise<void> {
+export async function mergeCommand(dirs: readonly string[], out: string, io: CommandIo): Promise<void> {
 	const manifests = dirs.map((dir) => {
 		const manifest = readManifest(dir);
 		if (manifest === undefined) throw new InputError(`${dir} holds no sweep (no ${MANIFEST_FILE})`);

@@ -6,6 +6,7 @@
  */
 import type { SingleBar } from "cli-progress";
 import { EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_RUN_FAILED, ExitCode } from "./errors.js";
+import type { CommandIo } from "./io.js";
 import { collapseWarning, formatKpiTable } from "./kpi-table.js";
 import { formatNumber } from "./output.js";
 import type { RunMessage } from "./run-worker.js";
@@ -20,10 +21,7 @@ export interface RunCliOptions {
 	readonly table?: boolean;
 }
 
-export interface RunIo {
-	readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
-	readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
-}
+export type RunIo = CommandIo;
 
 /** Show the cursor, re-enable line wrap (what a progress bar switches off). */
 const RESTORE_TERMINAL = "\x1b[?25h\x1b[?7h";

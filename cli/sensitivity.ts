@@ -11,6 +11,7 @@ import { type MorrisDesign, morrisDesign, morrisEffects, onRange, tornado } from
 import { WHOLE } from "../sim/experiment/shard.js";
 import { readRunRecord, type SweepManifest, writeAtomic } from "../sim/experiment/store.js";
 import { InputError } from "./errors.js";
+import type { CommandIo } from "./io.js";
 import { checkOutDir } from "./out-dir.js";
 import { formatNumber } from "./output.js";
 import { prepareRun } from "./prepare-run.js";
@@ -28,11 +29,6 @@ export interface SensitivityCliOptions {
 	workers?: number;
 	out?: string;
 	force?: boolean;
-}
-
-interface SensitivityIo {
-	readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
-	readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
 }
 
 /** Outputs by default: served fraction, nodes at the end, token price at the end, p95 latencies (overall and per class), payback. */
@@ -217,7 +213,7 @@ function aligned(csv: string): string {
 export async function sensitivityCommand(
 	scenario: string,
 	options: SensitivityCliOptions,
-	io: SensitivityIo,
+	io: CommandIo,
 ): Promise<void> {
 	if (options.levels % 2 !== 0) throw new InputError("--levels must be even (Morris: Δ = p / (2(p − 1)))");
 	const base = prepareRun(scenario, options.set, options.seed).loaded.scenario;

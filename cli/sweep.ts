@@ -24,6 +24,7 @@ import { runIdentity, runSeed } from "../sim/experiment/seeds.js";
 import { parseShard, type Shard, ShardError, shardFromEnv, WHOLE } from "../sim/experiment/shard.js";
 import { MANIFEST_FILE, SweepFolderError, type SweepManifest } from "../sim/experiment/store.js";
 import { EXIT_INTERRUPTED, EXIT_RUN_FAILED, ExitCode, InputError } from "./errors.js";
+import type { CommandIo } from "./io.js";
 import { checkOutDir } from "./out-dir.js";
 import { packageVersion } from "./paths.js";
 import { prepareRun } from "./prepare-run.js";
@@ -40,11 +41,6 @@ export interface SweepCliOptions {
 	shard?: string;
 	series?: string;
 	force?: boolean;
-}
-
-interface SweepIo {
-	readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
-	readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
 }
 
 /** Main series kept for bands.csv unless --series says otherwise (those the timeseries has). */
@@ -168,7 +164,7 @@ export interface ExecuteSweepOptions {
 }
 
 /** Runs the sweep with progress and Ctrl-C handling; writes the tables when it holds every run. */
-export async function executeSweep(options: ExecuteSweepOptions, io: SweepIo): Promise<SweepRunResult> {
+export async function executeSweep(options: ExecuteSweepOptions, io: CommandIo): Promise<SweepRunResult> {
 	const progress = await sweepProgress(io, options.label);
 	let stopping = false;
 	const onSignal = () => {
@@ -214,7 +210,7 @@ export async function executeSweep(options: ExecuteSweepOptions, io: SweepIo): P
 }
 
 /** Names the failed runs (seed, values, error) on stderr and exits 1. */
-export function reportFailures(outcome: SweepRunResult, manifest: SweepManifest, io: SweepIo): void {
+export function reportFailures(outcome: SweepRunResult, manifest: SweepManifest, io: CommandIo): void {
 	if (outcome.failures.length === 0) return;
 	io.stderr.write(`${outcome.failures.length} run(s) failed:\n`);
 	for (const failure of outcome.failures) {
@@ -229,7 +225,7 @@ export function reportFailures(outcome: SweepRunResult, manifest: SweepManifest,
 	throw new ExitCode(EXIT_RUN_FAILED);
 }
 
-export async function sweepCommand(scenario: string, options: SweepCliOptions, io: SweepIo): Promise<void> {
+export async function sweepCommand(scenario: string, options: SweepCliOptions, io: CommandIo): Promise<void> {
 	const { specs, points } = varySpecs(options.vary);
 	const shard = shardOption(options.shard);
 	const { manifest, context, base } = planSweep({

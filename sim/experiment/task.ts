@@ -72,18 +72,14 @@ function errorText(error: unknown): string {
 
 /** Writes the record of a run (also from the main thread, when a worker dies). */
 export function recordFailure(task: RunTask, error: unknown): void {
-	const record: RunRecord = {
-		identity: task.identity,
-		point: task.point,
-		run: task.run,
-		seed: task.seed,
-		values: task.values,
-		status: "failed",
-		kpis: {},
-		series: {},
-		error: errorText(error),
-	};
-	writeAtomic(runPath(task.outDir, task.identity), runRecordJson(record));
+	writeRecord(task, { status: "failed", kpis: {}, series: {}, error: errorText(error) });
+}
+
+/** Writes a run's file: the task's identity, point, run, seed and values, then its outcome. */
+function writeRecord(task: RunTask, outcome: Pick<RunRecord, "status" | "kpis" | "series" | "error">): void {
+	const { identity, point, run, seed, values } = task;
+	const record: RunRecord = { identity, point, run, seed, values, ...outcome };
+	writeAtomic(runPath(task.outDir, identity), runRecordJson(record));
 }
 
 /**
@@ -110,17 +106,7 @@ export function executeTask(
 		return receipt(false, error instanceof Error ? error.message : String(error));
 	};
 	const finish = (output: RunOutput): TaskReceipt => {
-		const record: RunRecord = {
-			identity: task.identity,
-			point: task.point,
-			run: task.run,
-			seed: task.seed,
-			values: task.values,
-			status: "ok",
-			kpis: flattenNumeric(output.kpis),
-			series: output.series,
-		};
-		writeAtomic(runPath(task.outDir, task.identity), runRecordJson(record));
+		writeRecord(task, { status: "ok", kpis: flattenNumeric(output.kpis), series: output.series });
 		return receipt(true);
 	};
 	let output: RunOutput | Promise<RunOutput>;
