@@ -354,6 +354,12 @@ export function throughputTokensPerSecond(
  * credit a consumer card with twice the work it does. Memory capacity and interconnect are
  * the market's hardware requirements, not part of the time.
  */
-export function jobDurationHours(workH100Hours: number, gpu: GpuSpec, h100: GpuSpec, gpuMfu = 1, h100Mfu = 1): number {
+export function jobDurationHours(
+	workH100Hours: number,
+	gpu: GpuSpec,
+	h100: GpuSpec,
+	gpuMfu: number,
+	h100Mfu: number,
+): number {
 	return workH100Hours * ((h100.fp16TensorTflops * h100Mfu) / (gpu.fp16TensorTflops * gpuMfu));
 }

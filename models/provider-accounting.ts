@@ -23,15 +23,24 @@ export function accrueLease(
 	untilMs: number,
 	fiatShareToProvider: number,
 ): void {
-	const from = Math.max(nodes.leaseStartMs[node] as number, epochStartMs);
-	const to = Math.min(untilMs, nodes.leaseEndMs[node] as number);
-	if (to > from) {
-		const ms = to - from;
+	const ms = leaseMsIn(nodes, node, epochStartMs, untilMs);
+	if (ms > 0) {
 		nodes.busyMsInEpoch[node] = (nodes.busyMsInEpoch[node] as number) + ms;
 		nodes.revenueUsdInEpoch[node] =
-			(nodes.revenueUsdInEpoch[node] as number) +
-			(ms / MS_PER_HOUR) * (nodes.leasePriceUsdPerGpuHour[node] as number) * fiatShareToProvider;
+			(nodes.revenueUsdInEpoch[node] as number) + leaseUsd(nodes, node, ms, fiatShareToProvider);
 	}
+}
+
+/** Time of the node's running lease inside [epochStartMs, untilMs), ms (≤ 0: none). */
+export function leaseMsIn(nodes: NodeTable, node: number, epochStartMs: number, untilMs: number): number {
+	return (
+		Math.min(untilMs, nodes.leaseEndMs[node] as number) - Math.max(nodes.leaseStartMs[node] as number, epochStartMs)
+	);
+}
+
+/** What `ms` of the node's lease pays its provider, USD. */
+export function leaseUsd(nodes: NodeTable, node: number, ms: number, fiatShareToProvider: number): number {
+	return (ms / MS_PER_HOUR) * (nodes.leasePriceUsdPerGpuHour[node] as number) * fiatShareToProvider;
 }
 
 export interface EpochAccountingParams {

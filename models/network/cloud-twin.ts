@@ -108,14 +108,15 @@ export function cloudTwin(state: NetworkState, classState: JobClassState, origin
 	// region nearest its origin (a cheaper region, or failover) crosses at that region's
 	// inter-region price.
 	const region = setup.regions[r];
-	let transferUsd = spec.payloadGbOut * (region?.egressUsdPerGb ?? 0);
+	const egressUsd = spec.payloadGbOut * (region?.egressUsdPerGb ?? 0);
+	let transferUsd = egressUsd;
 	if (r !== home) cloudTally.jobsFailedOver++;
 	if (r !== nearest) {
 		const interregionUsd = spec.payloadGbIn * (setup.regions[nearest]?.interregionUsdPerGb ?? 0);
 		cloudTally.interregionUsd += interregionUsd;
 		transferUsd += interregionUsd;
 	}
-	cloudTally.egressUsd += spec.payloadGbOut * (region?.egressUsdPerGb ?? 0);
+	cloudTally.egressUsd += egressUsd;
 	const costUsd = computeUsd + transferUsd;
 	const transferMs = ((spec.payloadGbIn * BITS_PER_BYTE) / CLOUD_BANDWIDTH_GBPS) * MS_PER_SECOND;
 	const startMs = now + setup.cloudProvisioningMs + transferMs;

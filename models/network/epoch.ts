@@ -8,7 +8,7 @@ import { grownArray } from "../../sim/typed-arrays.js";
 import type { GpuSpec } from "../catalog.js";
 import { type DemandModel, depinShare } from "../demand.js";
 import { NodeState } from "../nodes.js";
-import { accountEpoch, type EpochAccountingParams } from "../provider-accounting.js";
+import { accountEpoch, type EpochAccountingParams, leaseMsIn, leaseUsd } from "../provider-accounting.js";
 import type { EpochTokenFlows } from "../tokenomics/economy.js";
 import { MS_PER_DAY, MS_PER_HOUR } from "../units.js";
 import { checkNetworkInvariants } from "./invariants.js";
@@ -211,7 +211,7 @@ function workValues(
 	share: number,
 	work: { nodes: Int32Array; usd: Float64Array },
 ): number {
-	const { state: stateOf, revenueUsdInEpoch, leaseStartMs, leaseEndMs, leasePriceUsdPerGpuHour } = nodes;
+	const { state: stateOf, revenueUsdInEpoch } = nodes;
 	const workNodes = work.nodes;
 	const workUsd = work.usd;
 	let count = 0;
@@ -221,9 +221,9 @@ function workValues(
 		if (nodeState === NodeState.exited) continue;
 		let usd = revenueUsdInEpoch[node] as number;
 		if (nodeState === NodeState.serving) {
-			const from = Math.max(leaseStartMs[node] as number, startMs);
-			const to = Math.min(endMs, leaseEndMs[node] as number);
-			if (to > from) usd += ((to - from) / MS_PER_HOUR) * (leasePriceUsdPerGpuHour[node] as number) * share;
+			// The running lease's share, as accountEpoch's accrueLease will add it.
+			const ms = leaseMsIn(nodes, node, startMs, endMs);
+			if (ms > 0) usd += leaseUsd(nodes, node, ms, share);
 		}
 		if (usd > 0) {
 			workNodes[count] = node;

@@ -377,7 +377,7 @@ function cloudWindow(
 		costUsd,
 		egressUsd,
 	);
-	accumulate(state.cloud, result, costUsd + egressUsd, spec.tokensPerRequest);
+	accumulate(state.cloud, result);
 	const quotedRequests =
 		sites.length * classState.cloudCapacityRps * windowHours * SECONDS_PER_HOUR * spec.replicas.targetUtilisation;
 	return { result, costUsd: costUsd + egressUsd, quotedRequests };
@@ -480,10 +480,10 @@ function batchingOf(spec: RealtimeClassState["spec"]) {
 }
 
 /**
- * Merges a window's latency and RTT histograms into the twin's run totals. Counts and costs are
- * tallied per class by `requestWindow` (failures taken out); the last two parameters are unused.
+ * Merges a window's latency and RTT histograms into the twin's run totals (counts and costs are
+ * tallied per class by `requestWindow`, failures taken out).
  */
-function accumulate(twin: TwinRecord, result: RequestSimResult, _replicaCostUsd = 0, _tokensPerRequest = 0): void {
+function accumulate(twin: TwinRecord, result: RequestSimResult): void {
 	const latency: LogHistogram = twin.latency;
 	latency.merge(result.latencyMs);
 	twin.networkRtt.merge(result.networkRttMs);

@@ -76,9 +76,9 @@ describe("roofline compute time", () => {
 
 	it("job duration scales by relative FP16 tensor peak against the H100", () => {
 		const h100 = gpu("h100-sxm");
-		expect(jobDurationHours(10, h100, h100)).toBe(10);
-		expect(jobDurationHours(10, gpu("rtx4090"), h100)).toBeCloseTo((10 * 989.4) / 330, 9);
-		expect(jobDurationHours(10, gpu("b200"), h100)).toBeLessThan(10);
+		expect(jobDurationHours(10, h100, h100, 1, 1)).toBe(10);
+		expect(jobDurationHours(10, gpu("rtx4090"), h100, 1, 1)).toBeCloseTo((10 * 989.4) / 330, 9);
+		expect(jobDurationHours(10, gpu("b200"), h100, 1, 1)).toBeLessThan(10);
 		// With the calibration's mfu (consumer 0.25, datacenter 0.5) a 4090 does half the work per hour.
 		expect(jobDurationHours(10, gpu("rtx4090"), h100, 0.25, 0.5)).toBeCloseTo((10 * 989.4 * 0.5) / (330 * 0.25), 9);
 	});
