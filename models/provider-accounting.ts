@@ -7,7 +7,8 @@
  * model (network/epoch.ts) applies the result: it exits the nodes listed and records the sums.
  */
 import { grownArray } from "../sim/typed-arrays.js";
-import { NodeState, type NodeTable } from "./nodes.js";
+import { HOSTING_KINDS } from "./geo.js";
+import { Hosting, NodeState, type NodeTable } from "./nodes.js";
 import { MS_PER_HOUR } from "./units.js";
 
 /**
@@ -78,6 +79,12 @@ export interface EpochAccountingParams {
 		readonly weightPerStakedUnit: number;
 		readonly stakedUnits: Float64Array;
 	} | null;
+	/**
+	 * Burn-and-mint work rewards (null: off): each node's value served this epoch (ended leases
+	 * on its books plus the running lease's share, as accrued here) is listed in the books'
+	 * `workNodes` / `workUsd` when above zero, before the books reset it.
+	 */
+	readonly collectWork: boolean;
 }
 
 /** Sums over the live nodes (not joining, not exited) and the exits the epoch decided. */
@@ -119,6 +126,16 @@ export interface EpochAccounting {
 	rewardNodes: Int32Array;
 	rewardWeight: Float64Array;
 	rewardCount: number;
+	/**
+	 * Work rewards (params.collectWork): the nodes, in increasing id, that served value this
+	 * epoch, entries 0 … workCount − 1, and that value, USD, position for position.
+	 */
+	workNodes: Int32Array;
+	workUsd: Float64Array;
+	workCount: number;
+	/** Live nodes (down ones included) and down nodes of each hosting kind (Hosting) this epoch. */
+	readonly liveByHosting: Float64Array;
+	readonly downByHosting: Float64Array;
 }
 
 /** Puts a new node on the books; ids must come in increasing order (the node table's). */
@@ -152,6 +169,11 @@ export function emptyEpochAccounting(gpuCount: number): EpochAccounting {
 		rewardNodes: new Int32Array(0),
 		rewardWeight: new Float64Array(0),
 		rewardCount: 0,
+		workNodes: new Int32Array(0),
+		workUsd: new Float64Array(0),
+		workCount: 0,
+		liveByHosting: new Float64Array(HOSTING_KINDS),
+		downByHosting: new Float64Array(HOSTING_KINDS),
 	};
 }
 
@@ -168,6 +190,10 @@ export function accountEpoch(nodes: NodeTable, params: EpochAccountingParams, ou
 		out.rewardNodes = new Int32Array(out.tracked.length);
 		out.rewardWeight = new Float64Array(out.tracked.length);
 	}
+	if (params.collectWork && out.workNodes.length < out.trackedCount) {
+		out.workNodes = new Int32Array(out.tracked.length);
+		out.workUsd = new Float64Array(out.tracked.length);
+	}
 	out.ewmaByGpu.fill(0);
 	out.liveByGpu.fill(0);
 	out.busyMsByGpu.fill(0);
@@ -176,6 +202,9 @@ export function accountEpoch(nodes: NodeTable, params: EpochAccountingParams, ou
 	out.tokenRewardUsd = 0;
 	out.exitCount = 0;
 	out.rewardCount = 0;
+	out.workCount = 0;
+	out.liveByHosting.fill(0);
+	out.downByHosting.fill(0);
 	accountTrackedNodes(nodes, params, out);
 }
 
@@ -184,10 +213,10 @@ export function accountEpoch(nodes: NodeTable, params: EpochAccountingParams, ou
  * locals (exits and reward nodes go straight to `out`): V8 compiles it to a tight loop.
  */
 function accountTrackedNodes(nodes: NodeTable, params: EpochAccountingParams, out: EpochAccounting): void {
-	const { state: stateOf, gpu: gpuOf, busyMsInEpoch, revenueUsdInEpoch, powerUsdPerKwh } = nodes;
+	const { state: stateOf, gpu: gpuOf, hosting: hostingOf, busyMsInEpoch, revenueUsdInEpoch, powerUsdPerKwh } = nodes;
 	const { ewmaMarginUsdPerHour, cumulativeMarginUsd, epochsBelowThreshold, leaving } = nodes;
 	const { exitThresholdUsdPerHour, patienceEpochs, askUndercut } = nodes;
-	const { startMs, endMs, fiatShareToProvider, tdpKwByGpu, tokens } = params;
+	const { startMs, endMs, fiatShareToProvider, tdpKwByGpu, tokens, collectWork } = params;
 	const { idlePowerShare: idleShare, upkeepUsdPerHour: upkeep, ewmaWeight: weight } = params;
 	const { goingRateByGpu, raiseAboveUtilisation: raiseAt } = params;
 	const hours = (endMs - startMs) / MS_PER_HOUR;
@@ -198,16 +227,17 @@ function accountTrackedNodes(nodes: NodeTable, params: EpochAccountingParams, ou
 	let joining = 0;
 	let serving = 0;
 	let down = 0;
-	let active = 0;
 	let live = 0;
 	let busyMs = 0;
 	let revenueUsd = 0;
 	let costUsd = 0;
 	let marginSum = 0;
 	let ewmaSum = 0;
+	// Hosting is 0 (residential) or 1 (data centre): the sums of it count the data-centre nodes.
+	let liveHosted = 0;
+	let downHosted = 0;
 	// Exited nodes are dropped from `tracked` as the pass meets them (compaction in place).
-	const tracked = out.tracked;
-	const trackedCount = out.trackedCount;
+	const { tracked, trackedCount } = out;
 	let kept = 0;
 	for (let t = 0; t < trackedCount; t++) {
 		const node = tracked[t] as number;
@@ -217,6 +247,7 @@ function accountTrackedNodes(nodes: NodeTable, params: EpochAccountingParams, ou
 		if (state === NodeState.joining) {
 			joining++;
 			joiningByGpu[gpuOf[node] as number] = (joiningByGpu[gpuOf[node] as number] as number) + 1;
+			if (collectWork && (revenueUsdInEpoch[node] as number) > 0) listWork(out, node, revenueUsdInEpoch);
 			continue;
 		}
 		if (state === NodeState.serving) {
@@ -224,8 +255,13 @@ function accountTrackedNodes(nodes: NodeTable, params: EpochAccountingParams, ou
 			accrueLease(nodes, node, startMs, endMs, fiatShareToProvider);
 			serving++;
 		}
-		if (state === NodeState.down) down++;
-		else active++;
+		if (collectWork && (revenueUsdInEpoch[node] as number) > 0) listWork(out, node, revenueUsdInEpoch);
+		const hosting = hostingOf[node] as number;
+		const isDown = state === NodeState.down ? 1 : 0;
+		live++;
+		liveHosted += hosting;
+		down += isDown;
+		downHosted += isDown * hosting;
 		const gpuIndex = gpuOf[node] as number;
 		const busy = busyMsInEpoch[node] as number;
 		const utilisation = busy < epochMsLength ? busy * perEpochMs : 1;
@@ -240,17 +276,12 @@ function accountTrackedNodes(nodes: NodeTable, params: EpochAccountingParams, ou
 		const previous = ewmaMarginUsdPerHour[node] as number;
 		const ewma = previous + weight * (marginPerHour - previous);
 		ewmaMarginUsdPerHour[node] = ewma;
-		const below =
-			ewma < (exitThresholdUsdPerHour[node] as number)
-				? Math.min(65_535, (epochsBelowThreshold[node] as number) + 1)
-				: 0;
-		epochsBelowThreshold[node] = below;
+		const below = countBelow(epochsBelowThreshold, ewma < (exitThresholdUsdPerHour[node] as number), node);
 		busyMs += busy;
 		revenueUsd += revenue;
 		costUsd += cost;
 		marginSum += marginPerHour;
 		ewmaSum += ewma;
-		live++;
 		addToClass(out, gpuIndex, ewma, busy, nodes.askUsdPerGpuHour[node] as number);
 		// Market policy: re-ask from the class's going rate (NaN undercut: cost-plus).
 		const undercut = askUndercut[node] as number;
@@ -263,7 +294,29 @@ function accountTrackedNodes(nodes: NodeTable, params: EpochAccountingParams, ou
 		if (below >= (patienceEpochs[node] as number) && leaving[node] === 0) markLeaver(out, leaving, node, state);
 	}
 	out.trackedCount = kept;
-	storeSums(out, joining, serving, down, active, live, busyMs, revenueUsd, costUsd, marginSum, ewmaSum);
+	storeSums(out, joining, serving, down, live - down, live, busyMs, revenueUsd, costUsd, marginSum, ewmaSum);
+	storeHosting(out, live, liveHosted, down, downHosted);
+}
+
+/** Epochs in a row the node's smoothed margin has been below its threshold, now (capped at 65,535). */
+function countBelow(epochsBelowThreshold: Uint16Array, isBelow: boolean, node: number): number {
+	const below = isBelow ? Math.min(65_535, (epochsBelowThreshold[node] as number) + 1) : 0;
+	epochsBelowThreshold[node] = below;
+	return below;
+}
+
+/** Lists `node` with the value it served this epoch (work rewards). */
+function listWork(out: EpochAccounting, node: number, revenueUsdInEpoch: Float64Array): void {
+	out.workNodes[out.workCount] = node;
+	out.workUsd[out.workCount++] = revenueUsdInEpoch[node] as number;
+}
+
+/** Live and down counts by hosting, from the totals and the data-centre counts. */
+function storeHosting(out: EpochAccounting, live: number, liveHosted: number, down: number, downHosted: number): void {
+	out.liveByHosting[Hosting.residential] = live - liveHosted;
+	out.liveByHosting[Hosting.datacenter] = liveHosted;
+	out.downByHosting[Hosting.residential] = down - downHosted;
+	out.downByHosting[Hosting.datacenter] = downHosted;
 }
 
 /** A live node's figures added to its GPU class's sums. */

@@ -107,12 +107,11 @@ export function cloudTwin(state: NetworkState, classState: JobClassState, origin
 	// Outputs leave the cloud at the serving region's egress price; an input run away from the
 	// region nearest its origin (a cheaper region, or failover) crosses at that region's
 	// inter-region price.
-	const region = setup.regions[r];
-	const egressUsd = spec.payloadGbOut * (region?.egressUsdPerGb ?? 0);
+	const egressUsd = spec.payloadGbOut * (setup.egressUsdPerGbByRegion[r] as number);
 	let transferUsd = egressUsd;
 	if (r !== home) cloudTally.jobsFailedOver++;
 	if (r !== nearest) {
-		const interregionUsd = spec.payloadGbIn * (setup.regions[nearest]?.interregionUsdPerGb ?? 0);
+		const interregionUsd = spec.payloadGbIn * (setup.interregionUsdPerGbByRegion[nearest] as number);
 		cloudTally.interregionUsd += interregionUsd;
 		transferUsd += interregionUsd;
 	}

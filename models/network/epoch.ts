@@ -8,7 +8,7 @@ import { grownArray } from "../../sim/typed-arrays.js";
 import type { GpuSpec } from "../catalog.js";
 import { type DemandModel, depinShare } from "../demand.js";
 import { NodeState } from "../nodes.js";
-import { accountEpoch, type EpochAccountingParams, leaseMsIn, leaseUsd } from "../provider-accounting.js";
+import { accountEpoch, type EpochAccountingParams } from "../provider-accounting.js";
 import type { EpochTokenFlows } from "../tokenomics/economy.js";
 import { MS_PER_DAY, MS_PER_HOUR } from "../units.js";
 import { checkNetworkInvariants } from "./invariants.js";
@@ -84,7 +84,6 @@ export function updateChoice(classState: ClassState, choice: Parameters<typeof d
 export function closeEpoch(state: NetworkState, endMs: number): void {
 	const hours = (endMs - state.epochStartMs) / MS_PER_HOUR;
 	if (hours <= 0) return;
-	if (state.workRewards) collectWork(state, endMs);
 	updateClearingPrices(state);
 	settleProviders(state, endMs, hours);
 	updateClassFigures(state, hours);
@@ -99,7 +98,22 @@ export function closeEpoch(state: NetworkState, endMs: number): void {
 function settleProviders(state: NetworkState, endMs: number, hours: number): void {
 	const { books, totals, nodes } = state;
 	accountEpoch(nodes, accountingParams(state, endMs, hours), books);
-	for (let i = 0; i < books.exitCount; i++) exitNode(state, books.exits[i] as number);
+	if (state.workRewards) shareWorkList(state);
+	// Node-time by hosting counts the nodes still live at the epoch's end (the leavers listed now are not).
+	const leftHosted = new Float64Array(books.liveByHosting.length);
+	for (let i = 0; i < books.exitCount; i++) {
+		const node = books.exits[i] as number;
+		const hosting = nodes.hosting[node] as number;
+		leftHosted[hosting] = (leftHosted[hosting] as number) + 1;
+		exitNode(state, node);
+	}
+	const epochMs = hours * MS_PER_HOUR;
+	for (let h = 0; h < leftHosted.length; h++) {
+		const liveNodes = (books.liveByHosting[h] as number) - (leftHosted[h] as number);
+		totals.liveNodeMsByHosting[h] = (totals.liveNodeMsByHosting[h] as number) + liveNodes * epochMs;
+		totals.downNodeMsByHosting[h] =
+			(totals.downNodeMsByHosting[h] as number) + (books.downByHosting[h] as number) * epochMs;
+	}
 	totals.providerRevenueUsd += books.revenueUsd;
 	totals.tokenRewardUsd += books.tokenRewardUsd;
 	totals.providerCostUsd += books.costUsd;
@@ -133,6 +147,7 @@ function accountingParams(state: NetworkState, endMs: number, hours: number): Ep
 			setup.marketContext.mechanism === "auction"
 				? providers.askPolicy.raiseAboveUtilisation
 				: Number.POSITIVE_INFINITY,
+		collectWork: state.workRewards,
 		tokens:
 			economy === null
 				? null
@@ -175,62 +190,17 @@ function closeTokens(state: NetworkState, endMs: number): EpochTokenFlows | null
 	return flows;
 }
 
-/**
- * Burn-and-mint work rewards: the value each node served this epoch after the fee (its ended leases, already on its
- * books less the data it paid to move, and the running lease's share, as accountEpoch will accrue it), read before
- * the books reset it.
- */
-function collectWork(state: NetworkState, endMs: number): void {
-	const { nodes, books, rewards } = state;
+/** Burn-and-mint work rewards: the books' list of the value each node served this epoch, with room for the pays. */
+function shareWorkList(state: NetworkState): void {
+	const { books, rewards } = state;
 	const work = rewards.work;
-	if (work.nodes.length < books.trackedCount) {
-		const size = Math.max(books.trackedCount, work.nodes.length * 2);
-		work.nodes = new Int32Array(size);
-		work.usd = new Float64Array(size);
-		work.paid = new Float64Array(size);
-		work.sold = new Float64Array(size);
+	work.nodes = books.workNodes;
+	work.usd = books.workUsd;
+	work.count = books.workCount;
+	if (work.paid.length < books.workNodes.length) {
+		work.paid = new Float64Array(books.workNodes.length);
+		work.sold = new Float64Array(books.workNodes.length);
 	}
-	work.count = workValues(
-		nodes,
-		books.tracked,
-		books.trackedCount,
-		state.epochStartMs,
-		endMs,
-		state.fiatShareToProvider,
-		work,
-	);
-}
-
-/** The pass of collectWork over the tracked nodes (module-level: a tight loop over typed arrays). */
-function workValues(
-	nodes: NetworkState["nodes"],
-	tracked: Int32Array,
-	trackedCount: number,
-	startMs: number,
-	endMs: number,
-	share: number,
-	work: { nodes: Int32Array; usd: Float64Array },
-): number {
-	const { state: stateOf, revenueUsdInEpoch } = nodes;
-	const workNodes = work.nodes;
-	const workUsd = work.usd;
-	let count = 0;
-	for (let t = 0; t < trackedCount; t++) {
-		const node = tracked[t] as number;
-		const nodeState = stateOf[node] as number;
-		if (nodeState === NodeState.exited) continue;
-		let usd = revenueUsdInEpoch[node] as number;
-		if (nodeState === NodeState.serving) {
-			// The running lease's share, as accountEpoch's accrueLease will add it.
-			const ms = leaseMsIn(nodes, node, startMs, endMs);
-			if (ms > 0) usd += leaseUsd(nodes, node, ms, share);
-		}
-		if (usd > 0) {
-			workNodes[count] = node;
-			workUsd[count++] = usd;
-		}
-	}
-	return count;
 }
 
 /**

@@ -88,6 +88,9 @@ export class NetworkSetup {
 	/** Each cloud region's scripted outage windows [start, end) ms (state.cloudOutageWindows adds the drawn ones). */
 	readonly cloudOutageWindows: readonly (readonly [number, number])[][];
 	readonly regionAvailability: Float64Array;
+	/** Each region's internet egress and inter-region transfer prices, USD per GB (read per cloud job). */
+	readonly egressUsdPerGbByRegion: Float64Array;
+	readonly interregionUsdPerGbByRegion: Float64Array;
 	readonly cloudPricing: CloudPricing;
 	/** For each region, the other regions by great-circle distance, nearest first (failover order). */
 	readonly cloudRegionsByDistance: readonly Int32Array[];
@@ -168,6 +171,8 @@ export class NetworkSetup {
 		);
 		this.cloudOutageWindows = cloudOutageWindows(scenario, this.regions);
 		this.regionAvailability = Float64Array.from(this.regions, (region) => region.availability);
+		this.egressUsdPerGbByRegion = Float64Array.from(this.regions, (region) => region.egressUsdPerGb);
+		this.interregionUsdPerGbByRegion = Float64Array.from(this.regions, (region) => region.interregionUsdPerGb);
 		this.cloudPricing = scenario.cloud.pricing;
 		this.cloudRegionsByDistance = regionsByDistance(this.regions);
 		this.cloudCapacityGpus = cloudCapacityOf(scenario, this.regions, catalog);

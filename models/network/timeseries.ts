@@ -1,6 +1,5 @@
 /** One timeseries row per epoch, from the closed books, the epoch's counts and the token flows. */
 
-import { NodeState } from "../nodes.js";
 import type { EpochTokenFlows, TokenEconomy } from "../tokenomics/economy.js";
 import { MS_PER_DAY, MS_PER_HOUR } from "../units.js";
 import type { NetworkState } from "./state.js";
@@ -13,7 +12,6 @@ export function appendEpochRow(state: NetworkState, hours: number, flows: EpochT
 	const p95 = counts.latency.count > 0 ? counts.latency.quantile(0.95) : Number.NaN;
 	let replicas = 0;
 	for (const c of state.realtimeClasses) replicas += c.replicas.length;
-	tallyNodeTime(state, hours * MS_PER_HOUR);
 	state.timeseries.append({
 		epoch: state.epochIndex,
 		dayStart: state.epochStartMs / MS_PER_DAY,
@@ -43,25 +41,6 @@ export function appendEpochRow(state: NetworkState, hours: number, flows: EpochT
 		smoothedMarginUsdPerGpuHour: live > 0 ? books.ewmaSum / live : Number.NaN,
 		...tokenColumns(state.economy, flows, live),
 	});
-}
-
-/**
- * Live and down node-time by hosting, from the node states at the epoch's end held for the
- * epoch (a sample per epoch: unbiased for the long-run up share).
- */
-function tallyNodeTime(state: NetworkState, epochMs: number): void {
-	const { nodes, totals } = state;
-	const live = totals.liveNodeMsByHosting;
-	const down = totals.downNodeMsByHosting;
-	const stateOf = nodes.state;
-	const hostingOf = nodes.hosting;
-	for (let node = 0; node < nodes.count; node++) {
-		const nodeState = stateOf[node];
-		if (nodeState === NodeState.joining || nodeState === NodeState.exited) continue;
-		const h = hostingOf[node] as number;
-		live[h] = (live[h] as number) + epochMs;
-		if (nodeState === NodeState.down) down[h] = (down[h] as number) + epochMs;
-	}
 }
 
 /** DePIN's share of demand, weighted by each class's rate (NaN without demand). */

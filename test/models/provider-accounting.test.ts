@@ -325,6 +325,7 @@ function makeWorld(seed: number) {
 		ewmaWeight: 0.4,
 		goingRateByGpu,
 		raiseAboveUtilisation: 0.5,
+		collectWork: false,
 		tokens: withTokens
 			? {
 					rewardPaidUnits,
@@ -536,6 +537,7 @@ describe("accountEpoch", () => {
 				ewmaWeight: 0.5,
 				goingRateByGpu: Float64Array.of(Number.NaN, 3),
 				raiseAboveUtilisation: 0.9,
+				collectWork: false,
 				tokens: {
 					rewardPaidUnits,
 					usdPerUnit: 1e-7,
@@ -600,6 +602,7 @@ describe("accountEpoch", () => {
 			ewmaWeight: 0.1,
 			goingRateByGpu: Float64Array.of(Number.NaN),
 			raiseAboveUtilisation: 0.9,
+			collectWork: false,
 			tokens: null,
 		};
 		accountEpoch(nodes, params, books);
@@ -630,6 +633,7 @@ describe("accountEpoch", () => {
 				ewmaWeight: 0.1,
 				goingRateByGpu: new Float64Array(3),
 				raiseAboveUtilisation: 0.9,
+				collectWork: false,
 				tokens: null,
 			},
 			books,
