@@ -12,6 +12,7 @@
  *   metric             tokens_per_s (batch · tokens_per_request per batch time, summed over the batch),
  *                      latency_ms (time of one batch) or iterations_per_s (batches per second: 1000 ÷ the
  *                      batch time in ms, e.g. a diffusion pipeline's it/s, one UNet step of the whole batch)
+ *                      or samples_per_s (batch · 1000 ÷ the batch time in ms: images, queries)
  *   published          the published figure, in the metric's unit
  *   prefill_gflop      compute per request done once (prompt), GFLOP
  *   decode_steps       sequential steps per request (tokens generated), ≥ 0
@@ -21,8 +22,9 @@
  *   prompt_tokens      optional: tokens of KV cache each request holds from its prompt (empty: 0)
  *   kv_bytes_per_token optional: KV-cache bytes per token of context (empty: 0, no KV term); a decode step
  *                      then reads every request's KV cache besides the weights (models/latency.ts)
- *   precision          optional: fp16 (empty) or fp8, the tensor peak the workload runs at: fp8 takes the
- *                      class's fp8_tensor_tflops in place of the FP16 peak (FLOP counts stay 2 per multiply-add)
+ *   precision          optional: fp16 (empty), fp8 or int8, the tensor peak the workload runs at: fp8 and int8
+ *                      take the class's fp8_tensor_tflops or int8_tops in place of the FP16 peak (operation
+ *                      counts stay 2 per multiply-add)
  *   source_url, source_date, note   where the figure was published, when, and anything needed to read it
  *   regime             optional group for the signed-error summary (e.g. "F16 decode"); empty: "prompt"
  *                      for a row without decode steps, else "decode"
@@ -34,17 +36,18 @@ import type { GpuSpec } from "../catalog.js";
 import { CsvColumns, parseCsv } from "../csv.js";
 import { type CalibrationProfile, type ComputeCost, computeTimeMs, efficiencyFor } from "../latency.js";
 
-export const VALIDATION_METRICS = ["tokens_per_s", "latency_ms", "iterations_per_s"] as const;
+export const VALIDATION_METRICS = ["tokens_per_s", "latency_ms", "iterations_per_s", "samples_per_s"] as const;
 export type ValidationMetric = (typeof VALIDATION_METRICS)[number];
 
-export const VALIDATION_PRECISIONS = ["fp16", "fp8"] as const;
+export const VALIDATION_PRECISIONS = ["fp16", "fp8", "int8"] as const;
 export type ValidationPrecision = (typeof VALIDATION_PRECISIONS)[number];
 
 /**
- * The four regimes the headline is split into: batch-1 decode, prompt processing (no decode
- * step), batched LLM serving (batch > 1) and image generation (regime label starting "image").
+ * The regimes the headline is split into: batch-1 decode, prompt processing (no decode step),
+ * batched LLM serving (batch > 1), image generation (regime label starting "image") and vision
+ * models (regime label starting "vision", e.g. classification).
  */
-export const VALIDATION_FAMILIES = ["decode", "prompt", "batched", "image"] as const;
+export const VALIDATION_FAMILIES = ["decode", "prompt", "batched", "image", "vision"] as const;
 export type ValidationFamily = (typeof VALIDATION_FAMILIES)[number];
 
 /** One published figure and the workload it measured. */
@@ -104,7 +107,7 @@ export interface ValidationSummary {
 	readonly includedCount: number;
 	/** Signed errors by regime over the included rows, in the table's order. */
 	readonly regimes: readonly RegimeError[];
-	/** Median |error| per family (decode, prompt, batched, image) over the included rows; families without rows left out. */
+	/** Median |error| per family (decode, prompt, batched, image, vision) over the included rows; families without rows left out. */
 	readonly families?: readonly FamilyError[];
 	/** Distinct GPU classes among the rows. */
 	readonly gpuClasses: readonly string[];
@@ -124,7 +127,7 @@ export function parseValidationCsv(text: string, file: string, gpus: readonly Gp
 		if (!(Number.isInteger(batch) && batch >= 1)) c.fail(r, "batch", `must be an integer ≥ 1, got ${batch}`);
 		const metric = oneOf(c, r, "metric", VALIDATION_METRICS, undefined);
 		const precision = oneOf(c, r, "precision", VALIDATION_PRECISIONS, "fp16");
-		if (precision === "fp8" && !(spec.fp8TensorTflops > 0)) c.fail(r, "precision", `${gpu} has no FP8 tensor peak`);
+		if (!(tensorPeak(spec, precision) > 0)) c.fail(r, "precision", `${gpu} has no ${precision} tensor peak`);
 		const published = c.number(r, "published");
 		if (!(published > 0)) c.fail(r, "published", `must be > 0, got ${published}`);
 		const compute = computeOf(c, r);
@@ -195,16 +198,25 @@ function computeOf(c: CsvColumns, r: number): ComputeCost {
  * per second over it, or batches per second. An fp8 row runs on the class's FP8 tensor peak.
  */
 export function predictRow(row: ValidationRow, gpu: GpuSpec, profile: CalibrationProfile): number {
-	const spec = row.precision === "fp8" ? { ...gpu, fp16TensorTflops: gpu.fp8TensorTflops } : gpu;
+	const precision = row.precision ?? "fp16";
+	const spec = precision === "fp16" ? gpu : { ...gpu, fp16TensorTflops: tensorPeak(gpu, precision) };
 	const ms = computeTimeMs(row.batch, spec, row.compute, efficiencyFor(profile, gpu));
 	if (row.metric === "latency_ms") return ms;
 	if (row.metric === "iterations_per_s") return 1000 / ms;
+	if (row.metric === "samples_per_s") return (row.batch * 1000) / ms;
 	return (row.batch * row.tokensPerRequest * 1000) / ms;
 }
 
-/** A row's family: image by its regime label, else prompt without decode steps, batched above batch 1, else decode. */
+/** The class's dense tensor peak at a precision, TFLOP/s (TOP/s for int8); NaN where it has none. */
+function tensorPeak(gpu: GpuSpec, precision: ValidationPrecision): number {
+	if (precision === "fp8") return gpu.fp8TensorTflops;
+	return precision === "int8" ? gpu.int8Tops : gpu.fp16TensorTflops;
+}
+
+/** A row's family: image or vision by its regime label, else prompt without decode steps, batched above batch 1, else decode. */
 export function familyOf(row: ValidationRow): ValidationFamily {
-	if (row.regime.toLowerCase().startsWith("image")) return "image";
+	if (/^image/i.test(row.regime)) return "image";
+	if (/^vision/i.test(row.regime)) return "vision";
 	if (row.compute.decodeSteps === 0) return "prompt";
 	return row.batch > 1 ? "batched" : "decode";
 }

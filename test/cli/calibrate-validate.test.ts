@@ -34,12 +34,12 @@ describe("calibrate --validate: batched rows and families", () => {
 		expect(captured.out()).toMatch(/batched +1 rows +median \|error\| +5\.0%/);
 	});
 
-	it("the shipped table covers decode, prompt, batched (≥ 5 rows on ≥ 3 classes) and image, every row sourced", async () => {
+	it("the shipped table covers decode, prompt, batched (≥ 5 rows on ≥ 3 classes), image and vision, every row sourced", async () => {
 		const rows = parseValidationCsv(readFileSync(tablePath, "utf8"), tablePath, gpus);
 		const batched = rows.filter((r) => familyOf(r) === "batched" && r.excluded === "");
 		expect(batched.length).toBeGreaterThanOrEqual(5);
 		expect(new Set(batched.map((r) => r.gpu)).size).toBeGreaterThanOrEqual(3);
-		expect(new Set(rows.map(familyOf))).toEqual(new Set(["decode", "prompt", "batched", "image"]));
+		expect(new Set(rows.map(familyOf))).toEqual(new Set(["decode", "prompt", "batched", "image", "vision"]));
 		for (const r of rows) {
 			// A permalink pinned to a commit, a date, and a note saying where in the page the figure is.
 			expect(r.sourceUrl).toMatch(/^https:\/\/github\.com\/[^/]+\/[^/]+\/blob\/[0-9a-f]{7,40}\//);
@@ -48,7 +48,7 @@ describe("calibrate --validate: batched rows and families", () => {
 		}
 		const captured = captureIo();
 		expect(await calibrateCommand({ backend: "auto", quick: false, validate: true }, captured.io)).toBe(0);
-		for (const family of ["decode", "prompt", "batched", "image"]) {
+		for (const family of ["decode", "prompt", "batched", "image", "vision"]) {
 			expect(captured.out()).toMatch(new RegExp(`\\n  ${family} +\\d+ rows +median \\|error\\| +[\\d.]+%`));
 		}
 	});

@@ -81,7 +81,16 @@ describe("validation prediction of a batch (the simulator's batch time)", () => 
 			9,
 		);
 		expect(() => parse("no-fp8,w,4,latency_ms,1,10,3,5,2,3,u,d,,,,100,1000000,fp8")).toThrow(CsvError);
-		expect(() => parse("no-fp8,w,4,latency_ms,1,10,3,5,2,3,u,d,,,,100,1000000,int4")).toThrow(/precision.*fp16, fp8/);
+		expect(() => parse("no-fp8,w,4,latency_ms,1,10,3,5,2,3,u,d,,,,100,1000000,int4")).toThrow(
+			/precision.*fp16, fp8, int8/,
+		);
+	});
+
+	it("int8 runs on the INT8 peak; samples_per_s is batch × 1000 ÷ the batch time", () => {
+		// 200 TOP/s × 0.5 = 100 TOP/s; 8 images × 5 GOP ÷ 100 = 0.4 ms (no decode step) → 8 ÷ 0.4 ms = 20,000 images/s.
+		const row = only("test-gpu,w,8,samples_per_s,1,5,0,0,0.1,,u,d,,vision,,,,int8");
+		expect(predictRow(row, gpu, profile)).toBeCloseTo(20000, 9);
+		expect(familyOf(row)).toBe("vision");
 	});
 
 	it("iterations_per_s: batches per second (a diffusion pipeline's it/s)", () => {
