@@ -287,11 +287,11 @@ export function regimeErrors(rows: readonly ValidationResult[]): RegimeError[] {
 export function formatValidation(summary: ValidationSummary): string {
 	const pct = (x: number) => `${x >= 0 ? "+" : ""}${(x * 100).toFixed(1)}%`;
 	const lines = [
-		`${"gpu".padEnd(10)} ${"workload".padEnd(40)} ${"batch".padStart(5)} ${"metric".padEnd(12)} ${"published".padStart(10)} ${"predicted".padStart(10)} ${"error".padStart(8)}  efficiency`,
+		`${"gpu".padEnd(15)} ${"workload".padEnd(40)} ${"batch".padStart(5)} ${"metric".padEnd(12)} ${"published".padStart(10)} ${"predicted".padStart(10)} ${"error".padStart(8)}  efficiency`,
 	];
 	for (const r of summary.rows) {
 		lines.push(
-			`${r.gpu.padEnd(10)} ${r.workload.slice(0, 40).padEnd(40)} ${String(r.batch).padStart(5)} ${r.metric.padEnd(12)} ${r.published.toPrecision(4).padStart(10)} ${r.predicted.toPrecision(4).padStart(10)} ${pct(r.relativeError).padStart(8)}  ${r.efficiencySource}${r.excluded === "" ? "" : `  [excluded: ${r.excluded}]`}`,
+			`${r.gpu.padEnd(15)} ${r.workload.slice(0, 40).padEnd(40)} ${String(r.batch).padStart(5)} ${r.metric.padEnd(12)} ${r.published.toPrecision(4).padStart(10)} ${r.predicted.toPrecision(4).padStart(10)} ${pct(r.relativeError).padStart(8)}  ${r.efficiencySource}${r.excluded === "" ? "" : `  [excluded: ${r.excluded}]`}`,
 		);
 	}
 	const excludedCount = summary.rows.length - summary.includedCount;
