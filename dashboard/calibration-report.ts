@@ -327,12 +327,16 @@ async function validationSection({ chart }: ReportPage, v: ValidationSummary): P
 	const median = (v.medianAbsError * 100).toFixed(1);
 	const medianAll = (v.medianAbsErrorAll * 100).toFixed(1);
 	const excludedCount = v.rows.length - v.includedCount;
-	let body = `<p>The latency model's prediction for GPU measurements that others published (scenarios/calibration/validation.csv), each from the GPU's spec-sheet peaks and the efficiency this profile gives its class. <b>Median |error| ${median}%</b> over ${v.includedCount} figures on ${v.gpuClasses.length} GPU classes (${escapeHtml(v.gpuClasses.join(", "))}); <b>${medianAll}%</b> over all ${v.rows.length} figures, the ${excludedCount} excluded (reason in the table) included. Negative: the model is slower than measured.</p>`;
+	let body = `<p>The latency model's prediction for GPU measurements that others published (scenarios/calibration/validation.csv), each from the GPU's spec-sheet peaks and the efficiency this profile gives its class. <b>Median |error| ${median}%</b> over ${v.includedCount} figures on ${v.gpuClasses.length} GPU classes (${escapeHtml(v.gpuClasses.join(", "))}); <b>${medianAll}%</b> over all ${v.rows.length} figures, the ${excludedCount} excluded (reason in the table) included. Negative: the model predicts a lower rate than measured or, for a latency, a shorter time.</p>`;
 	const regimes = v.regimes.map(
 		(g) => `${escapeHtml(g.regime)} ${pct(g.medianError)} (${pct(g.minError)} to ${pct(g.maxError)}, ${g.count} rows)`,
 	);
 	if (regimes.length > 0)
 		body += `<p>Signed error by regime, median (range), included rows: ${regimes.join("; ")}.</p>`;
+	const families = v.families.map(
+		(f) => `${escapeHtml(f.family)} ${(f.medianAbsError * 100).toFixed(1)}% (${f.count} rows)`,
+	);
+	if (families.length > 0) body += `<p>Median |error| by workload family, included rows: ${families.join("; ")}.</p>`;
 	const bars = v.rows.map((r) => ({ label: `${r.gpu} · ${r.workload}`, relativeError: r.relativeError }));
 	body += `<div class="charts">${await chart("validation", validationChart({ rows: bars }), `Relative error of each prediction, excluded rows too; the band marks ±25%. Median |error| ${median}% (included rows), ${medianAll}% (all rows).`)}</div>`;
 	body += dataTable(

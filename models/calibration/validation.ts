@@ -108,7 +108,7 @@ export interface ValidationSummary {
 	/** Signed errors by regime over the included rows, in the table's order. */
 	readonly regimes: readonly RegimeError[];
 	/** Median |error| per family (decode, prompt, batched, image, vision) over the included rows; families without rows left out. */
-	readonly families?: readonly FamilyError[];
+	readonly families: readonly FamilyError[];
 	/** Distinct GPU classes among the rows. */
 	readonly gpuClasses: readonly string[];
 }
@@ -302,7 +302,7 @@ export function formatValidation(summary: ValidationSummary): string {
 		"",
 		"median |error| by family (included rows):",
 	);
-	for (const f of summary.families ?? []) {
+	for (const f of summary.families) {
 		lines.push(
 			`  ${f.family.padEnd(14)} ${String(f.count).padStart(2)} rows  median |error| ${(f.medianAbsError * 100).toFixed(1).padStart(5)}%`,
 		);

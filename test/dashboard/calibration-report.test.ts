@@ -328,12 +328,14 @@ describe("where the measurement applies, flagged kernels and the validation sect
 			medianAbsErrorAll: 5,
 			includedCount: 1,
 			regimes: [{ regime: "decode", count: 1, medianError: 1, minError: 1, maxError: 1 }],
+			families: [{ family: "decode" as const, count: 1, medianAbsError: 1 }],
 			gpuClasses: ["rtx4090"],
 		};
 		const html = await calibrationReportHtml(fixture(), { gpus, validation });
 		expect(html).toContain("<b>500.0%</b> over all 2 figures, the 1 excluded");
 		expect(html).toContain("tier consumer; excluded: suspect session");
 		expect(html).toContain("decode +100.0% (+100.0% to +100.0%, 1 rows)");
+		expect(html).toContain("Median |error| by workload family, included rows: decode 100.0% (1 rows).");
 		expect(html).toContain('<section id="validation">');
 		expect(html).toContain('data-chart="validation"');
 		expect(html).toContain("<b>Median |error| 100.0%</b> over 1 figures on 1 GPU classes (rtx4090)");
