@@ -374,19 +374,38 @@ export function efficiencyChart(input: {
 	} as TopLevelSpec;
 }
 
-/** Horizontal bars: the signed relative error of each prediction against a published figure, with a ±25% band. */
+/**
+ * Horizontal bars: the signed relative error of each prediction against a published figure, with a ±25% band.
+ * The axis stops at ±100% so one wild row does not flatten the rest: a bar past it ends at the edge with its
+ * value written beside it.
+ */
 export function validationChart(input: {
 	readonly rows: readonly { readonly label: string; readonly relativeError: number }[];
 	readonly widthPx?: number;
 }): TopLevelSpec {
-	const values = input.rows.map((r, i) => ({ row: `${i + 1}. ${r.label}`, error: r.relativeError }));
+	const largest = Math.max(0.5, ...input.rows.map((r) => Math.abs(r.relativeError)));
+	const limit = Math.min(1, largest);
+	const values = input.rows.map((r, i) => ({
+		row: `${i + 1}. ${r.label}`,
+		error: r.relativeError,
+		shown: Math.max(-limit, Math.min(limit, r.relativeError)),
+		clipped: Math.abs(r.relativeError) > limit,
+		// Where a clipped bar's value is written: inside the bar, near the edge.
+		labelAt: Math.sign(r.relativeError) * limit * 0.75,
+	}));
 	const order = values.map((v) => v.row);
-	const limit = Math.max(0.5, ...values.map((v) => Math.abs(v.error)));
-	const y = { field: "row", type: "nominal", title: null, sort: order } as const;
+	const y = { field: "row", type: "nominal", title: null, sort: order, axis: { labelLimit: 260 } } as const;
+	const x = {
+		field: "shown",
+		type: "quantitative",
+		title: `(predicted − published) ÷ published${largest > limit ? " (axis clipped at ±100%)" : ""}`,
+		scale: { domain: [-limit, limit] },
+		axis: { format: "+.0%", grid: true },
+	} as const;
 	return {
 		$schema: SCHEMA,
 		title: "Prediction vs published: relative error",
-		width: input.widthPx ?? 360,
+		width: input.widthPx ?? 420,
 		height: { step: 18 },
 		config: CONFIG,
 		data: { values },
@@ -400,17 +419,20 @@ export function validationChart(input: {
 				mark: { type: "bar", height: { band: 0.7 } },
 				encoding: {
 					y,
-					x: {
-						field: "error",
-						type: "quantitative",
-						title: "(predicted − published) ÷ published",
-						scale: { domain: [-limit, limit] },
-						axis: { format: "+.0%", grid: true },
-					},
+					x,
 					color: {
 						condition: { test: "abs(datum.error) <= 0.25", value: "#1f77b4" },
 						value: "#d62728",
 					},
+				},
+			},
+			{
+				transform: [{ filter: "datum.clipped" }],
+				mark: { type: "text", fontSize: 10, align: "center", baseline: "middle", color: "#ffffff", fontWeight: "bold" },
+				encoding: {
+					y,
+					x: { ...x, field: "labelAt" },
+					text: { field: "error", type: "quantitative", format: "+.0%" },
 				},
 			},
 		],
