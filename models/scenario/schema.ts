@@ -493,6 +493,10 @@ export const Scenario = Type.Object(
 							default: 0,
 							description: "exit when the smoothed operating margin stays below this, USD/GPU-hour",
 						}),
+						holdingCostSharePerYear: nonNegative(
+							"what keeping the GPU rather than selling it costs a year, as a share of its purchase price (its resale value × the return that money would earn elsewhere), added to each provider's exit threshold; 0: capex wholly sunk",
+							{ default: 0, maximum: 1 },
+						),
 						lossToleranceUsdPerHour: drawn(
 							"how far below the threshold a provider's smoothed margin may sit before it counts towards exit, USD/GPU-hour; drawn per provider",
 							{ dist: "exponential", mean: 0.02 },
