@@ -88,7 +88,6 @@ export function closeEpoch(state: NetworkState, endMs: number): void {
 	updateClearingPrices(state);
 	settleProviders(state, endMs, hours);
 	updateClassFigures(state, hours);
-	if (process.env.I12_DEBUG && Math.round(endMs / 3600000) % 720 === 0) debugClasses(state, endMs);
 	const flows = closeTokens(state, endMs);
 	admitProspects(state, endMs);
 	appendEpochRow(state, hours, flows);
@@ -324,11 +323,4 @@ function weighJoining(
 	// NaN (no clearing price known for the class) never beats a hurdle.
 	const expectedReturn = newcomerReturn(state, gpuIndex, powerUsdPerKwh, capexUsd, orderedNow);
 	return expectedReturn > hurdle ? { metro, draw: { powerUsdPerKwh, capexUsd } } : null;
-}
-
-// I12 DEBUG (temporary)
-function debugClasses(state: NetworkState, endMs: number): void {
-	const b = state.books;
-	const rows = state.setup.gpus.map((g, i) => `${g.id}: live ${b.liveByGpu[i]} join ${b.joiningByGpu[i]} u ${(state.utilisationByGpu[i] as number).toFixed(2)} clr ${(state.clearingByGpu[i] as number).toFixed(3)} ask ${((b.askSumByGpu[i] as number) / Math.max(1, b.liveByGpu[i] as number)).toFixed(3)} ewma ${((b.ewmaByGpu[i] as number) / Math.max(1, b.liveByGpu[i] as number)).toFixed(3)}`).filter((r) => !r.includes("live 0 join 0"));
-	console.error(`day ${Math.round(endMs / 86400000)} tokUsd/nodeh ${(b.tokenRewardUsd / Math.max(1, b.live)).toFixed(4)} pool ${state.prospectivePool}\n  ${rows.join("\n  ")}`);
 }
