@@ -12,7 +12,8 @@
  *   tenant's reserve price.
  * - posted (Render): the protocol posts a price per GPU class; nodes whose ask is at or below
  *   it accept; the tenant takes the cheapest order cost among them.
- * - routing (io.net): at the posted price, the nearest accepting node wins.
+ * - routing (io.net): at the posted price, the nearest accepting node wins, among those whose
+ *   cost is within the tenant's reserve.
  */
 import type { IdleIndex, NodeTable } from "./nodes.js";
 
