@@ -608,6 +608,11 @@ export const Scenario = Type.Object(
 					"posted / routing: price per GPU-hour of a GPU class as a share of its on-demand rental price (gpus.csv)",
 					{ default: 0.8 },
 				),
+				postedPriceBasis: Type.Union([Type.Literal("gpu-hour"), Type.Literal("work")], {
+					default: "gpu-hour",
+					description:
+						"posted / routing: gpu-hour prices each GPU class at its own on-demand rental price × the share; work posts one price per unit of work for every class (the median over the classes in play of their on-demand price per unit of work × the share), as Render prices per OctaneBench-hour",
+				}),
 				deployMinutes: nonNegative("from award to serving (image pull, start), minutes", { default: 2 }),
 				jobDataSource: Type.Union([Type.Literal("cloud-bucket"), Type.Literal("local")], {
 					default: "cloud-bucket",
