@@ -12,7 +12,8 @@
  *   tenant's reserve price.
  * - posted (Render): the protocol posts a price per GPU class; nodes whose ask is at or below
  *   it accept; the tenant takes the cheapest order cost among them.
- * - routing (io.net): at the posted price, the nearest accepting node wins.
+ * - routing (io.net): at the posted price, the nearest accepting node wins, among those whose
+ *   cost is within the tenant's reserve.
  */
 import type { IdleIndex, NodeTable } from "./nodes.js";
 
@@ -185,14 +186,18 @@ export function clear(
 	const winners = award.nodes;
 	let costUsd = 0;
 	if (context.mechanism === "routing") {
-		// Candidates come nearest first: take the first accepting ones.
+		// Candidates come nearest first: take the first accepting ones whose share of the order the
+		// tenant would pay (a GPU that alone costs more than its share of the reserve is passed over,
+		// else the nearest slow GPU would turn the order away although a faster one could serve it).
+		const reservePerGpu = terms.reserveUsd / terms.gpus;
 		let w = 0;
 		for (let i = 0; i < count && w < terms.gpus; i++) {
-			if (scratchCost[i] === Number.POSITIVE_INFINITY) continue;
+			if (scratchCost[i] === Number.POSITIVE_INFINITY || (scratchCost[i] as number) > reservePerGpu) continue;
 			winners[w] = candidates[i] as number;
 			costUsd += scratchCost[i] as number;
 			w++;
 		}
+		if (w < terms.gpus) return "over-reserve";
 	} else {
 		// The `gpus` cheapest (selection; K is small). Ties go to the nearer candidate.
 		for (let w = 0; w < terms.gpus; w++) {

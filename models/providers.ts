@@ -78,6 +78,13 @@ export interface NewcomerOutlook {
 	readonly backlogOfClass: number;
 	/** Token rewards per node-hour at today's token price, USD (0 without a token). */
 	readonly tokenRewardUsdPerHour: number;
+	/**
+	 * Live nodes of the whole fleet and nodes joining it: an emission is a fixed pie, so the
+	 * newcomer's share of it is today's per-node reward × live ÷ (live + joining + 1). Left out:
+	 * no dilution (a reward that grows with the fleet).
+	 */
+	readonly liveAll?: number;
+	readonly backlogAll?: number;
 	/** Capex of buying the GPU now, USD, and its amortisation period, years. */
 	readonly capexUsd: number;
 	readonly lifetimeYears: number;
@@ -87,17 +94,24 @@ export interface NewcomerOutlook {
  * A newcomer's expected annual return on the capex of buying now, net of straight-line
  * depreciation: (revenue − running cost) × hours per year / capex − 1 / lifetime. Revenue is the
  * class's clearing price at the utilisation its nodes would have once the backlog and the
- * newcomer serve too (today's busy hours spread over live + backlog + 1 nodes), plus token
- * rewards at today's price.
+ * newcomer serve too (today's busy hours spread over live + backlog + 1 nodes, and shared with the
+ * other classes' backlog in proportion to the fleet), plus its share
+ * of the token rewards at today's price once the fleet's backlog and itself share them too.
  */
 export function newcomerAnnualReturn(outlook: NewcomerOutlook, costInputs: ProviderCostInputs): number {
 	const { liveOfClass, backlogOfClass, utilisationOfSimilar } = outlook;
+	const liveAll = outlook.liveAll ?? 0;
+	// Other classes' backlog competes for the same orders (a job takes the cheapest GPU that fits).
+	const otherBacklog = Math.max(0, (outlook.backlogAll ?? 0) - backlogOfClass);
+	const otherShare = liveAll > 0 ? liveAll / (liveAll + otherBacklog) : 1;
 	const utilisation = Math.min(
 		1,
-		(utilisationOfSimilar * Math.max(1, liveOfClass)) / (liveOfClass + backlogOfClass + 1),
+		((utilisationOfSimilar * Math.max(1, liveOfClass)) / (liveOfClass + backlogOfClass + 1)) * otherShare,
 	);
+	const tokenShare = liveAll > 0 ? liveAll / (liveAll + (outlook.backlogAll ?? 0) + 1) : 1;
 	const revenue =
-		outlook.clearingUsdPerGpuHour * utilisation * outlook.fiatShareToProvider + outlook.tokenRewardUsdPerHour;
+		outlook.clearingUsdPerGpuHour * utilisation * outlook.fiatShareToProvider +
+		outlook.tokenRewardUsdPerHour * tokenShare;
 	const margin = revenue - operatingCostUsdPerHour(costInputs, utilisation);
 	if (!(outlook.capexUsd > 0)) return 0;
 	return (margin * HOURS_PER_YEAR) / outlook.capexUsd - 1 / outlook.lifetimeYears;

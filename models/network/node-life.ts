@@ -71,7 +71,9 @@ export function createNode(
 	nodes.powerUsdPerKwh[node] = powerUsdPerKwh;
 	nodes.askUndercut[node] = undercut;
 	nodes.exitThresholdUsdPerHour[node] =
-		providers.exit.marginThresholdUsdPerHour - draws.lossToleranceUsdPerHour.sample(rngs.exit);
+		providers.exit.marginThresholdUsdPerHour +
+		(providers.exit.holdingCostSharePerYear * capexUsd) / HOURS_PER_YEAR -
+		draws.lossToleranceUsdPerHour.sample(rngs.exit);
 	const patience = Math.round(draws.patienceEpochs.sample(rngs.exit));
 	nodes.patienceEpochs[node] = Math.min(65_535, Math.max(1, patience));
 	trackNode(state.books, node);
@@ -123,6 +125,8 @@ export function newcomerReturn(
 			liveOfClass,
 			backlogOfClass: (books.joiningByGpu[gpuIndex] as number) + extraBacklog,
 			tokenRewardUsdPerHour: liveMs > 0 ? (books.tokenRewardUsd * MS_PER_HOUR) / liveMs : 0,
+			liveAll: books.live,
+			backlogAll: books.joining + extraBacklog,
 			capexUsd,
 			lifetimeYears: providers.capexLifetimeYears,
 		},

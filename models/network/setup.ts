@@ -152,7 +152,7 @@ export class NetworkSetup {
 		this.capexPerHourByGpu = Float64Array.from(this.gpus, (g) =>
 			amortisedCapexUsdPerHour(g.capexUsd, providers.capexLifetimeYears),
 		);
-		this.marketContext = marketContextOf(scenario, this.gpus, this.geography, this.metroCount);
+		this.marketContext = marketContextOf(scenario, this.gpus, this.geography, this.metroCount, this.hoursPerWorkByGpu);
 		this.awardDelayMs =
 			(market.mechanism === "auction" ? market.bidWindowSeconds * MS_PER_SECOND : 0) +
 			market.deployMinutes * MS_PER_MINUTE;
@@ -282,12 +282,21 @@ function inPlay<T>(
 	return ids.length > 0 ? ids.map((id) => requireId(byId, id, what)) : all;
 }
 
-function marketContextOf(scenario: Scenario, gpus: readonly GpuSpec[], geography: Geography, metroCount: number) {
+function marketContextOf(
+	scenario: Scenario,
+	gpus: readonly GpuSpec[],
+	geography: Geography,
+	metroCount: number,
+	hoursPerWork: Float64Array,
+) {
 	const market = scenario.market;
-	const postedUsdPerGpuHour = Float64Array.from(gpus, (g) => {
-		const price = market.postedPriceShareOfOnDemand * g.rentalOnDemandUsdPerGpuHour;
-		return Number.isFinite(price) ? price : 0;
-	});
+	const postedUsdPerGpuHour =
+		market.postedPriceBasis === "work"
+			? postedPerWork(gpus, hoursPerWork, market.postedPriceShareOfOnDemand)
+			: Float64Array.from(gpus, (g) => {
+					const price = market.postedPriceShareOfOnDemand * g.rentalOnDemandUsdPerGpuHour;
+					return Number.isFinite(price) ? price : 0;
+				});
 	const context: MarketContext = {
 		mechanism: market.mechanism,
 		maxCandidates: market.maxCandidates,
@@ -555,6 +564,29 @@ export function cloudJobHomes(
 }
 
 /** Wall-clock hours per H100-hour of job work on each GPU class (audits re-execute a share). */
+/**
+ * One posted price per unit of work for every GPU class (as Render prices per OctaneBench-hour): the
+ * median over the classes with a rental price of their on-demand price per unit of work, × `share`,
+ * then per GPU-hour of each class (÷ its GPU-hours per unit of work).
+ */
+function postedPerWork(gpus: readonly GpuSpec[], hoursPerWork: Float64Array, share: number): Float64Array {
+	const perWork = gpus
+		.map((g, i) => g.rentalOnDemandUsdPerGpuHour * (hoursPerWork[i] as number))
+		.filter((usd) => Number.isFinite(usd) && usd > 0)
+		.sort((a, b) => a - b);
+	const mid = perWork.length >> 1;
+	const median =
+		perWork.length === 0
+			? 0
+			: perWork.length % 2 === 1
+				? (perWork[mid] as number)
+				: ((perWork[mid - 1] as number) + (perWork[mid] as number)) / 2;
+	return Float64Array.from(gpus, (_, i) => {
+		const hours = hoursPerWork[i] as number;
+		return hours > 0 && Number.isFinite(hours) ? (share * median) / hours : 0;
+	});
+}
+
 function hoursPerWorkByGpu(
 	gpus: readonly GpuSpec[],
 	h100: GpuSpec,

@@ -493,6 +493,10 @@ export const Scenario = Type.Object(
 							default: 0,
 							description: "exit when the smoothed operating margin stays below this, USD/GPU-hour",
 						}),
+						holdingCostSharePerYear: nonNegative(
+							"what keeping the GPU rather than selling it costs a year, as a share of its purchase price (its resale value × the return that money would earn elsewhere), added to each provider's exit threshold; 0: capex wholly sunk",
+							{ default: 0, maximum: 1 },
+						),
 						lossToleranceUsdPerHour: drawn(
 							"how far below the threshold a provider's smoothed margin may sit before it counts towards exit, USD/GPU-hour; drawn per provider",
 							{ dist: "exponential", mean: 0.02 },
@@ -604,6 +608,11 @@ export const Scenario = Type.Object(
 					"posted / routing: price per GPU-hour of a GPU class as a share of its on-demand rental price (gpus.csv)",
 					{ default: 0.8 },
 				),
+				postedPriceBasis: Type.Union([Type.Literal("gpu-hour"), Type.Literal("work")], {
+					default: "gpu-hour",
+					description:
+						"posted / routing: gpu-hour prices each GPU class at its own on-demand rental price × the share; work posts one price per unit of work for every class (the median over the classes in play of their on-demand price per unit of work × the share), as Render prices per OctaneBench-hour",
+				}),
 				deployMinutes: nonNegative("from award to serving (image pull, start), minutes", { default: 2 }),
 				jobDataSource: Type.Union([Type.Literal("cloud-bucket"), Type.Literal("local")], {
 					default: "cloud-bucket",

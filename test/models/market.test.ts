@@ -337,7 +337,12 @@ describe("collectCandidates and clear", () => {
 		expect(run(terms(2))).toMatchObject({ result: true, winners: [1, 2], prices: [1.5, 2], costUsd: 10 });
 		expect(run(terms(3))).toMatchObject({ result: true, winners: [1, 2, 4], prices: [1.5, 2, 2], costUsd: 14 });
 		expect(run(terms(4)).result).toBe("no-capacity");
-		expect(run(terms(1, 5.99)).result).toBe("over-reserve");
+		// The nearest accepting node (cost 6) is over a reserve of 5.99: the next one (node 2, cost 4)
+		// serves; under 4 none does.
+		expect(run(terms(1, 5.99))).toMatchObject({ result: true, winners: [2], prices: [2], costUsd: 4 });
+		expect(run(terms(1, 3.99)).result).toBe("over-reserve");
+		// Two GPUs, reserve 9: a share of 4.5 each passes node 1 (6) over for nodes 2 and 4 (4 each).
+		expect(run(terms(2, 9))).toMatchObject({ result: true, winners: [2, 4], costUsd: 8 });
 		expect(run(terms(1, 100, 0.5)).result).toBe("no-capacity");
 	});
 });

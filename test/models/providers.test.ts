@@ -46,4 +46,30 @@ describe("provider economics", () => {
 		);
 		expect(newcomerAnnualReturn({ ...outlook, clearingUsdPerGpuHour: Number.NaN }, COST) > -10).toBe(false);
 	});
+
+	it("a newcomer shares the emission and the orders with the whole fleet's backlog", () => {
+		const outlook = {
+			clearingUsdPerGpuHour: 0.35,
+			fiatShareToProvider: 0.96,
+			utilisationOfSimilar: 0.6,
+			liveOfClass: 99,
+			backlogOfClass: 20,
+			tokenRewardUsdPerHour: 0.05,
+			capexUsd: 1700,
+			lifetimeYears: 3,
+			liveAll: 899,
+			backlogAll: 120,
+		};
+		// Busy share 0.6 × 99 / 120 = 0.495, times 899 / (899 + 100) (the other classes' backlog of 100
+		// competes for the same orders) = 0.445495495…; the emission: 0.05 × 899 / (899 + 120 + 1).
+		const utilisation = (0.495 * 899) / 999;
+		const revenue = 0.35 * utilisation * 0.96 + (0.05 * 899) / 1020;
+		const margin = revenue - operatingCostUsdPerHour(COST, utilisation);
+		expect(newcomerAnnualReturn(outlook, COST)).toBeCloseTo((margin * 8760) / 1700 - 1 / 3, 10);
+		// Without the fleet's figures, neither dilution (the class's backlog alone).
+		const { liveAll, backlogAll, ...classOnly } = outlook;
+		const classMargin = 0.35 * 0.495 * 0.96 + 0.05 - operatingCostUsdPerHour(COST, 0.495);
+		expect(newcomerAnnualReturn(classOnly, COST)).toBeCloseTo((classMargin * 8760) / 1700 - 1 / 3, 10);
+		expect(liveAll + backlogAll).toBe(1019);
+	});
 });

@@ -73,6 +73,22 @@ describe("providers in the network", () => {
 		expect(above.kpis.providers.joins).toBe(1000);
 	});
 
+	it("the holding cost of a GPU raises the exit threshold by its share of the capex per hour", () => {
+		// Threshold −1 USD/h: no idle H100 (margin −(0.7 kW × 0.25 × power price + 0.03), a few cents)
+		// is below it. A holding cost h adds h × 27,500 / 8,760 USD/h (capex at its catalogue price):
+		// h = 0.1 adds 0.314 (threshold −0.686: all stay), h = 0.5 adds 1.570 (threshold +0.570: all
+		// are below from the first epoch and leave after their patience of 24 epochs).
+		const withHolding = (h: number) =>
+			noRevenue("24")
+				.replace("capex: {", "capex: { priceFactor: { dist: constant, value: 1 },")
+				.replace("exit: {", `exit: { marginThresholdUsdPerHour: -1, holdingCostSharePerYear: ${h},`);
+		const stay = run(inputsFromYaml(withHolding(0.1)), { checkInvariants: false });
+		expect(stay.kpis.providers.exits).toBe(0);
+		const leave = run(inputsFromYaml(withHolding(0.5)), { checkInvariants: false });
+		expect(leave.kpis.providers.exits).toBe(3000);
+		expect(leave.timeseries.column("exits")[23]).toBe(3000);
+	});
+
 	it("base without a shock: no epoch loses more than 1% of the fleet", () => {
 		// 75 days: the old rule (a month of patience for all) lost 28% of base in epoch 719.
 		const result = run(inputsFromFile("base", ["horizonDays=75"]), { checkInvariants: false });
