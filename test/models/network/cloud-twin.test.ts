@@ -3,7 +3,7 @@ import { cloudPriceUsdPerGpuHour } from "../../../models/catalog.js";
 import type { EpochDemand } from "../../../models/demand.js";
 import { cloudRegionTimeUp, cloudTwin, placeCloudReplicas } from "../../../models/network/cloud-twin.js";
 import { onEpoch } from "../../../models/network/epoch.js";
-import { replicaCapacityRps } from "../../../models/network/setup.js";
+import { CLOUD_REALTIME_GPUS, replicaCapacityRps } from "../../../models/network/setup.js";
 import type { JobClassState, NetworkState, RealtimeClassState } from "../../../models/network/state.js";
 import { generateArrivals } from "../../../models/requests.js";
 import { SECONDS_PER_HOUR } from "../../../models/units.js";
@@ -331,7 +331,7 @@ describe("cloud twin: the real-time GPU", () => {
 		const classState = realtimeClass(state, 0);
 		const { regions, catalog } = state.setup;
 		// Hand-computed: each cloud GPU's median regional price ÷ the class's capacity on it.
-		const usdPerRps = ["h100-sxm", "a100-80gb", "l40s"].map((id) => {
+		const usdPerRps = CLOUD_REALTIME_GPUS.map((id) => {
 			const prices = regions.map((region) => cloudPriceUsdPerGpuHour(region, id)).filter(Number.isFinite);
 			prices.sort((a, b) => a - b);
 			const half = prices.length / 2;
@@ -345,5 +345,27 @@ describe("cloud twin: the real-time GPU", () => {
 		expect(catalog.gpus[classState.cloudGpu.gpuIndex]?.id).toBe(best.id);
 		const named = tinyState([], realtimeYaml(2000, 100));
 		expect(catalog.gpus[realtimeClass(named, 0).cloudGpu.gpuIndex]?.id).toBe("h100-sxm");
+	});
+
+	it("a GPU that holds an 8B fp16 model's weights but not one request's KV cache is never picked", () => {
+		// 16 GB of weights: on a 16 GB T4, 0.9 · 16 − 16 < 0 GB is left for KV cache (0 replicas' worth);
+		// a 24 GB L4 keeps (0.9 · 24 − 16) GB = 5.6e9 B ÷ 131072 B per token = 42,724 tokens = 128 requests of 332.
+		const llm = realtimeYaml(2000, 40)
+			.replace("realtimeGpu: h100-sxm", "realtimeGpu: cheapest")
+			.replace(
+				"compute: { prefillGflop: 35, decodeSteps: 1, stepGflop: 0, weightsGb: 0.2, overheadMs: 2 }",
+				"compute: { prefillGflop: 4800, decodeSteps: 32, stepGflop: 16, weightsGb: 16, overheadMs: 5, kvCacheBytesPerToken: 131072, promptTokens: 300 }",
+			);
+		const state = tinyState([], llm);
+		const classState = realtimeClass(state, 0);
+		const gpuOf = (id: string) => {
+			const gpu = state.setup.catalog.gpuById.get(id);
+			if (gpu === undefined) throw new Error(id);
+			return gpu;
+		};
+		expect(replicaCapacityRps(classState.spec, gpuOf("t4"), state.setup.calibration)).toBe(0);
+		expect(replicaCapacityRps(classState.spec, gpuOf("l4"), state.setup.calibration)).toBeGreaterThan(0);
+		expect(state.setup.catalog.gpus[classState.cloudGpu.gpuIndex]?.id).not.toBe("t4");
+		expect(classState.cloudCapacityRps).toBeGreaterThan(0);
 	});
 });
