@@ -104,6 +104,9 @@ export class ClassRequestTally {
 	failedTimeout = 0;
 	/** Replica cost of the windows, USD. */
 	costUsd = 0;
+	/** Autoscaler sizings with demand, and those where demand alone needed fewer than minReplicas. */
+	sizings = 0;
+	sizingsAtFloor = 0;
 	/** End-to-end latency of the requests that completed (timeouts included), ms. */
 	readonly latencyMs = new LogHistogram();
 	/** Time to first token (LLM classes), ms. */
@@ -309,6 +312,8 @@ export class RequestTally {
 	slaMissed = 0;
 	costUsd = 0;
 	tokens = 0;
+	/** Prompt + generated tokens of the served requests (cost per 1k total tokens). */
+	totalTokens = 0;
 }
 
 /** What one twin (DePIN or cloud) records over the run for its KPIs. */

@@ -71,11 +71,11 @@ describe("cloud twin: real-time replicas", () => {
 	const flat = (n: number) => new Float64Array(n).fill(1);
 
 	it("one region within the SLA for every metro holds max(minReplicas, ceil(rate / (capacity · target))) replicas", () => {
-		for (const [rate, minReplicas, expected] of [
-			[100, 1, 9], // 100 / (15 · 0.75) = 8.9 → 9
-			[100, 12, 12],
-			[112.5, 1, 10], // exactly 10 replicas' worth
-			[0, 4, 0],
+		for (const [rate, minReplicas, expected, floor] of [
+			[100, 1, 9, 0], // 100 / (15 · 0.75) = 8.9 → 9
+			[100, 12, 12, 3], // the floor adds 12 − 9
+			[112.5, 1, 10, 0], // exactly 10 replicas' worth
+			[0, 4, 0, 0],
 		] as const) {
 			const placement = placeCloudReplicas({
 				rttMs: Float64Array.from([5, 30, 20, 40, 25, 50]), // 3 metros × 2 regions
@@ -90,6 +90,7 @@ describe("cloud twin: real-time replicas", () => {
 				priceUsdPerHour: flat(2),
 			});
 			expect([...placement.replicas]).toEqual([expected, 0]);
+			expect(placement.floorReplicas).toBe(floor);
 			expect([...placement.homeRegion]).toEqual(rate > 0 ? [0, 0, 0] : [-1, -1, -1]);
 		}
 	});
