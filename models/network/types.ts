@@ -88,7 +88,7 @@ export interface JobClassKpis {
 	readonly availability: number | null;
 	/** Share of started jobs interrupted by a node going down (requeued or failed). */
 	readonly interruptedShare: number | null;
-	/** From order to the start of work (bid, deploy, data transfer), minutes. */
+	/** From order to the first start of work (bid, deploy, data transfer), minutes: once per job (restarts of requeued jobs excluded). */
 	readonly timeToServeMinutes: LatencyKpi | null;
 	/** Moving the job's input to its nodes, minutes (DePIN; null on the cloud twin). */
 	readonly transferMinutes: LatencyKpi | null;
