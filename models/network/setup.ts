@@ -32,7 +32,7 @@ export const RTT_BUDGET_SHARE_OF_SLA = 0.5;
 export const NODE_BANDWIDTH_GBPS = 1;
 export const CLOUD_BANDWIDTH_GBPS = 10;
 /** GPU classes the cloud twin may rent for a job, cheapest eligible first. */
-const CLOUD_JOB_GPU_IDS = ["h100-sxm", "a100-80gb", "l40s"];
+const CLOUD_JOB_GPU_IDS = ["h100-sxm", "a100-80gb", "l40s", "l4", "t4"];
 
 export type RequestMode = "full" | "sampled" | "none";
 
