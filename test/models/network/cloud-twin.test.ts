@@ -289,13 +289,14 @@ describe("cloud twin: jobs", () => {
 		cloudTwin(oneFull, jobClass(oneFull, 0), 0, 1);
 		cloudTwin(oneFull, jobClass(oneFull, 0), 0, 1);
 		expect([oneFull.cloudJobs.rejected, oneFull.cloudTally.jobsFailedOver]).toEqual([0, 1]);
-		// Every region holds one GPU of every class the offer could use: the (regions + 1)-th order finds none.
+		// Every region holds one GPU of every class the offer could use (the cloud GPUs, the same for jobs and
+		// replicas): the (regions × GPUs + 1)-th order finds none.
 		const all = tinyState([
 			"cloud.outages.enabled=false",
 			"cloud.jobPlacement=nearest",
-			`cloud.capacity=[${regionIds.flatMap((id) => ["h100-sxm", "a100-80gb", "l40s"].map((g) => `{region: ${id}, gpu: ${g}, gpus: 1}`)).join(", ")}]`,
+			`cloud.capacity=[${regionIds.flatMap((id) => CLOUD_REALTIME_GPUS.map((g) => `{region: ${id}, gpu: ${g}, gpus: 1}`)).join(", ")}]`,
 		]);
-		const orders = regionIds.length * 3 + 1;
+		const orders = regionIds.length * CLOUD_REALTIME_GPUS.length + 1;
 		for (let k = 0; k < orders; k++) cloudTwin(all, jobClass(all, 0), 0, 1);
 		expect(all.cloudJobs.rejected).toBeGreaterThan(0);
 		expect(all.cloudTally.jobsRefusedCapacity).toBe(all.cloudJobs.rejected);
