@@ -16,6 +16,10 @@ function show(value: number | null | undefined, digits = 2): string {
 		: value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
+function ratio(numerator: number, denominator: number): number | null {
+	return denominator > 0 ? numerator / denominator : null;
+}
+
 /** Integer base units (a decimal string) as whole tokens, grouped, with at most 2 decimals (truncated). */
 export function formatTokenUnits(units: string, decimals: number): string {
 	const value = BigInt(units);
@@ -75,10 +79,25 @@ export function formatKpiTable(summary: Summary): string {
 			show(summary.comparison?.usdPerH100Hour.cloud, 3),
 		],
 		["GPU-hour price (mixed GPUs), USD", show(kpis.gpuHourPriceUsd, 3), show(baseline.gpuHourPriceUsd, 3)],
-		["cost per 1k tokens, USD", show(kpis.costUsdPer1kTokens, 5), show(baseline.costUsdPer1kTokens, 5)],
+		["cost per 1k generated tokens, USD", show(kpis.costUsdPer1kTokens, 5), show(baseline.costUsdPer1kTokens, 5)],
+		[
+			"cost per 1k tokens (prompt + generated), USD",
+			show(kpis.costUsdPer1kTotalTokens, 6),
+			show(baseline.costUsdPer1kTotalTokens, 6),
+		],
 		["served fraction", show(kpis.servedFraction, 4), show(baseline.servedFraction, 4)],
 		["time to serve p50, min", show(kpis.timeToServeMinutes?.p50, 2), show(baseline.timeToServeMinutes?.p50, 2)],
-		["jobs served", show(kpis.jobs.served, 0), show(baseline.jobs.served, 0)],
+		// The cloud twin serves every order, DePIN only those that chose it: compare shares, and label the counts.
+		[
+			"jobs served ÷ arrived",
+			show(ratio(kpis.jobs.served, kpis.jobs.arrived), 4),
+			show(ratio(baseline.jobs.served, baseline.jobs.arrived), 4),
+		],
+		[
+			`jobs served (DePIN: its ${show((kpis.demandShare ?? 0) * 100, 0)}% of orders; cloud: all)`,
+			show(kpis.jobs.served, 0),
+			show(baseline.jobs.served, 0),
+		],
 		[
 			"nodes start → end",
 			`${kpis.nodes.start.toLocaleString("en-US")} → ${kpis.nodes.end.toLocaleString("en-US")}`,

@@ -91,10 +91,15 @@ export interface CloudRegion {
 	readonly h100UsdPerGpuHour: number;
 	readonly a100UsdPerGpuHour: number;
 	readonly l40sUsdPerGpuHour: number;
+	/** L4 and T4 (inference GPUs); NaN where not offered or the table has no such column. */
+	readonly l4UsdPerGpuHour: number;
+	readonly t4UsdPerGpuHour: number;
 	/** Spot price per GPU-hour, USD; NaN where not listed (or the table has no spot columns). */
 	readonly h100SpotUsdPerGpuHour: number;
 	readonly a100SpotUsdPerGpuHour: number;
 	readonly l40sSpotUsdPerGpuHour: number;
+	readonly l4SpotUsdPerGpuHour: number;
+	readonly t4SpotUsdPerGpuHour: number;
 	/** Discount off on-demand for a 1-year commitment (fraction); NaN where the table has none. */
 	readonly commit1yDiscount: number;
 	/** Internet egress, first paid tier, USD/GB. */
@@ -191,8 +196,8 @@ export function requireById<T>(map: ReadonlyMap<string, T>, id: string, what: st
 export type CloudPricing = "on-demand" | "commit-1y" | "spot";
 
 /**
- * A cloud region's price for a GPU class, USD per GPU-hour: defined for h100-sxm, a100-80gb
- * and l40s (the columns of cloud-regions.csv); NaN for any other GPU and where the region has
+ * A cloud region's price for a GPU class, USD per GPU-hour: defined for h100-sxm, a100-80gb,
+ * l40s, l4 and t4 (the columns of cloud-regions.csv); NaN for any other GPU and where the region has
  * no such instance. commit-1y is on-demand × (1 − the provider's 1-year discount).
  */
 export function cloudPriceUsdPerGpuHour(
@@ -211,6 +216,12 @@ export function cloudPriceUsdPerGpuHour(
 			break;
 		case "l40s":
 			price = spot ? region.l40sSpotUsdPerGpuHour : region.l40sUsdPerGpuHour;
+			break;
+		case "l4":
+			price = spot ? region.l4SpotUsdPerGpuHour : region.l4UsdPerGpuHour;
+			break;
+		case "t4":
+			price = spot ? region.t4SpotUsdPerGpuHour : region.t4UsdPerGpuHour;
 			break;
 		default:
 			return Number.NaN;
@@ -333,9 +344,13 @@ function readCloudRegions(c: CsvColumns): CloudRegion[] {
 				h100UsdPerGpuHour: optionalNonNegative(c, r, "h100_usd_per_gpu_hour"),
 				a100UsdPerGpuHour: optionalNonNegative(c, r, "a100_usd_per_gpu_hour"),
 				l40sUsdPerGpuHour: optionalNonNegative(c, r, "l40s_usd_per_gpu_hour"),
+				l4UsdPerGpuHour: optionalColumn(c, r, "l4_usd_per_gpu_hour"),
+				t4UsdPerGpuHour: optionalColumn(c, r, "t4_usd_per_gpu_hour"),
 				h100SpotUsdPerGpuHour: optionalColumn(c, r, "h100_spot_usd_per_gpu_hour"),
 				a100SpotUsdPerGpuHour: optionalColumn(c, r, "a100_spot_usd_per_gpu_hour"),
 				l40sSpotUsdPerGpuHour: optionalColumn(c, r, "l40s_spot_usd_per_gpu_hour"),
+				l4SpotUsdPerGpuHour: optionalColumn(c, r, "l4_spot_usd_per_gpu_hour"),
+				t4SpotUsdPerGpuHour: optionalColumn(c, r, "t4_spot_usd_per_gpu_hour"),
 				commit1yDiscount: optionalColumn(c, r, "commit_1y_discount"),
 				egressUsdPerGb: nonNegative(c, r, "egress_usd_per_gb"),
 				interregionUsdPerGb: nonNegative(c, r, "interregion_usd_per_gb"),

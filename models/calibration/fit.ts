@@ -435,7 +435,9 @@ export function matchGpu(device: string | undefined, gpus: readonly GpuSpec[]): 
 	let bestLength = 0;
 	for (const g of gpus) {
 		const model = norm(g.id.split("-")[0] ?? "");
-		if (model.length > bestLength && key.includes(model)) {
+		// A two-letter model (l4, t4) must end the name: "Tesla T4" is a T4, "L40" is no L4.
+		const found = model.length < 3 ? key.endsWith(model) : key.includes(model);
+		if (model.length > bestLength && found) {
 			best = g;
 			bestLength = model.length;
 		}

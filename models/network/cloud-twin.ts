@@ -166,6 +166,8 @@ export interface Placement {
 	readonly replicas: Int32Array;
 	/** Region that serves each metro (-1: no demand or no usable region). */
 	readonly homeRegion: Int32Array;
+	/** Replicas added to reach minReplicas beyond those the demand needs (> 0: the floor sets the cost). */
+	readonly floorReplicas: number;
 }
 
 /**
@@ -186,7 +188,7 @@ export function placeCloudReplicas(input: PlacementInput): Placement {
 	for (let m = 0; m < metroCount; m++) totalWeight += metroWeights[m] as number;
 	const replicas = new Int32Array(regionCount);
 	const homeRegion = new Int32Array(metroCount).fill(-1);
-	if (!(totalWeight > 0) || !(input.ratePerSecond > 0)) return { replicas, homeRegion };
+	if (!(totalWeight > 0) || !(input.ratePerSecond > 0)) return { replicas, homeRegion, floorReplicas: 0 };
 	const coverage = coverageOf(rttMs, metroCount, regionCount, rttBudgetMs);
 	let uncoveredWeight = totalWeight;
 	while (uncoveredWeight > 0) {
@@ -225,8 +227,8 @@ export function placeCloudReplicas(input: PlacementInput): Placement {
 		if (r >= 0)
 			rateByRegion[r] = (rateByRegion[r] as number) + (input.ratePerSecond * (metroWeights[m] as number)) / totalWeight;
 	}
-	sizeReplicas(input, rateByRegion, replicas);
-	return { replicas, homeRegion };
+	const floorReplicas = sizeReplicas(input, rateByRegion, replicas);
+	return { replicas, homeRegion, floorReplicas };
 }
 
 /** Metros within `budgetMs` of each region, cached per RTT table and budget (they never change in a run). */
@@ -260,7 +262,8 @@ function nearestRegion(rttMs: Float64Array, regionCount: number, metro: number, 
 	return best;
 }
 
-function sizeReplicas(input: PlacementInput, rateByRegion: Float64Array, replicas: Int32Array): void {
+/** Sizes each region's replicas; returns how many were added to reach minReplicas. */
+function sizeReplicas(input: PlacementInput, rateByRegion: Float64Array, replicas: Int32Array): number {
 	const perReplicaRps = input.replicaCapacityRps * input.targetUtilisation;
 	let total = 0;
 	for (let r = 0; r < replicas.length; r++) {
@@ -269,6 +272,7 @@ function sizeReplicas(input: PlacementInput, rateByRegion: Float64Array, replica
 		replicas[r] = perReplicaRps > 0 ? Math.ceil(rate / perReplicaRps - 1e-9) : 0;
 		total += replicas[r] as number;
 	}
+	const sized = total;
 	for (; total < input.minReplicas; total++) {
 		let best = -1;
 		for (let r = 0; r < replicas.length; r++) {
@@ -280,4 +284,5 @@ function sizeReplicas(input: PlacementInput, rateByRegion: Float64Array, replica
 		if (best < 0) break;
 		replicas[best] = (replicas[best] as number) + 1;
 	}
+	return total - sized;
 }

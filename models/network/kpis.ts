@@ -163,6 +163,7 @@ function twinKpis(
 		networkRttMs: latencyKpi(twin.networkRtt),
 		gpuHourPriceUsd: ratio(costUsd, gpuHours),
 		costUsdPer1kTokens: requests === null ? null : ratio(requests.costUsd * 1000, requests.tokens),
+		costUsdPer1kTotalTokens: requests === null ? null : ratio(requests.costUsd * 1000, requests.totalTokens),
 		servedFraction: ratio(jobs.served + requestsServed, jobs.served + jobs.rejected + requestsArrived),
 		timeToServeMinutes: latencyKpi(side === "depin" ? depinTimeToServe(state) : twin.timeToServeMinutes),
 		jobs,
@@ -209,8 +210,13 @@ function realtimeClassKpis(classState: RealtimeClassState, tally: ClassRequestTa
 		availability: tally.arrived > 0 ? 1 - unavailable / tally.arrived : null,
 		costUsdPer1kTokens:
 			spec.tokensPerRequest > 0 ? ratio(tally.costUsd * 1000, tally.served * spec.tokensPerRequest) : null,
+		costUsdPer1kTotalTokens:
+			spec.tokensPerRequest > 0
+				? ratio(tally.costUsd * 1000, tally.served * (spec.tokensPerRequest + spec.compute.promptTokens))
+				: null,
 		costUsdPerImage: spec.imagesPerRequest > 0 ? ratio(tally.costUsd, tally.served * spec.imagesPerRequest) : null,
 		costUsd: tally.costUsd,
+		replicaFloorShare: ratio(tally.sizingsAtFloor, tally.sizings),
 		requests: {
 			arrived: tally.arrived,
 			served: tally.served,

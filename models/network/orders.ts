@@ -78,12 +78,16 @@ export function startJob(state: NetworkState, job: number, award: Award): void {
 	classState.epochDepinCost += award.costUsd + transfer.costUsd;
 	classState.epochDepinWork += work * spec.gpusPerJob;
 	// The pooled histogram is the classes' merged when the KPIs are read (one record per job, not two).
-	const timeToServeMinutes = (startMs - (jobs.arrivalMs[job] as number)) / MS_PER_MINUTE;
 	const tally = classState.depinJobs;
 	tally.costUsd += award.costUsd + transfer.costUsd;
 	tally.transferCostUsd += transfer.costUsd;
 	tally.workH100Hours += work * spec.gpusPerJob;
-	tally.timeToServeMinutes.record(timeToServeMinutes);
+	// Time to serve: arrival to the first start, once per job. A requeued job's restart (after an interruption)
+	// is not timed from its arrival, which would count its hours of earlier running as waiting.
+	if (jobs.started[job] === 0) {
+		jobs.started[job] = 1;
+		tally.timeToServeMinutes.record((startMs - (jobs.arrivalMs[job] as number)) / MS_PER_MINUTE);
+	}
 	tally.transferMinutes.record(transferMs / MS_PER_MINUTE);
 }
 

@@ -98,4 +98,19 @@ export function autoscale(state: NetworkState, classState: RealtimeClassState): 
 		classState.replicas.push(node);
 		capacity += classState.capacityRpsByGpu[state.nodes.gpu[node] as number] as number;
 	}
+	tallyFloor(classState, depinRps, capacity);
+}
+
+/**
+ * Counts a sizing with demand, and whether the floor bound it: the demand alone needed fewer than
+ * minReplicas replicas of the class's mean capacity (the cloud's rule in cloud-twin.ts sizeReplicas).
+ */
+function tallyFloor(classState: RealtimeClassState, depinRps: number, capacity: number): void {
+	if (!(depinRps > 0)) return;
+	const tally = classState.depinRequests;
+	tally.sizings++;
+	const held = classState.replicas.length;
+	if (!(capacity > 0) || held === 0) return;
+	const needed = Math.ceil((classState.requiredCapacityRps * held) / capacity - 1e-9);
+	if (needed < classState.spec.replicas.minReplicas) tally.sizingsAtFloor++;
 }

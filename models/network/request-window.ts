@@ -133,6 +133,7 @@ function tallyClass(
 	if (spec.tokensPerRequest > 0) {
 		pooled.costUsd += costUsd;
 		pooled.tokens += counts.served * spec.tokensPerRequest;
+		pooled.totalTokens += counts.served * (spec.tokensPerRequest + spec.compute.promptTokens);
 	}
 }
 
@@ -329,6 +330,10 @@ function cloudWindow(
 		regionUsable: classState.cloudGpu.usable,
 		priceUsdPerHour: classState.cloudGpu.priceUsdPerGpuHour,
 	});
+	if (demand.ratePerHour > 0) {
+		classState.cloudRequests.sizings++;
+		if (placement.floorReplicas > 0) classState.cloudRequests.sizingsAtFloor++;
+	}
 	const sites = cloudSites(state, classState, placement.replicas);
 	let costUsd = 0;
 	for (const r of sites) costUsd += (classState.cloudGpu.priceUsdPerGpuHour[r] as number) * windowHours;

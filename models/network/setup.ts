@@ -32,7 +32,7 @@ export const RTT_BUDGET_SHARE_OF_SLA = 0.5;
 export const NODE_BANDWIDTH_GBPS = 1;
 export const CLOUD_BANDWIDTH_GBPS = 10;
 /** GPU classes the cloud twin may rent for a job, cheapest eligible first. */
-const CLOUD_JOB_GPU_IDS = ["h100-sxm", "a100-80gb", "l40s"];
+const CLOUD_JOB_GPU_IDS = ["h100-sxm", "a100-80gb", "l40s", "l4", "t4"];
 
 export type RequestMode = "full" | "sampled" | "none";
 
@@ -457,15 +457,21 @@ export function requestSites(setup: NetworkSetup): { depin: Int32Array[]; cloud:
 	};
 }
 
-/** Requests per second one replica on `gpu` sustains with full batches (0 if it cannot hold the model). */
+/**
+ * Requests per second one replica on `gpu` sustains with full batches (0 if it cannot hold the
+ * model: its weights, and under continuous batching one request's KV cache beside them).
+ */
 export function replicaCapacityRps(spec: RealtimeClass, gpu: GpuSpec, calibration: CalibrationProfile): number {
 	if (gpu.memoryGb < spec.compute.weightsGb) return 0;
 	const efficiency = efficiencyFor(calibration, gpu);
 	let batch = spec.batching.maxBatch;
 	if (resolveBatchingMode(spec.batching.mode, spec.compute.decodeSteps) === "continuous") {
-		// Continuous batching runs at most as many requests as the KV-cache memory holds (at least one).
+		// Continuous batching runs at most as many requests as the KV-cache memory holds; none fit: no replica
+		// (a 16 GB fp16 8B model on a 16 GB T4 leaves no room for its KV cache).
 		const { kvCacheCapacityTokens, promptTokens, decodeSteps } = iterationCost(gpu, spec.compute, efficiency);
-		batch = Math.max(1, Math.min(batch, Math.floor(kvCacheCapacityTokens / (promptTokens + decodeSteps))));
+		const fits = Math.floor(kvCacheCapacityTokens / (promptTokens + decodeSteps));
+		if (fits < 1) return 0;
+		batch = Math.min(batch, fits);
 	}
 	const ms = computeTimeMs(batch, gpu, spec.compute, efficiency);
 	return ms > 0 ? (batch / ms) * MS_PER_SECOND : 0;
@@ -482,7 +488,7 @@ export function missing(what: string, id: string): never {
 }
 
 /** GPUs the cloud rents for real-time replicas (those with cloud list prices). */
-export const CLOUD_REALTIME_GPUS = ["h100-sxm", "a100-80gb", "l40s"] as const;
+export const CLOUD_REALTIME_GPUS = ["h100-sxm", "a100-80gb", "l40s", "l4", "t4"] as const;
 
 /** The cloud's real-time GPU for a class: its index, capacity, and price and usability per region. */
 export interface CloudRealtimeChoice {
@@ -520,9 +526,11 @@ export function cloudRealtimeChoice(
 	let best: ReturnType<typeof option> | null = null;
 	for (const id of CLOUD_REALTIME_GPUS) {
 		const gpu = catalog.gpuById.get(id);
-		// The tier filter is DePIN's; the cloud rents its data-centre GPUs that hold the model.
-		if (gpu === undefined || gpu.memoryGb < spec.hardware.minVramGb) continue;
+		// The tier filter is DePIN's; the cloud rents its data-centre GPUs that hold the model (memory as DePIN's
+		// eligibility: at least minVramGb and the weights; capacity 0 where the KV cache does not fit beside them).
+		if (gpu === undefined || gpu.memoryGb < Math.max(spec.hardware.minVramGb, spec.compute.weightsGb)) continue;
 		const candidate = option(id);
+		if (!(candidate.capacityRps > 0)) continue;
 		if (best === null || candidate.usdPerRps < best.usdPerRps) best = candidate;
 	}
 	// No eligible cloud GPU holds the model: the largest one, which then serves nothing.

@@ -55,6 +55,8 @@ export class JobTable {
 	reserveUsd = new Float64Array(this.capacity);
 	/** 1: an audit caught a node of the job faking it; 2: a node faked it and was not caught. */
 	fraud = new Uint8Array(this.capacity);
+	/** 1 once the job has started (a requeued job restarts: its time to serve is its first start's). */
+	started = new Uint8Array(this.capacity);
 	freeHead = -1;
 	count = 0;
 
@@ -71,6 +73,7 @@ export class JobTable {
 	free(job: number): void {
 		this.state[job] = 0;
 		this.fraud[job] = 0;
+		this.started[job] = 0;
 		this.firstNode[job] = this.freeHead;
 		this.freeHead = job;
 	}
@@ -86,6 +89,7 @@ export class JobTable {
 		this.firstNode = grownArray(this.firstNode, capacity);
 		this.reserveUsd = grownArray(this.reserveUsd, capacity);
 		this.fraud = grownArray(this.fraud, capacity);
+		this.started = grownArray(this.started, capacity);
 	}
 }
 
@@ -104,6 +108,9 @@ export class ClassRequestTally {
 	failedTimeout = 0;
 	/** Replica cost of the windows, USD. */
 	costUsd = 0;
+	/** Autoscaler sizings with demand, and those where demand alone needed fewer than minReplicas. */
+	sizings = 0;
+	sizingsAtFloor = 0;
 	/** End-to-end latency of the requests that completed (timeouts included), ms. */
 	readonly latencyMs = new LogHistogram();
 	/** Time to first token (LLM classes), ms. */
@@ -309,6 +316,8 @@ export class RequestTally {
 	slaMissed = 0;
 	costUsd = 0;
 	tokens = 0;
+	/** Prompt + generated tokens of the served requests (cost per 1k total tokens). */
+	totalTokens = 0;
 }
 
 /** What one twin (DePIN or cloud) records over the run for its KPIs. */

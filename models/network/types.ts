@@ -64,9 +64,17 @@ export interface RealtimeClassKpis {
 	readonly servedFraction: number | null;
 	/** 1 − (failed for want of a live replica) ÷ offered: failures of availability only, not of speed. */
 	readonly availability: number | null;
+	/** USD per 1,000 generated tokens (tokensPerRequest); null for classes that generate none. */
 	readonly costUsdPer1kTokens: number | null;
+	/** USD per 1,000 tokens processed: prompt (compute.promptTokens) + generated, as managed endpoints bill. */
+	readonly costUsdPer1kTotalTokens: number | null;
 	readonly costUsdPerImage: number | null;
 	readonly costUsd: number;
+	/**
+	 * Share of the autoscaler's sizings (DePIN: every epoch; cloud: every request window) with demand where the
+	 * demand alone needed fewer replicas than replicas.minReplicas: the floor, not the load, set the cost.
+	 */
+	readonly replicaFloorShare: number | null;
 	readonly requests: { arrived: number; served: number; slaMissed: number; failed: RequestFailures };
 }
 
@@ -80,7 +88,7 @@ export interface JobClassKpis {
 	readonly availability: number | null;
 	/** Share of started jobs interrupted by a node going down (requeued or failed). */
 	readonly interruptedShare: number | null;
-	/** From order to the start of work (bid, deploy, data transfer), minutes. */
+	/** From order to the first start of work (bid, deploy, data transfer), minutes: once per job (restarts of requeued jobs excluded). */
 	readonly timeToServeMinutes: LatencyKpi | null;
 	/** Moving the job's input to its nodes, minutes (DePIN; null on the cloud twin). */
 	readonly transferMinutes: LatencyKpi | null;
@@ -98,7 +106,9 @@ export interface TwinKpis {
 	readonly latencyMs: LatencyKpi | null;
 	readonly networkRttMs: LatencyKpi | null;
 	readonly gpuHourPriceUsd: number | null;
+	/** Pooled over the classes that generate tokens: USD per 1,000 generated tokens, and per 1,000 prompt + generated. */
 	readonly costUsdPer1kTokens: number | null;
+	readonly costUsdPer1kTotalTokens: number | null;
 	readonly servedFraction: number | null;
 	readonly timeToServeMinutes: LatencyKpi | null;
 	readonly jobs: { arrived: number; served: number; rejected: number; inFlight: number };

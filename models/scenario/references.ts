@@ -6,7 +6,7 @@ import type { Catalog } from "../catalog.js";
 import type { ScenarioIssue } from "./errors.js";
 import { issueAt, type LoadedScenario } from "./load.js";
 
-const CLOUD_GPUS = ["h100-sxm", "a100-80gb", "l40s"];
+const CLOUD_GPUS = ["h100-sxm", "a100-80gb", "l40s", "l4", "t4"];
 
 export function checkReferences(loaded: LoadedScenario, catalog: Catalog): ScenarioIssue[] {
 	const { scenario } = loaded;

@@ -653,7 +653,7 @@ export const Scenario = Type.Object(
 					description: "regions of the centralized baseline (empty: all in the table)",
 				}),
 				realtimeGpu: id(
-					"GPU the cloud serves real-time inference on: cheapest (per class, the cloud GPU with enough memory and the lowest median price per request/s of capacity), or h100-sxm, a100-80gb or l40s",
+					"GPU the cloud serves real-time inference on: cheapest (per class, the cloud GPU with enough memory and the lowest median price per request/s of capacity), or h100-sxm, a100-80gb, l40s, l4 or t4",
 					{ default: "cheapest" },
 				),
 				provisioningMinutes: nonNegative("from order to serving for a cloud job, minutes", { default: 5 }),
@@ -690,7 +690,7 @@ export const Scenario = Type.Object(
 					Type.Object(
 						{
 							region: id("cloud region id"),
-							gpu: id("GPU class id (h100-sxm, a100-80gb or l40s)"),
+							gpu: id("GPU class id (h100-sxm, a100-80gb, l40s, l4 or t4)"),
 							gpus: nonNegative("GPUs of that class the region can rent to this tenant at once"),
 						},
 						{ additionalProperties: false },

@@ -47,6 +47,14 @@ describe("KPI table", () => {
 				"m",
 			),
 		);
+		// Jobs: the cloud twin serves every order, DePIN its share; the counts are labelled, the shares compared.
+		const pct = ((golden.kpis.demandShare ?? 0) * 100).toFixed(0);
+		expect(table).toMatch(
+			new RegExp(`^jobs served \\(DePIN: its ${pct}% of orders; cloud: all\\) +[\\d,]+ +[\\d,]+$`, "m"),
+		);
+		const share = (s: Summary["kpis"] | Summary["baseline"]) =>
+			(s.jobs.served / s.jobs.arrived).toFixed(4).replace(".", "\\.");
+		expect(table).toMatch(new RegExp(`^jobs served ÷ arrived +${share(golden.kpis)} +${share(golden.baseline)}$`, "m"));
 		expect(table).not.toMatch(/^tokens? /m);
 		expect(table).not.toMatch(/warning/);
 	});

@@ -118,13 +118,20 @@ describe("gpus.csv", () => {
 		expect(num(gpu("a100-80gb"), "tdp_watts")).toBe(400);
 		expect(num(gpu("a100-80gb"), "fp16_tensor_tflops")).toBeCloseTo(312, 0);
 		expect(num(gpu("h200"), "memory_gb")).toBe(141);
-		// RunPod, March 2026 (curated/gpu-figures.csv).
+		// RunPod, March 2026 (curated/gpu-figures.csv); A100 and H100: RunPod's secure-cloud rows of the skypilot
+		// catalog, 2026-03-21 (1x_A100-80GB-SXM_SECURE $1.89, 1x_H100-SXM_SECURE $2.99 on demand, $2.69 spot).
 		expect(num(gpu("rtx4090"), "rental_spot_usd_per_gpu_hour")).toBe(0.34);
 		expect(num(gpu("rtx4090"), "rental_on_demand_usd_per_gpu_hour")).toBe(0.6);
-		expect(num(gpu("a100-80gb"), "rental_spot_usd_per_gpu_hour")).toBe(1.39);
-		expect(num(gpu("a100-80gb"), "rental_on_demand_usd_per_gpu_hour")).toBe(2.45);
+		expect(num(gpu("a100-80gb"), "rental_spot_usd_per_gpu_hour")).toBe(1.19);
+		expect(num(gpu("a100-80gb"), "rental_on_demand_usd_per_gpu_hour")).toBe(1.89);
 		expect(num(gpu("h100-sxm"), "rental_spot_usd_per_gpu_hour")).toBe(2.69);
-		expect(num(gpu("h100-sxm"), "rental_on_demand_usd_per_gpu_hour")).toBe(4.76);
+		expect(num(gpu("h100-sxm"), "rental_on_demand_usd_per_gpu_hour")).toBe(2.99);
+		// Inference GPUs of the cloud twin (NVIDIA L4 and T4 datasheets): 24 and 16 GB, 72 and 70 W.
+		expect(num(gpu("l4"), "memory_gb")).toBe(24);
+		expect(num(gpu("l4"), "tdp_watts")).toBe(72);
+		expect(num(gpu("t4"), "memory_gb")).toBe(16);
+		expect(num(gpu("t4"), "fp16_tensor_tflops")).toBe(65);
+		expect(col(gpu("t4"), "fp8_tensor_tflops")).toBe("");
 		// Capex: midpoints of the street-price ranges (curated/gpu-figures.csv).
 		expect(num(gpu("h100-sxm"), "capex_usd")).toBe(27_500);
 		expect(num(gpu("rtx4090"), "capex_usd")).toBe(1700);
@@ -236,6 +243,9 @@ describe("cloud-regions.csv", () => {
 		}
 		const useast1 = regions.find((r) => col(r, "id") === "aws-us-east-1");
 		expect(useast1 === undefined ? null : num(useast1, "egress_usd_per_gb")).toBe(0.09);
+		// AWS g6.xlarge (1 L4) $0.8048/h and g4dn.xlarge (1 T4) $0.526/h on demand, skypilot 2026-03-21.
+		expect(useast1 === undefined ? null : num(useast1, "l4_usd_per_gpu_hour")).toBe(0.8048);
+		expect(useast1 === undefined ? null : num(useast1, "t4_usd_per_gpu_hour")).toBe(0.526);
 	});
 });
 

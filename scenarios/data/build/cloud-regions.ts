@@ -63,6 +63,9 @@ const CLOUD_GPUS = [
 	{ column: "h100_usd_per_gpu_hour", gpuName: "H100" },
 	{ column: "a100_usd_per_gpu_hour", gpuName: "A100" },
 	{ column: "l40s_usd_per_gpu_hour", gpuName: "L40S" },
+	// Inference GPUs (AWS g6 / g4dn, GCP g2 / n1 + T4, Azure NCasT4_v3): the cloud's cheapest fit for small models.
+	{ column: "l4_usd_per_gpu_hour", gpuName: "L4" },
+	{ column: "t4_usd_per_gpu_hour", gpuName: "T4" },
 ] as const;
 
 const CLOUD_HEADER = [
@@ -126,7 +129,7 @@ function priceFactors(skypilot: readonly PriceRow[], getdeploying: readonly Pric
 		const vm = fullUsd - accelUsd;
 		return {
 			value: vm,
-			how: `+ $${fmt(vm, 4)} host VM per GPU-hour (${DATASETS.getdeploying.label} full 1-GPU ${gpuName} 80 GB instance $${fullUsd}/h − cheapest accelerator-only price $${accelUsd}/h, ${where})`,
+			how: `+ $${fmt(vm, 4)} host VM per GPU-hour (${DATASETS.getdeploying.label} full 1-GPU ${gpuName}${gpuName === "A100" ? " 80 GB" : ""} instance $${fullUsd}/h − cheapest accelerator-only price $${accelUsd}/h, ${where})`,
 		};
 	};
 	/** Host-VM part for a GPU: zero where the catalog prices whole instances; null where it is unknown. */

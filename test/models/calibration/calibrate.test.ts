@@ -165,10 +165,10 @@ describe("calibrate --import", () => {
 		expect(await calibrateCommand({ backend: "auto", quick: false, importCsv: csv }, captured.io)).toBe(2);
 		expect(captured.err()).toContain(`${csv}:3: column "latency_ms": expected a number, got "abc"`);
 
-		writeFileSync(csv, "device,kernel,batch,latency_ms\nTesla T4,matmul-256,1,0.5\n");
+		writeFileSync(csv, "device,kernel,batch,latency_ms\nTesla V100,matmul-256,1,0.5\n");
 		const unknownDevice = captureIo();
 		expect(await calibrateCommand({ backend: "auto", quick: false, importCsv: csv }, unknownDevice.io)).toBe(2);
-		expect(unknownDevice.err()).toMatch(/bad\.csv:2: column "device": "Tesla T4" is no GPU class/);
+		expect(unknownDevice.err()).toMatch(/bad\.csv:2: column "device": "Tesla V100" is no GPU class/);
 
 		writeFileSync(csv, "device,kernel,batch,latency_ms\nrtx4090,resnet50,1,0.5\n");
 		const unknownKernel = captureIo();

@@ -135,7 +135,10 @@ describe("machine peaks", () => {
 		expect(matchGpu("rtx3090", gpus)?.id).toBe("rtx3090");
 		expect(matchGpu("NVIDIA L40S", gpus)?.id).toBe("l40s");
 		expect(matchGpu("NVIDIA Jetson AGX Orin", gpus)?.id).toBe("jetson-agx-orin");
-		expect(matchGpu("Tesla T4", gpus)).toBeUndefined();
+		expect(matchGpu("Tesla T4", gpus)?.id).toBe("t4");
+		expect(matchGpu("NVIDIA L4", gpus)?.id).toBe("l4");
+		expect(matchGpu("NVIDIA L40", gpus)).toBeUndefined();
+		expect(matchGpu("Tesla V100", gpus)).toBeUndefined();
 	});
 });
 

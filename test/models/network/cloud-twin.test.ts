@@ -3,7 +3,7 @@ import { cloudPriceUsdPerGpuHour } from "../../../models/catalog.js";
 import type { EpochDemand } from "../../../models/demand.js";
 import { cloudRegionTimeUp, cloudTwin, placeCloudReplicas } from "../../../models/network/cloud-twin.js";
 import { onEpoch } from "../../../models/network/epoch.js";
-import { replicaCapacityRps } from "../../../models/network/setup.js";
+import { CLOUD_REALTIME_GPUS, replicaCapacityRps } from "../../../models/network/setup.js";
 import type { JobClassState, NetworkState, RealtimeClassState } from "../../../models/network/state.js";
 import { generateArrivals } from "../../../models/requests.js";
 import { SECONDS_PER_HOUR } from "../../../models/units.js";
@@ -71,11 +71,11 @@ describe("cloud twin: real-time replicas", () => {
 	const flat = (n: number) => new Float64Array(n).fill(1);
 
 	it("one region within the SLA for every metro holds max(minReplicas, ceil(rate / (capacity · target))) replicas", () => {
-		for (const [rate, minReplicas, expected] of [
-			[100, 1, 9], // 100 / (15 · 0.75) = 8.9 → 9
-			[100, 12, 12],
-			[112.5, 1, 10], // exactly 10 replicas' worth
-			[0, 4, 0],
+		for (const [rate, minReplicas, expected, floor] of [
+			[100, 1, 9, 0], // 100 / (15 · 0.75) = 8.9 → 9
+			[100, 12, 12, 3], // the floor adds 12 − 9
+			[112.5, 1, 10, 0], // exactly 10 replicas' worth
+			[0, 4, 0, 0],
 		] as const) {
 			const placement = placeCloudReplicas({
 				rttMs: Float64Array.from([5, 30, 20, 40, 25, 50]), // 3 metros × 2 regions
@@ -90,6 +90,7 @@ describe("cloud twin: real-time replicas", () => {
 				priceUsdPerHour: flat(2),
 			});
 			expect([...placement.replicas]).toEqual([expected, 0]);
+			expect(placement.floorReplicas).toBe(floor);
 			expect([...placement.homeRegion]).toEqual(rate > 0 ? [0, 0, 0] : [-1, -1, -1]);
 		}
 	});
@@ -288,13 +289,14 @@ describe("cloud twin: jobs", () => {
 		cloudTwin(oneFull, jobClass(oneFull, 0), 0, 1);
 		cloudTwin(oneFull, jobClass(oneFull, 0), 0, 1);
 		expect([oneFull.cloudJobs.rejected, oneFull.cloudTally.jobsFailedOver]).toEqual([0, 1]);
-		// Every region holds one GPU of every class the offer could use: the (regions + 1)-th order finds none.
+		// Every region holds one GPU of every class the offer could use (the cloud GPUs, the same for jobs and
+		// replicas): the (regions × GPUs + 1)-th order finds none.
 		const all = tinyState([
 			"cloud.outages.enabled=false",
 			"cloud.jobPlacement=nearest",
-			`cloud.capacity=[${regionIds.flatMap((id) => ["h100-sxm", "a100-80gb", "l40s"].map((g) => `{region: ${id}, gpu: ${g}, gpus: 1}`)).join(", ")}]`,
+			`cloud.capacity=[${regionIds.flatMap((id) => CLOUD_REALTIME_GPUS.map((g) => `{region: ${id}, gpu: ${g}, gpus: 1}`)).join(", ")}]`,
 		]);
-		const orders = regionIds.length * 3 + 1;
+		const orders = regionIds.length * CLOUD_REALTIME_GPUS.length + 1;
 		for (let k = 0; k < orders; k++) cloudTwin(all, jobClass(all, 0), 0, 1);
 		expect(all.cloudJobs.rejected).toBeGreaterThan(0);
 		expect(all.cloudTally.jobsRefusedCapacity).toBe(all.cloudJobs.rejected);
@@ -331,7 +333,7 @@ describe("cloud twin: the real-time GPU", () => {
 		const classState = realtimeClass(state, 0);
 		const { regions, catalog } = state.setup;
 		// Hand-computed: each cloud GPU's median regional price ÷ the class's capacity on it.
-		const usdPerRps = ["h100-sxm", "a100-80gb", "l40s"].map((id) => {
+		const usdPerRps = CLOUD_REALTIME_GPUS.map((id) => {
 			const prices = regions.map((region) => cloudPriceUsdPerGpuHour(region, id)).filter(Number.isFinite);
 			prices.sort((a, b) => a - b);
 			const half = prices.length / 2;
@@ -345,5 +347,27 @@ describe("cloud twin: the real-time GPU", () => {
 		expect(catalog.gpus[classState.cloudGpu.gpuIndex]?.id).toBe(best.id);
 		const named = tinyState([], realtimeYaml(2000, 100));
 		expect(catalog.gpus[realtimeClass(named, 0).cloudGpu.gpuIndex]?.id).toBe("h100-sxm");
+	});
+
+	it("a GPU that holds an 8B fp16 model's weights but not one request's KV cache is never picked", () => {
+		// 16 GB of weights: on a 16 GB T4, 0.9 · 16 − 16 < 0 GB is left for KV cache (0 replicas' worth);
+		// a 24 GB L4 keeps (0.9 · 24 − 16) GB = 5.6e9 B ÷ 131072 B per token = 42,724 tokens = 128 requests of 332.
+		const llm = realtimeYaml(2000, 40)
+			.replace("realtimeGpu: h100-sxm", "realtimeGpu: cheapest")
+			.replace(
+				"compute: { prefillGflop: 35, decodeSteps: 1, stepGflop: 0, weightsGb: 0.2, overheadMs: 2 }",
+				"compute: { prefillGflop: 4800, decodeSteps: 32, stepGflop: 16, weightsGb: 16, overheadMs: 5, kvCacheBytesPerToken: 131072, promptTokens: 300 }",
+			);
+		const state = tinyState([], llm);
+		const classState = realtimeClass(state, 0);
+		const gpuOf = (id: string) => {
+			const gpu = state.setup.catalog.gpuById.get(id);
+			if (gpu === undefined) throw new Error(id);
+			return gpu;
+		};
+		expect(replicaCapacityRps(classState.spec, gpuOf("t4"), state.setup.calibration)).toBe(0);
+		expect(replicaCapacityRps(classState.spec, gpuOf("l4"), state.setup.calibration)).toBeGreaterThan(0);
+		expect(state.setup.catalog.gpus[classState.cloudGpu.gpuIndex]?.id).not.toBe("t4");
+		expect(classState.cloudCapacityRps).toBeGreaterThan(0);
 	});
 });

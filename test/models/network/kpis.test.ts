@@ -41,3 +41,31 @@ describe("per-class KPIs", () => {
 		});
 	}
 });
+
+describe("cost per 1k tokens and the replica floor", () => {
+	it("cost per 1k total tokens is cost per 1k generated × generated ÷ (prompt + generated), per class and pooled", () => {
+		// small's vision class made to generate 32 tokens after a 300-token prompt (cost unchanged: the KPI only).
+		const result = run(
+			inputsFromFile("small", ["demand.classes[0].tokensPerRequest=32", "demand.classes[0].compute.promptTokens=300"]),
+		);
+		for (const twin of [result.kpis, result.baseline]) {
+			const vision = twin.classes[0] as RealtimeClassKpis;
+			expect(vision.costUsdPer1kTokens).toBeGreaterThan(0);
+			expect(vision.costUsdPer1kTotalTokens).toBeCloseTo(((vision.costUsdPer1kTokens as number) * 32) / 332, 12);
+			// One token class: the pooled figures are the class's.
+			expect(twin.costUsdPer1kTotalTokens).toBeCloseTo(vision.costUsdPer1kTotalTokens as number, 12);
+		}
+	});
+
+	it("replicaFloorShare is 1 when minReplicas exceeds any demand and 0 when it is one replica", () => {
+		for (const [minReplicas, share] of [
+			[1000, 1],
+			[1, 0],
+		] as const) {
+			const result = run(inputsFromFile("small", [`demand.classes[0].replicas.minReplicas=${minReplicas}`]));
+			for (const twin of [result.kpis, result.baseline]) {
+				expect((twin.classes[0] as RealtimeClassKpis).replicaFloorShare).toBe(share);
+			}
+		}
+	});
+});

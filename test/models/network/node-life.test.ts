@@ -43,6 +43,24 @@ describe("node life", () => {
 		checkNetworkInvariants(state);
 	});
 
+	it("a requeued job's restart is not timed from its arrival: time to serve is recorded once, at its first start", () => {
+		const state = tinyState(["demand.classes[1].maxQueueMinutes=1000"]);
+		const { job, first } = startPair(state);
+		const tally = state.jobClassByIndex[1]?.depinJobs;
+		if (tally === undefined) throw new Error("no pair class");
+		expect(tally.timeToServeMinutes.count).toBe(1);
+		const firstStartMinutes = tally.timeToServeMinutes.max;
+		state.engine.run(MS_PER_HOUR / 4);
+		onNodeFailure(state, downPayload(first, DownCause.hardware));
+		state.engine.run(MS_PER_HOUR / 4 + 2 * MS_PER_HOUR);
+		expect(state.jobs.state[job]).toBe(JOB_RUNNING);
+		// Restarted 2 h 15 min after arrival; timed from arrival it would add a 135-minute value.
+		expect(tally.interrupted).toBe(1);
+		expect(tally.timeToServeMinutes.count).toBe(1);
+		expect(tally.timeToServeMinutes.max).toBe(firstStartMinutes);
+		expect(firstStartMinutes).toBeLessThan(135);
+	});
+
 	it("with failover none, a failure fails the job: counted not served, per class as failed and interrupted", () => {
 		const state = tinyState(["failover=none"]);
 		const { job, first, second } = startPair(state);
