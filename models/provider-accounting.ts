@@ -50,8 +50,7 @@ export interface EpochAccountingParams {
 	readonly endMs: number;
 	/** Share of a lease's price that reaches the provider in fiat. */
 	readonly fiatShareToProvider: number;
-	/** Board power of each GPU class, kW. */
-	readonly tdpKwByGpu: Float64Array;
+
 	/**
 	 * Going rate of each GPU class, USD per GPU-hour (NaN: none yet): the mean ask of its live
 	 * nodes last epoch, what a provider sees listed; market-policy providers re-ask from it
@@ -60,9 +59,6 @@ export interface EpochAccountingParams {
 	readonly goingRateByGpu: Float64Array;
 	/** A market-policy provider busy at least this share of the epoch asks over the going rate. */
 	readonly raiseAboveUtilisation: number;
-	/** Share of board power an idle GPU draws. */
-	readonly idlePowerShare: number;
-	readonly upkeepUsdPerHour: number;
 	/** Weight of this epoch's margin in the smoothed margin (EWMA). */
 	readonly ewmaWeight: number;
 	/**
@@ -179,7 +175,7 @@ export function emptyEpochAccounting(gpuCount: number): EpochAccounting {
 
 /**
  * Closes the epoch's books for every node into `out` (reused between epochs): accrues running
- * leases up to the epoch's end, charges power and upkeep, updates the smoothed margin and the
+ * leases up to the epoch's end, charges each node's running cost (its own constants), updates the smoothed margin and the
  * count of epochs below each provider's own threshold, marks those past their own patience as
  * leavers (`leaving` = 1), re-asks for market-policy providers, and resets the epoch's busy
  * time and revenue.
@@ -213,11 +209,12 @@ export function accountEpoch(nodes: NodeTable, params: EpochAccountingParams, ou
  * locals (exits and reward nodes go straight to `out`): V8 compiles it to a tight loop.
  */
 function accountTrackedNodes(nodes: NodeTable, params: EpochAccountingParams, out: EpochAccounting): void {
-	const { state: stateOf, gpu: gpuOf, hosting: hostingOf, busyMsInEpoch, revenueUsdInEpoch, powerUsdPerKwh } = nodes;
+	const { state: stateOf, gpu: gpuOf, hosting: hostingOf, busyMsInEpoch, revenueUsdInEpoch } = nodes;
+	const { costFixedUsdPerHour: costFixed, costPerUtilisationUsdPerHour: costPerUtilisation } = nodes;
 	const { ewmaMarginUsdPerHour, cumulativeMarginUsd, epochsBelowThreshold, leaving } = nodes;
 	const { exitThresholdUsdPerHour, patienceEpochs, askUndercut } = nodes;
-	const { startMs, endMs, fiatShareToProvider, tdpKwByGpu, tokens, collectWork } = params;
-	const { idlePowerShare: idleShare, upkeepUsdPerHour: upkeep, ewmaWeight: weight } = params;
+	const { startMs, endMs, fiatShareToProvider, tokens, collectWork } = params;
+	const weight = params.ewmaWeight;
 	const { goingRateByGpu, raiseAboveUtilisation: raiseAt } = params;
 	const hours = (endMs - startMs) / MS_PER_HOUR;
 	const epochMsLength = hours * MS_PER_HOUR;
@@ -265,10 +262,10 @@ function accountTrackedNodes(nodes: NodeTable, params: EpochAccountingParams, ou
 		const gpuIndex = gpuOf[node] as number;
 		const busy = busyMsInEpoch[node] as number;
 		const utilisation = busy < epochMsLength ? busy * perEpochMs : 1;
-		// operatingCostUsdPerHour (providers.ts), inlined.
-		const tdpKw = tdpKwByGpu[gpuIndex] as number;
-		const powerPrice = powerUsdPerKwh[node] as number;
-		const cost = (tdpKw * (idleShare + (1 - idleShare) * utilisation) * powerPrice + upkeep) * hours;
+		// operatingCostUsdPerHour (providers.ts), linear in utilisation: constants set at creation.
+		const fixed = costFixed[node] as number;
+		const perUtilisation = costPerUtilisation[node] as number;
+		const cost = (fixed + perUtilisation * utilisation) * hours;
 		let revenue = revenueUsdInEpoch[node] as number;
 		if (tokens !== null) revenue += payReward(out, tokens, node, state, busy);
 		const marginPerHour = (revenue - cost) * perHour;
@@ -285,7 +282,7 @@ function accountTrackedNodes(nodes: NodeTable, params: EpochAccountingParams, ou
 		addToClass(out, gpuIndex, ewma, busy, nodes.askUsdPerGpuHour[node] as number);
 		// Market policy: re-ask from the class's going rate (NaN undercut: cost-plus).
 		const undercut = askUndercut[node] as number;
-		const floor = tdpKw * powerPrice + upkeep;
+		const floor = fixed + perUtilisation;
 		if (!Number.isNaN(undercut))
 			reAsk(nodes, node, goingRateByGpu[gpuIndex] as number, undercut, utilisation >= raiseAt, floor);
 		busyMsInEpoch[node] = 0;

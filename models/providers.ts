@@ -12,14 +12,24 @@ import { HOURS_PER_YEAR } from "./units.js";
 
 export interface ProviderCostInputs {
 	readonly tdpWatts: number;
+	/** The tariff the site pays, USD per kWh (a home pays the household tariff). */
 	readonly electricityUsdPerKwh: number;
 	readonly idlePowerShare: number;
+	/** Fixed cost per hour: a home's upkeep, or a data centre's colocation fee, USD. */
 	readonly upkeepUsdPerHour: number;
+	/** Host power (CPU, memory, fans, PSU losses) as a share of GPU board power (absent: 0). */
+	readonly hostPowerShare?: number;
+	/** Facility power over IT power (cooling, distribution); absent: 1 (a home). */
+	readonly pue?: number;
 }
 
-/** Running cost of a node per hour at utilisation u ∈ [0, 1], USD (power + upkeep). */
+/**
+ * Running cost of a node per hour at utilisation u ∈ [0, 1], USD: GPU and host power (idle share
+ * plus the busy rest), times the PUE, at the site's tariff, plus upkeep or colocation.
+ */
 export function operatingCostUsdPerHour(inputs: ProviderCostInputs, utilisation: number): number {
-	const powerKw = (inputs.tdpWatts / 1000) * (inputs.idlePowerShare + (1 - inputs.idlePowerShare) * utilisation);
+	const itKw = (inputs.tdpWatts / 1000) * (1 + (inputs.hostPowerShare ?? 0));
+	const powerKw = itKw * (inputs.idlePowerShare + (1 - inputs.idlePowerShare) * utilisation) * (inputs.pue ?? 1);
 	return powerKw * inputs.electricityUsdPerKwh + inputs.upkeepUsdPerHour;
 }
 

@@ -64,6 +64,8 @@ export class NetworkSetup {
 	readonly tdpKwByGpu: Float64Array;
 	readonly electricityByMetro: Float64Array;
 	readonly capexPerHourByGpu: Float64Array;
+	/** Amortisation period of the hardware, years: providers.capexLifetimeYears, else the service life. */
+	readonly capexLifetimeYears: number;
 	readonly marketContext: MarketContext;
 	/** Bid window and deployment between an award and the start of work, ms. */
 	readonly awardDelayMs: number;
@@ -149,8 +151,9 @@ export class NetworkSetup {
 		);
 		this.tdpKwByGpu = Float64Array.from(this.gpus, (g) => g.tdpWatts / 1000);
 		this.electricityByMetro = Float64Array.from(this.metros, (m) => m.electricityUsdPerKwh);
+		this.capexLifetimeYears = providers.capexLifetimeYears ?? providers.capex.serviceLifeYears;
 		this.capexPerHourByGpu = Float64Array.from(this.gpus, (g) =>
-			amortisedCapexUsdPerHour(g.capexUsd, providers.capexLifetimeYears),
+			amortisedCapexUsdPerHour(g.capexUsd, this.capexLifetimeYears),
 		);
 		this.marketContext = marketContextOf(scenario, this.gpus, this.geography, this.metroCount, this.hoursPerWorkByGpu);
 		this.awardDelayMs =
