@@ -87,13 +87,6 @@ export class NodeTable {
 	linkGbps: Float32Array;
 	/** The provider's own draws (providers.ts): electricity price, USD per kWh. */
 	powerUsdPerKwh: Float32Array;
-	/**
-	 * Running cost per hour = costFixedUsdPerHour + costPerUtilisationUsdPerHour × utilisation, USD
-	 * (power with host and PUE, upkeep or colocation: siteCostInputs, network/node-life.ts), set once
-	 * at creation so the epoch's books charge it with one multiply-add.
-	 */
-	costFixedUsdPerHour: Float32Array;
-	costPerUtilisationUsdPerHour: Float32Array;
 	/** A smoothed margin below this counts towards exit, USD per GPU-hour. */
 	exitThresholdUsdPerHour: Float32Array;
 	/** Epochs below the threshold after which the provider leaves (≥ 1). */
@@ -129,8 +122,6 @@ export class NodeTable {
 		this.hosting = new Uint8Array(n);
 		this.linkGbps = new Float32Array(n);
 		this.powerUsdPerKwh = new Float32Array(n);
-		this.costFixedUsdPerHour = new Float32Array(n);
-		this.costPerUtilisationUsdPerHour = new Float32Array(n);
 		this.exitThresholdUsdPerHour = new Float32Array(n);
 		this.patienceEpochs = new Uint16Array(n);
 		this.askUndercut = new Float32Array(n);

@@ -50,6 +50,13 @@ export interface EpochAccountingParams {
 	readonly endMs: number;
 	/** Share of a lease's price that reaches the provider in fiat. */
 	readonly fiatShareToProvider: number;
+	/**
+	 * Running cost of a node of GPU class g hosted as h (index g · 2 + h) at its power price p and
+	 * utilisation u: (idleKw + busyKw · u) · p + fixedUsdPerHour, USD per hour (setup.ts).
+	 */
+	readonly idleKwByGpuHosting: Float64Array;
+	readonly busyKwByGpuHosting: Float64Array;
+	readonly fixedUsdPerHourByGpuHosting: Float64Array;
 
 	/**
 	 * Going rate of each GPU class, USD per GPU-hour (NaN: none yet): the mean ask of its live
@@ -209,8 +216,8 @@ export function accountEpoch(nodes: NodeTable, params: EpochAccountingParams, ou
  * locals (exits and reward nodes go straight to `out`): V8 compiles it to a tight loop.
  */
 function accountTrackedNodes(nodes: NodeTable, params: EpochAccountingParams, out: EpochAccounting): void {
-	const { state: stateOf, gpu: gpuOf, hosting: hostingOf, busyMsInEpoch, revenueUsdInEpoch } = nodes;
-	const { costFixedUsdPerHour: costFixed, costPerUtilisationUsdPerHour: costPerUtilisation } = nodes;
+	const { state: stateOf, gpu: gpuOf, hosting: hostingOf, busyMsInEpoch, revenueUsdInEpoch, powerUsdPerKwh } = nodes;
+	const { idleKwByGpuHosting: idleKw, busyKwByGpuHosting: busyKw, fixedUsdPerHourByGpuHosting: fixedUsd } = params;
 	const { ewmaMarginUsdPerHour, cumulativeMarginUsd, epochsBelowThreshold, leaving } = nodes;
 	const { exitThresholdUsdPerHour, patienceEpochs, askUndercut } = nodes;
 	const { startMs, endMs, fiatShareToProvider, tokens, collectWork } = params;
@@ -262,9 +269,11 @@ function accountTrackedNodes(nodes: NodeTable, params: EpochAccountingParams, ou
 		const gpuIndex = gpuOf[node] as number;
 		const busy = busyMsInEpoch[node] as number;
 		const utilisation = busy < epochMsLength ? busy * perEpochMs : 1;
-		// operatingCostUsdPerHour (providers.ts), linear in utilisation: constants set at creation.
-		const fixed = costFixed[node] as number;
-		const perUtilisation = costPerUtilisation[node] as number;
+		// operatingCostUsdPerHour (providers.ts), linear in utilisation and power price: per-class constants.
+		const k = gpuIndex * 2 + hosting;
+		const powerPrice = powerUsdPerKwh[node] as number;
+		const fixed = (idleKw[k] as number) * powerPrice + (fixedUsd[k] as number);
+		const perUtilisation = (busyKw[k] as number) * powerPrice;
 		const cost = (fixed + perUtilisation * utilisation) * hours;
 		let revenue = revenueUsdInEpoch[node] as number;
 		if (tokens !== null) revenue += payReward(out, tokens, node, state, busy);

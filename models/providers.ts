@@ -33,6 +33,54 @@ export function operatingCostUsdPerHour(inputs: ProviderCostInputs, utilisation:
 	return powerKw * inputs.electricityUsdPerKwh + inputs.upkeepUsdPerHour;
 }
 
+/** What a site costs to run, by hosting (providers.site and its neighbours in the scenario). */
+export interface SiteCostSpec {
+	readonly idlePowerShare: number;
+	/** A home's upkeep, USD per hour. */
+	readonly upkeepUsdPerHour: number;
+	readonly residentialTariffFactor: number;
+	readonly hostPowerShareResidential: number;
+	readonly hostPowerShareDatacenter: number;
+	readonly datacenterPue: number;
+	readonly colocationUsdPerKwMonth: number;
+}
+
+/**
+ * The running-cost inputs of a GPU of `tdpWatts` at a provider whose drawn power price is
+ * `powerUsdPerKwh` (its metro's industrial price × its own factor): a home pays the household
+ * tariff (× residentialTariffFactor) on GPU and host power, plus upkeep; a data centre pays the
+ * metro's price on GPU and host power × PUE, plus colocation per kW of IT load at full power.
+ */
+export function siteCostInputs(
+	spec: SiteCostSpec,
+	tdpWatts: number,
+	datacenter: boolean,
+	powerUsdPerKwh: number,
+): ProviderCostInputs {
+	const { idlePowerShare } = spec;
+	if (datacenter) {
+		const hostPowerShare = spec.hostPowerShareDatacenter;
+		const itKw = (tdpWatts / 1000) * (1 + hostPowerShare);
+		const upkeepUsdPerHour = (itKw * spec.colocationUsdPerKwMonth * 12) / HOURS_PER_YEAR;
+		return {
+			tdpWatts,
+			electricityUsdPerKwh: powerUsdPerKwh,
+			idlePowerShare,
+			upkeepUsdPerHour,
+			hostPowerShare,
+			pue: spec.datacenterPue,
+		};
+	}
+	return {
+		tdpWatts,
+		electricityUsdPerKwh: powerUsdPerKwh * spec.residentialTariffFactor,
+		idlePowerShare,
+		upkeepUsdPerHour: spec.upkeepUsdPerHour,
+		hostPowerShare: spec.hostPowerShareResidential,
+		pue: 1,
+	};
+}
+
 /** Capex spread evenly over the hardware's life, USD per hour. */
 export function amortisedCapexUsdPerHour(capexUsd: number, lifetimeYears: number): number {
 	return capexUsd / (lifetimeYears * HOURS_PER_YEAR);

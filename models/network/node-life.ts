@@ -13,6 +13,7 @@ import {
 	newcomerAnnualReturn,
 	operatingCostUsdPerHour,
 	type ProviderCostInputs,
+	siteCostInputs,
 } from "../providers.js";
 import { HOURS_PER_YEAR, MS_PER_DAY, MS_PER_HOUR } from "../units.js";
 import { cutLease } from "./leases.js";
@@ -32,42 +33,15 @@ export interface ProspectDraw {
 	hosting: Hosting;
 }
 
-/**
- * The running-cost inputs of a node of class `gpuIndex` hosted as `hosting`, at the provider's
- * drawn power price (its metro's industrial price × its own factor): a home pays the household
- * tariff (× residentialTariffFactor) on GPU and host power, plus upkeep; a data centre pays its
- * metro's price on GPU and host power × PUE, plus colocation per kW of IT load.
- */
-export function siteCostInputs(
+/** The running-cost inputs of a node of class `gpuIndex` hosted as `hosting` at its drawn power price (siteCostInputs). */
+export function nodeCostInputs(
 	state: NetworkState,
 	gpuIndex: number,
 	hosting: Hosting,
 	powerUsdPerKwh: number,
 ): ProviderCostInputs {
-	const { providers } = state.setup.scenario;
-	const site = providers.site;
 	const tdpWatts = (state.setup.gpus[gpuIndex] as GpuSpec).tdpWatts;
-	const idlePowerShare = providers.idlePowerShare;
-	if (hosting === Hosting.datacenter) {
-		const hostPowerShare = site.hostPowerShare.datacenter;
-		const itKw = (tdpWatts / 1000) * (1 + hostPowerShare);
-		return {
-			tdpWatts,
-			electricityUsdPerKwh: powerUsdPerKwh,
-			idlePowerShare,
-			upkeepUsdPerHour: (itKw * site.colocationUsdPerKwMonth * 12) / HOURS_PER_YEAR,
-			hostPowerShare,
-			pue: site.datacenterPue,
-		};
-	}
-	return {
-		tdpWatts,
-		electricityUsdPerKwh: powerUsdPerKwh * site.residentialTariffFactor,
-		idlePowerShare,
-		upkeepUsdPerHour: providers.upkeepUsdPerHour,
-		hostPowerShare: site.hostPowerShare.residential,
-		pue: 1,
-	};
+	return siteCostInputs(state.setup.siteCosts, tdpWatts, hosting === Hosting.datacenter, powerUsdPerKwh);
 }
 
 /** A new node's hosting: by its GPU tier's data-centre share, from `rng` (each caller's own stream). */
@@ -98,7 +72,7 @@ export function createNode(
 		prospect?.powerUsdPerKwh ?? metro.electricityUsdPerKwh * draws.powerPriceFactor.sample(rngs.powerPrice);
 	// Hosting by GPU tier (a stream of its own, so no other draw moves): it sets the running costs.
 	const hosting = prospect?.hosting ?? drawHosting(state, gpuIndex, state.hostingRng);
-	const costInputs = siteCostInputs(state, gpuIndex, hosting, powerUsdPerKwh);
+	const costInputs = nodeCostInputs(state, gpuIndex, hosting, powerUsdPerKwh);
 	const capexUsd = prospect?.capexUsd ?? gpu.capexUsd * draws.capexPriceFactor.sample(rngs.capex);
 	const capexPerHour = amortisedCapexUsdPerHour(capexUsd, setup.capexLifetimeYears);
 	const pricedAt = hosting === Hosting.datacenter ? providers.site.datacenterAskUtilisation : providers.askUtilisation;
@@ -114,9 +88,6 @@ export function createNode(
 	const boughtAtMs = prospect === null ? -draws.capexAgeDays.sample(rngs.capex) * MS_PER_DAY : atMs;
 	scheduleEndOfLife(state, node, boughtAtMs);
 	nodes.powerUsdPerKwh[node] = powerUsdPerKwh;
-	const idleCostUsdPerHour = operatingCostUsdPerHour(costInputs, 0);
-	nodes.costFixedUsdPerHour[node] = idleCostUsdPerHour;
-	nodes.costPerUtilisationUsdPerHour[node] = operatingCostUsdPerHour(costInputs, 1) - idleCostUsdPerHour;
 	// Burn-in: a provider's smoothed margin starts at what it planned (the share of its ask that
 	// reaches it, at the utilisation it priced at, less its running cost then), not at 0: a starting
 	// provider has run a while, and a joiner bought on an expected return above its hurdle.
@@ -179,7 +150,7 @@ export function newcomerReturn(
 			capexUsd,
 			lifetimeYears: setup.capexLifetimeYears,
 		},
-		siteCostInputs(state, gpuIndex, hosting, powerUsdPerKwh),
+		nodeCostInputs(state, gpuIndex, hosting, powerUsdPerKwh),
 	);
 }
 

@@ -20,7 +20,13 @@ import { type Sampler, samplerOf, samplerOfValue } from "../distribution-spec.js
 import { buildGeography, type Geography, greatCircleKm } from "../geo.js";
 import { type CalibrationProfile, computeTimeMs, efficiencyFor, iterationCost, jobDurationHours } from "../latency.js";
 import type { MarketContext } from "../market.js";
-import { amortisedCapexUsdPerHour, ewmaWeight } from "../providers.js";
+import {
+	amortisedCapexUsdPerHour,
+	ewmaWeight,
+	operatingCostUsdPerHour,
+	type SiteCostSpec,
+	siteCostInputs,
+} from "../providers.js";
 import { resolveBatchingMode, sitesByRtt } from "../requests.js";
 import type { JobClass, RealtimeClass, Scenario } from "../scenario/schema.js";
 import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, MS_PER_SECOND, SECONDS_PER_HOUR } from "../units.js";
@@ -64,6 +70,17 @@ export class NetworkSetup {
 	readonly tdpKwByGpu: Float64Array;
 	readonly electricityByMetro: Float64Array;
 	readonly capexPerHourByGpu: Float64Array;
+	/** What sites cost to run, by hosting (providers.site, idle share and home upkeep). */
+	readonly siteCosts: SiteCostSpec;
+	/**
+	 * Running cost of a node of GPU class g hosted as h (index g · 2 + h, Hosting 0 residential,
+	 * 1 data centre) at power price p and utilisation u: (idleKw + busyKw · u) · p + fixedUsdPerHour,
+	 * USD per hour (operatingCostUsdPerHour, linear in u and p): the epoch's books charge it with
+	 * two multiply-adds per node.
+	 */
+	readonly siteIdleKwByGpuHosting: Float64Array;
+	readonly siteBusyKwByGpuHosting: Float64Array;
+	readonly siteFixedUsdPerHourByGpuHosting: Float64Array;
 	/** Amortisation period of the hardware, years: providers.capexLifetimeYears, else the service life. */
 	readonly capexLifetimeYears: number;
 	readonly marketContext: MarketContext;
@@ -152,6 +169,30 @@ export class NetworkSetup {
 		this.tdpKwByGpu = Float64Array.from(this.gpus, (g) => g.tdpWatts / 1000);
 		this.electricityByMetro = Float64Array.from(this.metros, (m) => m.electricityUsdPerKwh);
 		this.capexLifetimeYears = providers.capexLifetimeYears ?? providers.capex.serviceLifeYears;
+		const site = providers.site;
+		this.siteCosts = {
+			idlePowerShare: providers.idlePowerShare,
+			upkeepUsdPerHour: providers.upkeepUsdPerHour,
+			residentialTariffFactor: site.residentialTariffFactor,
+			hostPowerShareResidential: site.hostPowerShare.residential,
+			hostPowerShareDatacenter: site.hostPowerShare.datacenter,
+			datacenterPue: site.datacenterPue,
+			colocationUsdPerKwMonth: site.colocationUsdPerKwMonth,
+		};
+		this.siteIdleKwByGpuHosting = new Float64Array(this.gpus.length * 2);
+		this.siteBusyKwByGpuHosting = new Float64Array(this.gpus.length * 2);
+		this.siteFixedUsdPerHourByGpuHosting = new Float64Array(this.gpus.length * 2);
+		this.gpus.forEach((g, gpuIndex) => {
+			for (let hosting = 0; hosting < 2; hosting++) {
+				// At a power price of 1 USD/kWh, the power terms are kW; the upkeep or colocation is apart.
+				const inputs = siteCostInputs(this.siteCosts, g.tdpWatts, hosting === 1, 1);
+				const powerOnly = { ...inputs, upkeepUsdPerHour: 0 };
+				const idleKw = operatingCostUsdPerHour(powerOnly, 0);
+				this.siteIdleKwByGpuHosting[gpuIndex * 2 + hosting] = idleKw;
+				this.siteBusyKwByGpuHosting[gpuIndex * 2 + hosting] = operatingCostUsdPerHour(powerOnly, 1) - idleKw;
+				this.siteFixedUsdPerHourByGpuHosting[gpuIndex * 2 + hosting] = inputs.upkeepUsdPerHour;
+			}
+		});
 		this.capexPerHourByGpu = Float64Array.from(this.gpus, (g) =>
 			amortisedCapexUsdPerHour(g.capexUsd, this.capexLifetimeYears),
 		);

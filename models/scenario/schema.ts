@@ -494,14 +494,24 @@ export const Scenario = Type.Object(
 						),
 						hostPowerShare: Type.Object(
 							{
-								residential: nonNegative("host power of a home rig (CPU, board, PSU losses), share of GPU board power", {
-									default: 0.25,
-								}),
-								datacenter: nonNegative("host power of a GPU server (CPUs, NICs, fans, PSU losses), share of GPU board power", {
-									default: 0.8,
-								}),
+								residential: nonNegative(
+									"host power of a home rig (CPU, board, PSU losses), share of GPU board power",
+									{
+										default: 0.25,
+									},
+								),
+								datacenter: nonNegative(
+									"host power of a GPU server (CPUs, NICs, fans, PSU losses), share of GPU board power",
+									{
+										default: 0.8,
+									},
+								),
 							},
-							{ additionalProperties: false, default: {}, description: "host power by hosting, share of GPU board power" },
+							{
+								additionalProperties: false,
+								default: {},
+								description: "host power by hosting, share of GPU board power",
+							},
 						),
 						datacenterPue: positive("power usage effectiveness of a data centre (facility over IT power)", {
 							default: 1.56,
@@ -521,7 +531,8 @@ export const Scenario = Type.Object(
 					{
 						additionalProperties: false,
 						default: {},
-						description: "running costs by hosting: household tariff and upkeep at home; colocation, PUE and host power in a data centre",
+						description:
+							"running costs by hosting: household tariff and upkeep at home; colocation, PUE and host power in a data centre",
 					},
 				),
 				bandwidthUsdPerGb: nonNegative("provider's transfer cost, USD/GB", { default: 0.01 }),
