@@ -213,21 +213,21 @@ export function accountEpoch(nodes: NodeTable, params: EpochAccountingParams, ou
 
 /**
  * The pass over the tracked nodes. Parameters are read into locals once and sums kept in
- * locals (exits and reward nodes go straight to `out`): V8 compiles it to a tight loop.
+ * locals (exits and reward nodes go straight to `out`): V8 compiles it to a tight loop. The
+ * running cost is operatingCostUsdPerHour (providers.ts), linear in utilisation and power price:
+ * its class-and-hosting constants times the node's power price.
  */
 function accountTrackedNodes(nodes: NodeTable, params: EpochAccountingParams, out: EpochAccounting): void {
 	const { state: stateOf, gpu: gpuOf, hosting: hostingOf, busyMsInEpoch, revenueUsdInEpoch, powerUsdPerKwh } = nodes;
 	const { idleKwByGpuHosting: idleKw, busyKwByGpuHosting: busyKw, fixedUsdPerHourByGpuHosting: fixedUsd } = params;
 	const { ewmaMarginUsdPerHour, cumulativeMarginUsd, epochsBelowThreshold, leaving } = nodes;
 	const { exitThresholdUsdPerHour, patienceEpochs, askUndercut } = nodes;
-	const { startMs, endMs, fiatShareToProvider, tokens, collectWork } = params;
-	const weight = params.ewmaWeight;
+	const { startMs, endMs, fiatShareToProvider, tokens, collectWork, ewmaWeight: weight } = params;
 	const { goingRateByGpu, raiseAboveUtilisation: raiseAt } = params;
 	const hours = (endMs - startMs) / MS_PER_HOUR;
 	const epochMsLength = hours * MS_PER_HOUR;
 	const perEpochMs = 1 / epochMsLength;
 	const perHour = 1 / hours;
-	const joiningByGpu = out.joiningByGpu;
 	let joining = 0;
 	let serving = 0;
 	let down = 0;
@@ -241,7 +241,7 @@ function accountTrackedNodes(nodes: NodeTable, params: EpochAccountingParams, ou
 	let liveHosted = 0;
 	let downHosted = 0;
 	// Exited nodes are dropped from `tracked` as the pass meets them (compaction in place).
-	const { tracked, trackedCount } = out;
+	const { tracked, trackedCount, joiningByGpu } = out;
 	let kept = 0;
 	for (let t = 0; t < trackedCount; t++) {
 		const node = tracked[t] as number;
@@ -269,7 +269,6 @@ function accountTrackedNodes(nodes: NodeTable, params: EpochAccountingParams, ou
 		const gpuIndex = gpuOf[node] as number;
 		const busy = busyMsInEpoch[node] as number;
 		const utilisation = busy < epochMsLength ? busy * perEpochMs : 1;
-		// operatingCostUsdPerHour (providers.ts), linear in utilisation and power price: per-class constants.
 		const k = gpuIndex * 2 + hosting;
 		const powerPrice = powerUsdPerKwh[node] as number;
 		const fixed = (idleKw[k] as number) * powerPrice + (fixedUsd[k] as number);

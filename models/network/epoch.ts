@@ -137,9 +137,9 @@ function accountingParams(state: NetworkState, endMs: number, hours: number): Ep
 		startMs: state.epochStartMs,
 		endMs,
 		fiatShareToProvider: state.fiatShareToProvider,
-		idleKwByGpuHosting: setup.siteIdleKwByGpuHosting,
-		busyKwByGpuHosting: setup.siteBusyKwByGpuHosting,
-		fixedUsdPerHourByGpuHosting: setup.siteFixedUsdPerHourByGpuHosting,
+		idleKwByGpuHosting: setup.siteCostTable.idleKw,
+		busyKwByGpuHosting: setup.siteCostTable.busyKw,
+		fixedUsdPerHourByGpuHosting: setup.siteCostTable.fixedUsdPerHour,
 		ewmaWeight: setup.exitWeight,
 		goingRateByGpu: state.goingRateByGpu,
 		// At a posted price, asking over it is refusing work: market-policy providers never do.

@@ -41,7 +41,7 @@ export function nodeCostInputs(
 	powerUsdPerKwh: number,
 ): ProviderCostInputs {
 	const tdpWatts = (state.setup.gpus[gpuIndex] as GpuSpec).tdpWatts;
-	return siteCostInputs(state.setup.siteCosts, tdpWatts, hosting === Hosting.datacenter, powerUsdPerKwh);
+	return siteCostInputs(state.setup.siteCostTable.spec, tdpWatts, hosting === Hosting.datacenter, powerUsdPerKwh);
 }
 
 /** A new node's hosting: by its GPU tier's data-centre share, from `rng` (each caller's own stream). */
