@@ -423,7 +423,7 @@ export const Scenario = Type.Object(
 				askUtilisation: Type.Number({
 					exclusiveMinimum: 0,
 					maximum: 1,
-					default: 0.5,
+					default: 0.7,
 					description:
 						"utilisation a cost-plus provider prices at: its ask is its full cost per busy hour at this utilisation (running cost and remaining capex ÷ utilisation) × (1 + markup)",
 				}),
