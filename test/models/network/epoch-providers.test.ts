@@ -75,6 +75,21 @@ describe("providers in the network", () => {
 		expect(above.kpis.providers.joins).toBe(1000);
 	});
 
+	it("prospects arrive as a flow: joins are Poisson with mean rate × starting fleet × days (all join)", () => {
+		// 0.01 a day per starting node × 3,000 = 30 prospects a day, each joining (hurdle −100%) after
+		// 14 days of lead time: those deciding in the first 46 days of 60 come online, 30 × 46 = 1,380
+		// on average (Poisson: sd 37). No cap: the old finite pool would have stopped at its size.
+		const flow = "{ arrivalsPerDayPerStartNode: 0.01, hurdleAnnualReturn: -1 }";
+		const result = run(inputsFromYaml(noRevenue("65535", flow)), { checkInvariants: false });
+		expect(Math.abs(result.kpis.providers.joins - 1380)).toBeLessThan(4 * Math.sqrt(1380));
+		// Arrivals spread evenly: each 10-day window of decisions brings 300 ± 4 sd of joins.
+		const joins = result.timeseries.column("joins");
+		for (let day = 14; day + 10 <= 60; day += 10) {
+			const window = Array.from(joins.subarray(day * 24, (day + 10) * 24)).reduce((a, b) => a + b, 0);
+			expect(Math.abs(window - 300)).toBeLessThan(4 * Math.sqrt(300));
+		}
+	});
+
 	it("the holding cost of a GPU raises the exit threshold by its share of the capex per hour", () => {
 		// Threshold −1 USD/h: no idle H100 (margin −(1.26 kW × 0.25 × PUE 1.56 × power price +
 		// colocation 1.26 kW × 184 × 12 / 8,760 = 0.318), under 0.4 USD/h) is below it. A holding cost h adds h × 27,500 / 8,760 USD/h (capex at its catalogue price):
