@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { Metro } from "../../../models/catalog.js";
 import { checkNetworkInvariants } from "../../../models/network/invariants.js";
 import { onLeaseEnd } from "../../../models/network/lease-end.js";
 import { createNode, downPayload, onNodeFailure } from "../../../models/network/node-life.js";
@@ -104,7 +105,8 @@ describe("node life", () => {
 			"providers.site={hostPowerShare: {datacenter: 0.8}, datacenterPue: 1.5, colocationUsdPerKwMonth: 146, datacenterAskUtilisation: 0.8}",
 			"market.takeRate=0.1",
 		]);
-		state.setup.metros[0] = { ...state.setup.metros[0], electricityUsdPerKwh: 0.125 } as never;
+		const metros = state.setup.metros as Metro[];
+		metros[0] = { ...(metros[0] as Metro), electricityUsdPerKwh: 0.125 };
 		const node = createNode(state, state.nodes.gpu[0] as number, 0, NodeState.idle, 0);
 		// IT load 0.7 × 1.8 = 1.26 kW: colocation 1.26 × 146 × 12 / 8,760 = 0.252 USD/h; power at
 		// u = 0.8: 1.26 × (0.25 + 0.75 × 0.8) × 1.5 × 0.125 = 0.2008125; capex 27,500 / 43,800 =
