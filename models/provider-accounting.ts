@@ -50,8 +50,14 @@ export interface EpochAccountingParams {
 	readonly endMs: number;
 	/** Share of a lease's price that reaches the provider in fiat. */
 	readonly fiatShareToProvider: number;
-	/** Board power of each GPU class, kW. */
-	readonly tdpKwByGpu: Float64Array;
+	/**
+	 * Running cost of a node of GPU class g hosted as h (index g · 2 + h) at its power price p and
+	 * utilisation u: (idleKw + busyKw · u) · p + fixedUsdPerHour, USD per hour (setup.ts).
+	 */
+	readonly idleKwByGpuHosting: Float64Array;
+	readonly busyKwByGpuHosting: Float64Array;
+	readonly fixedUsdPerHourByGpuHosting: Float64Array;
+
 	/**
 	 * Going rate of each GPU class, USD per GPU-hour (NaN: none yet): the mean ask of its live
 	 * nodes last epoch, what a provider sees listed; market-policy providers re-ask from it
@@ -60,9 +66,6 @@ export interface EpochAccountingParams {
 	readonly goingRateByGpu: Float64Array;
 	/** A market-policy provider busy at least this share of the epoch asks over the going rate. */
 	readonly raiseAboveUtilisation: number;
-	/** Share of board power an idle GPU draws. */
-	readonly idlePowerShare: number;
-	readonly upkeepUsdPerHour: number;
 	/** Weight of this epoch's margin in the smoothed margin (EWMA). */
 	readonly ewmaWeight: number;
 	/**
@@ -179,7 +182,7 @@ export function emptyEpochAccounting(gpuCount: number): EpochAccounting {
 
 /**
  * Closes the epoch's books for every node into `out` (reused between epochs): accrues running
- * leases up to the epoch's end, charges power and upkeep, updates the smoothed margin and the
+ * leases up to the epoch's end, charges each node's running cost (its own constants), updates the smoothed margin and the
  * count of epochs below each provider's own threshold, marks those past their own patience as
  * leavers (`leaving` = 1), re-asks for market-policy providers, and resets the epoch's busy
  * time and revenue.
@@ -210,20 +213,21 @@ export function accountEpoch(nodes: NodeTable, params: EpochAccountingParams, ou
 
 /**
  * The pass over the tracked nodes. Parameters are read into locals once and sums kept in
- * locals (exits and reward nodes go straight to `out`): V8 compiles it to a tight loop.
+ * locals (exits and reward nodes go straight to `out`): V8 compiles it to a tight loop. The
+ * running cost is operatingCostUsdPerHour (providers.ts), linear in utilisation and power price:
+ * its class-and-hosting constants times the node's power price.
  */
 function accountTrackedNodes(nodes: NodeTable, params: EpochAccountingParams, out: EpochAccounting): void {
 	const { state: stateOf, gpu: gpuOf, hosting: hostingOf, busyMsInEpoch, revenueUsdInEpoch, powerUsdPerKwh } = nodes;
+	const { idleKwByGpuHosting: idleKw, busyKwByGpuHosting: busyKw, fixedUsdPerHourByGpuHosting: fixedUsd } = params;
 	const { ewmaMarginUsdPerHour, cumulativeMarginUsd, epochsBelowThreshold, leaving } = nodes;
 	const { exitThresholdUsdPerHour, patienceEpochs, askUndercut } = nodes;
-	const { startMs, endMs, fiatShareToProvider, tdpKwByGpu, tokens, collectWork } = params;
-	const { idlePowerShare: idleShare, upkeepUsdPerHour: upkeep, ewmaWeight: weight } = params;
+	const { startMs, endMs, fiatShareToProvider, tokens, collectWork, ewmaWeight: weight } = params;
 	const { goingRateByGpu, raiseAboveUtilisation: raiseAt } = params;
 	const hours = (endMs - startMs) / MS_PER_HOUR;
 	const epochMsLength = hours * MS_PER_HOUR;
 	const perEpochMs = 1 / epochMsLength;
 	const perHour = 1 / hours;
-	const joiningByGpu = out.joiningByGpu;
 	let joining = 0;
 	let serving = 0;
 	let down = 0;
@@ -237,7 +241,7 @@ function accountTrackedNodes(nodes: NodeTable, params: EpochAccountingParams, ou
 	let liveHosted = 0;
 	let downHosted = 0;
 	// Exited nodes are dropped from `tracked` as the pass meets them (compaction in place).
-	const { tracked, trackedCount } = out;
+	const { tracked, trackedCount, joiningByGpu } = out;
 	let kept = 0;
 	for (let t = 0; t < trackedCount; t++) {
 		const node = tracked[t] as number;
@@ -265,10 +269,11 @@ function accountTrackedNodes(nodes: NodeTable, params: EpochAccountingParams, ou
 		const gpuIndex = gpuOf[node] as number;
 		const busy = busyMsInEpoch[node] as number;
 		const utilisation = busy < epochMsLength ? busy * perEpochMs : 1;
-		// operatingCostUsdPerHour (providers.ts), inlined.
-		const tdpKw = tdpKwByGpu[gpuIndex] as number;
+		const k = gpuIndex * 2 + hosting;
 		const powerPrice = powerUsdPerKwh[node] as number;
-		const cost = (tdpKw * (idleShare + (1 - idleShare) * utilisation) * powerPrice + upkeep) * hours;
+		const fixed = (idleKw[k] as number) * powerPrice + (fixedUsd[k] as number);
+		const perUtilisation = (busyKw[k] as number) * powerPrice;
+		const cost = (fixed + perUtilisation * utilisation) * hours;
 		let revenue = revenueUsdInEpoch[node] as number;
 		if (tokens !== null) revenue += payReward(out, tokens, node, state, busy);
 		const marginPerHour = (revenue - cost) * perHour;
@@ -285,7 +290,7 @@ function accountTrackedNodes(nodes: NodeTable, params: EpochAccountingParams, ou
 		addToClass(out, gpuIndex, ewma, busy, nodes.askUsdPerGpuHour[node] as number);
 		// Market policy: re-ask from the class's going rate (NaN undercut: cost-plus).
 		const undercut = askUndercut[node] as number;
-		const floor = tdpKw * powerPrice + upkeep;
+		const floor = fixed + perUtilisation;
 		if (!Number.isNaN(undercut))
 			reAsk(nodes, node, goingRateByGpu[gpuIndex] as number, undercut, utilisation >= raiseAt, floor);
 		busyMsInEpoch[node] = 0;

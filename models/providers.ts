@@ -12,15 +12,73 @@ import { HOURS_PER_YEAR } from "./units.js";
 
 export interface ProviderCostInputs {
 	readonly tdpWatts: number;
+	/** The tariff the site pays, USD per kWh (a home pays the household tariff). */
 	readonly electricityUsdPerKwh: number;
 	readonly idlePowerShare: number;
+	/** Fixed cost per hour: a home's upkeep, or a data centre's colocation fee, USD. */
 	readonly upkeepUsdPerHour: number;
+	/** Host power (CPU, memory, fans, PSU losses) as a share of GPU board power (absent: 0). */
+	readonly hostPowerShare?: number;
+	/** Facility power over IT power (cooling, distribution); absent: 1 (a home). */
+	readonly pue?: number;
 }
 
-/** Running cost of a node per hour at utilisation u ∈ [0, 1], USD (power + upkeep). */
+/**
+ * Running cost of a node per hour at utilisation u ∈ [0, 1], USD: GPU and host power (idle share
+ * plus the busy rest), times the PUE, at the site's tariff, plus upkeep or colocation.
+ */
 export function operatingCostUsdPerHour(inputs: ProviderCostInputs, utilisation: number): number {
-	const powerKw = (inputs.tdpWatts / 1000) * (inputs.idlePowerShare + (1 - inputs.idlePowerShare) * utilisation);
+	const itKw = (inputs.tdpWatts / 1000) * (1 + (inputs.hostPowerShare ?? 0));
+	const powerKw = itKw * (inputs.idlePowerShare + (1 - inputs.idlePowerShare) * utilisation) * (inputs.pue ?? 1);
 	return powerKw * inputs.electricityUsdPerKwh + inputs.upkeepUsdPerHour;
+}
+
+/** What a site costs to run, by hosting (providers.site and its neighbours in the scenario). */
+export interface SiteCostSpec {
+	readonly idlePowerShare: number;
+	/** A home's upkeep, USD per hour. */
+	readonly upkeepUsdPerHour: number;
+	readonly residentialTariffFactor: number;
+	readonly hostPowerShareResidential: number;
+	readonly hostPowerShareDatacenter: number;
+	readonly datacenterPue: number;
+	readonly colocationUsdPerKwMonth: number;
+}
+
+/**
+ * The running-cost inputs of a GPU of `tdpWatts` at a provider whose drawn power price is
+ * `powerUsdPerKwh` (its metro's industrial price × its own factor): a home pays the household
+ * tariff (× residentialTariffFactor) on GPU and host power, plus upkeep; a data centre pays the
+ * metro's price on GPU and host power × PUE, plus colocation per kW of IT load at full power.
+ */
+export function siteCostInputs(
+	spec: SiteCostSpec,
+	tdpWatts: number,
+	datacenter: boolean,
+	powerUsdPerKwh: number,
+): ProviderCostInputs {
+	const { idlePowerShare } = spec;
+	if (datacenter) {
+		const hostPowerShare = spec.hostPowerShareDatacenter;
+		const itKw = (tdpWatts / 1000) * (1 + hostPowerShare);
+		const upkeepUsdPerHour = (itKw * spec.colocationUsdPerKwMonth * 12) / HOURS_PER_YEAR;
+		return {
+			tdpWatts,
+			electricityUsdPerKwh: powerUsdPerKwh,
+			idlePowerShare,
+			upkeepUsdPerHour,
+			hostPowerShare,
+			pue: spec.datacenterPue,
+		};
+	}
+	return {
+		tdpWatts,
+		electricityUsdPerKwh: powerUsdPerKwh * spec.residentialTariffFactor,
+		idlePowerShare,
+		upkeepUsdPerHour: spec.upkeepUsdPerHour,
+		hostPowerShare: spec.hostPowerShareResidential,
+		pue: 1,
+	};
 }
 
 /** Capex spread evenly over the hardware's life, USD per hour. */

@@ -12,7 +12,7 @@ import { accountEpoch, type EpochAccountingParams } from "../provider-accounting
 import type { EpochTokenFlows } from "../tokenomics/economy.js";
 import { MS_PER_DAY, MS_PER_HOUR } from "../units.js";
 import { checkNetworkInvariants } from "./invariants.js";
-import { createNode, exitNode, newcomerReturn, type ProspectDraw } from "./node-life.js";
+import { createNode, drawHosting, exitNode, newcomerReturn, type ProspectDraw } from "./node-life.js";
 import { scheduleNextArrival } from "./orders.js";
 import { autoscale } from "./replicas.js";
 import { requestWindow } from "./request-window.js";
@@ -137,9 +137,9 @@ function accountingParams(state: NetworkState, endMs: number, hours: number): Ep
 		startMs: state.epochStartMs,
 		endMs,
 		fiatShareToProvider: state.fiatShareToProvider,
-		tdpKwByGpu: setup.tdpKwByGpu,
-		idlePowerShare: providers.idlePowerShare,
-		upkeepUsdPerHour: providers.upkeepUsdPerHour,
+		idleKwByGpuHosting: setup.siteCostTable.idleKw,
+		busyKwByGpuHosting: setup.siteCostTable.busyKw,
+		fixedUsdPerHourByGpuHosting: setup.siteCostTable.fixedUsdPerHour,
 		ewmaWeight: setup.exitWeight,
 		goingRateByGpu: state.goingRateByGpu,
 		// At a posted price, asking over it is refusing work: market-policy providers never do.
@@ -246,9 +246,10 @@ function updateClassFigures(state: NetworkState, hours: number): void {
 }
 
 /**
- * Entry: in each GPU class of the mix, some prospects of the finite pool weigh joining; each
- * draws its metro, power price, capex and hurdle, and joins when a newcomer's expected return
- * (newcomerAnnualReturn) beats its own hurdle. Those who decline stay in the pool.
+ * Entry: prospects arrive as a flow (arrivalsPerDayPerStartNode × the starting fleet a day, up
+ * to the optional cap prospectivePool), split over the GPU classes of the mix; each draws its
+ * metro, hosting, power price, capex and hurdle, weighs joining once on arrival, and joins when
+ * a newcomer's expected return (newcomerAnnualReturn) beats its own hurdle; one who declines is gone.
  */
 function admitProspects(state: NetworkState, endMs: number): void {
 	const { setup } = state;
@@ -257,18 +258,19 @@ function admitProspects(state: NetworkState, endMs: number): void {
 	if (state.prospectivePool <= 0 || setup.joinMetroChoice === null) return;
 	const mixTotal = scenario.nodes.mix.reduce((a, b) => a + b.share, 0);
 	const joinAt = endMs + Math.round(entry.leadTimeDays * MS_PER_DAY);
+	const arrivalsPerEpoch = entry.arrivalsPerDayPerStartNode * state.nodesStart * (setup.epochMs / MS_PER_DAY);
 	scenario.nodes.mix.forEach((mixEntry, k) => {
 		const gpuIndex = setup.mixGpu[k] as number;
-		const expected = state.prospectivePool * (mixEntry.share / mixTotal) * entry.maxJoinSharePerEpoch;
+		const expected = arrivalsPerEpoch * (mixEntry.share / mixTotal);
 		if (!(expected > 0)) return;
-		const weighing = Math.min(state.prospectivePool, new Poisson(expected).sample(state.entryRng));
+		const arriving = Math.min(state.prospectivePool, new Poisson(expected).sample(state.entryRng));
+		state.prospectivePool -= arriving;
 		let ordered = 0;
-		for (let j = 0; j < weighing; j++) {
+		for (let j = 0; j < arriving; j++) {
 			const prospect = weighJoining(state, gpuIndex, ordered);
 			if (prospect === null) continue;
 			const node = createNode(state, gpuIndex, prospect.metro, NodeState.joining, joinAt, prospect.draw);
 			if (joinAt < setup.horizonMs) state.engine.scheduleAt(joinAt, state.kinds.nodeJoin, node);
-			state.prospectivePool--;
 			ordered++;
 		}
 	});
@@ -290,7 +292,8 @@ function weighJoining(
 		(setup.electricityByMetro[metro] as number) * setup.draws.powerPriceFactor.sample(rngs.powerPrice);
 	const capexUsd = gpu.capexUsd * setup.draws.capexPriceFactor.sample(rngs.capex);
 	const hurdle = setup.draws.hurdleAnnualReturn.sample(rngs.hurdle);
+	const hosting = drawHosting(state, gpuIndex, state.entryHostingRng);
 	// NaN (no clearing price known for the class) never beats a hurdle.
-	const expectedReturn = newcomerReturn(state, gpuIndex, powerUsdPerKwh, capexUsd, orderedNow);
-	return expectedReturn > hurdle ? { metro, draw: { powerUsdPerKwh, capexUsd } } : null;
+	const expectedReturn = newcomerReturn(state, gpuIndex, hosting, powerUsdPerKwh, capexUsd, orderedNow);
+	return expectedReturn > hurdle ? { metro, draw: { powerUsdPerKwh, capexUsd, hosting } } : null;
 }

@@ -12,6 +12,8 @@ import {
 	marketAskUsdPerGpuHour,
 	newcomerAnnualReturn,
 	operatingCostUsdPerHour,
+	type ProviderCostInputs,
+	siteCostInputs,
 } from "../providers.js";
 import { HOURS_PER_YEAR, MS_PER_DAY, MS_PER_HOUR } from "../units.js";
 import { cutLease } from "./leases.js";
@@ -27,6 +29,25 @@ export interface ProspectDraw {
 	powerUsdPerKwh: number;
 	/** What it pays for the GPU now, USD. */
 	capexUsd: number;
+	/** Where it would host the GPU (Hosting), drawn by GPU tier. */
+	hosting: Hosting;
+}
+
+/** The running-cost inputs of a node of class `gpuIndex` hosted as `hosting` at its drawn power price (siteCostInputs). */
+export function nodeCostInputs(
+	state: NetworkState,
+	gpuIndex: number,
+	hosting: Hosting,
+	powerUsdPerKwh: number,
+): ProviderCostInputs {
+	const tdpWatts = (state.setup.gpus[gpuIndex] as GpuSpec).tdpWatts;
+	return siteCostInputs(state.setup.siteCostTable.spec, tdpWatts, hosting === Hosting.datacenter, powerUsdPerKwh);
+}
+
+/** A new node's hosting: by its GPU tier's data-centre share, from `rng` (each caller's own stream). */
+export function drawHosting(state: NetworkState, gpuIndex: number, rng: NetworkState["hostingRng"]): Hosting {
+	const share = state.setup.availability.datacenterShareByGpu[gpuIndex] as number;
+	return rng.next() < share ? Hosting.datacenter : Hosting.residential;
 }
 
 /**
@@ -49,15 +70,13 @@ export function createNode(
 	const factor = setup.askSpread === null ? 1 : setup.askSpread.sample(state.providerRng);
 	const powerUsdPerKwh =
 		prospect?.powerUsdPerKwh ?? metro.electricityUsdPerKwh * draws.powerPriceFactor.sample(rngs.powerPrice);
-	const costInputs = {
-		tdpWatts: gpu.tdpWatts,
-		electricityUsdPerKwh: powerUsdPerKwh,
-		idlePowerShare: providers.idlePowerShare,
-		upkeepUsdPerHour: providers.upkeepUsdPerHour,
-	};
+	// Hosting by GPU tier (a stream of its own, so no other draw moves): it sets the running costs.
+	const hosting = prospect?.hosting ?? drawHosting(state, gpuIndex, state.hostingRng);
+	const costInputs = nodeCostInputs(state, gpuIndex, hosting, powerUsdPerKwh);
 	const capexUsd = prospect?.capexUsd ?? gpu.capexUsd * draws.capexPriceFactor.sample(rngs.capex);
-	const capexPerHour = amortisedCapexUsdPerHour(capexUsd, providers.capexLifetimeYears);
-	let ask = askUsdPerGpuHour(costInputs, capexPerHour, providers.askMarkup, factor, providers.askUtilisation);
+	const capexPerHour = amortisedCapexUsdPerHour(capexUsd, setup.capexLifetimeYears);
+	const pricedAt = hosting === Hosting.datacenter ? providers.site.datacenterAskUtilisation : providers.askUtilisation;
+	let ask = askUsdPerGpuHour(costInputs, capexPerHour, providers.askMarkup, factor, pricedAt);
 	const market = rngs.askPolicy.next() < providers.askPolicy.marketShare;
 	const undercut = market ? draws.undercut.sample(rngs.askPolicy) : Number.NaN;
 	const goingRate = state.goingRateByGpu[gpuIndex] as number;
@@ -69,6 +88,12 @@ export function createNode(
 	const boughtAtMs = prospect === null ? -draws.capexAgeDays.sample(rngs.capex) * MS_PER_DAY : atMs;
 	scheduleEndOfLife(state, node, boughtAtMs);
 	nodes.powerUsdPerKwh[node] = powerUsdPerKwh;
+	// Burn-in: a provider's smoothed margin starts at what it planned (the share of its ask that
+	// reaches it, at the utilisation it priced at, less its running cost then), not at 0: a starting
+	// provider has run a while, and a joiner bought on an expected return above its hurdle.
+	if (providers.exit.startAtPlannedMargin)
+		nodes.ewmaMarginUsdPerHour[node] =
+			ask * pricedAt * state.fiatShareToProvider - operatingCostUsdPerHour(costInputs, pricedAt);
 	nodes.askUndercut[node] = undercut;
 	nodes.exitThresholdUsdPerHour[node] =
 		providers.exit.marginThresholdUsdPerHour +
@@ -77,12 +102,8 @@ export function createNode(
 	const patience = Math.round(draws.patienceEpochs.sample(rngs.exit));
 	nodes.patienceEpochs[node] = Math.min(65_535, Math.max(1, patience));
 	trackNode(state.books, node);
-	// Hosting by GPU tier, then the link of that hosting: streams of their own, so no other draw moves.
+	// The link of its hosting: a stream of its own, so no other draw moves.
 	const availability = setup.availability;
-	const hosting =
-		state.hostingRng.next() < (availability.datacenterShareByGpu[gpuIndex] as number)
-			? Hosting.datacenter
-			: Hosting.residential;
 	nodes.hosting[node] = hosting;
 	nodes.linkGbps[node] = Math.max(1e-3, availability.linkGbps[hosting].sample(state.linkRng));
 	const dishonestShare = setup.scenario.tokenomics.verification.dishonestShare;
@@ -100,20 +121,19 @@ function scheduleEndOfLife(state: NetworkState, node: number, boughtAtMs: number
 
 /**
  * What a newcomer would earn on a GPU of class `gpuIndex` bought now for `capexUsd`, at
- * `powerUsdPerKwh` (newcomerAnnualReturn): the class's recent clearing price and utilisation,
+ * `powerUsdPerKwh`, hosted as `hosting` (newcomerAnnualReturn): the class's recent clearing price and utilisation,
  * `extraBacklog` nodes ordered this epoch on top of those joining, and last epoch's token
  * rewards per node-hour at today's price.
  */
 export function newcomerReturn(
 	state: NetworkState,
 	gpuIndex: number,
+	hosting: Hosting,
 	powerUsdPerKwh: number,
 	capexUsd: number,
 	extraBacklog: number,
 ): number {
 	const { setup, books } = state;
-	const { providers } = setup.scenario;
-	const gpu = setup.gpus[gpuIndex] as GpuSpec;
 	const liveOfClass = books.liveByGpu[gpuIndex] as number;
 	const liveMs = books.live * setup.epochMs;
 	const overall = liveMs > 0 ? books.busyMs / liveMs : 0;
@@ -128,14 +148,9 @@ export function newcomerReturn(
 			liveAll: books.live,
 			backlogAll: books.joining + extraBacklog,
 			capexUsd,
-			lifetimeYears: providers.capexLifetimeYears,
+			lifetimeYears: setup.capexLifetimeYears,
 		},
-		{
-			tdpWatts: gpu.tdpWatts,
-			electricityUsdPerKwh: powerUsdPerKwh,
-			idlePowerShare: providers.idlePowerShare,
-			upkeepUsdPerHour: providers.upkeepUsdPerHour,
-		},
+		nodeCostInputs(state, gpuIndex, hosting, powerUsdPerKwh),
 	);
 }
 
@@ -150,7 +165,8 @@ export function onEndOfLife(state: NetworkState, node: number): void {
 	const gpuIndex = nodes.gpu[node] as number;
 	const capexUsd = (setup.gpus[gpuIndex] as GpuSpec).capexUsd * setup.draws.capexPriceFactor.sample(rngs.capex);
 	const hurdle = setup.draws.hurdleAnnualReturn.sample(rngs.hurdle);
-	if (newcomerReturn(state, gpuIndex, nodes.powerUsdPerKwh[node] as number, capexUsd, 0) > hurdle) {
+	const hosting = nodes.hosting[node] as Hosting;
+	if (newcomerReturn(state, gpuIndex, hosting, nodes.powerUsdPerKwh[node] as number, capexUsd, 0) > hurdle) {
 		scheduleEndOfLife(state, node, state.engine.now);
 		return;
 	}

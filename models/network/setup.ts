@@ -20,7 +20,13 @@ import { type Sampler, samplerOf, samplerOfValue } from "../distribution-spec.js
 import { buildGeography, type Geography, greatCircleKm } from "../geo.js";
 import { type CalibrationProfile, computeTimeMs, efficiencyFor, iterationCost, jobDurationHours } from "../latency.js";
 import type { MarketContext } from "../market.js";
-import { amortisedCapexUsdPerHour, ewmaWeight } from "../providers.js";
+import {
+	amortisedCapexUsdPerHour,
+	ewmaWeight,
+	operatingCostUsdPerHour,
+	type SiteCostSpec,
+	siteCostInputs,
+} from "../providers.js";
 import { resolveBatchingMode, sitesByRtt } from "../requests.js";
 import type { JobClass, RealtimeClass, Scenario } from "../scenario/schema.js";
 import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, MS_PER_SECOND, SECONDS_PER_HOUR } from "../units.js";
@@ -64,6 +70,22 @@ export class NetworkSetup {
 	readonly tdpKwByGpu: Float64Array;
 	readonly electricityByMetro: Float64Array;
 	readonly capexPerHourByGpu: Float64Array;
+	/**
+	 * Running cost of a node of GPU class g hosted as h (index g · 2 + h, Hosting 0 residential,
+	 * 1 data centre) at power price p and utilisation u: (idleKw + busyKw · u) · p + fixedUsdPerHour,
+	 * USD per hour (operatingCostUsdPerHour, linear in u and p): the epoch's books charge it with
+	 * two multiply-adds per node, no per-node column.
+	 */
+	get siteCostTable(): SiteCostTable {
+		this.siteCostTableCache ??= siteCostTables(this.gpus, siteCostSpecOf(this.scenario));
+		return this.siteCostTableCache;
+	}
+	private siteCostTableCache: SiteCostTable | null = null;
+	/** Amortisation period of the hardware, years: providers.capexLifetimeYears, else the service life. */
+	get capexLifetimeYears(): number {
+		const { providers } = this.scenario;
+		return providers.capexLifetimeYears ?? providers.capex.serviceLifeYears;
+	}
 	readonly marketContext: MarketContext;
 	/** Bid window and deployment between an award and the start of work, ms. */
 	readonly awardDelayMs: number;
@@ -150,7 +172,7 @@ export class NetworkSetup {
 		this.tdpKwByGpu = Float64Array.from(this.gpus, (g) => g.tdpWatts / 1000);
 		this.electricityByMetro = Float64Array.from(this.metros, (m) => m.electricityUsdPerKwh);
 		this.capexPerHourByGpu = Float64Array.from(this.gpus, (g) =>
-			amortisedCapexUsdPerHour(g.capexUsd, providers.capexLifetimeYears),
+			amortisedCapexUsdPerHour(g.capexUsd, this.capexLifetimeYears),
 		);
 		this.marketContext = marketContextOf(scenario, this.gpus, this.geography, this.metroCount, this.hoursPerWorkByGpu);
 		this.awardDelayMs =
@@ -606,4 +628,49 @@ function hoursPerWorkByGpu(
 		gpus,
 		(g) => jobDurationHours(1, g, h100, efficiencyFor(calibration, g).mfu, h100Mfu) * (1 + auditOverhead),
 	);
+}
+
+/**
+ * Each (GPU class, hosting)'s running-cost constants, index g · 2 + h: idle kW, busy kW on top at
+ * full load (power terms at 1 USD/kWh) and the fixed upkeep or colocation, USD per hour.
+ */
+function siteCostTables(gpus: readonly GpuSpec[], spec: SiteCostSpec): SiteCostTable {
+	const idle = new Float64Array(gpus.length * 2);
+	const busy = new Float64Array(gpus.length * 2);
+	const fixed = new Float64Array(gpus.length * 2);
+	gpus.forEach((g, gpuIndex) => {
+		for (let hosting = 0; hosting < 2; hosting++) {
+			const inputs = siteCostInputs(spec, g.tdpWatts, hosting === 1, 1);
+			const powerOnly = { ...inputs, upkeepUsdPerHour: 0 };
+			const k = gpuIndex * 2 + hosting;
+			idle[k] = operatingCostUsdPerHour(powerOnly, 0);
+			busy[k] = operatingCostUsdPerHour(powerOnly, 1) - (idle[k] as number);
+			fixed[k] = inputs.upkeepUsdPerHour;
+		}
+	});
+	return { spec, idleKw: idle, busyKw: busy, fixedUsdPerHour: fixed };
+}
+
+/** Each (GPU class, hosting)'s running-cost constants, index g · 2 + h (siteCostTables). */
+export interface SiteCostTable {
+	/** What sites cost to run, by hosting (providers.site, idle share and home upkeep). */
+	readonly spec: SiteCostSpec;
+	readonly idleKw: Float64Array;
+	readonly busyKw: Float64Array;
+	readonly fixedUsdPerHour: Float64Array;
+}
+
+/** What sites cost to run, from the scenario's providers section. */
+function siteCostSpecOf(scenario: Scenario): SiteCostSpec {
+	const { providers } = scenario;
+	const site = providers.site;
+	return {
+		idlePowerShare: providers.idlePowerShare,
+		upkeepUsdPerHour: providers.upkeepUsdPerHour,
+		residentialTariffFactor: site.residentialTariffFactor,
+		hostPowerShareResidential: site.hostPowerShare.residential,
+		hostPowerShareDatacenter: site.hostPowerShare.datacenter,
+		datacenterPue: site.datacenterPue,
+		colocationUsdPerKwMonth: site.colocationUsdPerKwMonth,
+	};
 }

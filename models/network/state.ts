@@ -473,6 +473,8 @@ export class NetworkState {
 	readonly entryRng: RandomStream;
 	readonly entryPlaceRng: RandomStream;
 	readonly hostingRng: RandomStream;
+	/** Hosting of prospects as they weigh joining (apart from the starting fleet's). */
+	readonly entryHostingRng: RandomStream;
 	readonly linkRng: RandomStream;
 	readonly siteOutageRng: RandomStream;
 	/** One stream per provider draw (setup.draws), so adding one shifts no other. */
@@ -506,6 +508,7 @@ export class NetworkState {
 	nodesStart = 0;
 	/** Nodes of the starting fleet by hosting. */
 	readonly hostingAtStart = { residential: 0, datacenter: 0 };
+	/** Prospects that may still arrive (Infinity: no cap). */
 	prospectivePool: number;
 	readonly timeseries: EpochSeries<TimeseriesColumn>;
 	readonly clearing: ClearingBuffers;
@@ -556,6 +559,7 @@ export class NetworkState {
 		this.entryRng = this.streams.stream("providers/entry");
 		this.entryPlaceRng = this.streams.stream("providers/entry-place");
 		this.hostingRng = this.streams.stream("providers/hosting");
+		this.entryHostingRng = this.streams.stream("providers/entry-hosting");
 		this.linkRng = this.streams.stream("providers/links");
 		this.siteOutageRng = this.streams.stream("providers/site-outages");
 		this.providerStreams = new ProviderStreams(this.streams);
@@ -575,7 +579,7 @@ export class NetworkState {
 				this.jobClassByIndex[index] = classState;
 			}
 		});
-		this.prospectivePool = scenario.providers.entry.prospectivePool;
+		this.prospectivePool = scenario.providers.entry.prospectivePool ?? Number.POSITIVE_INFINITY;
 		this.timeseries = new EpochSeries<TimeseriesColumn>(TIMESERIES_COLUMNS, Math.min(setup.epochs, 100_000));
 		this.clearing = clearingBuffers(scenario.market.maxCandidates, this.jobClasses);
 		this.jobTerms = {

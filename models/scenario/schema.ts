@@ -423,7 +423,7 @@ export const Scenario = Type.Object(
 				askUtilisation: Type.Number({
 					exclusiveMinimum: 0,
 					maximum: 1,
-					default: 0.5,
+					default: 0.7,
 					description:
 						"utilisation a cost-plus provider prices at: its ask is its full cost per busy hour at this utilisation (running cost and remaining capex ÷ utilisation) × (1 + markup)",
 				}),
@@ -482,13 +482,72 @@ export const Scenario = Type.Object(
 						description: "when and at what price providers bought their GPUs (prospects: now, at today's price)",
 					},
 				),
-				upkeepUsdPerHour: nonNegative("fixed upkeep per GPU (space, internet, maintenance), USD/h", { default: 0.03 }),
+				upkeepUsdPerHour: nonNegative(
+					"fixed upkeep per GPU of a home host (space, internet, maintenance), USD/h; a data-centre node pays colocation instead (providers.site)",
+					{ default: 0.03 },
+				),
+				site: Type.Object(
+					{
+						residentialTariffFactor: positive(
+							"household electricity tariff over the metro's industrial price a home host pays, factor",
+							{ default: 1.5 },
+						),
+						hostPowerShare: Type.Object(
+							{
+								residential: nonNegative(
+									"host power of a home rig (CPU, board, PSU losses), share of GPU board power",
+									{
+										default: 0.25,
+									},
+								),
+								datacenter: nonNegative(
+									"host power of a GPU server (CPUs, NICs, fans, PSU losses), share of GPU board power",
+									{
+										default: 0.8,
+									},
+								),
+							},
+							{
+								additionalProperties: false,
+								default: {},
+								description: "host power by hosting, share of GPU board power",
+							},
+						),
+						datacenterPue: positive("power usage effectiveness of a data centre (facility over IT power)", {
+							default: 1.56,
+						}),
+						colocationUsdPerKwMonth: nonNegative(
+							"colocation fee of a data-centre node per kW of IT load (GPU + host at full power), power metered apart, USD per kW-month",
+							{ default: 184 },
+						),
+						datacenterAskUtilisation: Type.Number({
+							exclusiveMinimum: 0,
+							maximum: 1,
+							default: 0.8,
+							description:
+								"utilisation a cost-plus data-centre provider prices at (a home host prices at providers.askUtilisation)",
+						}),
+					},
+					{
+						additionalProperties: false,
+						default: {},
+						description:
+							"running costs by hosting: household tariff and upkeep at home; colocation, PUE and host power in a data centre",
+					},
+				),
 				bandwidthUsdPerGb: nonNegative("provider's transfer cost, USD/GB", { default: 0.01 }),
 				idlePowerShare: share("power drawn when idle, as a share of TDP", { default: 0.25 }),
-				capexLifetimeYears: positive("amortisation period of the hardware, years", { default: 3 }),
+				capexLifetimeYears: Type.Optional(
+					positive("amortisation period of the hardware, years (absent: providers.capex.serviceLifeYears)"),
+				),
 				exit: Type.Object(
 					{
 						ewmaHalfLifeEpochs: positive("half-life of the smoothed operating margin, epochs", { default: 168 }),
+						startAtPlannedMargin: Type.Boolean({
+							default: true,
+							description:
+								"burn-in: a provider's smoothed margin starts at the margin it planned (its ask net of the take rate at the utilisation it priced at, less its running cost), not at 0",
+						}),
 						marginThresholdUsdPerHour: Type.Number({
 							default: 0,
 							description: "exit when the smoothed operating margin stays below this, USD/GPU-hour",
@@ -517,15 +576,16 @@ export const Scenario = Type.Object(
 				),
 				entry: Type.Object(
 					{
-						prospectivePool: Type.Integer({
-							minimum: 0,
-							maximum: LIMITS.maxNodes,
-							default: 5000,
-							description: "prospective providers who could join",
-						}),
-						maxJoinSharePerEpoch: share(
-							"share of the remaining pool that weighs joining in one epoch (each draws its own hurdle, power price and capex)",
-							{ default: 0.002 },
+						prospectivePool: Type.Optional(
+							Type.Integer({
+								minimum: 0,
+								maximum: LIMITS.maxNodes,
+								description: "most prospects that ever arrive (absent: no cap; 0: no entry)",
+							}),
+						),
+						arrivalsPerDayPerStartNode: nonNegative(
+							"prospects arriving per day per node of the starting fleet; each weighs joining once, on arrival (its own hurdle, power price and capex)",
+							{ default: 0.0043 },
 						),
 						hurdleAnnualReturn: Type.Union(
 							[

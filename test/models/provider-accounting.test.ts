@@ -132,9 +132,13 @@ function referenceEpoch(
 		const gpu = nodes.gpu[node] as number;
 		const busy = s.busyMsInEpoch[node] as number;
 		const utilisation = Math.min(1, busy / epochMs);
-		const powerKw =
-			(params.tdpKwByGpu[gpu] as number) * (params.idlePowerShare + (1 - params.idlePowerShare) * utilisation);
-		const costPerHour = powerKw * (nodes.powerUsdPerKwh[node] as number) + params.upkeepUsdPerHour;
+		// Running cost linear in utilisation and power price, from its class and hosting's constants.
+		const k = gpu * 2 + (nodes.hosting[node] as number);
+		const power = nodes.powerUsdPerKwh[node] as number;
+		const fixedPerHour =
+			(params.idleKwByGpuHosting[k] as number) * power + (params.fixedUsdPerHourByGpuHosting[k] as number);
+		const perUtilisation = (params.busyKwByGpuHosting[k] as number) * power;
+		const costPerHour = fixedPerHour + perUtilisation * utilisation;
 		const cost = costPerHour * hours;
 		let revenue = s.revenueUsdInEpoch[node] as number;
 		if (tokens !== null) {
@@ -162,8 +166,7 @@ function referenceEpoch(
 		const undercut = nodes.askUndercut[node] as number;
 		const rate = params.goingRateByGpu[gpu] as number;
 		if (!Number.isNaN(undercut) && !Number.isNaN(rate)) {
-			const floor =
-				(params.tdpKwByGpu[gpu] as number) * (nodes.powerUsdPerKwh[node] as number) + params.upkeepUsdPerHour;
+			const floor = fixedPerHour + perUtilisation;
 			const ask = rate * (utilisation >= params.raiseAboveUtilisation ? 1 + undercut : 1 - undercut);
 			s.askUsdPerGpuHour[node] = Math.max(floor, ask);
 		}
@@ -268,7 +271,10 @@ function makeWorld(seed: number) {
 	const rng = RandomStream.create(seed, 0, "test/provider-accounting");
 	const nodes = new NodeTable(64);
 	const books = emptyEpochAccounting(GPUS);
-	const tdpKwByGpu = Float64Array.from({ length: GPUS }, () => 0.2 + 0.8 * rng.next());
+	// Running-cost constants by (class, hosting): idle and busy kW, fixed USD per hour.
+	const idleKwByGpuHosting = Float64Array.from({ length: 2 * GPUS }, () => 0.05 + 0.3 * rng.next());
+	const busyKwByGpuHosting = Float64Array.from({ length: 2 * GPUS }, () => 0.2 + 0.8 * rng.next());
+	const fixedUsdPerHourByGpuHosting = Float64Array.from({ length: 2 * GPUS }, () => 0.4 * rng.next());
 	const electricityByMetro = Float64Array.from({ length: METROS }, () => 0.04 + 0.3 * rng.next());
 	// One class has no going rate yet: its market-policy providers keep their asks.
 	const goingRateByGpu = Float64Array.from({ length: GPUS }, (_, g) => (g === 0 ? Number.NaN : 0.3 + 2 * rng.next()));
@@ -290,6 +296,7 @@ function makeWorld(seed: number) {
 		trackNode(books, node);
 		// The provider's own draws: power price, exit threshold, patience, ask policy.
 		nodes.powerUsdPerKwh[node] = (electricityByMetro[nodes.metro[node] as number] as number) * (0.5 + rng.next());
+		nodes.hosting[node] = rng.int(2);
 		nodes.exitThresholdUsdPerHour[node] = 0.05 - 0.1 * rng.next();
 		nodes.patienceEpochs[node] = 1 + rng.int(PATIENCE);
 		nodes.askUndercut[node] = rng.int(2) === 0 ? Number.NaN : 0.1 * rng.next();
@@ -319,9 +326,9 @@ function makeWorld(seed: number) {
 		startMs,
 		endMs,
 		fiatShareToProvider: 0.85,
-		tdpKwByGpu,
-		idlePowerShare: 0.3,
-		upkeepUsdPerHour: 0.08,
+		idleKwByGpuHosting,
+		busyKwByGpuHosting,
+		fixedUsdPerHourByGpuHosting,
 		ewmaWeight: 0.4,
 		goingRateByGpu,
 		raiseAboveUtilisation: 0.5,
@@ -531,9 +538,10 @@ describe("accountEpoch", () => {
 				startMs: MS_PER_HOUR,
 				endMs: 2 * MS_PER_HOUR,
 				fiatShareToProvider: 0.8,
-				tdpKwByGpu: Float64Array.of(0.3, 0.7),
-				idlePowerShare: 0.3,
-				upkeepUsdPerHour: 0.05,
+				// Class 1 at home: idle 0.1875 kW, busy 0.5625 kW more, upkeep 0.046875 USD/h.
+				idleKwByGpuHosting: Float64Array.of(0, 0, 0.1875, 0),
+				busyKwByGpuHosting: Float64Array.of(0, 0, 0.5625, 0),
+				fixedUsdPerHourByGpuHosting: Float64Array.of(0, 0, 0.046875, 0),
 				ewmaWeight: 0.5,
 				goingRateByGpu: Float64Array.of(Number.NaN, 3),
 				raiseAboveUtilisation: 0.9,
@@ -550,18 +558,18 @@ describe("accountEpoch", () => {
 			books,
 		);
 		// Busy 0.5 h → revenue 0.5 × 2 × 0.8 = 0.8, + 0.25 + reward 0.4 = 1.45 USD.
-		// Power 0.7 × (0.3 + 0.7 × 0.5) = 0.455 kW × 0.25 + 0.05 = 0.16375 USD for the hour.
+		// Running cost (0.1875 + 0.5625 × 0.5) × 0.25 + 0.046875 = 0.1640625 USD for the hour.
 		expect(books.busyMs).toBe(0.5 * MS_PER_HOUR);
 		expect(books.revenueUsd).toBeCloseTo(1.45, 12);
 		expect(books.tokenRewardUsd).toBeCloseTo(0.4, 12);
-		expect(books.costUsd).toBeCloseTo(0.16375, 12);
-		expect(books.marginSum).toBeCloseTo(1.28625, 12);
-		// EWMA 0.5 + 0.5 × (1.28625 − 0.5) = 0.893125 < 1: one epoch below, patience 1, but serving.
-		expect(books.ewmaSum).toBeCloseTo(0.893125, 12);
-		expect(nodes.ewmaMarginUsdPerHour[node]).toBeCloseTo(0.893125, 6);
-		expect(books.ewmaByGpu[1]).toBeCloseTo(0.893125, 12);
+		expect(books.costUsd).toBeCloseTo(0.1640625, 12);
+		expect(books.marginSum).toBeCloseTo(1.2859375, 12);
+		// EWMA 0.5 + 0.5 × (1.2859375 − 0.5) = 0.89296875 < 1: one epoch below, patience 1, but serving.
+		expect(books.ewmaSum).toBeCloseTo(0.89296875, 12);
+		expect(nodes.ewmaMarginUsdPerHour[node]).toBeCloseTo(0.89296875, 6);
+		expect(books.ewmaByGpu[1]).toBeCloseTo(0.89296875, 12);
 		expect(Array.from(books.liveByGpu)).toEqual([0, 1]);
-		expect(nodes.cumulativeMarginUsd[node]).toBeCloseTo(1.28625, 12);
+		expect(nodes.cumulativeMarginUsd[node]).toBeCloseTo(1.2859375, 12);
 		expect(nodes.epochsBelowThreshold[node]).toBe(1);
 		expect(nodes.leaving[node]).toBe(1);
 		expect(books.exitCount).toBe(0);
@@ -572,7 +580,7 @@ describe("accountEpoch", () => {
 		expect(rewardPaidUnits[0]).toBe(0); // read into this epoch's revenue
 		expect(nodes.busyMsInEpoch[node]).toBe(0);
 		expect(nodes.revenueUsdInEpoch[node]).toBe(0);
-		// Going rate 3 × (1 − 0.1) = 2.7, over the floor 0.7 × 0.25 + 0.05 = 0.225; the old ask 1 summed.
+		// Going rate 3 × (1 − 0.1) = 2.7, over the floor 0.75 × 0.25 + 0.046875 = 0.234375; the old ask 1 summed.
 		expect(nodes.askUsdPerGpuHour[node]).toBeCloseTo(2.7, 6);
 		expect(Array.from(books.askSumByGpu)).toEqual([0, 1]);
 	});
@@ -591,14 +599,17 @@ describe("accountEpoch", () => {
 		nodes.ewmaMarginUsdPerHour[recovering] = 100;
 		nodes.epochsBelowThreshold[alreadyLeaving] = 10;
 		nodes.leaving[alreadyLeaving] = 1;
-		for (const node of [saturated, almost, recovering, alreadyLeaving]) nodes.patienceEpochs[node] = 2;
+		for (const node of [saturated, almost, recovering, alreadyLeaving]) {
+			nodes.patienceEpochs[node] = 2;
+		}
 		const params: EpochAccountingParams = {
 			startMs: 0,
 			endMs: MS_PER_HOUR,
 			fiatShareToProvider: 1,
-			tdpKwByGpu: Float64Array.of(0.5),
-			idlePowerShare: 0.2,
-			upkeepUsdPerHour: 0.1,
+			// Idle, no revenue: margin −0.2 (upkeep), below the threshold 0.
+			idleKwByGpuHosting: new Float64Array(2),
+			busyKwByGpuHosting: new Float64Array(2),
+			fixedUsdPerHourByGpuHosting: Float64Array.of(0.2, 0.2),
 			ewmaWeight: 0.1,
 			goingRateByGpu: Float64Array.of(Number.NaN),
 			raiseAboveUtilisation: 0.9,
@@ -627,9 +638,9 @@ describe("accountEpoch", () => {
 				startMs: 0,
 				endMs: MS_PER_HOUR,
 				fiatShareToProvider: 1,
-				tdpKwByGpu: new Float64Array(3),
-				idlePowerShare: 0.2,
-				upkeepUsdPerHour: 0.1,
+				idleKwByGpuHosting: new Float64Array(6),
+				busyKwByGpuHosting: new Float64Array(6),
+				fixedUsdPerHourByGpuHosting: new Float64Array(6),
 				ewmaWeight: 0.1,
 				goingRateByGpu: new Float64Array(3),
 				raiseAboveUtilisation: 0.9,

@@ -4,6 +4,7 @@ import {
 	marketAskUsdPerGpuHour,
 	newcomerAnnualReturn,
 	operatingCostUsdPerHour,
+	siteCostInputs,
 } from "../../models/providers.js";
 
 /** An RTX 4090-like node: 450 W, 0.15 USD/kWh, a quarter of power when idle, 0.03 USD/h upkeep. */
@@ -16,6 +17,28 @@ describe("provider economics", () => {
 		expect(askUsdPerGpuHour(COST, 0.06, 0.3, 1.1, 0.5)).toBeCloseTo(0.264375 * 1.3 * 1.1, 12);
 		// At full utilisation it is the full cost at full load (the old rule).
 		expect(askUsdPerGpuHour(COST, 0.06, 0.3, 1)).toBeCloseTo((0.45 * 0.15 + 0.03 + 0.06) * 1.3, 12);
+	});
+
+	it("running costs by hosting: household tariff at home; host power, PUE and colocation in a data centre", () => {
+		const spec = {
+			idlePowerShare: 0.25,
+			upkeepUsdPerHour: 0.03,
+			residentialTariffFactor: 1.5,
+			hostPowerShareResidential: 0.25,
+			hostPowerShareDatacenter: 0.8,
+			datacenterPue: 1.5,
+			colocationUsdPerKwMonth: 146,
+		};
+		// Home, 450 W card at 0.1 USD/kWh industrial: tariff 0.15; GPU + host 0.5625 kW.
+		// Idle: 0.5625 × 0.25 × 0.15 + 0.03 = 0.02109375 + 0.03; full: 0.5625 × 0.15 + 0.03.
+		const home = siteCostInputs(spec, 450, false, 0.1);
+		expect(operatingCostUsdPerHour(home, 0)).toBeCloseTo(0.05109375, 12);
+		expect(operatingCostUsdPerHour(home, 1)).toBeCloseTo(0.114375, 12);
+		// Data centre, 700 W H100 at 0.1 USD/kWh: IT 1.26 kW; colocation 1.26 × 146 × 12 / 8,760 =
+		// 0.252 USD/h; power at u = 0.5: 1.26 × (0.25 + 0.75 × 0.5) × 1.5 × 0.1 = 0.118125.
+		const datacenter = siteCostInputs(spec, 700, true, 0.1);
+		expect(datacenter.upkeepUsdPerHour).toBeCloseTo(0.252, 12);
+		expect(operatingCostUsdPerHour(datacenter, 0.5)).toBeCloseTo(0.252 + 0.118125, 12);
 	});
 
 	it("a market ask follows the going rate under (idle) or over (busy), never under the floor", () => {

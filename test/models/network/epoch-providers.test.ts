@@ -9,8 +9,9 @@ import { inputsFromFile, inputsFromYaml, run } from "../network-helpers.js";
 
 /**
  * 3,000 H100 providers in one metro whose tenants never choose DePIN (bias −60): from the first
- * epoch every provider's smoothed margin is below zero (idle power and upkeep, no revenue), and
- * with no loss tolerance every one counts towards exit from that epoch on.
+ * epoch every provider's smoothed margin is below zero (idle power and colocation, no revenue, and
+ * no burn-in: it starts at 0), and with no loss tolerance every one counts towards exit from that
+ * epoch on.
  */
 const noRevenue = (patience: string, entry = "{ prospectivePool: 0 }") => `
 name: no-revenue
@@ -21,7 +22,7 @@ geography: { metros: [new-york], zeroNetworkLatency: true }
 nodes: { initialCount: 3000, mix: [{ gpu: h100-sxm, share: 1 }] }
 providers:
   capex: { ageDays: { dist: constant, value: 0 } } # new GPUs: no end of life within the run
-  exit: { consecutiveEpochs: ${patience}, lossToleranceUsdPerHour: { dist: constant, value: 0 } }
+  exit: { consecutiveEpochs: ${patience}, lossToleranceUsdPerHour: { dist: constant, value: 0 }, startAtPlannedMargin: false }
   entry: ${entry}
   failures: { mtbfHours: 1.0e12, mtbfHoursByTier: { datacenter: 1.0e12 }, repairHours: { dist: constant, value: 1 } }
   availability: { datacenterPower: { perYear: 0 }, datacenterNetwork: { perYear: 0 } } # no node ever down
@@ -63,7 +64,8 @@ describe("providers in the network", () => {
 	});
 
 	it("no prospect joins when a newcomer's return is below the hurdle; some do when above", () => {
-		const pool = "{ prospectivePool: 1000, maxJoinSharePerEpoch: 0.05, hurdleAnnualReturn: ";
+		// 3,000 prospects a day arrive (1 per starting node), capped at 1,000 in all.
+		const pool = "{ prospectivePool: 1000, arrivalsPerDayPerStartNode: 1, hurdleAnnualReturn: ";
 		const patience = "65535";
 		const below = run(inputsFromYaml(noRevenue(patience, `${pool} 10 }`)), { checkInvariants: false });
 		expect(below.kpis.providers.joins).toBe(0);
@@ -73,9 +75,24 @@ describe("providers in the network", () => {
 		expect(above.kpis.providers.joins).toBe(1000);
 	});
 
+	it("prospects arrive as a flow: joins are Poisson with mean rate × starting fleet × days (all join)", () => {
+		// 0.01 a day per starting node × 3,000 = 30 prospects a day, each joining (hurdle −100%) after
+		// 14 days of lead time: those deciding in the first 46 days of 60 come online, 30 × 46 = 1,380
+		// on average (Poisson: sd 37). No cap: the old finite pool would have stopped at its size.
+		const flow = "{ arrivalsPerDayPerStartNode: 0.01, hurdleAnnualReturn: -1 }";
+		const result = run(inputsFromYaml(noRevenue("65535", flow)), { checkInvariants: false });
+		expect(Math.abs(result.kpis.providers.joins - 1380)).toBeLessThan(4 * Math.sqrt(1380));
+		// Arrivals spread evenly: each 10-day window of decisions brings 300 ± 4 sd of joins.
+		const joins = result.timeseries.column("joins");
+		for (let day = 14; day + 10 <= 60; day += 10) {
+			const window = Array.from(joins.subarray(day * 24, (day + 10) * 24)).reduce((a, b) => a + b, 0);
+			expect(Math.abs(window - 300)).toBeLessThan(4 * Math.sqrt(300));
+		}
+	});
+
 	it("the holding cost of a GPU raises the exit threshold by its share of the capex per hour", () => {
-		// Threshold −1 USD/h: no idle H100 (margin −(0.7 kW × 0.25 × power price + 0.03), a few cents)
-		// is below it. A holding cost h adds h × 27,500 / 8,760 USD/h (capex at its catalogue price):
+		// Threshold −1 USD/h: no idle H100 (margin −(1.26 kW × 0.25 × PUE 1.56 × power price +
+		// colocation 1.26 kW × 184 × 12 / 8,760 = 0.318), under 0.4 USD/h) is below it. A holding cost h adds h × 27,500 / 8,760 USD/h (capex at its catalogue price):
 		// h = 0.1 adds 0.314 (threshold −0.686: all stay), h = 0.5 adds 1.570 (threshold +0.570: all
 		// are below from the first epoch and leave after their patience of 24 epochs).
 		const withHolding = (h: number) =>

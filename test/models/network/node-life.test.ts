@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { Metro } from "../../../models/catalog.js";
 import { checkNetworkInvariants } from "../../../models/network/invariants.js";
 import { onLeaseEnd } from "../../../models/network/lease-end.js";
 import { createNode, downPayload, onNodeFailure } from "../../../models/network/node-life.js";
@@ -109,6 +110,35 @@ describe("node life", () => {
 		for (let node = 0; node <= joiner; node++) expect(nodes.state[node]).toBe(NodeState.idle);
 		expect(state.idle.size).toBe(5);
 		checkNetworkInvariants(state);
+	});
+
+	it("a data-centre H100's running cost, cost-plus ask and burn-in margin, by hand", () => {
+		// One provider's draws fixed: power factor 1 (New York, scaled to 0.125 USD/kWh below), capex
+		// 27,500, no ask spread, cost-plus; host +80%, PUE 1.5, colocation 146 USD per kW-month.
+		const state = tinyState([
+			"providers.powerPriceFactor={dist: constant, value: 1}",
+			"providers.capex.priceFactor={dist: constant, value: 1}",
+			"providers.askSpread=0",
+			"providers.askPolicy.marketShare=0",
+			"providers.site={hostPowerShare: {datacenter: 0.8}, datacenterPue: 1.5, colocationUsdPerKwMonth: 146, datacenterAskUtilisation: 0.8}",
+			"market.takeRate=0.1",
+		]);
+		const metros = state.setup.metros as Metro[];
+		metros[0] = { ...(metros[0] as Metro), electricityUsdPerKwh: 0.125 };
+		const node = createNode(state, state.nodes.gpu[0] as number, 0, NodeState.idle, 0);
+		// IT load 0.7 × 1.8 = 1.26 kW: colocation 1.26 × 146 × 12 / 8,760 = 0.252 USD/h; power at
+		// u = 0.8: 1.26 × (0.25 + 0.75 × 0.8) × 1.5 × 0.125 = 0.2008125; capex 27,500 / 43,800 =
+		// 0.6278539; ask (0.4528125 + 0.6278539) / 0.8 × 1.3 = 1.7560829; planned margin
+		// 1.7560829 × 0.8 × 0.9 − 0.4528125 = 0.8115672.
+		expect(state.nodes.hosting[node]).toBe(1);
+		expect(state.nodes.askUsdPerGpuHour[node]).toBeCloseTo(1.7560829, 5);
+		expect(state.nodes.ewmaMarginUsdPerHour[node]).toBeCloseTo(0.8115672, 5);
+		const table = state.setup.siteCostTable;
+		const k = (state.nodes.gpu[node] as number) * 2 + 1;
+		expect(table.fixedUsdPerHour[k]).toBeCloseTo(0.252, 12);
+		// Idle 1.26 × 0.25 × 1.5 = 0.4725 kW-equivalents, busy 1.26 × 0.75 × 1.5 = 1.4175 on top.
+		expect(table.idleKw[k]).toBeCloseTo(0.4725, 12);
+		expect(table.busyKw[k]).toBeCloseTo(1.4175, 12);
 	});
 
 	it("two overlapping outages: nodes come back only when the last one ends", () => {
