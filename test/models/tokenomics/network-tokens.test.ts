@@ -203,5 +203,20 @@ describe("tokenomics in the network", () => {
 			inputsFromFile("presets/render-like", ["horizonDays=5", "tokenomics.burnAndMint.workRewardShare=0"]),
 		);
 		expect(withoutWork.kpis.providers.tokenRewardsUsd).toBeLessThan(0.5 * tokenRewardsUsd);
+		// Emission and work payouts are reported apart: the parts add up exactly, in summary and timeseries alike.
+		const { tokenEmissionRewardsUsd, tokenWorkRewardsUsd } = result.kpis.providers;
+		expect(tokenEmissionRewardsUsd + tokenWorkRewardsUsd).toBeCloseTo(tokenRewardsUsd, 6);
+		expect(tokenWorkRewardsUsd).toBeGreaterThan(5 * tokenEmissionRewardsUsd);
+		const minted = BigInt(tokens?.minted ?? "0");
+		const work = BigInt(tokens?.mintedWork ?? "0");
+		expect(BigInt(tokens?.mintedEmission ?? "0") + work).toBe(minted);
+		expect(work).toBeGreaterThan(0n);
+		const sum = (column: "tokensMinted" | "tokensMintedEmission" | "tokensMintedWork") =>
+			BigInt(result.timeseries.column(column).reduce((a, b) => a + b, 0));
+		expect(sum("tokensMinted")).toBe(minted);
+		expect(sum("tokensMintedWork")).toBe(work);
+		expect(sum("tokensMintedEmission") + sum("tokensMintedWork")).toBe(minted);
+		expect(withoutWork.kpis.providers.tokenWorkRewardsUsd).toBe(0);
+		expect(withoutWork.kpis.tokens?.mintedWork).toBe("0");
 	});
 });
