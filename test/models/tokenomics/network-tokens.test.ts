@@ -141,6 +141,10 @@ describe("tokenomics in the network", () => {
 			stakeWeight: fc.double({ min: 0, max: 2, noNaN: true }),
 			validatorsShare: fc.double({ min: 0, max: 0.5, noNaN: true }),
 			dishonest: fc.double({ min: 0, max: 0.5, noNaN: true }),
+			// Short holding times, so that held rewards, leavers' balances and validators' emission are sold within the run.
+			holdDays: fc.integer({ min: 0, max: 3 }),
+			exitDays: fc.integer({ min: 0, max: 2 }),
+			validatorsSellShare: fc.double({ min: 0, max: 1, noNaN: true }),
 			seed: fc.integer({ min: 0, max: 1_000_000 }),
 		});
 		fc.assert(
@@ -167,6 +171,7 @@ describe("tokenomics in the network", () => {
 						`tokenomics.rewards={workWeight: 1, uptimeWeight: ${d.uptimeWeight}, stakeWeight: ${d.stakeWeight}, providersShare: ${1 - d.validatorsShare}, validatorsShare: ${d.validatorsShare}}`,
 						`tokenomics.verification={auditRate: 0.3, dishonestShare: ${d.dishonest}}`,
 						"tokenomics.slashing={verificationFailureShare: 0.5, slaBreachShare: 0.1}",
+						`tokenomics.holding={providerMeanDays: ${d.holdDays}, exitSaleMeanDays: ${d.exitDays}, validatorsSellShare: ${d.validatorsSellShare}, validatorsMeanDays: 1}`,
 					]),
 					{ checkInvariants: true },
 				);
