@@ -87,7 +87,8 @@ const collapsed = (t: ReturnType<typeof trajectory>) =>
 describe("tokenomics in the network", () => {
 	it("over 10 seeds, a ×0.8 shock recovers and a ×0.05 shock collapses (endogenous pool)", () => {
 		// Measured (seeds 1–10): P(recover | ×0.8) = 10/10, P(collapse | ×0.05) = 9/10 (2026-12-06,
-		// the same before and after issue 12's entry and exit changes).
+		// the same before and after issue 12's entry and exit changes, and with held tokens sold over time: this
+		// network sells all its rewards at once).
 		let recoveries = 0;
 		let collapses = 0;
 		for (let seed = 1; seed <= SPIRAL_SEEDS; seed++) {
