@@ -246,4 +246,21 @@ describe("held tokens are sold over time (tokenomics.holding)", () => {
 		// The other nodes keep theirs (providerMeanDays 0): only the leaver's tokens were sold.
 		expect(economy.heldSoldTotalUnits).toBe(held - economy.ledger.balance("leavers"));
 	});
+
+	it("a node's stake cost (for its payback): the start price for the starting fleet, what it paid in the pool for a joiner", () => {
+		const economy = new TokenEconomy(spec({ staking: { stakePerNodeTokens: 10, lockDays: 0 } }), {
+			marketRng: RandomStream.create(1, 0, "tokens/market"),
+		});
+		expect(economy.stakeCostUsdNow()).toBeCloseTo(10 * economy.priceUsd, 12);
+		economy.nodeJoined(0, false);
+		expect(economy.stakeCostUsd(0)).toBeCloseTo(10 * economy.priceUsd, 9);
+		const before = economy.priceUsd;
+		economy.nodeJoined(5_000, true);
+		// Bought through the pool: more than at the price before (slippage and the 0.3% fee), the price up after.
+		expect(economy.stakeCostUsd(5_000)).toBeGreaterThan(10 * before);
+		expect(economy.priceUsd).toBeGreaterThan(before);
+		expect(economy.stakeCostUsd(5_000)).toBeLessThan(10 * economy.priceUsd * 1.01);
+		expect(economy.stakeCostUsd(4_999)).toBe(0);
+		economy.ledger.checkConservationFull();
+	});
 });
