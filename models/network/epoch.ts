@@ -186,6 +186,7 @@ function closeTokens(state: NetworkState, endMs: number): EpochTokenFlows | null
 	scatterByNode(rewards.paidUnits, books.rewardNodes, rewards.paidByPosition, books.rewardCount);
 	totals.burnSpentUsd += flows.burnSpentUsd;
 	totals.tokenRewardUsd += flows.workRewardUsd;
+	totals.workRewardUsd += flows.workRewardUsd;
 	if (state.burnAndMint) totals.feesUsd += epochCounts.priceUsd * state.setup.scenario.tokenomics.burnAndMint.feeShare;
 	return flows;
 }

@@ -63,6 +63,8 @@ export function networkKpis(state: NetworkState): NetworkKpis {
 			joins: totals.joins,
 			exits: totals.exits,
 			tokenRewardsUsd: totals.tokenRewardUsd,
+			tokenEmissionRewardsUsd: totals.tokenRewardUsd - totals.workRewardUsd,
+			tokenWorkRewardsUsd: totals.workRewardUsd,
 			...paybackFigures(state),
 		},
 		tokens: tokenKpis(state),
@@ -105,6 +107,8 @@ function tokenKpis(state: NetworkState): TokenKpis | null {
 		decimals: tokenomics.decimals,
 		supplyStart: String(ledger.initialSupply),
 		minted: String(ledger.minted),
+		mintedEmission: String(ledger.minted - economy.workMintedUnits),
+		mintedWork: String(economy.workMintedUnits),
 		burned: String(ledger.burned),
 		supplyEnd: String(ledger.supply),
 		treasury: String(ledger.balance("treasury")),
@@ -117,12 +121,16 @@ function tokenKpis(state: NetworkState): TokenKpis | null {
 			max: economy.priceMaxUsd,
 		},
 		burnSpentUsd: state.totals.burnSpentUsd,
+		heldSold: String(economy.heldSoldTotalUnits),
 	};
 }
 
-/** Payback and profitability over every node that served, from its lifetime margin. */
+/**
+ * Payback and profitability over every node that served, from its lifetime margin. Payback counts
+ * the capital laid out: the GPU's capex and, where the network asks one, the stake it bought.
+ */
 function paybackFigures(state: NetworkState): { medianPaybackDays: number | null; shareProfitable: number } {
-	const { nodes, setup } = state;
+	const { nodes, setup, economy } = state;
 	const paybackDays: number[] = [];
 	let profitable = 0;
 	for (let node = 0; node < nodes.count; node++) {
@@ -133,7 +141,7 @@ function paybackFigures(state: NetworkState): { medianPaybackDays: number | null
 		if (!(liveDays > 0)) continue;
 		const gpuIndex = nodes.gpu[node] as number;
 		const margin = nodes.cumulativeMarginUsd[node] as number;
-		const capex = (setup.gpus[gpuIndex] as GpuSpec).capexUsd;
+		const capex = (setup.gpus[gpuIndex] as GpuSpec).capexUsd + (economy?.stakeCostUsd(node) ?? 0);
 		paybackDays.push(margin > 0 ? (capex * liveDays) / margin : Number.POSITIVE_INFINITY);
 		if (margin > (setup.capexPerHourByGpu[gpuIndex] as number) * liveDays * HOURS_PER_DAY) profitable++;
 	}

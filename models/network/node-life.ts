@@ -123,7 +123,9 @@ function scheduleEndOfLife(state: NetworkState, node: number, boughtAtMs: number
  * What a newcomer would earn on a GPU of class `gpuIndex` bought now for `capexUsd`, at
  * `powerUsdPerKwh`, hosted as `hosting` (newcomerAnnualReturn): the class's recent clearing price and utilisation,
  * `extraBacklog` nodes ordered this epoch on top of those joining, and last epoch's token
- * rewards per node-hour at today's price.
+ * rewards per node-hour at today's price. A network that asks a stake (Bittensor-like) ties up
+ * its price too: the return is on capex + stake (the stake is not depreciated: it is sold back
+ * after the lock-up).
  */
 export function newcomerReturn(
 	state: NetworkState,
@@ -137,7 +139,8 @@ export function newcomerReturn(
 	const liveOfClass = books.liveByGpu[gpuIndex] as number;
 	const liveMs = books.live * setup.epochMs;
 	const overall = liveMs > 0 ? books.busyMs / liveMs : 0;
-	return newcomerAnnualReturn(
+	const stakeUsd = state.economy?.stakeCostUsdNow() ?? 0;
+	const onCapex = newcomerAnnualReturn(
 		{
 			clearingUsdPerGpuHour: state.clearingByGpu[gpuIndex] as number,
 			fiatShareToProvider: state.fiatShareToProvider,
@@ -152,6 +155,8 @@ export function newcomerReturn(
 		},
 		nodeCostInputs(state, gpuIndex, hosting, powerUsdPerKwh),
 	);
+	// (margin − depreciation) ÷ capex → ÷ (capex + stake).
+	return stakeUsd > 0 && capexUsd > 0 ? (onCapex * capexUsd) / (capexUsd + stakeUsd) : onCapex;
 }
 
 /**

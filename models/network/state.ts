@@ -267,6 +267,8 @@ export class Totals {
 	fraudUndetected = 0;
 	slashedUnits = 0;
 	tokenRewardUsd = 0;
+	/** Of tokenRewardUsd, burn-and-mint work rewards (the rest is emission), USD. */
+	workRewardUsd = 0;
 	burnSpentUsd = 0;
 	/** Node-time live (not joining, not exited) and down, by hosting (0 residential, 1 data centre), ms. */
 	readonly liveNodeMsByHosting = new Float64Array(2);

@@ -66,6 +66,10 @@ function tokenColumns(economy: TokenEconomy | null, flows: EpochTokenFlows | nul
 			tokensStaked: Number.NaN,
 			treasuryTokens: Number.NaN,
 			rewardPerNodeUsd: Number.NaN,
+			tokensMintedEmission: Number.NaN,
+			tokensMintedWork: Number.NaN,
+			workRewardPerNodeUsd: Number.NaN,
+			tokensSoldHeld: Number.NaN,
 		};
 	}
 	// Token amounts stay in base units (TOKEN_UNIT_COLUMNS): exact, written as tokens by the CLI.
@@ -76,6 +80,11 @@ function tokenColumns(economy: TokenEconomy | null, flows: EpochTokenFlows | nul
 		tokenPriceUsd: economy.priceUsd,
 		tokensStaked: economy.ledger.stakedTotal,
 		treasuryTokens: economy.ledger.balance("treasury"),
-		rewardPerNodeUsd: live > 0 ? economy.unitsToUsd(flows.providerRewardUnits) / live : 0,
+		// Emission only (the subsidy); burn-and-mint work payouts in their own column.
+		rewardPerNodeUsd: live > 0 ? economy.unitsToUsd(flows.providerRewardUnits - flows.workRewardUnits) / live : 0,
+		tokensMintedEmission: flows.emissionMintedUnits,
+		tokensMintedWork: flows.workRewardUnits,
+		workRewardPerNodeUsd: live > 0 ? flows.workRewardUsd / live : 0,
+		tokensSoldHeld: flows.heldSoldUnits,
 	};
 }

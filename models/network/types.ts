@@ -133,8 +133,12 @@ export interface NetworkKpis extends TwinKpis {
 		operatingCostUsd: number;
 		joins: number;
 		exits: number;
-		/** Token rewards valued at the price when they were counted, USD (included in revenueUsd). */
+		/** Token rewards valued at the price when they were counted, USD (included in revenueUsd): emission + work. */
 		tokenRewardsUsd: number;
+		/** Of tokenRewardsUsd, the emission (the subsidy), USD. */
+		tokenEmissionRewardsUsd: number;
+		/** Of tokenRewardsUsd, burn-and-mint work payouts (the jobs' value re-minted to who served them), USD. */
+		tokenWorkRewardsUsd: number;
 		/** Median over nodes of capex ÷ (lifetime operating margin per day); null when most never pay back. */
 		medianPaybackDays: number | null;
 		/** Share of nodes whose operating margin covered their amortised capex over their life. */
@@ -149,7 +153,10 @@ export interface TokenKpis {
 	readonly decimals: number;
 	/** Amounts in integer base units (10^decimals per token), as decimal strings: exact. */
 	readonly supplyStart: string;
+	/** Emission and burn-and-mint work rewards together; the two parts follow. */
 	readonly minted: string;
+	readonly mintedEmission: string;
+	readonly mintedWork: string;
 	readonly burned: string;
 	readonly supplyEnd: string;
 	readonly treasury: string;
@@ -158,6 +165,8 @@ export interface TokenKpis {
 	readonly priceUsd: { start: number; end: number; min: number; max: number };
 	/** Fiat the protocol spent buying tokens to burn (burn-and-mint), USD. */
 	readonly burnSpentUsd: number;
+	/** Held tokens sold over the run (providers' held rewards, leavers', validators', owners'), base units. */
+	readonly heldSold: string;
 }
 
 /**
@@ -246,6 +255,10 @@ export const TIMESERIES_COLUMNS = [
 	"tokensStaked",
 	"treasuryTokens",
 	"rewardPerNodeUsd",
+	"tokensMintedEmission",
+	"tokensMintedWork",
+	"workRewardPerNodeUsd",
+	"tokensSoldHeld",
 ] as const;
 export type TimeseriesColumn = (typeof TIMESERIES_COLUMNS)[number];
 
@@ -259,4 +272,7 @@ export const TOKEN_UNIT_COLUMNS: ReadonlySet<TimeseriesColumn> = new Set([
 	"tokenSupply",
 	"tokensStaked",
 	"treasuryTokens",
+	"tokensMintedEmission",
+	"tokensMintedWork",
+	"tokensSoldHeld",
 ]);

@@ -240,6 +240,38 @@ export const Tokenomics = Type.Object(
 		providerSellShare: share("share of each epoch's rewards providers sell at once (the rest they hold)", {
 			default: 0.7,
 		}),
+		holding: Type.Object(
+			{
+				providerMeanDays: nonNegative(
+					"mean days a provider holds the rewards it did not sell at once: holding times are exponential, so each day it sells 1 − e^(−1/mean) of its balance through the market (0: never sold). Assumption (docs/assumptions.md)",
+					{ default: 180 },
+				),
+				exitSaleMeanDays: nonNegative(
+					"mean days over which a provider who leaves sells what it still held (exponential, from one pooled account of leavers; 0: all at once on exit). Assumption",
+					{ default: 7 },
+				),
+				validatorsSellShare: share(
+					"share of the validators' emission they ever sell (the rest is restaked or held past the run). Assumption",
+					{ default: 0.5 },
+				),
+				validatorsMeanDays: nonNegative("mean days validators hold what they sell, before selling it. Assumption", {
+					default: 90,
+				}),
+				ownersSellShare: share(
+					"share of the owners' emission (the rest after providers and validators: subnet owners, foundation) they ever sell. Assumption",
+					{ default: 0.5 },
+				),
+				ownersMeanDays: nonNegative("mean days owners hold what they sell, before selling it. Assumption", {
+					default: 180,
+				}),
+			},
+			{
+				...strict,
+				default: {},
+				description:
+					"how holders sell over time: providers' held rewards, leavers' balances, validators' and owners' emission",
+			},
+		),
 		verification: Type.Object(
 			{
 				auditRate: share("share of work re-executed to check it", { default: 0 }),

@@ -17,7 +17,11 @@
  *      the 5% fee: RNP-006);
  *   4. vesting unlocks: the unlocked share is sold by team / investors;
  *   5. stake lock-ups that expired (of nodes that left) are sold through the market;
- *   6. at each new day, the market takes its daily step (arbitrage, momentum, shocks).
+ *   6. at each new day, holders sell a day's share of what they hold (`tokenomics.holding`: exponential
+ *      holding times, so a balance left alone decays as e^(−t/mean)): every node's held rewards, what
+ *      leavers still held, and the validators' and owners' emission they sell; then the market takes its
+ *      daily step (arbitrage, momentum, shocks).
+ * A node that leaves moves its balance to the `leavers` account, sold over `exitSaleMeanDays` (at once when 0).
  */
 import type { RandomStream } from "../../sim/random/stream.js";
 import type { Tokenomics } from "../scenario/tokenomics-schema.js";
@@ -30,11 +34,14 @@ import {
 	type TokenMarketModel,
 	type TokenPriceRow,
 	type Trade,
+	type TraderAccount,
 } from "./token-market.js";
 
 export interface EpochTokenFlows {
 	/** Emission and work rewards. */
 	readonly mintedUnits: number;
+	/** Of those, emission (the rest is work rewards, `workRewardUnits`). */
+	readonly emissionMintedUnits: number;
 	readonly burnedUnits: number;
 	/** Emission and work rewards paid to nodes. */
 	readonly providerRewardUnits: number;
@@ -45,6 +52,9 @@ export interface EpochTokenFlows {
 	readonly providerSaleUsd: number;
 	readonly burnSpentUsd: number;
 	readonly unlockedUnits: number;
+	/** Held tokens sold since the last close (providers' held rewards, leavers', validators', owners'), and their USD. */
+	readonly heldSoldUnits: number;
+	readonly heldSaleUsd: number;
 }
 
 /**
@@ -73,6 +83,10 @@ function ledgerAccount(account: MarketAccount): NamedAccount {
 			return "team";
 		case "investors":
 			return "investors";
+		case "validators":
+			return "validators";
+		case "owners":
+			return "owners";
 		// The momentum trader and arbitrageurs are market holders; providers' and the protocol's
 		// trades are mirrored where they happen, never through this map.
 		default:
@@ -95,6 +109,21 @@ export class TokenEconomy {
 		releasedUnits: number;
 	}[];
 	private day = 0;
+	/** Daily sale shares of the holding-time distributions, 1 − e^(−1/mean days) (0: never sold). */
+	private readonly dailySale: { providers: number; leavers: number; validators: number; owners: number };
+	/** Of the validators' and owners' balances, what they will still sell (the rest they keep), base units. */
+	private validatorsForSaleUnits = 0;
+	private ownersForSaleUnits = 0;
+	/** Held tokens sold since the last close, base units and USD. */
+	private heldSoldUnits = 0;
+	private heldSaleUsd = 0;
+	/** Run totals: work rewards minted and held tokens sold, base units. */
+	workMintedUnits = 0;
+	heldSoldTotalUnits = 0;
+	/** What each node's stake cost when it joined, USD (bought on the market, or the starting fleet's at the start price). */
+	private stakeUsdByNode = new Float64Array(1024);
+	/** Per-node scratch of the daily sales of held rewards (grown as needed). */
+	private heldSales = new Float64Array(1024);
 	/** The market, once built (its own constructor already asks for the holders' balance). */
 	private marketOrNull: TokenMarketModel | undefined;
 	/** Price extremes over the run, USD. */
@@ -162,6 +191,13 @@ export class TokenEconomy {
 			if (due > 0) this.ledger.transfer(v.account, "holders", due);
 			v.releasedUnits = due;
 		}
+		const holding = spec.holding;
+		this.dailySale = {
+			providers: dailyShare(holding.providerMeanDays),
+			leavers: dailyShare(holding.exitSaleMeanDays),
+			validators: dailyShare(holding.validatorsMeanDays),
+			owners: dailyShare(holding.ownersMeanDays),
+		};
 		this.priceStartUsd = this.market.priceUsd;
 		this.priceMinUsd = this.priceStartUsd;
 		this.priceMaxUsd = this.priceStartUsd;
@@ -176,27 +212,59 @@ export class TokenEconomy {
 		return (units * this.market.priceUsd) / this.unitsPerToken;
 	}
 
+	/** The stake a newcomer must buy now, USD at the current price (0 without staking). */
+	stakeCostUsdNow(): number {
+		return this.spec.staking.stakePerNodeTokens * this.market.priceUsd;
+	}
+
+	/** What `node`'s stake cost when it joined, USD (0: none). */
+	stakeCostUsd(node: number): number {
+		return node < this.stakeUsdByNode.length ? (this.stakeUsdByNode[node] as number) : 0;
+	}
+
 	/** A node starts serving: it stakes what the protocol asks, buying it on the market when `buy`. */
 	nodeJoined(node: number, buy: boolean): void {
 		this.ledger.ensureNodes(node + 1);
 		const stakeUnits = tokensToUnits(this.spec.staking.stakePerNodeTokens, this.spec.decimals, "stake");
 		if (stakeUnits === 0) return;
+		if (node >= this.stakeUsdByNode.length) {
+			const grown = new Float64Array(Math.max(node + 1, 2 * this.stakeUsdByNode.length));
+			grown.set(this.stakeUsdByNode);
+			this.stakeUsdByNode = grown;
+		}
 		if (buy) {
 			const trade = this.market.buyExactTokens(stakeUnits, "providers");
 			this.ledger.transfer(ledgerAccount(trade.counterparty), { node }, trade.units);
 			this.ledger.stake(node, trade.units);
+			this.stakeUsdByNode[node] = trade.usd;
 		} else {
 			const units = Math.min(stakeUnits, this.ledger.balance("holders"));
 			this.ledger.transfer("holders", { node }, units);
 			this.ledger.stake(node, units);
+			this.stakeUsdByNode[node] = this.unitsToUsd(units);
 		}
 		this.trackPrice();
 	}
 
-	/** A node leaves: its stake goes into lock-up. */
+	/**
+	 * A node leaves: its stake goes into lock-up, and what it still held goes to the leavers' account, sold over
+	 * the next days (`holding.exitSaleMeanDays`), or through the market at once when that is 0.
+	 */
 	nodeExited(node: number, day: number): void {
-		const staked = this.ledger.nodeStaked(node);
-		if (staked > 0) this.ledger.unstake(node, staked, day + this.spec.staking.lockDays);
+		const { ledger } = this;
+		const staked = ledger.nodeStaked(node);
+		if (staked > 0) ledger.unstake(node, staked, day + this.spec.staking.lockDays);
+		const held = ledger.nodeBalance(node);
+		if (held === 0) return;
+		if (this.spec.holding.exitSaleMeanDays > 0) {
+			ledger.transfer({ node }, "leavers", held);
+			return;
+		}
+		const trade = this.market.sell(held, "providers");
+		ledger.transfer({ node }, ledgerAccount(trade.counterparty), held);
+		this.heldSoldUnits += held;
+		this.heldSaleUsd += trade.usd;
+		this.trackPrice();
 	}
 
 	/** Slashes a share of a node's stake to the treasury; returns the units taken. */
@@ -254,8 +322,14 @@ export class TokenEconomy {
 			buyer,
 			nodeCount,
 		);
-		if (validatorUnits > 0) ledger.mint("validators", validatorUnits);
-		if (ownerUnits > 0) ledger.mint("owners", ownerUnits);
+		if (validatorUnits > 0) {
+			ledger.mint("validators", validatorUnits);
+			this.validatorsForSaleUnits += Math.floor(validatorUnits * spec.holding.validatorsSellShare);
+		}
+		if (ownerUnits > 0) {
+			ledger.mint("owners", ownerUnits);
+			this.ownersForSaleUnits += Math.floor(ownerUnits * spec.holding.ownersSellShare);
+		}
 		// 3. Burn-and-mint: the fiat paid for jobs buys tokens that are burned.
 		let burnSpentUsd = 0;
 		if (spec.burnAndMint.enabled && jobValueUsd > 0) {
@@ -266,6 +340,44 @@ export class TokenEconomy {
 		const paidWork = work === undefined || work.count === 0 ? null : this.mintWork(work);
 		if (paidWork !== null) providerSaleUsd += paidWork.saleUsd;
 		// 4. Vesting unlocks, partly sold.
+		const unlockedUnits = this.unlockVesting(toDay);
+		// 5. Lock-ups that expired: the stake of providers who left, sold through the market (a leaver keeps no
+		// stake; without this sale, stake bought on joining would be one-way buy pressure).
+		const dueUnits = ledger.dueLockedUnits(toDay);
+		if (dueUnits > 0) ledger.releaseLocked(toDay, ledgerAccount(market.sell(dueUnits, "providers").counterparty));
+		// 6. The market's daily steps.
+		while (this.day + 1 <= toDay) {
+			this.day++;
+			this.sellHeldForDay();
+			this.mirror(market.advanceDay(this.day, { kpiSignal }).trades);
+			this.trackPrice();
+		}
+		this.trackPrice();
+		const workRewardUnits = paidWork?.units ?? 0;
+		const heldSoldUnits = this.heldSoldUnits;
+		this.workMintedUnits += workRewardUnits;
+		this.heldSoldTotalUnits += heldSoldUnits;
+		const heldSaleUsd = this.heldSaleUsd;
+		this.heldSoldUnits = 0;
+		this.heldSaleUsd = 0;
+		return {
+			mintedUnits: mintedUnits + workRewardUnits,
+			emissionMintedUnits: mintedUnits,
+			burnedUnits: ledger.burned - burnedBefore,
+			providerRewardUnits: providerRewardUnits + workRewardUnits,
+			workRewardUnits,
+			workRewardUsd: paidWork?.usd ?? 0,
+			providerSaleUsd,
+			burnSpentUsd,
+			unlockedUnits,
+			heldSoldUnits,
+			heldSaleUsd,
+		};
+	}
+
+	/** Vesting unlocks due by `toDay`: the unlocked share sold at once, the rest to holders; returns the units unlocked. */
+	private unlockVesting(toDay: number): number {
+		const { ledger, market } = this;
 		let unlockedUnits = 0;
 		for (const v of this.vestedUnits) {
 			const due = Math.floor(v.units * vestedShare(v, toDay)) - v.releasedUnits;
@@ -279,28 +391,44 @@ export class TokenEconomy {
 			}
 			if (due - sold > 0) ledger.transfer(v.account, "holders", due - sold);
 		}
-		// 5. Lock-ups that expired: the stake of providers who left, sold through the market (a leaver keeps no
-		// stake; without this sale, stake bought on joining would be one-way buy pressure).
-		const dueUnits = ledger.dueLockedUnits(toDay);
-		if (dueUnits > 0) ledger.releaseLocked(toDay, ledgerAccount(market.sell(dueUnits, "providers").counterparty));
-		// 6. The market's daily steps.
-		while (this.day + 1 <= toDay) {
-			this.day++;
-			this.mirror(market.advanceDay(this.day, { kpiSignal }).trades);
-			this.trackPrice();
+		return unlockedUnits;
+	}
+
+	/**
+	 * A day's sales of held tokens, one trade per holder class: each node sells floor(balance · r) of its held
+	 * rewards (r = 1 − e^(−1/providerMeanDays)), the leavers' account floor(balance · r') of what leavers held,
+	 * validators and owners the same share of what they still mean to sell.
+	 */
+	private sellHeldForDay(): void {
+		const { ledger, dailySale } = this;
+		if (dailySale.providers > 0 && ledger.nodeBalanceTotal > 0) {
+			const n = ledger.nodeCount;
+			if (this.heldSales.length < n) this.heldSales = new Float64Array(Math.max(n, 2 * this.heldSales.length));
+			const total = planDailySales(ledger.unsafeArrays().nodeBalance, n, dailySale.providers, this.heldSales);
+			if (total > 0) {
+				const trade = this.market.sell(total, "providers");
+				ledger.collectFromNodes(ledgerAccount(trade.counterparty), this.heldSales, n);
+				this.heldSoldUnits += total;
+				this.heldSaleUsd += trade.usd;
+			}
 		}
+		this.sellNamed("leavers", Math.floor(ledger.balance("leavers") * dailySale.leavers), "providers");
+		const validatorUnits = Math.floor(this.validatorsForSaleUnits * dailySale.validators);
+		this.validatorsForSaleUnits -= validatorUnits;
+		this.sellNamed("validators", validatorUnits, "validators");
+		const ownerUnits = Math.floor(this.ownersForSaleUnits * dailySale.owners);
+		this.ownersForSaleUnits -= ownerUnits;
+		this.sellNamed("owners", ownerUnits, "owners");
 		this.trackPrice();
-		const workRewardUnits = paidWork?.units ?? 0;
-		return {
-			mintedUnits: mintedUnits + workRewardUnits,
-			burnedUnits: ledger.burned - burnedBefore,
-			providerRewardUnits: providerRewardUnits + workRewardUnits,
-			workRewardUnits,
-			workRewardUsd: paidWork?.usd ?? 0,
-			providerSaleUsd,
-			burnSpentUsd,
-			unlockedUnits,
-		};
+	}
+
+	/** Sells `units` of a named account through the market as `who`. */
+	private sellNamed(account: NamedAccount, units: number, who: TraderAccount): void {
+		if (units <= 0) return;
+		const trade = this.market.sell(units, who);
+		this.ledger.transfer(account, ledgerAccount(trade.counterparty), units);
+		this.heldSoldUnits += units;
+		this.heldSaleUsd += trade.usd;
 	}
 
 	/**
@@ -356,6 +484,26 @@ export class TokenEconomy {
 		if (price < this.priceMinUsd) this.priceMinUsd = price;
 		if (price > this.priceMaxUsd) this.priceMaxUsd = price;
 	}
+}
+
+/** The daily sale share of an exponential holding time of mean `meanDays`: 1 − e^(−1/mean); 0 (never) for 0. */
+export function dailyShare(meanDays: number): number {
+	return meanDays > 0 ? 1 - Math.exp(-1 / meanDays) : 0;
+}
+
+/**
+ * The day's sale of each node's held rewards, floor(balance · share), into `sales[0 … n − 1]`; returns the total.
+ * Module-level, over typed arrays (see sellShares).
+ */
+function planDailySales(balances: Float64Array, n: number, share: number, sales: Float64Array): number {
+	let total = 0;
+	for (let i = 0; i < n; i++) {
+		const balance = balances[i] as number;
+		const sale = balance > 0 ? Math.floor(balance * share) : 0;
+		sales[i] = sale;
+		total += sale;
+	}
+	return total;
 }
 
 /**

@@ -8,7 +8,10 @@
 /** Largest integer a float64 holds exactly: the bound of every balance and total. */
 export const MAX_UNITS = Number.MAX_SAFE_INTEGER;
 
-/** Accounts that are not nodes. `pool` is the AMM's token reserve, `holders` the free float, `dust` split remainders. */
+/**
+ * Accounts that are not nodes. `pool` is the AMM's token reserve, `holders` the free float, `dust` split remainders,
+ * `leavers` what providers who left still held (sold over the next days).
+ */
 export const NAMED_ACCOUNTS = [
 	"treasury",
 	"team",
@@ -18,6 +21,7 @@ export const NAMED_ACCOUNTS = [
 	"validators",
 	"owners",
 	"dust",
+	"leavers",
 ] as const;
 export type NamedAccount = (typeof NAMED_ACCOUNTS)[number];
 export type NodeAccount = { readonly node: number };
@@ -33,6 +37,7 @@ const NAMED_INDEX: Readonly<Record<NamedAccount, number>> = Object.assign(Object
 	validators: 5,
 	owners: 6,
 	dust: 7,
+	leavers: 8,
 });
 
 /** Node ids are stored in Int32Arrays (lock-ups, callers' id lists). */

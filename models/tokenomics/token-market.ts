@@ -40,8 +40,18 @@ export const DAYS_PER_YEAR = 365;
 export const MOMENTUM_LOOKBACK_DAYS = 7;
 
 type VestingAccount = Tokenomics["vesting"][number]["account"];
-/** Who trades with the market. `momentum` is the market's own trader; team and investors sell unlocks. */
-export type TraderAccount = "holders" | "providers" | "protocol" | "momentum" | VestingAccount;
+/**
+ * Who trades with the market. `momentum` is the market's own trader; team and investors sell unlocks; validators and
+ * owners sell their emission over time.
+ */
+export type TraderAccount =
+	| "holders"
+	| "providers"
+	| "protocol"
+	| "momentum"
+	| "validators"
+	| "owners"
+	| VestingAccount;
 /** Ledger accounts a trade moves tokens between. */
 export type MarketAccount = TraderAccount | "pool";
 export const MARKET_ACCOUNTS = [
@@ -52,6 +62,8 @@ export const MARKET_ACCOUNTS = [
 	"momentum",
 	"team",
 	"investors",
+	"validators",
+	"owners",
 ] as const satisfies readonly MarketAccount[];
 
 export type TradeCause =

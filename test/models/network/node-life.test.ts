@@ -2,12 +2,13 @@ import { describe, expect, it } from "vitest";
 import type { Metro } from "../../../models/catalog.js";
 import { checkNetworkInvariants } from "../../../models/network/invariants.js";
 import { onLeaseEnd } from "../../../models/network/lease-end.js";
-import { createNode, downPayload, onNodeFailure } from "../../../models/network/node-life.js";
+import { createNode, downPayload, newcomerReturn, onNodeFailure } from "../../../models/network/node-life.js";
 import { placeOrder } from "../../../models/network/orders.js";
+import { createNetworkState } from "../../../models/network/run.js";
 import { JOB_RUNNING, JOB_WAITING, type NetworkState } from "../../../models/network/state.js";
-import { DownCause, NodeState } from "../../../models/nodes.js";
+import { DownCause, Hosting, NodeState } from "../../../models/nodes.js";
 import { MS_PER_HOUR } from "../../../models/units.js";
-import { inputsFromYaml, run, tinyState } from "../network-helpers.js";
+import { inputsFromFile, inputsFromYaml, run, tinyState } from "../network-helpers.js";
 
 function startPair(state: NetworkState): { job: number; first: number; second: number } {
 	const pair = state.jobClassByIndex[1];
@@ -190,5 +191,30 @@ describe("availability as a process", () => {
 		const { kpis } = run(inputsFromYaml(withOutages), { checkInvariants: false });
 		// Power: 43.8 a year = one per 200 h, 10 h each; hardware: one per 200 h, 20 h each.
 		expect(kpis.nodeUpShare.all).toBeCloseTo(1 / (1 + 20 / 200 + 10 / 200), 2);
+	});
+});
+
+describe("a newcomer's return with a stake (Bittensor-like)", () => {
+	it("is (margin − depreciation) ÷ (capex + the stake at today's price): the return on capex × capex ÷ (capex + stake)", () => {
+		const state = createNetworkState(inputsFromFile("presets/bittensor-like", ["horizonDays=2"]), {
+			checkInvariants: false,
+		});
+		const economy = state.economy;
+		if (economy === null) throw new Error("bittensor-like has a token");
+		const gpuIndex = state.setup.mixGpu[0] as number;
+		state.clearingByGpu[gpuIndex] = 2;
+		state.utilisationByGpu[gpuIndex] = 0.6;
+		const capexUsd = 30_000;
+		const staking = economy.spec.staking as { stakePerNodeTokens: number };
+		const stakeTokens = staking.stakePerNodeTokens;
+		expect(stakeTokens).toBe(10);
+		const withStake = newcomerReturn(state, gpuIndex, Hosting.residential, 0.1, capexUsd, 0);
+		staking.stakePerNodeTokens = 0;
+		const withoutStake = newcomerReturn(state, gpuIndex, Hosting.residential, 0.1, capexUsd, 0);
+		staking.stakePerNodeTokens = stakeTokens;
+		expect(Number.isFinite(withoutStake)).toBe(true);
+		const stakeUsd = stakeTokens * economy.priceUsd;
+		expect(stakeUsd).toBeGreaterThan(4_000);
+		expect(withStake).toBeCloseTo((withoutStake * capexUsd) / (capexUsd + stakeUsd), 12);
 	});
 });

@@ -141,6 +141,10 @@ describe("tokenomics in the network", () => {
 			stakeWeight: fc.double({ min: 0, max: 2, noNaN: true }),
 			validatorsShare: fc.double({ min: 0, max: 0.5, noNaN: true }),
 			dishonest: fc.double({ min: 0, max: 0.5, noNaN: true }),
+			// Short holding times, so that held rewards, leavers' balances and validators' emission are sold within the run.
+			holdDays: fc.integer({ min: 0, max: 3 }),
+			exitDays: fc.integer({ min: 0, max: 2 }),
+			validatorsSellShare: fc.double({ min: 0, max: 1, noNaN: true }),
 			seed: fc.integer({ min: 0, max: 1_000_000 }),
 		});
 		fc.assert(
@@ -167,6 +171,7 @@ describe("tokenomics in the network", () => {
 						`tokenomics.rewards={workWeight: 1, uptimeWeight: ${d.uptimeWeight}, stakeWeight: ${d.stakeWeight}, providersShare: ${1 - d.validatorsShare}, validatorsShare: ${d.validatorsShare}}`,
 						`tokenomics.verification={auditRate: 0.3, dishonestShare: ${d.dishonest}}`,
 						"tokenomics.slashing={verificationFailureShare: 0.5, slaBreachShare: 0.1}",
+						`tokenomics.holding={providerMeanDays: ${d.holdDays}, exitSaleMeanDays: ${d.exitDays}, validatorsSellShare: ${d.validatorsSellShare}, validatorsMeanDays: 1}`,
 					]),
 					{ checkInvariants: true },
 				);
@@ -203,5 +208,20 @@ describe("tokenomics in the network", () => {
 			inputsFromFile("presets/render-like", ["horizonDays=5", "tokenomics.burnAndMint.workRewardShare=0"]),
 		);
 		expect(withoutWork.kpis.providers.tokenRewardsUsd).toBeLessThan(0.5 * tokenRewardsUsd);
+		// Emission and work payouts are reported apart: the parts add up exactly, in summary and timeseries alike.
+		const { tokenEmissionRewardsUsd, tokenWorkRewardsUsd } = result.kpis.providers;
+		expect(tokenEmissionRewardsUsd + tokenWorkRewardsUsd).toBeCloseTo(tokenRewardsUsd, 6);
+		expect(tokenWorkRewardsUsd).toBeGreaterThan(5 * tokenEmissionRewardsUsd);
+		const minted = BigInt(tokens?.minted ?? "0");
+		const work = BigInt(tokens?.mintedWork ?? "0");
+		expect(BigInt(tokens?.mintedEmission ?? "0") + work).toBe(minted);
+		expect(work).toBeGreaterThan(0n);
+		const sum = (column: "tokensMinted" | "tokensMintedEmission" | "tokensMintedWork") =>
+			BigInt(result.timeseries.column(column).reduce((a, b) => a + b, 0));
+		expect(sum("tokensMinted")).toBe(minted);
+		expect(sum("tokensMintedWork")).toBe(work);
+		expect(sum("tokensMintedEmission") + sum("tokensMintedWork")).toBe(minted);
+		expect(withoutWork.kpis.providers.tokenWorkRewardsUsd).toBe(0);
+		expect(withoutWork.kpis.tokens?.mintedWork).toBe("0");
 	});
 });
