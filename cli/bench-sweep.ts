@@ -3,6 +3,9 @@
  * - Overhead: the same R runs of small.yaml as a sweep on W = 1 and 2 workers; the sum of the
  *   runs' own times (each run timed in its worker, at W = 1 where it has a core to itself)
  *   over W is the ideal; the ratio is the sweep's wall time (pool start, files, tables) to it.
+ *   `coresUsed` (process CPU time over wall time) says how many cores the sweep kept busy: a
+ *   run's own time at W = 1 already includes V8's garbage-collector and compiler threads working
+ *   on another core, so the ideal assumes W times that many cores.
  * - Memory: peak RSS of a process that sweeps M runs on one worker over that of a process that
  *   does one run (each a fresh child process).
  * - Throughput: runs per second of small.yaml; seconds per simulated node-year of base.
@@ -49,6 +52,7 @@ export async function timeSweep(options: {
 	});
 	const outDir = mkdtempSync(join(tmpdir(), "depin-twin-bench-sweep-"));
 	try {
+		const cpuBefore = process.cpuUsage();
 		const started = process.hrtime.bigint();
 		const outcome = await runSweep({
 			outDir,
@@ -60,6 +64,7 @@ export async function timeSweep(options: {
 		const ran = process.hrtime.bigint();
 		writeSweepTables(outDir, manifest);
 		const ended = process.hrtime.bigint();
+		const cpu = process.cpuUsage(cpuBefore);
 		const runMs = outcome.receipts.reduce((sum, r) => sum + r.wallMs, 0);
 		const firstMs = outcome.receipts.length === 0 ? 0 : Math.min(...outcome.receipts.map((r) => r.startedMs));
 		return {
@@ -67,6 +72,8 @@ export async function timeSweep(options: {
 			/** From the start to the first run's start in a worker: the pool's start-up. */
 			startupMs: firstMs - Number(started) / 1e6,
 			tablesMs: Number(ended - ran) / 1e6,
+			/** CPU time of every thread of the process (workers, V8's GC and compiler threads), ms. */
+			cpuMs: (cpu.user + cpu.system) / 1000,
 			runMs,
 			failed: outcome.failures.length,
 		};
@@ -102,6 +109,9 @@ export async function benchSweep(cliEntry: string, options: SweepBenchOptions, p
 			sumOfRunMs: Math.round(t.runMs),
 			startupMs: Math.round(t.startupMs),
 			tablesMs: Math.round(t.tablesMs),
+			// Cores the sweep kept busy: above W, V8's own threads work beside the runs (a single run
+			// that uses 1.6 cores leaves a 2-core machine little to gain from a second worker).
+			coresUsed: round3(t.cpuMs / t.wallMs),
 			idealMs: Math.round(ideal),
 			ratio: round3(t.wallMs / ideal),
 			runsPerSec: round3(options.runs / (t.wallMs / 1000)),

@@ -175,10 +175,11 @@ describe("depin-twin bench sweep", () => {
 		const report = JSON.parse(result.stdout);
 		expect(report.overhead.map((o: { workers: number }) => o.workers)).toEqual([1, 2]);
 		for (const o of report.overhead) {
-			for (const key of ["wallMs", "sumOfRunMs", "startupMs", "tablesMs", "idealMs", "ratio", "runsPerSec"]) {
+			for (const key of ["wallMs", "sumOfRunMs", "startupMs", "tablesMs", "coresUsed", "idealMs", "ratio", "runsPerSec"]) {
 				expect(typeof o[key], key).toBe("number");
 			}
 			expect(o.failed).toBe(0);
+			expect(o.coresUsed).toBeGreaterThan(0);
 		}
 		// The ideal at one worker is the sum of the runs' own times, which the wall time includes.
 		expect(report.overhead[0].idealMs).toBe(report.overhead[0].sumOfRunMs);
