@@ -175,7 +175,16 @@ describe("depin-twin bench sweep", () => {
 		const report = JSON.parse(result.stdout);
 		expect(report.overhead.map((o: { workers: number }) => o.workers)).toEqual([1, 2]);
 		for (const o of report.overhead) {
-			for (const key of ["wallMs", "sumOfRunMs", "startupMs", "tablesMs", "coresUsed", "idealMs", "ratio", "runsPerSec"]) {
+			for (const key of [
+				"wallMs",
+				"sumOfRunMs",
+				"startupMs",
+				"tablesMs",
+				"coresUsed",
+				"idealMs",
+				"ratio",
+				"runsPerSec",
+			]) {
 				expect(typeof o[key], key).toBe("number");
 			}
 			expect(o.failed).toBe(0);
