@@ -160,26 +160,29 @@ describe("calibrate --import", () => {
 
 	it("a bad row is refused with file, line and column (exit 2)", async () => {
 		const csv = join(dir, "bad.csv");
+		// An --out in the temporary folder: were a bad file ever accepted, its profile lands there, not in scenarios/.
+		const out = join(dir, "refused.json");
 		writeFileSync(csv, "device,kernel,batch,latency_ms\nrtx4090,matmul-256,1,0.5\nrtx4090,matmul-256,2,abc\n");
 		const captured = captureIo();
-		expect(await calibrateCommand({ backend: "auto", quick: false, importCsv: csv }, captured.io)).toBe(2);
+		expect(await calibrateCommand({ backend: "auto", quick: false, importCsv: csv, out }, captured.io)).toBe(2);
 		expect(captured.err()).toContain(`${csv}:3: column "latency_ms": expected a number, got "abc"`);
 
 		writeFileSync(csv, "device,kernel,batch,latency_ms\nTesla V100,matmul-256,1,0.5\n");
 		const unknownDevice = captureIo();
-		expect(await calibrateCommand({ backend: "auto", quick: false, importCsv: csv }, unknownDevice.io)).toBe(2);
+		expect(await calibrateCommand({ backend: "auto", quick: false, importCsv: csv, out }, unknownDevice.io)).toBe(2);
 		expect(unknownDevice.err()).toMatch(/bad\.csv:2: column "device": "Tesla V100" is no GPU class/);
 
 		writeFileSync(csv, "device,kernel,batch,latency_ms\nrtx4090,resnet50,1,0.5\n");
 		const unknownKernel = captureIo();
-		expect(await calibrateCommand({ backend: "auto", quick: false, importCsv: csv }, unknownKernel.io)).toBe(2);
+		expect(await calibrateCommand({ backend: "auto", quick: false, importCsv: csv, out }, unknownKernel.io)).toBe(2);
 		expect(unknownKernel.err()).toMatch(/bad\.csv:2: column "kernel": "resnet50" is not a depin-twin kernel/);
 
 		const missing = captureIo();
 		expect(
-			await calibrateCommand({ backend: "auto", quick: false, importCsv: join(dir, "absent.csv") }, missing.io),
+			await calibrateCommand({ backend: "auto", quick: false, importCsv: join(dir, "absent.csv"), out }, missing.io),
 		).toBe(2);
 		expect(missing.err()).toMatch(/absent\.csv: cannot read/);
+		expect(() => readFileSync(out)).toThrow();
 	});
 
 	it("a forced backend that does not load fails the run (exit 1), saying why", async () => {
