@@ -87,19 +87,12 @@ export interface CloudRegion {
 	readonly lon: number;
 	/** The metros.csv row of the region's city. */
 	readonly metroId: string;
-	/** On-demand list price per GPU-hour, USD; NaN where the provider has no such instance. */
-	readonly h100UsdPerGpuHour: number;
-	readonly a100UsdPerGpuHour: number;
-	readonly l40sUsdPerGpuHour: number;
-	/** L4 and T4 (inference GPUs); NaN where not offered or the table has no such column. */
-	readonly l4UsdPerGpuHour: number;
-	readonly t4UsdPerGpuHour: number;
-	/** Spot price per GPU-hour, USD; NaN where not listed (or the table has no spot columns). */
-	readonly h100SpotUsdPerGpuHour: number;
-	readonly a100SpotUsdPerGpuHour: number;
-	readonly l40sSpotUsdPerGpuHour: number;
-	readonly l4SpotUsdPerGpuHour: number;
-	readonly t4SpotUsdPerGpuHour: number;
+	/**
+	 * List price per GPU-hour, USD, of each GPU class the cloud rents (CLOUD_GPU_IDS), on demand and
+	 * spot; NaN where the provider has no such instance or the table has no such column.
+	 */
+	readonly onDemandUsdPerGpuHour: Readonly<Record<CloudGpuId, number>>;
+	readonly spotUsdPerGpuHour: Readonly<Record<CloudGpuId, number>>;
 	/** Discount off on-demand for a 1-year commitment (fraction); NaN where the table has none. */
 	readonly commit1yDiscount: number;
 	/** Internet egress, first paid tier, USD/GB. */
@@ -196,36 +189,36 @@ export function requireById<T>(map: ReadonlyMap<string, T>, id: string, what: st
 export type CloudPricing = "on-demand" | "commit-1y" | "spot";
 
 /**
- * A cloud region's price for a GPU class, USD per GPU-hour: defined for h100-sxm, a100-80gb,
- * l40s, l4 and t4 (the columns of cloud-regions.csv); NaN for any other GPU and where the region has
- * no such instance. commit-1y is on-demand × (1 − the provider's 1-year discount).
+ * The GPU classes the cloud rents, each with the prefix of its price columns in cloud-regions.csv
+ * (`<prefix>_usd_per_gpu_hour`, `<prefix>_spot_usd_per_gpu_hour`). The first three on-demand
+ * columns every table has; the others may be absent from older tables.
+ */
+const CLOUD_GPU_COLUMNS = {
+	"h100-sxm": "h100",
+	"a100-80gb": "a100",
+	l40s: "l40s",
+	l4: "l4",
+	t4: "t4",
+} as const;
+const ALWAYS_PRICED: readonly CloudGpuId[] = ["h100-sxm", "a100-80gb", "l40s"];
+
+export type CloudGpuId = keyof typeof CLOUD_GPU_COLUMNS;
+export const CLOUD_GPU_IDS = Object.keys(CLOUD_GPU_COLUMNS) as readonly CloudGpuId[];
+
+/**
+ * A cloud region's price for a GPU class, USD per GPU-hour: defined for the CLOUD_GPU_IDS; NaN for
+ * any other GPU and where the region has no such instance. commit-1y is on-demand × (1 − the
+ * provider's 1-year discount).
  */
 export function cloudPriceUsdPerGpuHour(
 	region: CloudRegion,
 	gpuId: string,
 	pricing: CloudPricing = "on-demand",
 ): number {
-	const spot = pricing === "spot";
-	let price: number;
-	switch (gpuId) {
-		case "h100-sxm":
-			price = spot ? region.h100SpotUsdPerGpuHour : region.h100UsdPerGpuHour;
-			break;
-		case "a100-80gb":
-			price = spot ? region.a100SpotUsdPerGpuHour : region.a100UsdPerGpuHour;
-			break;
-		case "l40s":
-			price = spot ? region.l40sSpotUsdPerGpuHour : region.l40sUsdPerGpuHour;
-			break;
-		case "l4":
-			price = spot ? region.l4SpotUsdPerGpuHour : region.l4UsdPerGpuHour;
-			break;
-		case "t4":
-			price = spot ? region.t4SpotUsdPerGpuHour : region.t4UsdPerGpuHour;
-			break;
-		default:
-			return Number.NaN;
-	}
+	const prices: Readonly<Record<string, number>> =
+		pricing === "spot" ? region.spotUsdPerGpuHour : region.onDemandUsdPerGpuHour;
+	const price = prices[gpuId];
+	if (price === undefined) return Number.NaN;
 	return pricing === "commit-1y" ? price * (1 - region.commit1yDiscount) : price;
 }
 
@@ -254,6 +247,17 @@ function optionalNonNegative(columns: CsvColumns, row: number, column: string): 
 	const x = columns.optionalNumber(row, column);
 	if (x < 0) columns.fail(row, column, `must be ≥ 0, got ${x}`);
 	return x;
+}
+
+/** Each cloud GPU's price column `<prefix>_<suffix>` of a row (an on-demand column of ALWAYS_PRICED must exist). */
+function gpuPrices(columns: CsvColumns, row: number, suffix: string): Record<CloudGpuId, number> {
+	const prices = {} as Record<CloudGpuId, number>;
+	for (const id of CLOUD_GPU_IDS) {
+		const column = `${CLOUD_GPU_COLUMNS[id]}_${suffix}`;
+		const required = suffix === "usd_per_gpu_hour" && ALWAYS_PRICED.includes(id);
+		prices[id] = required ? optionalNonNegative(columns, row, column) : optionalColumn(columns, row, column);
+	}
+	return Object.freeze(prices);
 }
 
 /** Like optionalNonNegative, and NaN when the table has no such column (older tables). */
@@ -341,16 +345,8 @@ function readCloudRegions(c: CsvColumns): CloudRegion[] {
 				lat: latitude(c, r, "lat"),
 				lon: longitude(c, r, "lon"),
 				metroId: c.requiredString(r, "metro_id"),
-				h100UsdPerGpuHour: optionalNonNegative(c, r, "h100_usd_per_gpu_hour"),
-				a100UsdPerGpuHour: optionalNonNegative(c, r, "a100_usd_per_gpu_hour"),
-				l40sUsdPerGpuHour: optionalNonNegative(c, r, "l40s_usd_per_gpu_hour"),
-				l4UsdPerGpuHour: optionalColumn(c, r, "l4_usd_per_gpu_hour"),
-				t4UsdPerGpuHour: optionalColumn(c, r, "t4_usd_per_gpu_hour"),
-				h100SpotUsdPerGpuHour: optionalColumn(c, r, "h100_spot_usd_per_gpu_hour"),
-				a100SpotUsdPerGpuHour: optionalColumn(c, r, "a100_spot_usd_per_gpu_hour"),
-				l40sSpotUsdPerGpuHour: optionalColumn(c, r, "l40s_spot_usd_per_gpu_hour"),
-				l4SpotUsdPerGpuHour: optionalColumn(c, r, "l4_spot_usd_per_gpu_hour"),
-				t4SpotUsdPerGpuHour: optionalColumn(c, r, "t4_spot_usd_per_gpu_hour"),
+				onDemandUsdPerGpuHour: gpuPrices(c, r, "usd_per_gpu_hour"),
+				spotUsdPerGpuHour: gpuPrices(c, r, "spot_usd_per_gpu_hour"),
 				commit1yDiscount: optionalColumn(c, r, "commit_1y_discount"),
 				egressUsdPerGb: nonNegative(c, r, "egress_usd_per_gb"),
 				interregionUsdPerGb: nonNegative(c, r, "interregion_usd_per_gb"),

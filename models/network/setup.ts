@@ -9,6 +9,7 @@ import type { RandomStream, StreamFactory } from "../../sim/random/stream.js";
 import { median } from "../../sim/stats.js";
 import {
 	type Catalog,
+	CLOUD_GPU_IDS,
 	type CloudPricing,
 	type CloudRegion,
 	cloudPriceUsdPerGpuHour,
@@ -37,9 +38,6 @@ export const RTT_BUDGET_SHARE_OF_SLA = 0.5;
 /** Bandwidth of a node's uplink and of a cloud region, Gbit/s (transfer times, C10). */
 export const NODE_BANDWIDTH_GBPS = 1;
 export const CLOUD_BANDWIDTH_GBPS = 10;
-/** GPU classes the cloud twin may rent for a job, cheapest eligible first. */
-const CLOUD_JOB_GPU_IDS = ["h100-sxm", "a100-80gb", "l40s", "l4", "t4"];
-
 export type RequestMode = "full" | "sampled" | "none";
 
 /** The fixed inputs of a run, resolved from the scenario and the reference tables. */
@@ -453,7 +451,7 @@ export function cloudOffers(
 	const costs = new Float64Array(regions.length).fill(Number.NaN);
 	const hours = new Float64Array(regions.length).fill(Number.NaN);
 	const gpus = new Int32Array(regions.length).fill(-1);
-	const ids = CLOUD_JOB_GPU_IDS.filter((id) => catalog.gpuById.has(id));
+	const ids = CLOUD_GPU_IDS.filter((id) => catalog.gpuById.has(id));
 	regions.forEach((region, r) => {
 		for (const id of ids) {
 			const gpuIndex = catalog.gpuIndexById.get(id) as number;
@@ -509,9 +507,6 @@ export function missing(what: string, id: string): never {
 	throw new Error(`unknown ${what} "${id}"`);
 }
 
-/** GPUs the cloud rents for real-time replicas (those with cloud list prices). */
-export const CLOUD_REALTIME_GPUS = ["h100-sxm", "a100-80gb", "l40s", "l4", "t4"] as const;
-
 /** The cloud's real-time GPU for a class: its index, capacity, and price and usability per region. */
 export interface CloudRealtimeChoice {
 	readonly gpuIndex: number;
@@ -546,7 +541,7 @@ export function cloudRealtimeChoice(
 	};
 	if (named !== "cheapest") return option(named);
 	let best: ReturnType<typeof option> | null = null;
-	for (const id of CLOUD_REALTIME_GPUS) {
+	for (const id of CLOUD_GPU_IDS) {
 		const gpu = catalog.gpuById.get(id);
 		// The tier filter is DePIN's; the cloud rents its data-centre GPUs that hold the model (memory as DePIN's
 		// eligibility: at least minVramGb and the weights; capacity 0 where the KV cache does not fit beside them).
@@ -556,7 +551,7 @@ export function cloudRealtimeChoice(
 		if (best === null || candidate.usdPerRps < best.usdPerRps) best = candidate;
 	}
 	// No eligible cloud GPU holds the model: the largest one, which then serves nothing.
-	return best ?? option(CLOUD_REALTIME_GPUS[0]);
+	return best ?? option(CLOUD_GPU_IDS[0] as string);
 }
 
 /**

@@ -2,11 +2,9 @@
  * Checks that need the reference tables: every GPU, metro and cloud region a scenario names
  * exists. Issues point at the scenario's line and column like schema errors do.
  */
-import type { Catalog } from "../catalog.js";
+import { type Catalog, CLOUD_GPU_IDS } from "../catalog.js";
 import type { ScenarioIssue } from "./errors.js";
 import { issueAt, type LoadedScenario } from "./load.js";
-
-const CLOUD_GPUS = ["h100-sxm", "a100-80gb", "l40s", "l4", "t4"];
 
 export function checkReferences(loaded: LoadedScenario, catalog: Catalog): ScenarioIssue[] {
 	const { scenario } = loaded;
@@ -26,12 +24,15 @@ export function checkReferences(loaded: LoadedScenario, catalog: Catalog): Scena
 		if (!catalog.cloudRegionById.has(id))
 			issues.push(issueAt(loaded, `cloud.regions[${i}]`, `unknown cloud region "${id}"`));
 	});
-	if (scenario.cloud.realtimeGpu !== "cheapest" && !CLOUD_GPUS.includes(scenario.cloud.realtimeGpu)) {
+	if (
+		scenario.cloud.realtimeGpu !== "cheapest" &&
+		!(CLOUD_GPU_IDS as readonly string[]).includes(scenario.cloud.realtimeGpu)
+	) {
 		issues.push(
 			issueAt(
 				loaded,
 				"cloud.realtimeGpu",
-				`expected cheapest or one of ${CLOUD_GPUS.join(", ")} (GPUs with cloud list prices)`,
+				`expected cheapest or one of ${CLOUD_GPU_IDS.join(", ")} (GPUs with cloud list prices)`,
 			),
 		);
 	}

@@ -109,7 +109,7 @@ describe("parseCatalog errors", () => {
 			metros,
 			cloudRegions: { file: "r.csv", text: `${regionHeader}r1,aws,x,M,US,na,us,40,-74,m1,3,2,,0.09,0.02,0.9999,s,d\n` },
 		});
-		expect(c.cloudRegions[0]?.l40sUsdPerGpuHour).toBeNaN();
+		expect(c.cloudRegions[0]?.onDemandUsdPerGpuHour.l40s).toBeNaN();
 	});
 
 	it("names the file, line and column of a bad number", () => {

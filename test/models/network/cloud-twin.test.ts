@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { cloudPriceUsdPerGpuHour } from "../../../models/catalog.js";
+import { CLOUD_GPU_IDS, cloudPriceUsdPerGpuHour } from "../../../models/catalog.js";
 import type { EpochDemand } from "../../../models/demand.js";
 import { cloudRegionTimeUp, cloudTwin, placeCloudReplicas } from "../../../models/network/cloud-twin.js";
 import { onEpoch } from "../../../models/network/epoch.js";
-import { CLOUD_REALTIME_GPUS, replicaCapacityRps } from "../../../models/network/setup.js";
+import { replicaCapacityRps } from "../../../models/network/setup.js";
 import type { JobClassState, NetworkState, RealtimeClassState } from "../../../models/network/state.js";
 import { generateArrivals } from "../../../models/requests.js";
 import { SECONDS_PER_HOUR } from "../../../models/units.js";
@@ -294,9 +294,9 @@ describe("cloud twin: jobs", () => {
 		const all = tinyState([
 			"cloud.outages.enabled=false",
 			"cloud.jobPlacement=nearest",
-			`cloud.capacity=[${regionIds.flatMap((id) => CLOUD_REALTIME_GPUS.map((g) => `{region: ${id}, gpu: ${g}, gpus: 1}`)).join(", ")}]`,
+			`cloud.capacity=[${regionIds.flatMap((id) => CLOUD_GPU_IDS.map((g) => `{region: ${id}, gpu: ${g}, gpus: 1}`)).join(", ")}]`,
 		]);
-		const orders = regionIds.length * CLOUD_REALTIME_GPUS.length + 1;
+		const orders = regionIds.length * CLOUD_GPU_IDS.length + 1;
 		for (let k = 0; k < orders; k++) cloudTwin(all, jobClass(all, 0), 0, 1);
 		expect(all.cloudJobs.rejected).toBeGreaterThan(0);
 		expect(all.cloudTally.jobsRefusedCapacity).toBe(all.cloudJobs.rejected);
@@ -321,8 +321,8 @@ describe("cloud twin: availability and prices", () => {
 		const onDemand = cloudPriceUsdPerGpuHour(useast, "h100-sxm");
 		expect(onDemand).toBeCloseTo(12.29 * 0.56, 3);
 		expect(cloudPriceUsdPerGpuHour(useast, "h100-sxm", "commit-1y")).toBe(onDemand * (1 - useast.commit1yDiscount));
-		expect(cloudPriceUsdPerGpuHour(useast, "h100-sxm", "spot")).toBe(useast.h100SpotUsdPerGpuHour);
-		expect(useast.h100SpotUsdPerGpuHour).toBeLessThan(onDemand);
+		expect(cloudPriceUsdPerGpuHour(useast, "h100-sxm", "spot")).toBe(useast.spotUsdPerGpuHour["h100-sxm"]);
+		expect(useast.spotUsdPerGpuHour["h100-sxm"]).toBeLessThan(onDemand);
 	});
 });
 
@@ -333,7 +333,7 @@ describe("cloud twin: the real-time GPU", () => {
 		const classState = realtimeClass(state, 0);
 		const { regions, catalog } = state.setup;
 		// Hand-computed: each cloud GPU's median regional price ÷ the class's capacity on it.
-		const usdPerRps = CLOUD_REALTIME_GPUS.map((id) => {
+		const usdPerRps = CLOUD_GPU_IDS.map((id) => {
 			const prices = regions.map((region) => cloudPriceUsdPerGpuHour(region, id)).filter(Number.isFinite);
 			prices.sort((a, b) => a - b);
 			const half = prices.length / 2;
