@@ -33,14 +33,14 @@ export function accrueLease(
 }
 
 /** Time of the node's running lease inside [epochStartMs, untilMs), ms (≤ 0: none). */
-export function leaseMsIn(nodes: NodeTable, node: number, epochStartMs: number, untilMs: number): number {
+function leaseMsIn(nodes: NodeTable, node: number, epochStartMs: number, untilMs: number): number {
 	return (
 		Math.min(untilMs, nodes.leaseEndMs[node] as number) - Math.max(nodes.leaseStartMs[node] as number, epochStartMs)
 	);
 }
 
 /** What `ms` of the node's lease pays its provider, USD. */
-export function leaseUsd(nodes: NodeTable, node: number, ms: number, fiatShareToProvider: number): number {
+function leaseUsd(nodes: NodeTable, node: number, ms: number, fiatShareToProvider: number): number {
 	return (ms / MS_PER_HOUR) * (nodes.leasePriceUsdPerGpuHour[node] as number) * fiatShareToProvider;
 }
 
@@ -51,7 +51,7 @@ export interface EpochAccountingParams {
 	/** Share of a lease's price that reaches the provider in fiat. */
 	readonly fiatShareToProvider: number;
 	/**
-	 * Running cost of a node of GPU class g hosted as h (index g · 2 + h) at its power price p and
+	 * Running cost of a node of GPU class g hosted as h (index g · HOSTING_KINDS + h) at its power price p and
 	 * utilisation u: (idleKw + busyKw · u) · p + fixedUsdPerHour, USD per hour (setup.ts).
 	 */
 	readonly idleKwByGpuHosting: Float64Array;
@@ -83,7 +83,7 @@ export interface EpochAccountingParams {
 		readonly stakedUnits: Float64Array;
 	} | null;
 	/**
-	 * Burn-and-mint work rewards (null: off): each node's value served this epoch (ended leases
+	 * Burn-and-mint work rewards (false: off): each node's value served this epoch (ended leases
 	 * on its books plus the running lease's share, as accrued here) is listed in the books'
 	 * `workNodes` / `workUsd` when above zero, before the books reset it.
 	 */
@@ -269,7 +269,7 @@ function accountTrackedNodes(nodes: NodeTable, params: EpochAccountingParams, ou
 		const gpuIndex = gpuOf[node] as number;
 		const busy = busyMsInEpoch[node] as number;
 		const utilisation = busy < epochMsLength ? busy * perEpochMs : 1;
-		const k = gpuIndex * 2 + hosting;
+		const k = gpuIndex * HOSTING_KINDS + hosting;
 		const powerPrice = powerUsdPerKwh[node] as number;
 		const fixed = (idleKw[k] as number) * powerPrice + (fixedUsd[k] as number);
 		const perUtilisation = (busyKw[k] as number) * powerPrice;

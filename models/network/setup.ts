@@ -18,9 +18,10 @@ import {
 } from "../catalog.js";
 import { DemandModel } from "../demand.js";
 import { type Sampler, samplerOf, samplerOfValue } from "../distribution-spec.js";
-import { buildGeography, type Geography, greatCircleKm } from "../geo.js";
+import { buildGeography, type Geography, greatCircleKm, HOSTING_KINDS } from "../geo.js";
 import { type CalibrationProfile, computeTimeMs, efficiencyFor, iterationCost, jobDurationHours } from "../latency.js";
 import type { MarketContext } from "../market.js";
+import { Hosting } from "../nodes.js";
 import {
 	amortisedCapexUsdPerHour,
 	ewmaWeight,
@@ -65,11 +66,10 @@ export class NetworkSetup {
 	readonly auditOverhead: number;
 	/** GPU-hours one H100-hour of work takes on each class, audits included. */
 	readonly hoursPerWorkByGpu: Float64Array;
-	readonly tdpKwByGpu: Float64Array;
 	readonly electricityByMetro: Float64Array;
 	readonly capexPerHourByGpu: Float64Array;
 	/**
-	 * Running cost of a node of GPU class g hosted as h (index g · 2 + h, Hosting 0 residential,
+	 * Running cost of a node of GPU class g hosted as h (index g · HOSTING_KINDS + h, Hosting 0 residential,
 	 * 1 data centre) at power price p and utilisation u: (idleKw + busyKw · u) · p + fixedUsdPerHour,
 	 * USD per hour (operatingCostUsdPerHour, linear in u and p): the epoch's books charge it with
 	 * two multiply-adds per node, no per-node column.
@@ -167,7 +167,6 @@ export class NetworkSetup {
 			this.calibration,
 			this.auditOverhead,
 		);
-		this.tdpKwByGpu = Float64Array.from(this.gpus, (g) => g.tdpWatts / 1000);
 		this.electricityByMetro = Float64Array.from(this.metros, (m) => m.electricityUsdPerKwh);
 		this.capexPerHourByGpu = Float64Array.from(this.gpus, (g) =>
 			amortisedCapexUsdPerHour(g.capexUsd, this.capexLifetimeYears),
@@ -588,7 +587,6 @@ export function cloudJobHomes(
 	return homes;
 }
 
-/** Wall-clock hours per H100-hour of job work on each GPU class (audits re-execute a share). */
 /**
  * One posted price per unit of work for every GPU class (as Render prices per OctaneBench-hour): the
  * median over the classes with a rental price of their on-demand price per unit of work, × `share`,
@@ -597,21 +595,15 @@ export function cloudJobHomes(
 function postedPerWork(gpus: readonly GpuSpec[], hoursPerWork: Float64Array, share: number): Float64Array {
 	const perWork = gpus
 		.map((g, i) => g.rentalOnDemandUsdPerGpuHour * (hoursPerWork[i] as number))
-		.filter((usd) => Number.isFinite(usd) && usd > 0)
-		.sort((a, b) => a - b);
-	const mid = perWork.length >> 1;
-	const median =
-		perWork.length === 0
-			? 0
-			: perWork.length % 2 === 1
-				? (perWork[mid] as number)
-				: ((perWork[mid - 1] as number) + (perWork[mid] as number)) / 2;
+		.filter((usd) => Number.isFinite(usd) && usd > 0);
+	const medianUsd = perWork.length === 0 ? 0 : median(perWork);
 	return Float64Array.from(gpus, (_, i) => {
 		const hours = hoursPerWork[i] as number;
-		return hours > 0 && Number.isFinite(hours) ? (share * median) / hours : 0;
+		return hours > 0 && Number.isFinite(hours) ? (share * medianUsd) / hours : 0;
 	});
 }
 
+/** Wall-clock hours per H100-hour of job work on each GPU class (audits re-execute a share). */
 function hoursPerWorkByGpu(
 	gpus: readonly GpuSpec[],
 	h100: GpuSpec,
@@ -626,18 +618,18 @@ function hoursPerWorkByGpu(
 }
 
 /**
- * Each (GPU class, hosting)'s running-cost constants, index g · 2 + h: idle kW, busy kW on top at
+ * Each (GPU class, hosting)'s running-cost constants, index g · HOSTING_KINDS + h: idle kW, busy kW on top at
  * full load (power terms at 1 USD/kWh) and the fixed upkeep or colocation, USD per hour.
  */
 function siteCostTables(gpus: readonly GpuSpec[], spec: SiteCostSpec): SiteCostTable {
-	const idle = new Float64Array(gpus.length * 2);
-	const busy = new Float64Array(gpus.length * 2);
-	const fixed = new Float64Array(gpus.length * 2);
+	const idle = new Float64Array(gpus.length * HOSTING_KINDS);
+	const busy = new Float64Array(gpus.length * HOSTING_KINDS);
+	const fixed = new Float64Array(gpus.length * HOSTING_KINDS);
 	gpus.forEach((g, gpuIndex) => {
-		for (let hosting = 0; hosting < 2; hosting++) {
-			const inputs = siteCostInputs(spec, g.tdpWatts, hosting === 1, 1);
+		for (let hosting = 0; hosting < HOSTING_KINDS; hosting++) {
+			const inputs = siteCostInputs(spec, g.tdpWatts, hosting === Hosting.datacenter, 1);
 			const powerOnly = { ...inputs, upkeepUsdPerHour: 0 };
-			const k = gpuIndex * 2 + hosting;
+			const k = gpuIndex * HOSTING_KINDS + hosting;
 			idle[k] = operatingCostUsdPerHour(powerOnly, 0);
 			busy[k] = operatingCostUsdPerHour(powerOnly, 1) - (idle[k] as number);
 			fixed[k] = inputs.upkeepUsdPerHour;
@@ -646,7 +638,7 @@ function siteCostTables(gpus: readonly GpuSpec[], spec: SiteCostSpec): SiteCostT
 	return { spec, idleKw: idle, busyKw: busy, fixedUsdPerHour: fixed };
 }
 
-/** Each (GPU class, hosting)'s running-cost constants, index g · 2 + h (siteCostTables). */
+/** Each (GPU class, hosting)'s running-cost constants, index g · HOSTING_KINDS + h (siteCostTables). */
 export interface SiteCostTable {
 	/** What sites cost to run, by hosting (providers.site, idle share and home upkeep). */
 	readonly spec: SiteCostSpec;
