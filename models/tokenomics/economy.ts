@@ -24,6 +24,7 @@
  * A node that leaves moves its balance to the `leavers` account, sold over `exitSaleMeanDays` (at once when 0).
  */
 import type { RandomStream } from "../../sim/random/stream.js";
+import { grownArray } from "../../sim/typed-arrays.js";
 import type { Tokenomics } from "../scenario/tokenomics-schema.js";
 import { EmissionClock } from "./emission.js";
 import { type NamedAccount, TokenLedger, tokensToUnits } from "./ledger.js";
@@ -227,11 +228,8 @@ export class TokenEconomy {
 		this.ledger.ensureNodes(node + 1);
 		const stakeUnits = tokensToUnits(this.spec.staking.stakePerNodeTokens, this.spec.decimals, "stake");
 		if (stakeUnits === 0) return;
-		if (node >= this.stakeUsdByNode.length) {
-			const grown = new Float64Array(Math.max(node + 1, 2 * this.stakeUsdByNode.length));
-			grown.set(this.stakeUsdByNode);
-			this.stakeUsdByNode = grown;
-		}
+		if (node >= this.stakeUsdByNode.length)
+			this.stakeUsdByNode = grownArray(this.stakeUsdByNode, Math.max(node + 1, 2 * this.stakeUsdByNode.length));
 		if (buy) {
 			const trade = this.market.buyExactTokens(stakeUnits, "providers");
 			this.ledger.transfer(ledgerAccount(trade.counterparty), { node }, trade.units);
