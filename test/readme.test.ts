@@ -1,6 +1,6 @@
 /**
  * The README's sample of `npm start` is the closing table of a real run of scenarios/base.yaml
- * (one year, ~10,000 nodes: some 15–30 s), so it cannot drift from what the command prints.
+ * (one year, ~6,500 nodes: some 15–30 s), so it cannot drift from what the command prints.
  * UPDATE_README=1 rewrites the block between the two markers.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";

@@ -66,7 +66,7 @@ describe("scenario names", () => {
 		expect(lines).toHaveLength(scenarioNames(scenarios).length);
 		expect(lines[2]).toMatch(/^small {2,}Two days, 300 nodes/);
 		expect(lines.find((line) => line.startsWith("base"))).toMatch(
-			/Ten thousand provider GPUs in 101 metros for one year, an/,
+			/6,500 provider GPUs in 101 metros for one year \(about what its demand keeps busy/,
 		);
 		for (const line of lines) expect(line).toMatch(/^\S+ {2,}\S/);
 	});
