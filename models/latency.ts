@@ -69,6 +69,11 @@ export interface ComputeCost {
 	readonly kvCacheBytesPerToken?: number;
 	/** Prompt tokens whose KV cache a request holds from its prefill (absent: 0). */
 	readonly promptTokens?: number;
+	/**
+	 * This workload's own mfu on GPUs of a tier, where the profile's tier default does not hold for
+	 * it (absent: the profile's). Classes measured or mapped by calibration keep their own.
+	 */
+	readonly mfuByTier?: Readonly<Partial<Record<GpuTier, number>>>;
 }
 
 // The scenario's compute block is a ComputeCost (compile-time check).
@@ -227,6 +232,18 @@ export function efficiencyFor(profile: CalibrationProfile, gpu: GpuSpec): Effici
 	return Object.hasOwn(profile.classEfficiency, gpu.id)
 		? (profile.classEfficiency[gpu.id] as Efficiency)
 		: profile.efficiency[gpu.tier];
+}
+
+/**
+ * The efficiency a workload reaches on `gpu`: efficiencyFor, with the workload's own mfu for the
+ * GPU's tier (compute.mfuByTier) in place of the tier default. A measured or mapped class keeps
+ * its measurement: the override corrects a literature default, not a measurement.
+ */
+export function workloadEfficiency(profile: CalibrationProfile, gpu: GpuSpec, compute: ComputeCost): Efficiency {
+	const efficiency = efficiencyFor(profile, gpu);
+	const mfu = compute.mfuByTier?.[gpu.tier];
+	if (mfu === undefined || Object.hasOwn(profile.classEfficiency, gpu.id)) return efficiency;
+	return { ...efficiency, mfu };
 }
 
 /**

@@ -6,7 +6,7 @@
 import type { LogHistogram } from "../../sim/recorder/histogram.js";
 import type { GpuSpec } from "../catalog.js";
 import type { EpochDemand } from "../demand.js";
-import { efficiencyFor, iterationCost, staticBatchMs } from "../latency.js";
+import { iterationCost, staticBatchMs, workloadEfficiency } from "../latency.js";
 import { NodeState } from "../nodes.js";
 import {
 	type Arrivals,
@@ -460,7 +460,7 @@ function batchTimeTable(state: NetworkState, classState: RealtimeClassState, gpu
 	if ((tableOfGpu[gpu] as number) < 0) {
 		const spec = classState.spec;
 		const gpuSpec = state.setup.gpus[gpu] as GpuSpec;
-		const efficiency = efficiencyFor(state.setup.calibration, gpuSpec);
+		const efficiency = workloadEfficiency(state.setup.calibration, gpuSpec, spec.compute);
 		const cost = iterationCost(gpuSpec, spec.compute, efficiency);
 		const table = new Float64Array(spec.batching.maxBatch);
 		for (let b = 1; b <= table.length; b++) table[b - 1] = staticBatchMs(cost, b, spec.compute.decodeSteps);

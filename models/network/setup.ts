@@ -19,7 +19,14 @@ import {
 import { DemandModel } from "../demand.js";
 import { type Sampler, samplerOf, samplerOfValue } from "../distribution-spec.js";
 import { buildGeography, type Geography, greatCircleKm, HOSTING_KINDS } from "../geo.js";
-import { type CalibrationProfile, computeTimeMs, efficiencyFor, iterationCost, jobDurationHours } from "../latency.js";
+import {
+	type CalibrationProfile,
+	computeTimeMs,
+	efficiencyFor,
+	iterationCost,
+	jobDurationHours,
+	workloadEfficiency,
+} from "../latency.js";
 import type { MarketContext } from "../market.js";
 import { Hosting } from "../nodes.js";
 import {
@@ -482,7 +489,7 @@ export function requestSites(setup: NetworkSetup): { depin: Int32Array[]; cloud:
  */
 export function replicaCapacityRps(spec: RealtimeClass, gpu: GpuSpec, calibration: CalibrationProfile): number {
 	if (gpu.memoryGb < spec.compute.weightsGb) return 0;
-	const efficiency = efficiencyFor(calibration, gpu);
+	const efficiency = workloadEfficiency(calibration, gpu, spec.compute);
 	let batch = spec.batching.maxBatch;
 	if (resolveBatchingMode(spec.batching.mode, spec.compute.decodeSteps) === "continuous") {
 		// Continuous batching runs at most as many requests as the KV-cache memory holds; none fit: no replica

@@ -162,6 +162,24 @@ export const RealtimeClass = Type.Object(
 						"prompt tokens whose KV cache a request holds from its prefill (with its decodeSteps output tokens)",
 					default: 0,
 				}),
+				mfuByTier: Type.Optional(
+					Type.Object(
+						{
+							consumer: Type.Optional(
+								Type.Number({ exclusiveMinimum: 0, maximum: 1, description: "mfu on consumer GPUs" }),
+							),
+							datacenter: Type.Optional(
+								Type.Number({ exclusiveMinimum: 0, maximum: 1, description: "mfu on data-centre GPUs" }),
+							),
+							edge: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1, description: "mfu on edge GPUs" })),
+						},
+						{
+							additionalProperties: false,
+							description:
+								"this workload's own share of peak FP16 tensor FLOP/s on GPUs of a tier, where the calibration profile's tier default (measured on LLM GEMMs) does not hold for it; a GPU class measured or mapped by calibration keeps its own. Absent: the profile's. Base's image class sets datacenter 0.27 (SD 1.5 UNet on the A100, diffusers' published it/s; docs/calibration.md)",
+						},
+					),
+				),
 			},
 			{ additionalProperties: false, default: {}, description: "roofline cost of a request (see models/latency.ts)" },
 		),

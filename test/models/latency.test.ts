@@ -18,6 +18,8 @@ import {
 	staticBatchMs,
 	staticFirstTokenMs,
 	throughputTokensPerSecond,
+	withMappedClass,
+	workloadEfficiency,
 } from "../../models/latency.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -107,6 +109,32 @@ describe("calibration profile", () => {
 		expect(a.provenance.sources).toBeInstanceOf(Array);
 		expect(efficiencyFor(a, gpu("rtx4090"))).toBe(a.efficiency.consumer);
 		expect(efficiencyFor(a, gpu("h100-sxm")).overheadMsScale).toBe(a.overheadMsScale);
+	});
+
+	it("a workload's own mfu for a tier replaces the tier default there only, and never a measured class's", () => {
+		const profile = loadCalibrationProfile(profilePath);
+		const unet: ComputeCost = { ...decode, mfuByTier: { datacenter: 0.27 } };
+		const a100 = workloadEfficiency(profile, gpu("a100-80gb"), unet);
+		expect(a100).toEqual({ ...profile.efficiency.datacenter, mfu: 0.27 });
+		expect(workloadEfficiency(profile, gpu("rtx4090"), unet)).toBe(profile.efficiency.consumer);
+		expect(workloadEfficiency(profile, gpu("a100-80gb"), decode)).toBe(profile.efficiency.datacenter);
+		// SD 1.5 UNet, batch 16 on the A100 (diffusers, 3.83 it/s published): 16 · 1356 GFLOP at 0.27 · 312 TFLOP/s.
+		const step: ComputeCost = { prefillGflop: 0, decodeSteps: 1, stepGflop: 1356, weightsGb: 1.72, overheadMs: 0 };
+		const stepMs = computeTimeMs(
+			16,
+			gpu("a100-80gb"),
+			step,
+			workloadEfficiency(profile, gpu("a100-80gb"), { ...step, mfuByTier: { datacenter: 0.27 } }),
+		);
+		expect(stepMs).toBeCloseTo((16 * 1356) / (312 * 0.27), 9);
+		expect(1000 / stepMs / 3.83 - 1).toBeLessThan(0.02);
+		// A class measured (or mapped) by calibration keeps its measurement.
+		const measuredJson = JSON.parse(readFileSync(profilePath, "utf8"));
+		measuredJson.measuredClass = "a100-80gb";
+		measuredJson.measuredEfficiency = { mfu: 0.4, mbu: 0.6 };
+		const measured = parseCalibrationProfile(JSON.stringify(measuredJson), "measured-a100.json");
+		const mapped = withMappedClass(profile, "a100-80gb", measured);
+		expect(workloadEfficiency(mapped, gpu("a100-80gb"), unet).mfu).toBe(0.4);
 	});
 
 	it("a byte of difference changes the hash", () => {
