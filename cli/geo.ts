@@ -4,9 +4,10 @@
  * user-facing matrices (user metro → residential node, data-centre node, cloud region), with
  * ids and coordinates, and a manifest of the parameters.
  *
- * `depin-twin geo fit --pings FILE [--out FILE]`: fits the core parameters to measured pings
- * (docs/geo.md), prints median and p90 relative error before and after, and writes the fitted
- * parameters as a YAML snippet for a scenario's `geography` section.
+ * `depin-twin geo fit --pings FILE [--out FILE] [--held-out]`: fits the core parameters to
+ * measured pings (docs/geo.md), prints median and p90 relative error before and after (and,
+ * with --held-out, a leave-one-end-out check), and writes the fitted parameters as a YAML
+ * snippet for a scenario's `geography` section.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
@@ -17,6 +18,7 @@ import {
 	type ErrorSummary,
 	errorSummary,
 	fitCoreRtt,
+	heldOutErrors,
 	type PingPair,
 	pairsWithin,
 	parsePings,
@@ -155,6 +157,8 @@ export interface GeoFitOptions {
 	scenario: string;
 	minKm: number;
 	maxKm: number;
+	/** Also run the leave-one-end-out check (one refit per metro or point: slower). */
+	heldOut?: boolean;
 }
 
 /** Fits the core parameters to a ping table; prints the errors before and after; writes the snippet. */
@@ -187,7 +191,16 @@ export function geoFitCommand(options: GeoFitOptions, io: CommandIo): void {
 	io.stdout.write(`geo fit: ${options.pings}, ${range}\n`);
 	io.stdout.write(`  before (${loaded.scenario.name}): ${formatErrors(errorsBefore)}\n`);
 	io.stdout.write(`  after  (fitted):  ${formatErrors(errorsAfter)}\n`);
-	const snippet = yamlSnippet(after, options.pings, range, errorsBefore, errorsAfter);
+	let heldOutLine: string | undefined;
+	if (options.heldOut === true) {
+		const held = heldOutErrors(used, (train) => fitCoreRtt(train, before.fibreKmPerMs));
+		heldOutLine =
+			held === null
+				? "held out: needs at least 3 distinct ends"
+				: `held out (each of ${held.ends} ends left out in turn, its pairs measured): median ${pct(held.medianRelativeError)}, p90 ${pct(held.p90RelativeError)}`;
+		io.stdout.write(`  ${heldOutLine}\n`);
+	}
+	const snippet = yamlSnippet(after, options.pings, range, errorsBefore, errorsAfter, heldOutLine);
 	if (options.out === undefined) io.stdout.write(snippet);
 	else {
 		writeFileAtomic(resolve(options.out), snippet);
@@ -213,10 +226,18 @@ function formatErrors(e: ErrorSummary): string {
 	return `median ${pct(e.medianRelativeError)}, p90 ${pct(e.p90RelativeError)} relative error (mean |ln| ${e.meanAbsLogError.toFixed(4)})`;
 }
 
-function yamlSnippet(p: CoreRttParams, file: string, range: string, before: ErrorSummary, after: ErrorSummary): string {
+function yamlSnippet(
+	p: CoreRttParams,
+	file: string,
+	range: string,
+	before: ErrorSummary,
+	after: ErrorSummary,
+	heldOutLine: string | undefined,
+): string {
 	return [
 		`# depin-twin geo fit --pings ${file}: ${range}`,
 		`# relative error before: median ${pct(before.medianRelativeError)}, p90 ${pct(before.p90RelativeError)}; after: median ${pct(after.medianRelativeError)}, p90 ${pct(after.p90RelativeError)}`,
+		...(heldOutLine === undefined ? [] : [`# ${heldOutLine}`]),
 		"geography:",
 		`  coreFloorMs: ${p.coreFloorMs}`,
 		`  routeInflationNear: ${p.routeInflationNear}`,

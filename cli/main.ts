@@ -237,6 +237,7 @@ interface GeoFitCliOptions {
 	scenario: string;
 	minKm: number;
 	maxKm: number;
+	heldOut?: boolean;
 }
 
 function numberOption(name: string) {
@@ -274,6 +275,7 @@ function addGeoCommands(program: Command, io: Io): void {
 		.addOption(
 			new Option("--max-km <km>", "ignore pairs farther than this").default(20_000).argParser(numberOption("--max-km")),
 		)
+		.option("--held-out", "also refit leaving out each metro (or point) in turn and report the errors on its pairs")
 		.action(async (options: GeoFitCliOptions) => {
 			assertScenarioExists(options.scenario, scenariosDir());
 			const { geoFitCommand } = await import("./geo.js");

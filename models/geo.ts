@@ -8,7 +8,7 @@
  *   a per-path floor (switching and the last hops inside both networks) plus propagation along a
  *   route `inflation(d)` times the great circle: short paths detour more (inflation → near as
  *   d → 0), long ones follow trunk cables (inflation → far). Same metro: d = 0, the floor alone.
- *   Defaults fitted to measured data-centre pings (scenarios/geo/azure-p50-2024-06.csv);
+ *   Defaults fitted to measured data-centre pings (scenarios/geo/azure-p50-2024-06.csv; models/geo-fit.ts);
  * - ACCESS legs: a metro's `lastMileMs` is a ONE-WAY access latency, so an end on an access
  *   network adds 2 · lastMileMs. Only users and residential nodes sit on access networks:
  *     user in i ↔ data-centre node in j:  2·lastMile_i + core(i, j)

@@ -353,12 +353,12 @@ export const Scenario = Type.Object(
 				fibreKmPerMs: positive("signal speed in fibre, km per ms one way (~200: docs/claims.md)", { default: 200 }),
 				coreFloorMs: nonNegative(
 					"per-path floor of a data-centre round trip, ms (fitted to measured pings: docs/geo.md)",
-					{ maximum: 100, default: 4.883 },
+					{ maximum: 100, default: 4.624 },
 				),
 				routeInflationNear: Type.Number({
 					minimum: 1,
 					maximum: 5,
-					default: 1.8331,
+					default: 1.8273,
 					description:
 						"route length over great circle for short paths, the limit as distance → 0 (fitted: docs/geo.md)",
 				}),
@@ -370,7 +370,7 @@ export const Scenario = Type.Object(
 				}),
 				routeInflationScaleKm: positive(
 					"distance at which route inflation is halfway between near and far, km (fitted: docs/geo.md)",
-					{ maximum: 1_000_000, default: 58_326.6 },
+					{ maximum: 1_000_000, default: 42_150.6 },
 				),
 				metros: Type.Array(id("metro id"), {
 					default: [],

@@ -1,9 +1,22 @@
+import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { loadCatalog, referencePaths } from "../../models/catalog.js";
 import { buildGeography, type CoreRttParams, coreRttMs, greatCircleKm, routeInflation } from "../../models/geo.js";
-import { errorSummary, fitCoreRtt, type PingPair, parsePings } from "../../models/geo-fit.js";
+import {
+	errorSummary,
+	fitCoreRtt,
+	GOAL_MEDIAN_RELATIVE_ERROR,
+	GOAL_P90_RELATIVE_ERROR,
+	goalObjective,
+	harrellDavisQuantile,
+	heldOutErrors,
+	type PingPair,
+	pairsWithin,
+	parsePings,
+} from "../../models/geo-fit.js";
+import { parseScenario } from "../../models/scenario/load.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const catalog = loadCatalog(referencePaths(resolve(root, "scenarios")));
@@ -203,5 +216,75 @@ describe("geo fit", () => {
 		expect(() => parsePings("from_lat,from_lon,to_lat,to_lon,rtt_ms\n95,0,0,1,3\n", "q.csv", coords)).toThrow(
 			/q\.csv:2: column "from_lat"/,
 		);
+	});
+});
+
+describe("geo fit objective and held-out check", () => {
+	it("Harrell–Davis quantile: a weighted mean of the order statistics (weights sum to 1, symmetric at the median)", () => {
+		expect(harrellDavisQuantile([7], 0.9)).toBeCloseTo(7, 12);
+		expect(harrellDavisQuantile([3, 3, 3, 3, 3], 0.9)).toBeCloseTo(3, 12);
+		// Beta(a, a) is symmetric: the median of 1, 2, 3 is exactly 2; of 0, 0, 0, 1 the weights of 0 and 1 mirror.
+		expect(harrellDavisQuantile([1, 2, 3], 0.5)).toBeCloseTo(2, 12);
+		expect(harrellDavisQuantile([0, 10], 0.5)).toBeCloseTo(5, 12);
+		// Order statistics of a uniform sample at (i − ½)/n: the q-quantile is q (to the rule's resolution).
+		const uniform = Array.from({ length: 1000 }, (_, i) => (i + 0.5) / 1000);
+		expect(harrellDavisQuantile(uniform, 0.9)).toBeCloseTo(0.9, 3);
+		expect(harrellDavisQuantile(uniform, 0.5)).toBeCloseTo(0.5, 3);
+	});
+
+	it("goal objective: the larger of median / 15% and p90 / 35%, hand-computed on equal errors", () => {
+		// Model at 1,000 km with DEFAULTS: 21.5 ms; measured 21.5 / 1.1 → every error 0.1 → 0.1 / 0.15.
+		const pairs = Array.from({ length: 9 }, () => ({ km: 1000, rttMs: 21.5 / 1.1, line: 0 }));
+		expect(goalObjective(pairs, DEFAULTS)).toBeCloseTo(0.1 / GOAL_MEDIAN_RELATIVE_ERROR, 9);
+		expect(GOAL_P90_RELATIVE_ERROR).toBe(0.35);
+	});
+
+	// Five ends, every pair: leaving one end out keeps the 6 pairs among the other four.
+	const ends = ["a", "b", "c", "d", "e"];
+	const kmOf = (i: number, j: number) => 500 * (i + j + 1);
+	const truth: CoreRttParams = { ...DEFAULTS, coreFloorMs: 6, routeInflationNear: 2.4 };
+	const complete: PingPair[] = [];
+	for (let i = 0; i < ends.length; i++) {
+		for (let j = i + 1; j < ends.length; j++) {
+			const km = kmOf(i, j);
+			complete.push({ km, rttMs: coreRttMs(km, truth), line: 0, from: ends[i], to: ends[j] });
+		}
+	}
+
+	it("held out: each end left out in turn, the fit sees only the pairs without it, each pair measured twice", () => {
+		const seen: number[] = [];
+		// A fit that ignores its data and returns DEFAULTS: the pooled errors are each pair's error, twice.
+		const held = heldOutErrors(complete, (train) => {
+			seen.push(train.length);
+			expect(train.every((p) => p.from !== undefined)).toBe(true);
+			return DEFAULTS;
+		});
+		expect(seen).toEqual([6, 6, 6, 6, 6]);
+		const errors = complete.map((p) => Math.abs(coreRttMs(p.km, DEFAULTS) - p.rttMs) / p.rttMs);
+		const twice = [...errors, ...errors].sort((x, y) => x - y);
+		// Type-7 quantiles of 20 values: median at h = 9.5, p90 at h = 17.1.
+		expect(held?.ends).toBe(5);
+		expect(held?.medianRelativeError).toBeCloseTo(((twice[9] as number) + (twice[10] as number)) / 2, 12);
+		expect(held?.p90RelativeError).toBeCloseTo(
+			(twice[17] as number) + 0.1 * ((twice[18] as number) - (twice[17] as number)),
+			12,
+		);
+		// Exact pings: every held-out refit finds the truth.
+		expect(heldOutErrors(complete, (train) => fitCoreRtt(train, 200))?.p90RelativeError).toBeLessThan(1e-3);
+		// Pairs made in code carry no ends: no check.
+		expect(heldOutErrors([{ km: 100, rttMs: 5, line: 0 }], () => DEFAULTS)).toBeNull();
+	});
+
+	it("the scenario defaults meet the goal on the measured Azure pings (≤ 15% median, ≤ 35% p90)", () => {
+		const text = readFileSync(resolve(root, "scenarios", "geo", "azure-p50-2024-06.csv"), "utf8");
+		const pairs = pairsWithin(parsePings(text, "azure.csv", catalog.metroById), 50, 20_000);
+		const g = parseScenario(
+			"name: x\ndemand:\n  classes:\n    - { id: chat, kind: realtime, requestsPerSecond: 1 }\n",
+			"x.yaml",
+		).scenario.geography;
+		const e = errorSummary(pairs, g);
+		expect(e.count).toBe(378);
+		expect(e.medianRelativeError).toBeLessThanOrEqual(GOAL_MEDIAN_RELATIVE_ERROR);
+		expect(e.p90RelativeError).toBeLessThanOrEqual(GOAL_P90_RELATIVE_ERROR);
 	});
 });
