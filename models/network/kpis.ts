@@ -62,6 +62,7 @@ export function networkKpis(state: NetworkState): NetworkKpis {
 			operatingCostUsd: totals.providerCostUsd,
 			joins: totals.joins,
 			exits: totals.exits,
+			retirements: totals.retired,
 			tokenRewardsUsd: totals.tokenRewardUsd,
 			tokenEmissionRewardsUsd: totals.tokenRewardUsd - totals.workRewardUsd,
 			tokenWorkRewardsUsd: totals.workRewardUsd,

@@ -133,6 +133,8 @@ export interface NetworkKpis extends TwinKpis {
 		operatingCostUsd: number;
 		joins: number;
 		exits: number;
+		/** Of exits, providers who retired at their GPU's end of life rather than re-buy it. */
+		retirements: number;
 		/** Token rewards valued at the price when they were counted, USD (included in revenueUsd): emission + work. */
 		tokenRewardsUsd: number;
 		/** Of tokenRewardsUsd, the emission (the subsidy), USD. */
