@@ -41,6 +41,7 @@ export function networkKpis(state: NetworkState): NetworkKpis {
 			end: activeNodes(state),
 			min: Math.min(state.nodesMin, state.nodesStart),
 			max: Math.max(state.nodesMax, state.nodesStart),
+			byGpu: activeNodesByGpu(state),
 		},
 		demandShare: ratio(totals.arrived, state.cloudJobs.arrived),
 		utilisation: totals.liveNodeMs > 0 ? totals.busyMs / totals.liveNodeMs : 0,
@@ -96,6 +97,21 @@ function activeNodes(state: NetworkState): number {
 		if (nodeState === NodeState.idle || nodeState === NodeState.serving) active++;
 	}
 	return active;
+}
+
+/** Active nodes of each GPU class at the start and now (the fleet's mix drifts as providers enter and leave). */
+function activeNodesByGpu(state: NetworkState): { gpu: string; start: number; end: number }[] {
+	const { nodes, setup } = state;
+	const end = new Int32Array(setup.gpus.length);
+	for (let node = 0; node < nodes.count; node++) {
+		const nodeState = nodes.state[node];
+		if (nodeState === NodeState.idle || nodeState === NodeState.serving)
+			end[nodes.gpu[node] as number] = (end[nodes.gpu[node] as number] as number) + 1;
+	}
+	return setup.gpus.flatMap((gpu, g) => {
+		const start = state.nodesStartByGpu[g] ?? 0;
+		return start > 0 || (end[g] as number) > 0 ? [{ gpu: gpu.id, start, end: end[g] as number }] : [];
+	});
 }
 
 function tokenKpis(state: NetworkState): TokenKpis | null {

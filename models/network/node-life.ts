@@ -197,12 +197,14 @@ export function placeInitialFleet(state: NetworkState, inputs: NetworkInputs): v
 			createNode(state, gpuIndex, setup.initialMetroChoice.sample(placeRng), NodeState.idle, 0);
 		}
 	}
+	state.nodesStartByGpu = new Int32Array(setup.gpus.length);
 	for (let node = 0; node < nodes.count; node++) {
 		if (setup.metroAllowed[nodes.metro[node] as number] === 0) {
 			nodes.state[node] = NodeState.exited;
 			continue;
 		}
 		idle.add(node, nodes.gpu[node] as number, nodes.metro[node] as number);
+		state.nodesStartByGpu[nodes.gpu[node] as number] = (state.nodesStartByGpu[nodes.gpu[node] as number] as number) + 1;
 		if (nodes.hosting[node] === Hosting.datacenter) state.hostingAtStart.datacenter++;
 		else state.hostingAtStart.residential++;
 		// The starting fleet's stakes come from holders (no market purchase at t = 0).

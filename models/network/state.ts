@@ -510,6 +510,8 @@ export class NetworkState {
 	nodesStart = 0;
 	/** Nodes of the starting fleet by hosting. */
 	readonly hostingAtStart = { residential: 0, datacenter: 0 };
+	/** Nodes of the starting fleet by GPU class (catalogue index); sized in the constructor. */
+	nodesStartByGpu: Int32Array = new Int32Array(0);
 	/** Prospects that may still arrive (Infinity: no cap). */
 	prospectivePool: number;
 	readonly timeseries: EpochSeries<TimeseriesColumn>;

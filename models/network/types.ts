@@ -118,7 +118,14 @@ export interface TwinKpis {
 }
 
 export interface NetworkKpis extends TwinKpis {
-	readonly nodes: { start: number; end: number; min: number; max: number };
+	readonly nodes: {
+		start: number;
+		end: number;
+		min: number;
+		max: number;
+		/** Active nodes (idle or serving) of each GPU class at the start and the end, classes with any. */
+		byGpu: { gpu: string; start: number; end: number }[];
+	};
 	readonly demandShare: number | null;
 	readonly utilisation: number;
 	readonly interruptions: number;

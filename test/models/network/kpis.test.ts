@@ -28,6 +28,10 @@ describe("per-class KPIs", () => {
 			expect(result.kpis.classes.map((c) => c.id)).toEqual(["vision-edge", "batch-inference"]);
 			expectClassesSumToPooled(result.kpis);
 			expectClassesSumToPooled(result.baseline);
+			// Active nodes by GPU class add up to the fleet at the start and at the end.
+			const byGpu = result.kpis.nodes.byGpu;
+			expect(byGpu.reduce((a, g) => a + g.start, 0)).toBe(result.kpis.nodes.start);
+			expect(byGpu.reduce((a, g) => a + g.end, 0)).toBe(result.kpis.nodes.end);
 			const batch = result.kpis.classes[1] as JobClassKpis;
 			// DePIN time to serve is a distribution now (links differ), not a handful of values.
 			expect(batch.timeToServeMinutes?.p95).toBeGreaterThan(batch.timeToServeMinutes?.p50 as number);
