@@ -26,7 +26,7 @@ import { runSweep } from "../sim/experiment/pool.js";
 import type { ModelRunSample } from "./bench-model.js";
 import { runInChild } from "./child.js";
 import { prepareRun } from "./run.js";
-import { sweepWorkerFile } from "./sweep.js";
+import { SWEEP_WORKER_LIMITS, sweepWorkerFile } from "./sweep.js";
 import { planSweep, seriesList } from "./sweep-plan.js";
 
 export interface SweepBenchOptions {
@@ -67,6 +67,7 @@ export async function timeSweep(options: {
 			outDir,
 			manifest,
 			workerFile: sweepWorkerFile(),
+			resourceLimits: SWEEP_WORKER_LIMITS,
 			workers: options.workers,
 			context,
 		});
@@ -228,7 +229,8 @@ export async function benchSweep(cliEntry: string, options: SweepBenchOptions, p
 	const machine = await twoProcessBaseline(cliEntry, options);
 	for (const row of overhead) {
 		// The best W = 2 can do here is what two independent processes do (same runs in all).
-		if (row.workers === 2 && machine.runs === options.runs) row.ratioVsPair = round3((row.wallMs ?? 0) / machine.pairMs);
+		if (row.workers === 2 && machine.runs === options.runs)
+			row.ratioVsPair = round3((row.wallMs ?? 0) / machine.pairMs);
 	}
 	progress?.(`memory: one run, then a ${options.rssRuns}-run sweep on one worker`);
 	const memory = await memoryRatio(cliEntry, options);

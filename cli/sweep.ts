@@ -16,8 +16,8 @@ import { MANIFEST_FILE, SweepFolderError, type SweepManifest } from "../sim/expe
 import { EXIT_INTERRUPTED, EXIT_RUN_FAILED, ExitCode, InputError } from "./errors.js";
 import type { CommandIo } from "./io.js";
 import { checkOutDir } from "./out-dir.js";
-import { sweepProgress } from "./sweep-progress.js";
 import type { SweepPlanReply, SweepPlanRequest } from "./sweep-plan.js";
+import { sweepProgress } from "./sweep-progress.js";
 import type { SweepContext } from "./sweep-worker.js";
 
 export interface SweepCliOptions {
@@ -31,6 +31,14 @@ export interface SweepCliOptions {
 	series?: string;
 	force?: boolean;
 }
+
+/**
+ * Heap limits of a sweep's workers. A worker that runs run after run grows V8's young generation
+ * to its 48 MiB default, which a one-run process never reaches; 8 MiB keeps a 1,000-run sweep of
+ * small at ~1.5× one run's peak RSS instead of ~1.8-2.1× (measured 2026-12-07: 200 runs 187 →
+ * 150 MiB; CPU time of small and base sweeps the same within noise).
+ */
+export const SWEEP_WORKER_LIMITS = { maxYoungGenerationSizeMb: 8 } as const;
 
 /** A sweep's plan, made off this thread: the manifest, what every run shares, the scenario's name. */
 export interface SweepPlan {
@@ -123,6 +131,7 @@ export async function executeSweep(options: ExecuteSweepOptions, io: CommandIo):
 			outDir: options.outDir,
 			manifest: options.manifest,
 			workerFile: sweepWorkerFile(),
+			resourceLimits: SWEEP_WORKER_LIMITS,
 			...(options.workers === undefined ? {} : { workers: options.workers }),
 			shard: options.shard,
 			context: options.context,
