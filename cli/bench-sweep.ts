@@ -170,6 +170,8 @@ async function twoProcessBaseline(cliEntry: string, options: SweepBenchOptions) 
 		/** A run's own time side by side over alone (1: the runs do not slow each other). */
 		runSlowdown: round3(pairRunMs / aloneRunMs),
 		aloneCoresUsed: round3(alone.cpuMs / alone.wallMs),
+		aloneCpuMsPerRun: round3(alone.cpuMs / (2 * half)),
+		pairCpuMsPerRun: round3((pair[0].cpuMs + pair[1].cpuMs) / (2 * half)),
 	};
 }
 
@@ -196,6 +198,8 @@ async function overheadRows(options: SweepBenchOptions, progress?: (m: string) =
 			// Cores the sweep kept busy: above W, V8's own threads work beside the runs (a single run
 			// that uses 1.6 cores leaves a 2-core machine little to gain from a second worker).
 			coresUsed: round3(t.cpuMs / t.wallMs),
+			// CPU a run costs, all threads: the same at W = 1 and 2 means the work did not grow, only waited.
+			cpuMsPerRun: round3(t.cpuMs / options.runs),
 			mainBusyMsPerRun: round3(t.mainBusyMs / options.runs),
 			idealMs: Math.round(ideal),
 			ratio: round3(t.wallMs / ideal),

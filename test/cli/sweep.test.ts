@@ -206,6 +206,7 @@ describe("depin-twin bench sweep", () => {
 				"idealMs",
 				"ratio",
 				"runsPerSec",
+				"cpuMsPerRun",
 			]) {
 				expect(typeof o[key], key).toBe("number");
 			}
@@ -218,7 +219,7 @@ describe("depin-twin bench sweep", () => {
 		expect(report.overhead[0].mainBusyMsPerRun).toBeGreaterThan(0);
 		expect(report.overhead[1].ratioVsPair).toBeGreaterThan(0);
 		expect(report.machine).toMatchObject({ runs: 4 });
-		for (const key of ["aloneMs", "pairMs", "slowdown", "runSlowdown", "aloneCoresUsed"]) {
+		for (const key of ["aloneMs", "pairMs", "slowdown", "runSlowdown", "aloneCoresUsed", "pairCpuMsPerRun"]) {
 			expect(report.machine[key], key).toBeGreaterThan(0);
 		}
 		expect(report.memory).toMatchObject({ runs: 4 });
