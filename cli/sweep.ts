@@ -34,9 +34,9 @@ export interface SweepCliOptions {
 
 /**
  * Heap limits of a sweep's workers. A worker that runs run after run grows V8's young generation
- * to its 48 MiB default, which a one-run process never reaches; 8 MiB keeps a 1,000-run sweep of
- * small at ~1.5× one run's peak RSS instead of ~1.8-2.1× (measured 2026-12-07: 200 runs 187 →
- * 150 MiB; CPU time of small and base sweeps the same within noise).
+ * to its 48 MiB default, which a one-run process never reaches; at 8 MiB a 200-run sweep of small
+ * peaks at 150 MiB instead of 187 (one run: ~104), and the CPU time of small and base sweeps is
+ * the same within noise (measured 2026-12-07, docs/experiments.md).
  */
 export const SWEEP_WORKER_LIMITS = { maxYoungGenerationSizeMb: 8 } as const;
 
