@@ -6,20 +6,28 @@
  *   `coresUsed` (process CPU time over wall time) says how many cores the sweep kept busy: a
  *   run's own time at W = 1 already includes V8's garbage-collector and compiler threads working
  *   on another core, so the ideal assumes W times that many cores.
- * - Memory: peak RSS of a process that sweeps M runs on one worker over that of a process that
- *   does one run (each a fresh child process).
+ * - What the machine allows: the same runs split between two processes of one worker each,
+ *   started together, against one such process alone (`machine`). Where one run keeps more than
+ *   one core busy, two runs at once slow each other on a small machine whatever the pool does:
+ *   W = 2's wall time is read against the pair's (`ratioVsPair`), not only against the ideal.
+ * - Main thread: its busy time per finished run (event-loop utilisation: receipts, progress).
+ * - Memory: peak RSS of `depin-twin sweep` of M runs on one worker over that of `depin-twin run`
+ *   (each a fresh child process of the real command; a preloaded probe reports its peak).
  * - Throughput: runs per second of small.yaml; seconds per simulated node-year of base.
  */
+import { fork } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
+import { performance } from "node:perf_hooks";
 import { writeSweepTables } from "../sim/experiment/aggregate.js";
 import { gridPoints } from "../sim/experiment/design.js";
 import { runSweep } from "../sim/experiment/pool.js";
 import type { ModelRunSample } from "./bench-model.js";
 import { runInChild } from "./child.js";
-import { computeRun, prepareRun } from "./run.js";
-import { planSweep, seriesList, sweepWorkerFile } from "./sweep.js";
+import { prepareRun } from "./run.js";
+import { SWEEP_WORKER_LIMITS, sweepWorkerFile } from "./sweep.js";
+import { planSweep, seriesList } from "./sweep-plan.js";
 
 export interface SweepBenchOptions {
 	readonly scenario: string;
@@ -53,15 +61,18 @@ export async function timeSweep(options: {
 	const outDir = mkdtempSync(join(tmpdir(), "depin-twin-bench-sweep-"));
 	try {
 		const cpuBefore = process.cpuUsage();
+		const eluBefore = performance.eventLoopUtilization();
 		const started = process.hrtime.bigint();
 		const outcome = await runSweep({
 			outDir,
 			manifest,
 			workerFile: sweepWorkerFile(),
+			resourceLimits: SWEEP_WORKER_LIMITS,
 			workers: options.workers,
 			context,
 		});
 		const ran = process.hrtime.bigint();
+		const elu = performance.eventLoopUtilization(eluBefore);
 		writeSweepTables(outDir, manifest);
 		const ended = process.hrtime.bigint();
 		const cpu = process.cpuUsage(cpuBefore);
@@ -75,6 +86,8 @@ export async function timeSweep(options: {
 			/** CPU time of every thread of the process (workers, V8's GC and compiler threads), ms. */
 			cpuMs: (cpu.user + cpu.system) / 1000,
 			runMs,
+			/** Time this thread was busy while the runs ran (handing out runs, taking receipts), ms. */
+			mainBusyMs: elu.active,
 			failed: outcome.failures.length,
 		};
 	} finally {
@@ -82,17 +95,90 @@ export async function timeSweep(options: {
 	}
 }
 
-/** The child's side of the memory test: a sweep of `runs` runs on one worker, or one plain run. */
-export async function rssSample(options: { scenario: string; overrides: readonly string[]; runs: number }) {
-	if (options.runs === 0) computeRun(prepareRun(options.scenario, options.overrides));
-	else await timeSweep({ ...options, workers: 1 });
-	return { peakRssMiB: Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10 };
+/** A sweep timed in a child process (`bench-worker sweep-time`), for the two-process baseline. */
+export async function sweepTimeSample(options: { scenario: string; overrides: readonly string[]; runs: number }) {
+	const t = await timeSweep({ ...options, workers: 1 });
+	return { wallMs: t.wallMs, runMs: t.runMs, cpuMs: t.cpuMs };
 }
 
-export async function benchSweep(cliEntry: string, options: SweepBenchOptions, progress?: (m: string) => void) {
-	const overhead: Record<string, unknown>[] = [];
+/**
+ * Peak RSS (MiB) of the command line `args` in a fresh child process, every thread included:
+ * peak-rss-probe.js, preloaded, sends it as the process ends (nothing of the benchmark loads).
+ */
+export function peakRssOf(cliEntry: string, args: readonly string[]): Promise<number> {
+	const probe = new URL("./peak-rss-probe.js", import.meta.url).href;
+	return new Promise((resolve, reject) => {
+		const child = fork(cliEntry, [...args], {
+			execArgv: [...process.execArgv, "--import", probe],
+			stdio: ["ignore", "ignore", "pipe", "ipc"],
+		});
+		let stderr = "";
+		child.stderr?.on("data", (chunk: Buffer) => {
+			stderr = (stderr + chunk.toString("utf8")).slice(-2000);
+		});
+		let peakRssMiB: number | undefined;
+		child.on("message", (message) => {
+			peakRssMiB = (message as { peakRssMiB: number }).peakRssMiB;
+		});
+		child.on("error", reject);
+		child.on("exit", (code) => {
+			if (code === 0 && peakRssMiB !== undefined) resolve(peakRssMiB);
+			else reject(new Error(`depin-twin ${args.slice(0, 2).join(" ")} exited with code ${code}:\n${stderr}`));
+		});
+	});
+}
+
+/** Peak RSS of `depin-twin run` (one run) and of `depin-twin sweep` of `runs` runs on one worker. */
+async function memoryRatio(cliEntry: string, options: SweepBenchOptions) {
+	const sets = options.overrides.flatMap((o) => ["--set", o]);
+	const scratch = mkdtempSync(join(tmpdir(), "depin-twin-bench-rss-"));
+	try {
+		const runArgs = ["run", options.scenario, ...sets, "--out", join(scratch, "run")];
+		const oneRun = await peakRssOf(cliEntry, runArgs);
+		const sweepArgs = ["sweep", options.scenario, "--runs", String(options.rssRuns), "--workers", "1", ...sets];
+		const sweep = await peakRssOf(cliEntry, [...sweepArgs, "--out", join(scratch, "sweep")]);
+		return { runs: options.rssRuns, oneRunPeakRssMiB: oneRun, sweepPeakRssMiB: sweep, ratio: round3(sweep / oneRun) };
+	} finally {
+		rmSync(scratch, { recursive: true, force: true });
+	}
+}
+
+/**
+ * What two runs at once cost on this machine: `runs` runs on one worker in one child process,
+ * then split between two such processes started together (each times its own sweep as
+ * `timeSweep` does). `slowdown` 1 means two processes run at full speed side by side; 2, no gain.
+ */
+async function twoProcessBaseline(cliEntry: string, options: SweepBenchOptions) {
+	const sample = async (runs: number) =>
+		(await runInChild(cliEntry, [
+			"bench-worker",
+			"sweep-time",
+			JSON.stringify({ scenario: options.scenario, overrides: options.overrides, runs }),
+		])) as { wallMs: number; runMs: number; cpuMs: number };
+	const half = Math.max(1, Math.floor(options.runs / 2));
+	const alone = await sample(2 * half);
+	const pair = await Promise.all([sample(half), sample(half)]);
+	const pairMs = Math.max(...pair.map((p) => p.wallMs));
+	const aloneRunMs = alone.runMs / (2 * half);
+	const pairRunMs = (pair[0].runMs + pair[1].runMs) / (2 * half);
+	return {
+		runs: 2 * half,
+		aloneMs: Math.round(alone.wallMs),
+		pairMs: Math.round(pairMs),
+		/** The pair's wall time over half the lone process's: what two workers could gain at best here. */
+		slowdown: round3(pairMs / (alone.wallMs / 2)),
+		/** A run's own time side by side over alone (1: the runs do not slow each other). */
+		runSlowdown: round3(pairRunMs / aloneRunMs),
+		aloneCoresUsed: round3(alone.cpuMs / alone.wallMs),
+		aloneCpuMsPerRun: round3(alone.cpuMs / (2 * half)),
+		pairCpuMsPerRun: round3((pair[0].cpuMs + pair[1].cpuMs) / (2 * half)),
+	};
+}
+
+/** The overhead sweeps in this process, W = 1 first: its runs' own times are what every ratio divides by. */
+async function overheadRows(options: SweepBenchOptions, progress?: (m: string) => void) {
+	const rows: Record<string, number>[] = [];
 	let singleRunMs = 0;
-	// One worker first: its runs' own times are the single-run times every ratio divides by.
 	for (const workers of [1, ...options.workers.filter((w) => w !== 1)]) {
 		progress?.(`sweep: ${options.runs} runs of ${options.scenario} on ${workers} worker(s)`);
 		const t = await timeSweep({
@@ -103,7 +189,7 @@ export async function benchSweep(cliEntry: string, options: SweepBenchOptions, p
 		});
 		if (workers === 1) singleRunMs = t.runMs;
 		const ideal = singleRunMs / workers;
-		overhead.push({
+		rows.push({
 			workers,
 			wallMs: Math.round(t.wallMs),
 			sumOfRunMs: Math.round(t.runMs),
@@ -112,43 +198,56 @@ export async function benchSweep(cliEntry: string, options: SweepBenchOptions, p
 			// Cores the sweep kept busy: above W, V8's own threads work beside the runs (a single run
 			// that uses 1.6 cores leaves a 2-core machine little to gain from a second worker).
 			coresUsed: round3(t.cpuMs / t.wallMs),
+			// CPU a run costs, all threads: the same at W = 1 and 2 means the work did not grow, only waited.
+			cpuMsPerRun: round3(t.cpuMs / options.runs),
+			mainBusyMsPerRun: round3(t.mainBusyMs / options.runs),
 			idealMs: Math.round(ideal),
 			ratio: round3(t.wallMs / ideal),
 			runsPerSec: round3(options.runs / (t.wallMs / 1000)),
 			failed: t.failed,
 		});
 	}
-	const rss = async (runs: number) =>
-		(
-			(await runInChild(cliEntry, [
-				"bench-worker",
-				"sweep-rss",
-				JSON.stringify({ scenario: options.scenario, overrides: options.overrides, runs }),
-			])) as { peakRssMiB: number }
-		).peakRssMiB;
-	progress?.(`memory: one run, then a ${options.rssRuns}-run sweep on one worker`);
-	const oneRun = await rss(0);
-	const sweep = await rss(options.rssRuns);
-	progress?.(`base: one run (${options.baseOverrides.join(" ") || "as is"})`);
+	return rows;
+}
+
+/** One base run in a child: seconds per simulated node-year. */
+async function baseRun(cliEntry: string, overrides: readonly string[]) {
 	const baseOut = mkdtempSync(join(tmpdir(), "depin-twin-bench-base-"));
-	const baseArgs = JSON.stringify({ scenario: "base", overrides: options.baseOverrides, out: baseOut });
+	const baseArgs = JSON.stringify({ scenario: "base", overrides, out: baseOut });
 	const base = (await runInChild(cliEntry, ["bench-worker", "model-run", baseArgs]).finally(() =>
 		rmSync(baseOut, { recursive: true, force: true }),
 	)) as ModelRunSample;
-	const horizonDays = prepareRun("base", options.baseOverrides).loaded.scenario.horizonDays;
+	const horizonDays = prepareRun("base", overrides).loaded.scenario.horizonDays;
 	const nodeYears = ((base.nodesStart + base.nodesEnd) / 2) * (horizonDays / 365);
+	return {
+		overrides,
+		wallMs: Math.round(base.wallMs),
+		nodeYears: round3(nodeYears),
+		secondsPerNodeYear: round3(base.wallMs / 1000 / nodeYears),
+	};
+}
+
+export async function benchSweep(cliEntry: string, options: SweepBenchOptions, progress?: (m: string) => void) {
+	const overhead = await overheadRows(options, progress);
+	progress?.(`machine: ${options.runs} runs in one process, then split between two side by side`);
+	const machine = await twoProcessBaseline(cliEntry, options);
+	for (const row of overhead) {
+		// The best W = 2 can do here is what two independent processes do (same runs in all).
+		if (row.workers === 2 && machine.runs === options.runs)
+			row.ratioVsPair = round3((row.wallMs ?? 0) / machine.pairMs);
+	}
+	progress?.(`memory: one run, then a ${options.rssRuns}-run sweep on one worker`);
+	const memory = await memoryRatio(cliEntry, options);
+	progress?.(`base: one run (${options.baseOverrides.join(" ") || "as is"})`);
+	const base = await baseRun(cliEntry, options.baseOverrides);
 	return {
 		scenario: options.scenario,
 		overrides: options.overrides,
 		runs: options.runs,
 		overhead,
-		memory: { runs: options.rssRuns, oneRunPeakRssMiB: oneRun, sweepPeakRssMiB: sweep, ratio: round3(sweep / oneRun) },
-		base: {
-			overrides: options.baseOverrides,
-			wallMs: Math.round(base.wallMs),
-			nodeYears: round3(nodeYears),
-			secondsPerNodeYear: round3(base.wallMs / 1000 / nodeYears),
-		},
+		machine,
+		memory,
+		base,
 		environment: {
 			node: process.version,
 			platform: `${process.platform}-${process.arch}`,

@@ -104,9 +104,9 @@ export async function runBench(
 
 /** One benchmark sample in this (child) process, for `bench-worker <workload> <options JSON>`. */
 export async function benchWorker(workload: string, optionsJson: string): Promise<unknown> {
-	if (workload === "sweep-rss") {
-		const { rssSample } = await import("./bench-sweep.js");
-		return rssSample(JSON.parse(optionsJson) as Parameters<typeof rssSample>[0]);
+	if (workload === "sweep-time") {
+		const { sweepTimeSample } = await import("./bench-sweep.js");
+		return sweepTimeSample(JSON.parse(optionsJson) as Parameters<typeof sweepTimeSample>[0]);
 	}
 	if (workload === "model-run") return runModelSample(JSON.parse(optionsJson) as Parameters<typeof runModelSample>[0]);
 	if (workload !== "hold" && workload !== "mmc") throw new InputError(`unknown workload ${workload}`);

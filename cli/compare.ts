@@ -15,7 +15,8 @@ import { flattenNumeric } from "../sim/experiment/task.js";
 import { InputError } from "./errors.js";
 import type { CommandIo } from "./io.js";
 import { formatNumber } from "./output.js";
-import { executeSweep, planSweep, seriesList } from "./sweep.js";
+import { executeSweep } from "./sweep.js";
+import { planSweep, seriesList } from "./sweep-plan.js";
 
 export interface CompareCliOptions {
 	runs?: number;

@@ -15,7 +15,8 @@ import type { CommandIo } from "./io.js";
 import { checkOutDir } from "./out-dir.js";
 import { formatNumber } from "./output.js";
 import { prepareRun } from "./prepare-run.js";
-import { clearSweepFolder, executeSweep, planSweep, reportFailures, seriesList } from "./sweep.js";
+import { clearSweepFolder, executeSweep, reportFailures } from "./sweep.js";
+import { planSweep, seriesList } from "./sweep-plan.js";
 
 export interface SensitivityCliOptions {
 	params: string;

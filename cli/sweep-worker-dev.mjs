@@ -5,3 +5,4 @@ import { register } from "tsx/esm/api";
 register();
 const worker = await import("./sweep-worker.ts");
 export default worker.default;
+export const plan = worker.plan;

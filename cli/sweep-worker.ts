@@ -1,6 +1,7 @@
 /**
  * A piscina worker of `depin-twin sweep`: one task is one run of the network model at one
- * design point and seed. The run's KPIs and main series go straight into its own file.
+ * design point and seed. The run's KPIs and main series go straight into its own file. The
+ * `plan` export plans the sweep in a pool of one such worker before the runs (see sweep.ts).
  */
 import {
 	type NetworkResult,
@@ -10,6 +11,7 @@ import {
 } from "../models/network/index.js";
 import { executeTask, type RunOutput, type RunTask, type TaskReceipt } from "../sim/experiment/task.js";
 import { computeRun, prepareRun } from "./run.js";
+import { planSweepReply, type SweepPlanReply, type SweepPlanRequest } from "./sweep-plan.js";
 
 /** What every run of a sweep shares: the scenario and its --set overrides. */
 export interface SweepContext {
@@ -42,4 +44,9 @@ export function runSweepTask(task: RunTask): RunOutput {
 
 export default function sweepTask(task: RunTask): TaskReceipt | Promise<TaskReceipt> {
 	return executeTask(task, runSweepTask);
+}
+
+/** The planning task (piscina's `name: "plan"`): the sweep's manifest, made in this thread. */
+export function plan(request: SweepPlanRequest): SweepPlanReply {
+	return planSweepReply(request);
 }

@@ -6,6 +6,7 @@
  */
 import { join } from "node:path";
 import { table } from "arquero";
+import type { DesignPoint } from "./design.js";
 import { band, type KpiStats, kpiStats } from "./stats.js";
 import { type RunRecord, readRunRecord, SweepFolderError, type SweepManifest, writeAtomic } from "./store.js";
 
@@ -22,6 +23,36 @@ export function round6(value: unknown): unknown {
 	return value;
 }
 
+/**
+ * runs.csv's columns, filled one run at a time: a run's file is read, its row taken, and the
+ * record dropped, so the tables of a long sweep never hold every run at once. A column first
+ * seen at row i (a KPI only later runs have) starts with i nulls; a row without it gets null.
+ */
+class RunColumns {
+	private readonly data = new Map<string, unknown[]>();
+	private rows = 0;
+
+	add(row: Readonly<Record<string, unknown>>): void {
+		for (const [name, value] of Object.entries(row)) {
+			let column = this.data.get(name);
+			if (column === undefined) {
+				column = new Array<unknown>(this.rows).fill(null);
+				this.data.set(name, column);
+			}
+			column.push(value ?? null);
+		}
+		this.rows++;
+		for (const column of this.data.values()) if (column.length < this.rows) column.push(null);
+	}
+
+	/** CSV through arquero: numbers as their shortest round-trip decimals, null empty. */
+	csv(columns: readonly string[]): string {
+		const data: Record<string, unknown[]> = {};
+		for (const name of columns) data[name] = this.data.get(name) ?? new Array<unknown>(this.rows).fill(null);
+		return `${table(data).toCSV()}\n`;
+	}
+}
+
 /** CSV through arquero: numbers as their shortest round-trip decimals, null empty. */
 function toCsv(rows: readonly Record<string, unknown>[], columns: readonly string[]): string {
 	const data: Record<string, unknown[]> = {};
@@ -29,35 +60,40 @@ function toCsv(rows: readonly Record<string, unknown>[], columns: readonly strin
 	return `${table(data).toCSV()}\n`;
 }
 
-/** The records of one point, in run order; throws when one is missing (an unfinished sweep or shard). */
-function pointRecords(dir: string, manifest: SweepManifest, point: number): RunRecord[] {
-	const ids = manifest.identities[point] as readonly string[];
-	const records: RunRecord[] = [];
-	for (const identity of ids) {
-		const record = readRunRecord(dir, identity);
-		if (record === undefined) {
-			throw new SweepFolderError(`${dir}: run ${identity.slice(0, 12)}… (point ${point}) has no result yet`);
-		}
-		records.push(record);
+/** A run's record, or the error that the sweep (or shard) is unfinished. */
+function pointRecord(dir: string, identity: string, point: number): RunRecord {
+	const record = readRunRecord(dir, identity);
+	if (record === undefined) {
+		throw new SweepFolderError(`${dir}: run ${identity.slice(0, 12)}… (point ${point}) has no result yet`);
 	}
-	return records;
+	return record;
+}
+
+/** The main series of a successful run, compact: one array per manifest series (null → NaN), or undefined. */
+type RunSeries = (Float64Array | undefined)[];
+
+function compactSeries(manifest: SweepManifest, record: RunRecord): RunSeries {
+	return manifest.series.map((name) => {
+		const values = record.series[name];
+		return values === undefined
+			? undefined
+			: Float64Array.from(values, (v) => (typeof v === "number" ? v : Number.NaN));
+	});
 }
 
 /** Per-epoch P10/P50/P90 rows of each main series over the point's successful runs. */
-function bandRows(manifest: SweepManifest, records: readonly RunRecord[], base: Record<string, unknown>) {
+function bandRows(manifest: SweepManifest, runs: readonly RunSeries[], epochs: number, base: Record<string, unknown>) {
 	const rows: Record<string, unknown>[] = [];
-	const ok = records.filter((r) => r.status === "ok");
-	const epochs = Math.max(0, ...ok.flatMap((r) => Object.values(r.series).map((s) => s.length)));
 	for (let epoch = 0; epoch < epochs; epoch++) {
-		for (const series of manifest.series) {
+		manifest.series.forEach((series, index) => {
 			const values: number[] = [];
-			for (const record of ok) {
-				const v = record.series[series]?.[epoch];
-				if (typeof v === "number") values.push(v);
+			for (const run of runs) {
+				const v = run[index]?.[epoch];
+				if (v !== undefined && !Number.isNaN(v)) values.push(v);
 			}
 			const q = band(values);
 			rows.push({ ...base, epoch, series, n: values.length, p10: q?.[0], p50: q?.[1], p90: q?.[2] });
-		}
+		});
 	}
 	return rows;
 }
@@ -72,54 +108,61 @@ interface Failure {
 
 const firstLine = (text: string | undefined) => (text ?? "").split("\n")[0] as string;
 
-/** Reads every run file of a complete sweep and writes its three tables (atomically). Returns the failures. */
+/** What the tables take of one point's runs, read one file at a time, in run order. */
+function readPoint(dir: string, manifest: SweepManifest, point: DesignPoint, runRows: RunColumns, failures: Failure[]) {
+	const base = { point: point.index, ...point.values };
+	const byKpi = new Map<string, number[]>();
+	const series: RunSeries[] = [];
+	let epochs = 0;
+	let ok = 0;
+	const ids = manifest.identities[point.index] as readonly string[];
+	for (const identity of ids) {
+		const record = pointRecord(dir, identity, point.index);
+		for (const [name, value] of Object.entries(record.kpis)) {
+			if (!byKpi.has(name)) byKpi.set(name, []);
+			if (typeof value === "number") byKpi.get(name)?.push(value);
+		}
+		const row = { ...base, run: record.run, seed: record.seed, status: record.status, ...record.kpis };
+		if (record.status === "failed") {
+			const error = firstLine(record.error);
+			failures.push({ point: point.index, run: record.run, seed: record.seed, values: record.values, error });
+			runRows.add({ ...row, error });
+		} else {
+			runRows.add(row);
+		}
+		if (record.status !== "ok") continue;
+		ok++;
+		series.push(compactSeries(manifest, record));
+		for (const values of Object.values(record.series)) epochs = Math.max(epochs, values.length);
+	}
+	const kpis: Record<string, KpiStats> = {};
+	for (const [name, values] of byKpi) kpis[name] = kpiStats(values);
+	const summary = { point: point.index, values: point.values, runs: ids.length, ok, failed: ids.length - ok, kpis };
+	return { summary, bands: bandRows(manifest, series, epochs, base), kpiNames: byKpi.keys() };
+}
+
+/**
+ * Reads every run file of a complete sweep and writes its three tables (atomically). Returns the
+ * failures. Memory: one run's record at a time, plus its KPIs and compact series per point.
+ */
 export function writeSweepTables(dir: string, manifest: SweepManifest): Failure[] {
 	const varied = manifest.vary.map((v) => v.path);
-	const runRows: Record<string, unknown>[] = [];
+	const runRows = new RunColumns();
 	const kpiColumns = new Set<string>();
 	const bands: Record<string, unknown>[] = [];
 	const points: unknown[] = [];
 	const failures: Failure[] = [];
 	for (const point of manifest.points) {
-		const records = pointRecords(dir, manifest, point.index);
-		const base = { point: point.index, ...point.values };
-		const byKpi = new Map<string, number[]>();
-		for (const record of records) {
-			for (const [name, value] of Object.entries(record.kpis)) {
-				kpiColumns.add(name);
-				if (!byKpi.has(name)) byKpi.set(name, []);
-				if (typeof value === "number") byKpi.get(name)?.push(value);
-			}
-			runRows.push({ ...base, run: record.run, seed: record.seed, status: record.status, ...record.kpis });
-			if (record.status === "failed") {
-				failures.push({
-					point: point.index,
-					run: record.run,
-					seed: record.seed,
-					values: record.values,
-					error: firstLine(record.error),
-				});
-				runRows[runRows.length - 1] = { ...runRows[runRows.length - 1], error: firstLine(record.error) };
-			}
-		}
-		bands.push(...bandRows(manifest, records, base));
-		const kpis: Record<string, KpiStats> = {};
-		for (const [name, values] of byKpi) kpis[name] = kpiStats(values);
-		const ok = records.filter((r) => r.status === "ok").length;
-		points.push({
-			point: point.index,
-			values: point.values,
-			runs: records.length,
-			ok,
-			failed: records.length - ok,
-			kpis,
-		});
+		const read = readPoint(dir, manifest, point, runRows, failures);
+		for (const name of read.kpiNames) kpiColumns.add(name);
+		for (const row of read.bands) bands.push(row);
+		points.push(read.summary);
 	}
 	const runColumns = ["point", ...varied, "run", "seed", "status", ...kpiColumns, "error"];
 	const bandColumns = ["point", ...varied, "epoch", "series", "n", "p10", "p50", "p90"];
 	const { identities: _ids, ...described } = manifest;
 	const summary = { manifest: described, points, failures };
-	writeAtomic(join(dir, "runs.csv"), toCsv(runRows, runColumns));
+	writeAtomic(join(dir, "runs.csv"), runRows.csv(runColumns));
 	writeAtomic(join(dir, "bands.csv"), toCsv(bands, bandColumns));
 	writeAtomic(join(dir, "summary.json"), `${JSON.stringify(round6(summary), null, 2)}\n`);
 	return failures;

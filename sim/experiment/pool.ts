@@ -4,6 +4,7 @@
  * run is already in its own file, so the order runs finish in never shows in the outputs.
  */
 import { availableParallelism } from "node:os";
+import type { ResourceLimits } from "node:worker_threads";
 import { Piscina } from "piscina";
 import { inShard, type Shard, WHOLE } from "./shard.js";
 import { openSweepFolder, runDone, type SweepManifest } from "./store.js";
@@ -29,6 +30,8 @@ export interface SweepRunOptions {
 	readonly onProgress?: (progress: SweepProgress, receipt?: TaskReceipt) => void;
 	/** Polled before each new run: true stops the sweep after the runs in flight. */
 	readonly stopRequested?: () => boolean;
+	/** Heap limits of each worker (a smaller young generation keeps a long-lived worker's memory near one run's). */
+	readonly resourceLimits?: ResourceLimits;
 }
 
 export interface SweepRunResult {
@@ -87,6 +90,7 @@ export async function runSweep(options: SweepRunOptions): Promise<SweepRunResult
 		minThreads: workers,
 		maxThreads: workers,
 		concurrentTasksPerWorker: 2,
+		...(options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits }),
 	});
 	let next = 0;
 	let interrupted = false;

@@ -165,6 +165,28 @@ describe("depin-twin sweep", () => {
 		expect(forced.status, forced.stderr).toBe(0);
 		expect(readdirSync(join(out, "runs"))).toHaveLength(1);
 	});
+
+	it("refuses bad input found while planning (in a worker) with exit 2 and the scenario's own message", () => {
+		const out = join(scratch, "bad");
+		const scenario = depinTwin(["sweep", "small", "--runs", "2", ...SHORT, "--set", "horizonDays=-1", "--out", out]);
+		expect(scenario.status).toBe(2);
+		expect(scenario.stderr).toMatch(/^--set horizonDays: /m);
+		expect(scenario.stderr).not.toMatch(/^error:|run failed/m);
+		const point = depinTwin([
+			"sweep",
+			"small",
+			"--runs",
+			"2",
+			...SHORT,
+			"--vary",
+			"nodes.initialCount=-5",
+			"--out",
+			out,
+		]);
+		expect(point.status).toBe(2);
+		expect(point.stderr).toMatch(/^error: design point 0 \(nodes\.initialCount=-5\) is not a valid scenario:/);
+		expect(existsSync(out)).toBe(false);
+	});
 });
 
 describe("depin-twin bench sweep", () => {
@@ -184,6 +206,7 @@ describe("depin-twin bench sweep", () => {
 				"idealMs",
 				"ratio",
 				"runsPerSec",
+				"cpuMsPerRun",
 			]) {
 				expect(typeof o[key], key).toBe("number");
 			}
@@ -193,8 +216,16 @@ describe("depin-twin bench sweep", () => {
 		// The ideal at one worker is the sum of the runs' own times, which the wall time includes.
 		expect(report.overhead[0].idealMs).toBe(report.overhead[0].sumOfRunMs);
 		expect(report.overhead[0].ratio).toBeGreaterThanOrEqual(1);
+		expect(report.overhead[0].mainBusyMsPerRun).toBeGreaterThan(0);
+		expect(report.overhead[1].ratioVsPair).toBeGreaterThan(0);
+		expect(report.machine).toMatchObject({ runs: 4 });
+		for (const key of ["aloneMs", "pairMs", "slowdown", "runSlowdown", "aloneCoresUsed", "pairCpuMsPerRun"]) {
+			expect(report.machine[key], key).toBeGreaterThan(0);
+		}
 		expect(report.memory).toMatchObject({ runs: 4 });
-		expect(report.memory.sweepPeakRssMiB).toBeGreaterThan(0);
+		// Peak RSS of the real commands: each at least one process's resident set.
+		expect(report.memory.oneRunPeakRssMiB).toBeGreaterThan(20);
+		expect(report.memory.sweepPeakRssMiB).toBeGreaterThan(20);
 		expect(report.base.overrides).toEqual(["horizonDays=30"]);
 		expect(report.base.secondsPerNodeYear).toBeGreaterThan(0);
 	});

@@ -64,6 +64,20 @@ describe("runSweep (synthetic model)", () => {
 		for (const dir of [one.dir, two.dir, four.dir]) rmSync(dir, { recursive: true });
 	});
 
+	it("starts its workers with the resource limits asked for", async () => {
+		const manifest = manifestOf(["limits=yes"], 2);
+		const dir = mkdtempSync(join(tmpdir(), "i13-pool-"));
+		const resourceLimits = { maxYoungGenerationSizeMb: 8 };
+		await runSweep({ outDir: dir, manifest, workerFile, workers: 2, context: null, resourceLimits });
+		writeSweepTables(dir, manifest);
+		const rows = readFileSync(join(dir, "runs.csv"), "utf8").trim().split("\n");
+		expect(rows).toEqual([
+			"point,limits,run,seed,status,youngMb,error",
+			...[0, 1].map((r) => `0,yes,${r},${runSeed(11, r)},ok,8,`),
+		]);
+		rmSync(dir, { recursive: true });
+	});
+
 	it("records a run that throws with its seed and values and goes on", async () => {
 		const manifest = manifestOf(["fail=no,yes"], 3);
 		const { dir, outcome, failures } = await sweepTo(manifest, 2);
