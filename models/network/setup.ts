@@ -25,6 +25,7 @@ import {
 	efficiencyFor,
 	iterationCost,
 	jobDurationHours,
+	jobDurationHoursFp32,
 	workloadEfficiency,
 } from "../latency.js";
 import type { MarketContext } from "../market.js";
@@ -71,8 +72,13 @@ export class NetworkSetup {
 	readonly epochs: number;
 	/** Share of work that audits re-execute, on top of the work (C11). */
 	readonly auditOverhead: number;
-	/** GPU-hours one H100-hour of work takes on each class, audits included. */
+	/** GPU-hours one H100-hour of work takes on each class, audits included (tensor work: FP16 tensor rates). */
 	readonly hoursPerWorkByGpu: Float64Array;
+	/**
+	 * The same for rendering (job kind render): path tracing runs on FP32 shader cores, so its work
+	 * converts between cards by FP32 peak, not by tensor rate (jobDurationHoursFp32).
+	 */
+	readonly renderHoursPerWorkByGpu: Float64Array;
 	readonly electricityByMetro: Float64Array;
 	readonly capexPerHourByGpu: Float64Array;
 	/**
@@ -168,17 +174,24 @@ export class NetworkSetup {
 		const { providers, market } = scenario;
 		const verification = scenario.tokenomics.verification;
 		this.auditOverhead = verification.auditRate * verification.reexecutionMultiplier;
-		this.hoursPerWorkByGpu = hoursPerWorkByGpu(
+		const h100 = requireId(catalog.gpuById, "h100-sxm", "GPU");
+		this.hoursPerWorkByGpu = hoursPerWorkByGpu(this.gpus, h100, this.calibration, this.auditOverhead);
+		this.renderHoursPerWorkByGpu = Float64Array.from(
 			this.gpus,
-			requireId(catalog.gpuById, "h100-sxm", "GPU"),
-			this.calibration,
-			this.auditOverhead,
+			(g) => jobDurationHoursFp32(1, g, h100) * (1 + this.auditOverhead),
 		);
 		this.electricityByMetro = Float64Array.from(this.metros, (m) => m.electricityUsdPerKwh);
 		this.capexPerHourByGpu = Float64Array.from(this.gpus, (g) =>
 			amortisedCapexUsdPerHour(g.capexUsd, this.capexLifetimeYears),
 		);
-		this.marketContext = marketContextOf(scenario, this.gpus, this.geography, this.metroCount, this.hoursPerWorkByGpu);
+		// A protocol posting prices per unit of work prices it in its jobs' own work: render work when all its job
+		// classes render (Render prices OctaneBench-hours), else tensor work.
+		const jobKinds = scenario.demand.classes.filter((c) => c.kind !== "realtime").map((c) => c.kind);
+		const postedBasis =
+			jobKinds.length > 0 && jobKinds.every((k) => k === "render")
+				? this.renderHoursPerWorkByGpu
+				: this.hoursPerWorkByGpu;
+		this.marketContext = marketContextOf(scenario, this.gpus, this.geography, this.metroCount, postedBasis);
 		this.awardDelayMs =
 			(market.mechanism === "auction" ? market.bidWindowSeconds * MS_PER_SECOND : 0) +
 			market.deployMinutes * MS_PER_MINUTE;
@@ -452,6 +465,7 @@ export function cloudOffers(
 	setup: NetworkSetup,
 	eligibleGpu: Uint8Array,
 	gpusPerJob: number,
+	hoursPerWorkByGpu: Float64Array = setup.hoursPerWorkByGpu,
 ): { costPerWork: Float64Array; hoursPerWork: Float64Array; gpu: Int32Array } {
 	const { catalog, regions } = setup;
 	const costs = new Float64Array(regions.length).fill(Number.NaN);
@@ -463,7 +477,7 @@ export function cloudOffers(
 			const gpuIndex = catalog.gpuIndexById.get(id) as number;
 			const price = cloudPriceUsdPerGpuHour(region, id, setup.cloudPricing);
 			if (eligibleGpu[gpuIndex] !== 1 || !Number.isFinite(price)) continue;
-			const gpuHours = (setup.hoursPerWorkByGpu[gpuIndex] as number) * gpusPerJob;
+			const gpuHours = (hoursPerWorkByGpu[gpuIndex] as number) * gpusPerJob;
 			if (Number.isNaN(costs[r] as number) || price * gpuHours < (costs[r] as number)) {
 				costs[r] = price * gpuHours;
 				hours[r] = gpuHours;
