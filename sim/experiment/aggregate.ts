@@ -49,15 +49,20 @@ class RunColumns {
 	csv(columns: readonly string[]): string {
 		const data: Record<string, unknown[]> = {};
 		for (const name of columns) data[name] = this.data.get(name) ?? new Array<unknown>(this.rows).fill(null);
-		return `${table(data).toCSV()}\n`;
+		return endLine(table(data).toCSV());
 	}
+}
+
+/** One newline at the end (arquero's CSV already ends with one; an extra one would be an empty record). */
+function endLine(text: string): string {
+	return text.endsWith("\n") ? text : `${text}\n`;
 }
 
 /** CSV through arquero: numbers as their shortest round-trip decimals, null empty. */
 function toCsv(rows: readonly Record<string, unknown>[], columns: readonly string[]): string {
 	const data: Record<string, unknown[]> = {};
 	for (const column of columns) data[column] = rows.map((row) => row[column] ?? null);
-	return `${table(data).toCSV()}\n`;
+	return endLine(table(data).toCSV());
 }
 
 /** A run's record, or the error that the sweep (or shard) is unfinished. */
