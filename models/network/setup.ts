@@ -191,7 +191,14 @@ export class NetworkSetup {
 			jobKinds.length > 0 && jobKinds.every((k) => k === "render")
 				? this.renderHoursPerWorkByGpu
 				: this.hoursPerWorkByGpu;
-		this.marketContext = marketContextOf(scenario, this.gpus, this.geography, this.metroCount, postedBasis);
+		this.marketContext = marketContextOf(
+			scenario,
+			this.gpus,
+			this.geography,
+			this.metroCount,
+			postedBasis,
+			this.mixGpu,
+		);
 		this.awardDelayMs =
 			(market.mechanism === "auction" ? market.bidWindowSeconds * MS_PER_SECOND : 0) +
 			market.deployMinutes * MS_PER_MINUTE;
@@ -327,11 +334,12 @@ function marketContextOf(
 	geography: Geography,
 	metroCount: number,
 	hoursPerWork: Float64Array,
+	mixGpu: readonly number[],
 ) {
 	const market = scenario.market;
 	const postedUsdPerGpuHour =
 		market.postedPriceBasis === "work"
-			? postedPerWork(gpus, hoursPerWork, market.postedPriceShareOfOnDemand)
+			? postedPerWork(gpus, hoursPerWork, market.postedPriceShareOfOnDemand, mixGpu)
 			: Float64Array.from(gpus, (g) => {
 					const price = market.postedPriceShareOfOnDemand * g.rentalOnDemandUsdPerGpuHour;
 					return Number.isFinite(price) ? price : 0;
@@ -613,9 +621,15 @@ export function cloudJobHomes(
  * median over the classes with a rental price of their on-demand price per unit of work, × `share`,
  * then per GPU-hour of each class (÷ its GPU-hours per unit of work).
  */
-function postedPerWork(gpus: readonly GpuSpec[], hoursPerWork: Float64Array, share: number): Float64Array {
-	const perWork = gpus
-		.map((g, i) => g.rentalOnDemandUsdPerGpuHour * (hoursPerWork[i] as number))
+function postedPerWork(
+	gpus: readonly GpuSpec[],
+	hoursPerWork: Float64Array,
+	share: number,
+	mixGpu: readonly number[],
+): Float64Array {
+	// The network's own cards (its node mix) set the price of its work, not every card in the catalogue.
+	const perWork = [...new Set(mixGpu)]
+		.map((i) => (gpus[i] as GpuSpec).rentalOnDemandUsdPerGpuHour * (hoursPerWork[i] as number))
 		.filter((usd) => Number.isFinite(usd) && usd > 0);
 	const medianUsd = perWork.length === 0 ? 0 : median(perWork);
 	return Float64Array.from(gpus, (_, i) => {
