@@ -485,7 +485,8 @@ export function cloudOffers(
 			const gpuIndex = catalog.gpuIndexById.get(id) as number;
 			const price = cloudPriceUsdPerGpuHour(region, id, setup.cloudPricing);
 			if (eligibleGpu[gpuIndex] !== 1 || !Number.isFinite(price)) continue;
-			const gpuHours = (hoursPerWorkByGpu[gpuIndex] as number) * gpusPerJob;
+			// The cloud re-executes nothing: its hours leave out DePIN's audit share.
+			const gpuHours = ((hoursPerWorkByGpu[gpuIndex] as number) / (1 + setup.auditOverhead)) * gpusPerJob;
 			if (Number.isNaN(costs[r] as number) || price * gpuHours < (costs[r] as number)) {
 				costs[r] = price * gpuHours;
 				hours[r] = gpuHours;
