@@ -176,21 +176,12 @@ export class NetworkSetup {
 		this.auditOverhead = verification.auditRate * verification.reexecutionMultiplier;
 		const h100 = requireId(catalog.gpuById, "h100-sxm", "GPU");
 		this.hoursPerWorkByGpu = hoursPerWorkByGpu(this.gpus, h100, this.calibration, this.auditOverhead);
-		this.renderHoursPerWorkByGpu = Float64Array.from(
-			this.gpus,
-			(g) => jobDurationHoursFp32(1, g, h100) * (1 + this.auditOverhead),
-		);
+		this.renderHoursPerWorkByGpu = renderHoursPerWorkByGpu(this.gpus, h100, this.auditOverhead);
 		this.electricityByMetro = Float64Array.from(this.metros, (m) => m.electricityUsdPerKwh);
 		this.capexPerHourByGpu = Float64Array.from(this.gpus, (g) =>
 			amortisedCapexUsdPerHour(g.capexUsd, this.capexLifetimeYears),
 		);
-		// A protocol posting prices per unit of work prices it in its jobs' own work: render work when all its job
-		// classes render (Render prices OctaneBench-hours), else tensor work.
-		const jobKinds = scenario.demand.classes.filter((c) => c.kind !== "realtime").map((c) => c.kind);
-		const postedBasis =
-			jobKinds.length > 0 && jobKinds.every((k) => k === "render")
-				? this.renderHoursPerWorkByGpu
-				: this.hoursPerWorkByGpu;
+		const postedBasis = postedWorkBasis(scenario, this.hoursPerWorkByGpu, this.renderHoursPerWorkByGpu);
 		this.marketContext = marketContextOf(
 			scenario,
 			this.gpus,
@@ -637,6 +628,20 @@ function postedPerWork(
 		const hours = hoursPerWork[i] as number;
 		return hours > 0 && Number.isFinite(hours) ? (share * medianUsd) / hours : 0;
 	});
+}
+
+/**
+ * The work a protocol posting one price per unit of work prices: render work when all its job
+ * classes render (Render prices OctaneBench-hours), else tensor work.
+ */
+function postedWorkBasis(scenario: Scenario, tensor: Float64Array, render: Float64Array): Float64Array {
+	const jobKinds = scenario.demand.classes.filter((c) => c.kind !== "realtime").map((c) => c.kind);
+	return jobKinds.length > 0 && jobKinds.every((k) => k === "render") ? render : tensor;
+}
+
+/** Wall-clock hours per H100 FP32-hour of render work on each GPU class (audits re-execute a share). */
+function renderHoursPerWorkByGpu(gpus: readonly GpuSpec[], h100: GpuSpec, auditOverhead: number): Float64Array {
+	return Float64Array.from(gpus, (g) => jobDurationHoursFp32(1, g, h100) * (1 + auditOverhead));
 }
 
 /** Wall-clock hours per H100-hour of job work on each GPU class (audits re-execute a share). */
