@@ -181,15 +181,7 @@ export class NetworkSetup {
 		this.capexPerHourByGpu = Float64Array.from(this.gpus, (g) =>
 			amortisedCapexUsdPerHour(g.capexUsd, this.capexLifetimeYears),
 		);
-		const postedBasis = postedWorkBasis(scenario, this.hoursPerWorkByGpu, this.renderHoursPerWorkByGpu);
-		this.marketContext = marketContextOf(
-			scenario,
-			this.gpus,
-			this.geography,
-			this.metroCount,
-			postedBasis,
-			this.mixGpu,
-		);
+		this.marketContext = marketContextOf(scenario, this);
 		this.awardDelayMs =
 			(market.mechanism === "auction" ? market.bidWindowSeconds * MS_PER_SECOND : 0) +
 			market.deployMinutes * MS_PER_MINUTE;
@@ -321,12 +313,13 @@ function inPlay<T>(
 
 function marketContextOf(
 	scenario: Scenario,
-	gpus: readonly GpuSpec[],
-	geography: Geography,
-	metroCount: number,
-	hoursPerWork: Float64Array,
-	mixGpu: readonly number[],
+	setup: Pick<
+		NetworkSetup,
+		"gpus" | "geography" | "metroCount" | "mixGpu" | "hoursPerWorkByGpu" | "renderHoursPerWorkByGpu"
+	>,
 ) {
+	const { gpus, geography, metroCount, mixGpu } = setup;
+	const hoursPerWork = postedWorkBasis(scenario, setup.hoursPerWorkByGpu, setup.renderHoursPerWorkByGpu);
 	const market = scenario.market;
 	const postedUsdPerGpuHour =
 		market.postedPriceBasis === "work"
