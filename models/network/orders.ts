@@ -27,6 +27,7 @@ export function termsFor(state: NetworkState, classState: JobClassState, job: nu
 	jobTerms.eligibleGpu = classState.eligibleGpu;
 	jobTerms.work = jobs.work[job] as number;
 	jobTerms.reserveUsd = jobs.reserveUsd[job] as number;
+	jobTerms.gpuHoursPerWork = classState.hoursPerWorkByGpu;
 	return jobTerms;
 }
 
@@ -65,7 +66,7 @@ export function startJob(state: NetworkState, job: number, award: Award): void {
 	let hours = 0;
 	for (let w = 0; w < award.count; w++) {
 		const gpu = nodes.gpu[award.nodes[w] as number] as number;
-		hours = Math.max(hours, work * (setup.hoursPerWorkByGpu[gpu] as number));
+		hours = Math.max(hours, work * (classState.hoursPerWorkByGpu[gpu] as number));
 	}
 	leaseAward(state, award, startMs, hours, job);
 	// Providers pay for moving the job's data; it comes out of the first node's revenue.

@@ -25,6 +25,7 @@ import {
 	efficiencyFor,
 	iterationCost,
 	jobDurationHours,
+	jobDurationHoursFp32,
 	workloadEfficiency,
 } from "../latency.js";
 import type { MarketContext } from "../market.js";
@@ -71,8 +72,13 @@ export class NetworkSetup {
 	readonly epochs: number;
 	/** Share of work that audits re-execute, on top of the work (C11). */
 	readonly auditOverhead: number;
-	/** GPU-hours one H100-hour of work takes on each class, audits included. */
+	/** GPU-hours one H100-hour of work takes on each class, audits included (tensor work: FP16 tensor rates). */
 	readonly hoursPerWorkByGpu: Float64Array;
+	/**
+	 * The same for rendering (job kind render): path tracing runs on FP32 shader cores, so its work
+	 * converts between cards by FP32 peak, not by tensor rate (jobDurationHoursFp32).
+	 */
+	readonly renderHoursPerWorkByGpu: Float64Array;
 	readonly electricityByMetro: Float64Array;
 	readonly capexPerHourByGpu: Float64Array;
 	/**
@@ -168,17 +174,14 @@ export class NetworkSetup {
 		const { providers, market } = scenario;
 		const verification = scenario.tokenomics.verification;
 		this.auditOverhead = verification.auditRate * verification.reexecutionMultiplier;
-		this.hoursPerWorkByGpu = hoursPerWorkByGpu(
-			this.gpus,
-			requireId(catalog.gpuById, "h100-sxm", "GPU"),
-			this.calibration,
-			this.auditOverhead,
-		);
+		const h100 = requireId(catalog.gpuById, "h100-sxm", "GPU");
+		this.hoursPerWorkByGpu = hoursPerWorkByGpu(this.gpus, h100, this.calibration, this.auditOverhead);
+		this.renderHoursPerWorkByGpu = renderHoursPerWorkByGpu(this.gpus, h100, this.auditOverhead);
 		this.electricityByMetro = Float64Array.from(this.metros, (m) => m.electricityUsdPerKwh);
 		this.capexPerHourByGpu = Float64Array.from(this.gpus, (g) =>
 			amortisedCapexUsdPerHour(g.capexUsd, this.capexLifetimeYears),
 		);
-		this.marketContext = marketContextOf(scenario, this.gpus, this.geography, this.metroCount, this.hoursPerWorkByGpu);
+		this.marketContext = marketContextOf(scenario, this);
 		this.awardDelayMs =
 			(market.mechanism === "auction" ? market.bidWindowSeconds * MS_PER_SECOND : 0) +
 			market.deployMinutes * MS_PER_MINUTE;
@@ -310,15 +313,17 @@ function inPlay<T>(
 
 function marketContextOf(
 	scenario: Scenario,
-	gpus: readonly GpuSpec[],
-	geography: Geography,
-	metroCount: number,
-	hoursPerWork: Float64Array,
+	setup: Pick<
+		NetworkSetup,
+		"gpus" | "geography" | "metroCount" | "mixGpu" | "hoursPerWorkByGpu" | "renderHoursPerWorkByGpu"
+	>,
 ) {
+	const { gpus, geography, metroCount, mixGpu } = setup;
+	const hoursPerWork = postedWorkBasis(scenario, setup.hoursPerWorkByGpu, setup.renderHoursPerWorkByGpu);
 	const market = scenario.market;
 	const postedUsdPerGpuHour =
 		market.postedPriceBasis === "work"
-			? postedPerWork(gpus, hoursPerWork, market.postedPriceShareOfOnDemand)
+			? postedPerWork(gpus, hoursPerWork, market.postedPriceShareOfOnDemand, mixGpu)
 			: Float64Array.from(gpus, (g) => {
 					const price = market.postedPriceShareOfOnDemand * g.rentalOnDemandUsdPerGpuHour;
 					return Number.isFinite(price) ? price : 0;
@@ -452,6 +457,7 @@ export function cloudOffers(
 	setup: NetworkSetup,
 	eligibleGpu: Uint8Array,
 	gpusPerJob: number,
+	hoursPerWorkByGpu: Float64Array = setup.hoursPerWorkByGpu,
 ): { costPerWork: Float64Array; hoursPerWork: Float64Array; gpu: Int32Array } {
 	const { catalog, regions } = setup;
 	const costs = new Float64Array(regions.length).fill(Number.NaN);
@@ -463,7 +469,8 @@ export function cloudOffers(
 			const gpuIndex = catalog.gpuIndexById.get(id) as number;
 			const price = cloudPriceUsdPerGpuHour(region, id, setup.cloudPricing);
 			if (eligibleGpu[gpuIndex] !== 1 || !Number.isFinite(price)) continue;
-			const gpuHours = (setup.hoursPerWorkByGpu[gpuIndex] as number) * gpusPerJob;
+			// The cloud re-executes nothing: its hours leave out DePIN's audit share.
+			const gpuHours = ((hoursPerWorkByGpu[gpuIndex] as number) / (1 + setup.auditOverhead)) * gpusPerJob;
 			if (Number.isNaN(costs[r] as number) || price * gpuHours < (costs[r] as number)) {
 				costs[r] = price * gpuHours;
 				hours[r] = gpuHours;
@@ -599,15 +606,35 @@ export function cloudJobHomes(
  * median over the classes with a rental price of their on-demand price per unit of work, × `share`,
  * then per GPU-hour of each class (÷ its GPU-hours per unit of work).
  */
-function postedPerWork(gpus: readonly GpuSpec[], hoursPerWork: Float64Array, share: number): Float64Array {
-	const perWork = gpus
-		.map((g, i) => g.rentalOnDemandUsdPerGpuHour * (hoursPerWork[i] as number))
+function postedPerWork(
+	gpus: readonly GpuSpec[],
+	hoursPerWork: Float64Array,
+	share: number,
+	mixGpu: readonly number[],
+): Float64Array {
+	// The network's own cards (its node mix) set the price of its work, not every card in the catalogue.
+	const perWork = [...new Set(mixGpu)]
+		.map((i) => (gpus[i] as GpuSpec).rentalOnDemandUsdPerGpuHour * (hoursPerWork[i] as number))
 		.filter((usd) => Number.isFinite(usd) && usd > 0);
 	const medianUsd = perWork.length === 0 ? 0 : median(perWork);
 	return Float64Array.from(gpus, (_, i) => {
 		const hours = hoursPerWork[i] as number;
 		return hours > 0 && Number.isFinite(hours) ? (share * medianUsd) / hours : 0;
 	});
+}
+
+/**
+ * The work a protocol posting one price per unit of work prices: render work when all its job
+ * classes render (Render prices OctaneBench-hours), else tensor work.
+ */
+function postedWorkBasis(scenario: Scenario, tensor: Float64Array, render: Float64Array): Float64Array {
+	const jobKinds = scenario.demand.classes.filter((c) => c.kind !== "realtime").map((c) => c.kind);
+	return jobKinds.length > 0 && jobKinds.every((k) => k === "render") ? render : tensor;
+}
+
+/** Wall-clock hours per H100 FP32-hour of render work on each GPU class (audits re-execute a share). */
+function renderHoursPerWorkByGpu(gpus: readonly GpuSpec[], h100: GpuSpec, auditOverhead: number): Float64Array {
+	return Float64Array.from(gpus, (g) => jobDurationHoursFp32(1, g, h100) * (1 + auditOverhead));
 }
 
 /** Wall-clock hours per H100-hour of job work on each GPU class (audits re-execute a share). */

@@ -179,6 +179,8 @@ export class JobClassState extends ClassState {
 	readonly cloudOfferGpu: Int32Array;
 	/** The region a job whose nearest region is r runs in when all are up (cloud.jobPlacement). */
 	readonly cloudHomeRegion: Int32Array;
+	/** GPU-hours one H100-hour of this class's work takes on each GPU class (render work: by FP32 peak). */
+	readonly hoursPerWorkByGpu: Float64Array;
 
 	constructor(
 		index: number,
@@ -192,7 +194,8 @@ export class JobClassState extends ClassState {
 		this.timeRng = streams.stream(`demand/${spec.id}/arrivals`);
 		this.whatRng = streams.stream(`demand/${spec.id}/orders`);
 		this.choiceRng = streams.stream(`demand/${spec.id}/choice`);
-		const offers = cloudOffers(setup, this.eligibleGpu, spec.gpusPerJob);
+		this.hoursPerWorkByGpu = spec.kind === "render" ? setup.renderHoursPerWorkByGpu : setup.hoursPerWorkByGpu;
+		const offers = cloudOffers(setup, this.eligibleGpu, spec.gpusPerJob, this.hoursPerWorkByGpu);
 		this.cloudOfferCostPerWork = offers.costPerWork;
 		this.cloudOfferHoursPerWork = offers.hoursPerWork;
 		this.cloudOfferGpu = offers.gpu;

@@ -689,7 +689,7 @@ export const Scenario = Type.Object(
 				postedPriceBasis: Type.Union([Type.Literal("gpu-hour"), Type.Literal("work")], {
 					default: "gpu-hour",
 					description:
-						"posted / routing: gpu-hour prices each GPU class at its own on-demand rental price × the share; work posts one price per unit of work for every class (the median over the classes in play of their on-demand price per unit of work × the share), as Render prices per OctaneBench-hour",
+						"posted / routing: gpu-hour prices each GPU class at its own on-demand rental price × the share; work posts one price per unit of work for every class (the median over the GPU classes of the node mix of their on-demand price per unit of work × the share; render work counted by FP32 peak when every job class renders; with render and tensor classes mixed, prices per GPU-hour follow tensor rates), as Render prices per OctaneBench-hour",
 				}),
 				deployMinutes: nonNegative("from award to serving (image pull, start), minutes", { default: 2 }),
 				jobDataSource: Type.Union([Type.Literal("cloud-bucket"), Type.Literal("local")], {

@@ -12,6 +12,7 @@ import {
 	efficiencyFor,
 	iterationCost,
 	jobDurationHours,
+	jobDurationHoursFp32,
 	loadCalibrationProfile,
 	parseCalibrationProfile,
 	prefillIterationMs,
@@ -83,6 +84,14 @@ describe("roofline compute time", () => {
 		expect(jobDurationHours(10, gpu("b200"), h100, 1, 1)).toBeLessThan(10);
 		// With the calibration's mfu (consumer 0.25, datacenter 0.5) a 4090 does half the work per hour.
 		expect(jobDurationHours(10, gpu("rtx4090"), h100, 0.25, 0.5)).toBeCloseTo((10 * 989.4 * 0.5) / (330 * 0.25), 9);
+	});
+
+	it("render job duration scales by relative FP32 peak against the H100", () => {
+		const h100 = gpu("h100-sxm");
+		expect(jobDurationHoursFp32(10, h100, h100)).toBe(10);
+		expect(jobDurationHoursFp32(10, gpu("rtx4090"), h100)).toBeCloseTo((10 * 66.91) / 82.6, 9);
+		// The A100's FP32 (19.49) is a fraction of its tensor rate: it renders at 0.29 of an H100.
+		expect(jobDurationHoursFp32(10, gpu("a100-80gb"), h100)).toBeCloseTo((10 * 66.91) / 19.49, 9);
 	});
 });
 

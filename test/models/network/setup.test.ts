@@ -19,20 +19,44 @@ describe("posted prices", () => {
 		});
 	});
 
-	it("work: one price per unit of work, 0.8 × the median of the classes' on-demand price per unit of work", () => {
+	it("work: one price per unit of render work, 0.8 × the median over the node mix's classes of their on-demand price per unit", () => {
 		const { setup, prices } = posted("work");
-		const perWork = setup.gpus
-			.map((g, i) => g.rentalOnDemandUsdPerGpuHour * (setup.hoursPerWorkByGpu[i] as number))
-			.filter((usd) => Number.isFinite(usd) && usd > 0)
+		// render-like's only job class renders: its work is counted by FP32 peak; its mix is 4090, 3090, L40S.
+		const hours = setup.renderHoursPerWorkByGpu;
+		const perWork = ["rtx4090", "rtx3090", "l40s"]
+			.map((id) => setup.gpus.findIndex((g) => g.id === id))
+			.map((i) => (setup.gpus[i]?.rentalOnDemandUsdPerGpuHour as number) * (hours[i] as number))
 			.sort((a, b) => a - b);
-		const n = perWork.length;
-		const median =
-			n % 2 === 1
-				? (perWork[(n - 1) / 2] as number)
-				: ((perWork[n / 2 - 1] as number) + (perWork[n / 2] as number)) / 2;
+		const median = perWork[1] as number;
 		setup.gpus.forEach((_, i) => {
 			// Price per GPU-hour × GPU-hours per unit of work: the same for every class.
-			expect((prices[i] as number) * (setup.hoursPerWorkByGpu[i] as number)).toBeCloseTo(0.8 * median, 12);
+			expect((prices[i] as number) * (hours[i] as number)).toBeCloseTo(0.8 * median, 12);
 		});
+	});
+
+	it("the cloud's hours per unit of work leave out DePIN's audits", () => {
+		const state = createNetworkState(inputsFromFile("presets/render-like", ["nodes.initialCount=10"]));
+		const { setup } = state;
+		expect(setup.auditOverhead).toBeGreaterThan(0);
+		const render = state.jobClasses[0];
+		if (render === undefined) throw new Error("render-like has a job class");
+		let offers = 0;
+		render.cloudOfferGpu.forEach((gpu, r) => {
+			if (gpu < 0) return;
+			offers++;
+			const withAudits = (render.hoursPerWorkByGpu[gpu] as number) * render.spec.gpusPerJob;
+			expect(render.cloudOfferHoursPerWork[r]).toBeCloseTo(withAudits / (1 + setup.auditOverhead), 12);
+		});
+		expect(offers).toBeGreaterThan(0);
+	});
+
+	it("render work converts by FP32 peak, other job work by FP16 tensor rate", () => {
+		const { setup } = posted("work");
+		const at = (id: string) => setup.gpus.findIndex((g) => g.id === id);
+		const audits = 1 + setup.auditOverhead;
+		// An RTX 4090 (82.6 FP32 TFLOP/s) renders faster than an H100 (66.91), but does 1/6 of its tensor work.
+		expect(setup.renderHoursPerWorkByGpu[at("rtx4090")]).toBeCloseTo((66.91 / 82.6) * audits, 12);
+		expect(setup.renderHoursPerWorkByGpu[at("h100-sxm")]).toBeCloseTo(audits, 12);
+		expect(setup.hoursPerWorkByGpu[at("rtx4090")]).toBeCloseTo(((989.4 * 0.5) / (330 * 0.25)) * audits, 9);
 	});
 });
