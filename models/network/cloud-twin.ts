@@ -130,6 +130,10 @@ export function cloudTwin(state: NetworkState, classState: JobClassState, origin
 	cloudJobs.costUsd += computeUsd;
 	cloudTally.totalCostUsd += costUsd;
 	cloudTally.gpuHoursByGpu[gpu] = (cloudTally.gpuHoursByGpu[gpu] as number) + gpuHours;
+	if (spec.kind === "render") {
+		cloudTally.renderGpuHoursByGpu[gpu] = (cloudTally.renderGpuHoursByGpu[gpu] as number) + gpuHours;
+		cloudTally.renderCostUsdByGpu[gpu] = (cloudTally.renderCostUsdByGpu[gpu] as number) + computeUsd;
+	}
 	cloudTally.costUsdByGpu[gpu] = (cloudTally.costUsdByGpu[gpu] as number) + computeUsd;
 	epochCounts.cloudPriceGpuHours += gpuHours;
 	epochCounts.cloudPriceUsd += computeUsd;

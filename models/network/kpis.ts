@@ -320,22 +320,41 @@ export function comparisonKpis(state: NetworkState): ComparisonKpis {
 		];
 	});
 	// An H100-hour of work takes hoursPerWork GPU-hours on a class (audits aside): its speed is 1 / that.
-	const h100Hours = (hours: Float64Array) => {
-		let sum = 0;
+	// Render work is FP32 work: its hours and cost go to their own figure, in H100 FP32-hours.
+	const audits = 1 + setup.auditOverhead;
+	const h100Hours = (hours: Float64Array, perWork: Float64Array) => {
+		let total = 0;
 		for (let g = 0; g < hours.length; g++) {
-			const perWork = (setup.hoursPerWorkByGpu[g] as number) / (1 + setup.auditOverhead);
-			if ((hours[g] as number) > 0 && perWork > 0) sum += (hours[g] as number) / perWork;
+			const gpuHoursPerWork = (perWork[g] as number) / audits;
+			if ((hours[g] as number) > 0 && gpuHoursPerWork > 0) total += (hours[g] as number) / gpuHoursPerWork;
 		}
-		return sum;
+		return total;
 	};
+	const minus = (a: Float64Array, b: Float64Array) => a.map((x, g) => x - (b[g] as number));
 	const sum = (values: Float64Array) => values.reduce((a, b) => a + b, 0);
 	const windows = cloudTally.windows;
 	const transferUsd = cloudTally.egressUsd + cloudTally.interregionUsd;
 	return {
 		byGpu,
 		usdPerH100Hour: {
-			depin: ratio(sum(depinLeaseByGpu.costUsd), h100Hours(depinLeaseByGpu.gpuHours)),
-			cloud: ratio(sum(cloudTally.costUsdByGpu), h100Hours(cloudTally.gpuHoursByGpu)),
+			depin: ratio(
+				sum(depinLeaseByGpu.costUsd) - sum(depinLeaseByGpu.renderCostUsd),
+				h100Hours(minus(depinLeaseByGpu.gpuHours, depinLeaseByGpu.renderGpuHours), setup.hoursPerWorkByGpu),
+			),
+			cloud: ratio(
+				sum(cloudTally.costUsdByGpu) - sum(cloudTally.renderCostUsdByGpu),
+				h100Hours(minus(cloudTally.gpuHoursByGpu, cloudTally.renderGpuHoursByGpu), setup.hoursPerWorkByGpu),
+			),
+		},
+		usdPerH100Fp32HourRender: {
+			depin: ratio(
+				sum(depinLeaseByGpu.renderCostUsd),
+				h100Hours(depinLeaseByGpu.renderGpuHours, setup.renderHoursPerWorkByGpu),
+			),
+			cloud: ratio(
+				sum(cloudTally.renderCostUsdByGpu),
+				h100Hours(cloudTally.renderGpuHoursByGpu, setup.renderHoursPerWorkByGpu),
+			),
 		},
 		cloud: {
 			pricing: scenario.cloud.pricing,

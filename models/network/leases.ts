@@ -40,6 +40,8 @@ export function bookLease(
 /** Leases the awarded nodes from `startMs` for `hours` each, to `job` (a job id or a replica marker). */
 export function leaseAward(state: NetworkState, award: Award, startMs: number, hours: number, job: number): void {
 	const { nodes, idle } = state;
+	// Render work is FP32 work: its GPU-hours and cost are kept apart for the H100-hour KPIs.
+	const render = job >= 0 && state.renderClass[state.jobs.classIndex[job] as number] === 1;
 	let previous = -1;
 	for (let w = 0; w < award.count; w++) {
 		const node = award.nodes[w] as number;
@@ -47,6 +49,12 @@ export function leaseAward(state: NetworkState, award: Award, startMs: number, h
 		nodes.state[node] = NodeState.serving;
 		nodes.job[node] = job;
 		bookLease(state, node, startMs, hours, award.priceUsdPerGpuHour[w] as number);
+		if (render) {
+			const { renderGpuHours, renderCostUsd } = state.depinLeaseByGpu;
+			const gpu = nodes.gpu[node] as number;
+			renderGpuHours[gpu] = (renderGpuHours[gpu] as number) + hours;
+			renderCostUsd[gpu] = (renderCostUsd[gpu] as number) + (award.priceUsdPerGpuHour[w] as number) * hours;
+		}
 		nodes.nextInJob[node] = -1;
 		if (previous >= 0) nodes.nextInJob[previous] = node;
 		else if (job >= 0) state.jobs.firstNode[job] = node;

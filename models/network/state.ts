@@ -375,9 +375,11 @@ export class CloudTally {
 	interregionUsd = 0;
 	/** Total cloud spend, transfers included (jobs and request windows), USD. */
 	totalCostUsd = 0;
-	/** GPU-hours rented and their cost, by GPU class index (replicas and jobs). */
+	/** GPU-hours rented and their cost, by GPU class index (replicas and jobs); of the hours, render jobs'. */
 	readonly gpuHoursByGpu: Float64Array;
 	readonly costUsdByGpu: Float64Array;
+	readonly renderGpuHoursByGpu: Float64Array;
+	readonly renderCostUsdByGpu: Float64Array;
 	/** Work done, in H100-hours (jobs: their work; replicas: rented hours × the GPU's speed vs an H100). */
 	h100Hours = 0;
 	/** End times of the GPUs in use per [region · gpus + gpu] (only where capacity is limited). */
@@ -386,6 +388,8 @@ export class CloudTally {
 	constructor(regionCount: number, gpuCount: number) {
 		this.gpuHoursByGpu = new Float64Array(gpuCount);
 		this.costUsdByGpu = new Float64Array(gpuCount);
+		this.renderGpuHoursByGpu = new Float64Array(gpuCount);
+		this.renderCostUsdByGpu = new Float64Array(gpuCount);
 		this.inUseEndMs = Array.from({ length: regionCount * gpuCount }, () => []);
 	}
 }
@@ -474,7 +478,15 @@ export class NetworkState {
 	readonly cloudOutageWindows: readonly (readonly [number, number])[][];
 	readonly cloudTally: CloudTally;
 	/** DePIN lease GPU-hours and cost by the leased node's GPU class (the per-class GPU-hour price). */
-	readonly depinLeaseByGpu: { readonly gpuHours: Float64Array; readonly costUsd: Float64Array };
+	/** DePIN lease GPU-hours and cost by GPU class; of the hours, those of render jobs (FP32 work). */
+	readonly depinLeaseByGpu: {
+		readonly gpuHours: Float64Array;
+		readonly costUsd: Float64Array;
+		readonly renderGpuHours: Float64Array;
+		readonly renderCostUsd: Float64Array;
+	};
+	/** 1 where the class (by index) is a render job class. */
+	readonly renderClass: Uint8Array;
 	readonly entryRng: RandomStream;
 	readonly entryPlaceRng: RandomStream;
 	readonly hostingRng: RandomStream;
@@ -562,7 +574,10 @@ export class NetworkState {
 		this.depinLeaseByGpu = {
 			gpuHours: new Float64Array(setup.gpus.length),
 			costUsd: new Float64Array(setup.gpus.length),
+			renderGpuHours: new Float64Array(setup.gpus.length),
+			renderCostUsd: new Float64Array(setup.gpus.length),
 		};
+		this.renderClass = Uint8Array.from(scenario.demand.classes, (c) => (c.kind === "render" ? 1 : 0));
 		this.entryRng = this.streams.stream("providers/entry");
 		this.entryPlaceRng = this.streams.stream("providers/entry-place");
 		this.hostingRng = this.streams.stream("providers/hosting");

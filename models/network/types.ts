@@ -185,8 +185,10 @@ export interface TokenKpis {
 export interface ComparisonKpis {
 	/** Per GPU class either side rented: GPU-hours and GPU-hour price (DePIN: leases by the node's class; cloud: the class rented). */
 	readonly byGpu: readonly GpuPriceRow[];
-	/** Cost of one H100-hour of work: cost ÷ Σ GPU-hours × (the class's speed relative to an H100), USD. */
+	/** Cost of one H100-hour of tensor work (every lease but render jobs'): cost ÷ Σ GPU-hours × speed vs an H100, USD. */
 	readonly usdPerH100Hour: { readonly depin: number | null; readonly cloud: number | null };
+	/** Render jobs' GPU cost per H100 FP32-hour of render work, USD (null: no render work). */
+	readonly usdPerH100Fp32HourRender: { readonly depin: number | null; readonly cloud: number | null };
 	readonly cloud: CloudTwinKpis;
 }
 

@@ -21,6 +21,23 @@ function expectClassesSumToPooled(twin: TwinKpis): void {
 	expect(sum(jobs, (c) => c.jobs.rejected + c.jobs.failed)).toBe(twin.jobs.rejected);
 }
 
+describe("USD per H100-hour", () => {
+	it("render work is priced per H100 FP32-hour apart from tensor work", () => {
+		// render-like has one job class, render, and no real-time class: no tensor work at all.
+		const result = run(inputsFromFile("presets/render-like", ["horizonDays=3", "nodes.initialCount=100"]), {
+			checkInvariants: false,
+		});
+		expect(result.comparison.usdPerH100Hour).toEqual({ depin: null, cloud: null });
+		const render = result.comparison.usdPerH100Fp32HourRender;
+		expect(render.depin).toBeGreaterThan(0);
+		expect(render.cloud).toBeGreaterThan(0);
+		// The cloud renders on its cheapest card per unit of render work, at its list price.
+		const l40s = result.comparison.byGpu.find((g) => g.gpu === "l40s");
+		expect(l40s?.cloudUsdPerGpuHour).not.toBeNull();
+		expect(render.cloud).toBeCloseTo((l40s?.cloudUsdPerGpuHour as number) * (66.91 / 91.6), 9);
+	});
+});
+
 describe("per-class KPIs", () => {
 	for (const failover of ["nearest-region", "none"]) {
 		it(`sum to the pooled figures on both sides (failover ${failover})`, () => {
