@@ -371,16 +371,6 @@ export function throughputTokensPerSecond(
  * credit a consumer card with twice the work it does. Memory capacity and interconnect are
  * the market's hardware requirements, not part of the time.
  */
-/**
- * Wall-clock hours of a render job on `gpu` whose size is given in H100-hours: path tracing
- * (OctaneRender, Cycles) runs on FP32 shader cores, not tensor cores, so the work converts by
- * FP32 peak — work × h100 FP32 ÷ gpu FP32, an equal achieved share of it assumed. RT cores
- * (RTX cards, not the A100 or H100) would widen the consumer cards' lead; they are left out.
- */
-export function jobDurationHoursFp32(workH100Hours: number, gpu: GpuSpec, h100: GpuSpec): number {
-	return workH100Hours * (h100.fp32Tflops / gpu.fp32Tflops);
-}
-
 export function jobDurationHours(
 	workH100Hours: number,
 	gpu: GpuSpec,
@@ -389,4 +379,15 @@ export function jobDurationHours(
 	h100Mfu: number,
 ): number {
 	return workH100Hours * ((h100.fp16TensorTflops * h100Mfu) / (gpu.fp16TensorTflops * gpuMfu));
+}
+
+/**
+ * Wall-clock hours of a render job on `gpu` whose size is given in H100 FP32-hours: path tracing
+ * (OctaneRender, Cycles) runs on FP32 shader cores, not tensor cores, so the work converts by
+ * FP32 peak — work × h100 FP32 ÷ gpu FP32, an equal achieved share of it assumed. A proxy: RT
+ * cores (on RTX cards and the L40S, not the A100 or H100), power limits and memory bandwidth are
+ * left out (docs/tokenomics.md sets it beside V-Ray and OctaneBench figures).
+ */
+export function jobDurationHoursFp32(workH100Hours: number, gpu: GpuSpec, h100: GpuSpec): number {
+	return workH100Hours * (h100.fp32Tflops / gpu.fp32Tflops);
 }

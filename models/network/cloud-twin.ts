@@ -129,12 +129,7 @@ export function cloudTwin(state: NetworkState, classState: JobClassState, origin
 	cloudJobs.gpuHours += gpuHours;
 	cloudJobs.costUsd += computeUsd;
 	cloudTally.totalCostUsd += costUsd;
-	cloudTally.gpuHoursByGpu[gpu] = (cloudTally.gpuHoursByGpu[gpu] as number) + gpuHours;
-	if (spec.kind === "render") {
-		cloudTally.renderGpuHoursByGpu[gpu] = (cloudTally.renderGpuHoursByGpu[gpu] as number) + gpuHours;
-		cloudTally.renderCostUsdByGpu[gpu] = (cloudTally.renderCostUsdByGpu[gpu] as number) + computeUsd;
-	}
-	cloudTally.costUsdByGpu[gpu] = (cloudTally.costUsdByGpu[gpu] as number) + computeUsd;
+	cloudTally.spend.add(gpu, gpuHours, computeUsd, classState.render);
 	epochCounts.cloudPriceGpuHours += gpuHours;
 	epochCounts.cloudPriceUsd += computeUsd;
 	classState.epochCloudCost += costUsd;

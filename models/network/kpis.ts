@@ -5,9 +5,11 @@ import type { GpuSpec } from "../catalog.js";
 import { NodeState } from "../nodes.js";
 import { HOURS_PER_DAY, MS_PER_DAY, MS_PER_SECOND } from "../units.js";
 import { cloudRegionTimeUp } from "./cloud-twin.js";
+import type { NetworkSetup } from "./setup.js";
 import type {
 	ClassJobTally,
 	ClassRequestTally,
+	GpuSpendTally,
 	JobClassState,
 	NetworkState,
 	RealtimeClassState,
@@ -36,13 +38,7 @@ export function networkKpis(state: NetworkState): NetworkKpis {
 			rejected: totals.rejected,
 			inFlight: totals.waiting + totals.running,
 		}),
-		nodes: {
-			start: state.nodesStart,
-			end: activeNodes(state),
-			min: Math.min(state.nodesMin, state.nodesStart),
-			max: Math.max(state.nodesMax, state.nodesStart),
-			byGpu: activeNodesByGpu(state),
-		},
+		nodes: nodeKpis(state),
 		demandShare: ratio(totals.arrived, state.cloudJobs.arrived),
 		utilisation: totals.liveNodeMs > 0 ? totals.busyMs / totals.liveNodeMs : 0,
 		interruptions: totals.interruptions,
@@ -89,29 +85,31 @@ export function cloudKpis(state: NetworkState): TwinKpis {
 	});
 }
 
-function activeNodes(state: NetworkState): number {
-	const stateOf = state.nodes.state;
-	let active = 0;
-	for (let node = 0; node < state.nodes.count; node++) {
-		const nodeState = stateOf[node];
-		if (nodeState === NodeState.idle || nodeState === NodeState.serving) active++;
+/** Active nodes (idle or serving) of each GPU class now (catalogue index). */
+function activeNodesByGpuIndex(state: NetworkState): Int32Array {
+	const { nodes, setup } = state;
+	const active = new Int32Array(setup.gpus.length);
+	for (let node = 0; node < nodes.count; node++) {
+		const nodeState = nodes.state[node];
+		const gpu = nodes.gpu[node] as number;
+		if (nodeState === NodeState.idle || nodeState === NodeState.serving) active[gpu] = (active[gpu] as number) + 1;
 	}
 	return active;
 }
 
-/** Active nodes of each GPU class at the start and now (the fleet's mix drifts as providers enter and leave). */
-function activeNodesByGpu(state: NetworkState): { gpu: string; start: number; end: number }[] {
-	const { nodes, setup } = state;
-	const end = new Int32Array(setup.gpus.length);
-	for (let node = 0; node < nodes.count; node++) {
-		const nodeState = nodes.state[node];
-		if (nodeState === NodeState.idle || nodeState === NodeState.serving)
-			end[nodes.gpu[node] as number] = (end[nodes.gpu[node] as number] as number) + 1;
-	}
-	return setup.gpus.flatMap((gpu, g) => {
-		const start = state.nodesStartByGpu[g] ?? 0;
-		return start > 0 || (end[g] as number) > 0 ? [{ gpu: gpu.id, start, end: end[g] as number }] : [];
-	});
+/** The fleet at the start and now, in all and by GPU class (the mix drifts as providers enter and leave). */
+function nodeKpis(state: NetworkState): NetworkKpis["nodes"] {
+	const end = activeNodesByGpuIndex(state);
+	return {
+		start: state.nodesStart,
+		end: end.reduce((a, b) => a + b, 0),
+		min: Math.min(state.nodesMin, state.nodesStart),
+		max: Math.max(state.nodesMax, state.nodesStart),
+		byGpu: state.setup.gpus.flatMap((gpu, g) => {
+			const start = state.nodesStartByGpu[g] ?? 0;
+			return start > 0 || (end[g] as number) > 0 ? [{ gpu: gpu.id, start, end: end[g] as number }] : [];
+		}),
+	};
 }
 
 function tokenKpis(state: NetworkState): TokenKpis | null {
@@ -301,26 +299,12 @@ function ratio(numerator: number, denominator: number): number | null {
 	return denominator > 0 ? numerator / denominator : null;
 }
 
-/** GPU-hour prices by class and per H100-hour of work on both sides, and the cloud twin's figures. */
-export function comparisonKpis(state: NetworkState): ComparisonKpis {
-	const { setup, cloudTally, depinLeaseByGpu } = state;
-	const scenario = setup.scenario;
-	const byGpu = setup.gpus.flatMap((gpu, g) => {
-		const depinHours = depinLeaseByGpu.gpuHours[g] as number;
-		const cloudHours = cloudTally.gpuHoursByGpu[g] as number;
-		if (!(depinHours > 0 || cloudHours > 0)) return [];
-		return [
-			{
-				gpu: gpu.id,
-				depinGpuHours: depinHours,
-				depinUsdPerGpuHour: ratio(depinLeaseByGpu.costUsd[g] as number, depinHours),
-				cloudGpuHours: cloudHours,
-				cloudUsdPerGpuHour: ratio(cloudTally.costUsdByGpu[g] as number, cloudHours),
-			},
-		];
-	});
-	// An H100-hour of work takes hoursPerWork GPU-hours on a class (audits aside): its speed is 1 / that.
-	// Render work is FP32 work: its hours and cost go to their own figure, in H100 FP32-hours.
+/**
+ * One side's GPU cost per H100-hour of work: tensor work (every lease but render jobs') per H100-hour,
+ * render work per H100 FP32-hour. An H100-hour of work takes hoursPerWork GPU-hours on a class
+ * (audits aside): its speed is 1 / that.
+ */
+function usdPerH100Hours(spend: GpuSpendTally, setup: NetworkSetup): { tensor: number | null; render: number | null } {
 	const audits = 1 + setup.auditOverhead;
 	const h100Hours = (hours: Float64Array, perWork: Float64Array) => {
 		let total = 0;
@@ -330,32 +314,41 @@ export function comparisonKpis(state: NetworkState): ComparisonKpis {
 		}
 		return total;
 	};
-	const minus = (a: Float64Array, b: Float64Array) => a.map((x, g) => x - (b[g] as number));
 	const sum = (values: Float64Array) => values.reduce((a, b) => a + b, 0);
+	const tensorHours = spend.gpuHours.map((hours, g) => hours - (spend.renderGpuHours[g] as number));
+	return {
+		tensor: ratio(sum(spend.costUsd) - sum(spend.renderCostUsd), h100Hours(tensorHours, setup.hoursPerWorkByGpu)),
+		render: ratio(sum(spend.renderCostUsd), h100Hours(spend.renderGpuHours, setup.renderHoursPerWorkByGpu)),
+	};
+}
+
+/** GPU-hour prices by class and per H100-hour of work on both sides, and the cloud twin's figures. */
+export function comparisonKpis(state: NetworkState): ComparisonKpis {
+	const { setup, cloudTally, depinLeaseByGpu: depin } = state;
+	const cloud = cloudTally.spend;
+	const scenario = setup.scenario;
+	const byGpu = setup.gpus.flatMap((gpu, g) => {
+		const depinHours = depin.gpuHours[g] as number;
+		const cloudHours = cloud.gpuHours[g] as number;
+		if (!(depinHours > 0 || cloudHours > 0)) return [];
+		return [
+			{
+				gpu: gpu.id,
+				depinGpuHours: depinHours,
+				depinUsdPerGpuHour: ratio(depin.costUsd[g] as number, depinHours),
+				cloudGpuHours: cloudHours,
+				cloudUsdPerGpuHour: ratio(cloud.costUsd[g] as number, cloudHours),
+			},
+		];
+	});
+	const depinPerWork = usdPerH100Hours(depin, setup);
+	const cloudPerWork = usdPerH100Hours(cloud, setup);
 	const windows = cloudTally.windows;
 	const transferUsd = cloudTally.egressUsd + cloudTally.interregionUsd;
 	return {
 		byGpu,
-		usdPerH100Hour: {
-			depin: ratio(
-				sum(depinLeaseByGpu.costUsd) - sum(depinLeaseByGpu.renderCostUsd),
-				h100Hours(minus(depinLeaseByGpu.gpuHours, depinLeaseByGpu.renderGpuHours), setup.hoursPerWorkByGpu),
-			),
-			cloud: ratio(
-				sum(cloudTally.costUsdByGpu) - sum(cloudTally.renderCostUsdByGpu),
-				h100Hours(minus(cloudTally.gpuHoursByGpu, cloudTally.renderGpuHoursByGpu), setup.hoursPerWorkByGpu),
-			),
-		},
-		usdPerH100Fp32HourRender: {
-			depin: ratio(
-				sum(depinLeaseByGpu.renderCostUsd),
-				h100Hours(depinLeaseByGpu.renderGpuHours, setup.renderHoursPerWorkByGpu),
-			),
-			cloud: ratio(
-				sum(cloudTally.renderCostUsdByGpu),
-				h100Hours(cloudTally.renderGpuHoursByGpu, setup.renderHoursPerWorkByGpu),
-			),
-		},
+		usdPerH100Hour: { depin: depinPerWork.tensor, cloud: cloudPerWork.tensor },
+		usdPerH100Fp32HourRender: { depin: depinPerWork.render, cloud: cloudPerWork.render },
 		cloud: {
 			pricing: scenario.cloud.pricing,
 			failover: scenario.failover,

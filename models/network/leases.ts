@@ -8,13 +8,17 @@ import { accrueLease as accrueLeaseInto } from "../provider-accounting.js";
 import { MS_PER_HOUR } from "../units.js";
 import type { NetworkState } from "./state.js";
 
-/** Books a lease of `node` from `startMs` for `hours` at `priceUsdPerGpuHour`, and schedules its end. */
+/**
+ * Books a lease of `node` from `startMs` for `hours` at `priceUsdPerGpuHour`, and schedules its end;
+ * `render`: the lease serves a render job (its GPU-hours are FP32 work).
+ */
 export function bookLease(
 	state: NetworkState,
 	node: number,
 	startMs: number,
 	hours: number,
 	priceUsdPerGpuHour: number,
+	render = false,
 ): void {
 	const { nodes, totals, epochCounts } = state;
 	// At least 1 ms: a lease ends after it starts.
@@ -29,10 +33,8 @@ export function bookLease(
 	totals.feesUsd += costUsd * state.setup.takeRate;
 	epochCounts.priceGpuHours += hours;
 	epochCounts.priceUsd += costUsd;
-	const byGpu = state.depinLeaseByGpu;
 	const gpu = nodes.gpu[node] as number;
-	byGpu.gpuHours[gpu] = (byGpu.gpuHours[gpu] as number) + hours;
-	byGpu.costUsd[gpu] = (byGpu.costUsd[gpu] as number) + costUsd;
+	state.depinLeaseByGpu.add(gpu, hours, costUsd, render);
 	state.epochLeaseGpuHoursByGpu[gpu] = (state.epochLeaseGpuHoursByGpu[gpu] as number) + hours;
 	state.epochLeaseUsdByGpu[gpu] = (state.epochLeaseUsdByGpu[gpu] as number) + costUsd;
 }
@@ -40,21 +42,14 @@ export function bookLease(
 /** Leases the awarded nodes from `startMs` for `hours` each, to `job` (a job id or a replica marker). */
 export function leaseAward(state: NetworkState, award: Award, startMs: number, hours: number, job: number): void {
 	const { nodes, idle } = state;
-	// Render work is FP32 work: its GPU-hours and cost are kept apart for the H100-hour KPIs.
-	const render = job >= 0 && state.renderClass[state.jobs.classIndex[job] as number] === 1;
+	const render = job >= 0 && state.jobClassByIndex[state.jobs.classIndex[job] as number]?.render === true;
 	let previous = -1;
 	for (let w = 0; w < award.count; w++) {
 		const node = award.nodes[w] as number;
 		idle.remove(node, nodes.gpu[node] as number, nodes.metro[node] as number);
 		nodes.state[node] = NodeState.serving;
 		nodes.job[node] = job;
-		bookLease(state, node, startMs, hours, award.priceUsdPerGpuHour[w] as number);
-		if (render) {
-			const { renderGpuHours, renderCostUsd } = state.depinLeaseByGpu;
-			const gpu = nodes.gpu[node] as number;
-			renderGpuHours[gpu] = (renderGpuHours[gpu] as number) + hours;
-			renderCostUsd[gpu] = (renderCostUsd[gpu] as number) + (award.priceUsdPerGpuHour[w] as number) * hours;
-		}
+		bookLease(state, node, startMs, hours, award.priceUsdPerGpuHour[w] as number, render);
 		nodes.nextInJob[node] = -1;
 		if (previous >= 0) nodes.nextInJob[previous] = node;
 		else if (job >= 0) state.jobs.firstNode[job] = node;

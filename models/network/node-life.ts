@@ -203,8 +203,9 @@ export function placeInitialFleet(state: NetworkState, inputs: NetworkInputs): v
 			nodes.state[node] = NodeState.exited;
 			continue;
 		}
-		idle.add(node, nodes.gpu[node] as number, nodes.metro[node] as number);
-		state.nodesStartByGpu[nodes.gpu[node] as number] = (state.nodesStartByGpu[nodes.gpu[node] as number] as number) + 1;
+		const gpu = nodes.gpu[node] as number;
+		idle.add(node, gpu, nodes.metro[node] as number);
+		state.nodesStartByGpu[gpu] = (state.nodesStartByGpu[gpu] as number) + 1;
 		if (nodes.hosting[node] === Hosting.datacenter) state.hostingAtStart.datacenter++;
 		else state.hostingAtStart.residential++;
 		// The starting fleet's stakes come from holders (no market purchase at t = 0).

@@ -448,8 +448,7 @@ function tallyCloudWindow(
 	const every = setup.requestMode === "sampled" ? setup.scenario.requests.sampleEveryEpochs : 1;
 	const epochHours = Math.min(every * setup.epochMs, setup.horizonMs - state.epochStartMs) / MS_PER_HOUR;
 	const scale = windowHours > 0 ? epochHours / windowHours : 0;
-	cloudTally.gpuHoursByGpu[gpu] = (cloudTally.gpuHoursByGpu[gpu] as number) + replicaCount * epochHours;
-	cloudTally.costUsdByGpu[gpu] = (cloudTally.costUsdByGpu[gpu] as number) + replicaCostUsd * scale;
+	cloudTally.spend.add(gpu, replicaCount * epochHours, replicaCostUsd * scale, false);
 	cloudTally.egressUsd += egressUsd * scale;
 	cloudTally.totalCostUsd += (replicaCostUsd + egressUsd) * scale;
 }

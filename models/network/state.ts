@@ -179,6 +179,8 @@ export class JobClassState extends ClassState {
 	readonly cloudOfferGpu: Int32Array;
 	/** The region a job whose nearest region is r runs in when all are up (cloud.jobPlacement). */
 	readonly cloudHomeRegion: Int32Array;
+	/** A render class: its work is FP32 work, converted between cards and priced per H100-hour apart. */
+	readonly render: boolean;
 	/** GPU-hours one H100-hour of this class's work takes on each GPU class (render work: by FP32 peak). */
 	readonly hoursPerWorkByGpu: Float64Array;
 
@@ -194,7 +196,8 @@ export class JobClassState extends ClassState {
 		this.timeRng = streams.stream(`demand/${spec.id}/arrivals`);
 		this.whatRng = streams.stream(`demand/${spec.id}/orders`);
 		this.choiceRng = streams.stream(`demand/${spec.id}/choice`);
-		this.hoursPerWorkByGpu = spec.kind === "render" ? setup.renderHoursPerWorkByGpu : setup.hoursPerWorkByGpu;
+		this.render = spec.kind === "render";
+		this.hoursPerWorkByGpu = this.render ? setup.renderHoursPerWorkByGpu : setup.hoursPerWorkByGpu;
 		const offers = cloudOffers(setup, this.eligibleGpu, spec.gpusPerJob, this.hoursPerWorkByGpu);
 		this.cloudOfferCostPerWork = offers.costPerWork;
 		this.cloudOfferHoursPerWork = offers.hoursPerWork;
@@ -325,6 +328,32 @@ export class RequestTally {
 	totalTokens = 0;
 }
 
+/**
+ * GPU-hours rented and what they cost, by GPU class index; of them, render jobs' (FP32 work, which the
+ * KPIs price per H100 FP32-hour apart from the tensor work of every other lease).
+ */
+export class GpuSpendTally {
+	readonly gpuHours: Float64Array;
+	readonly costUsd: Float64Array;
+	readonly renderGpuHours: Float64Array;
+	readonly renderCostUsd: Float64Array;
+
+	constructor(gpuCount: number) {
+		this.gpuHours = new Float64Array(gpuCount);
+		this.costUsd = new Float64Array(gpuCount);
+		this.renderGpuHours = new Float64Array(gpuCount);
+		this.renderCostUsd = new Float64Array(gpuCount);
+	}
+
+	add(gpu: number, hours: number, costUsd: number, render: boolean): void {
+		this.gpuHours[gpu] = (this.gpuHours[gpu] as number) + hours;
+		this.costUsd[gpu] = (this.costUsd[gpu] as number) + costUsd;
+		if (!render) return;
+		this.renderGpuHours[gpu] = (this.renderGpuHours[gpu] as number) + hours;
+		this.renderCostUsd[gpu] = (this.renderCostUsd[gpu] as number) + costUsd;
+	}
+}
+
 /** What one twin (DePIN or cloud) records over the run for its KPIs. */
 export class TwinRecord {
 	readonly latency = new LogHistogram();
@@ -375,21 +404,15 @@ export class CloudTally {
 	interregionUsd = 0;
 	/** Total cloud spend, transfers included (jobs and request windows), USD. */
 	totalCostUsd = 0;
-	/** GPU-hours rented and their cost, by GPU class index (replicas and jobs); of the hours, render jobs'. */
-	readonly gpuHoursByGpu: Float64Array;
-	readonly costUsdByGpu: Float64Array;
-	readonly renderGpuHoursByGpu: Float64Array;
-	readonly renderCostUsdByGpu: Float64Array;
+	/** GPU-hours rented and their cost, by GPU class (replicas and jobs). */
+	readonly spend: GpuSpendTally;
 	/** Work done, in H100-hours (jobs: their work; replicas: rented hours × the GPU's speed vs an H100). */
 	h100Hours = 0;
 	/** End times of the GPUs in use per [region · gpus + gpu] (only where capacity is limited). */
 	readonly inUseEndMs: number[][];
 
 	constructor(regionCount: number, gpuCount: number) {
-		this.gpuHoursByGpu = new Float64Array(gpuCount);
-		this.costUsdByGpu = new Float64Array(gpuCount);
-		this.renderGpuHoursByGpu = new Float64Array(gpuCount);
-		this.renderCostUsdByGpu = new Float64Array(gpuCount);
+		this.spend = new GpuSpendTally(gpuCount);
 		this.inUseEndMs = Array.from({ length: regionCount * gpuCount }, () => []);
 	}
 }
@@ -478,15 +501,7 @@ export class NetworkState {
 	readonly cloudOutageWindows: readonly (readonly [number, number])[][];
 	readonly cloudTally: CloudTally;
 	/** DePIN lease GPU-hours and cost by the leased node's GPU class (the per-class GPU-hour price). */
-	/** DePIN lease GPU-hours and cost by GPU class; of the hours, those of render jobs (FP32 work). */
-	readonly depinLeaseByGpu: {
-		readonly gpuHours: Float64Array;
-		readonly costUsd: Float64Array;
-		readonly renderGpuHours: Float64Array;
-		readonly renderCostUsd: Float64Array;
-	};
-	/** 1 where the class (by index) is a render job class. */
-	readonly renderClass: Uint8Array;
+	readonly depinLeaseByGpu: GpuSpendTally;
 	readonly entryRng: RandomStream;
 	readonly entryPlaceRng: RandomStream;
 	readonly hostingRng: RandomStream;
@@ -571,13 +586,7 @@ export class NetworkState {
 		this.auditRng = this.streams.stream("verification/audits");
 		this.cloudOutageWindows = cloudOutageWindowsOf(setup, this.streams);
 		this.cloudTally = new CloudTally(setup.regions.length, setup.gpus.length);
-		this.depinLeaseByGpu = {
-			gpuHours: new Float64Array(setup.gpus.length),
-			costUsd: new Float64Array(setup.gpus.length),
-			renderGpuHours: new Float64Array(setup.gpus.length),
-			renderCostUsd: new Float64Array(setup.gpus.length),
-		};
-		this.renderClass = Uint8Array.from(scenario.demand.classes, (c) => (c.kind === "render" ? 1 : 0));
+		this.depinLeaseByGpu = new GpuSpendTally(setup.gpus.length);
 		this.entryRng = this.streams.stream("providers/entry");
 		this.entryPlaceRng = this.streams.stream("providers/entry-place");
 		this.hostingRng = this.streams.stream("providers/hosting");
