@@ -68,8 +68,9 @@ describe("geo fit", () => {
 		routeInflationScaleKm: 800,
 	};
 
-	it("recovers the parameters of synthetic metro-id pings within 2% and writes a snippet", async () => {
-		const ids = catalog.metros.slice(0, 30).map((m) => m);
+	/** Exact core RTTs (the `truth` parameters) between every pair of the first `metros` metros at least `minKm` apart, as a pings file. */
+	const syntheticPings = (metros: number, minKm: number, name: string): string => {
+		const ids = catalog.metros.slice(0, metros);
 		const rows = ["from_metro,to_metro,rtt_ms"];
 		for (let i = 0; i < ids.length; i++) {
 			for (let j = i + 1; j < ids.length; j++) {
@@ -77,11 +78,16 @@ describe("geo fit", () => {
 				const b = ids[j];
 				if (a === undefined || b === undefined) continue;
 				const km = greatCircleKm(a.lat, a.lon, b.lat, b.lon);
-				if (km >= 50) rows.push(`${a.id},${b.id},${coreRttMs(km, truth)}`);
+				if (km >= minKm) rows.push(`${a.id},${b.id},${coreRttMs(km, truth)}`);
 			}
 		}
-		const pings = join(dir, "synthetic.csv");
+		const pings = join(dir, name);
 		writeFileSync(pings, `${rows.join("\n")}\n`);
+		return pings;
+	};
+
+	it("recovers the parameters of synthetic metro-id pings within 2% and writes a snippet", async () => {
+		const pings = syntheticPings(30, 50, "synthetic.csv");
 		const out = join(dir, "fit.yaml");
 		const capture = captureIo();
 		expect(await main(["geo", "fit", "--pings", pings, "--out", out, "--scenario", "small"], capture.io)).toBe(EXIT_OK);
@@ -97,18 +103,7 @@ describe("geo fit", () => {
 	});
 
 	it("--held-out: refits leaving out each metro in turn and prints and writes the errors on its pairs", async () => {
-		const ids = catalog.metros.slice(0, 6);
-		const rows = ["from_metro,to_metro,rtt_ms"];
-		for (let i = 0; i < ids.length; i++) {
-			for (let j = i + 1; j < ids.length; j++) {
-				const a = ids[i];
-				const b = ids[j];
-				if (a === undefined || b === undefined) continue;
-				rows.push(`${a.id},${b.id},${coreRttMs(greatCircleKm(a.lat, a.lon, b.lat, b.lon), truth)}`);
-			}
-		}
-		const pings = join(dir, "six.csv");
-		writeFileSync(pings, `${rows.join("\n")}\n`);
+		const pings = syntheticPings(6, 0, "six.csv");
 		const out = join(dir, "six.yaml");
 		const capture = captureIo();
 		const args = ["geo", "fit", "--pings", pings, "--out", out, "--scenario", "small", "--held-out", "--min-km", "0"];

@@ -47,17 +47,20 @@ describe("provider economics", () => {
 		expect(marketAskUsdPerGpuHour(0.1, 0.05, false, 0.0975)).toBe(0.0975);
 	});
 
+	/** A newcomer's outlook on a class of 99 live nodes and 20 joining (a 4090 at $0.35 a GPU-hour). */
+	const OUTLOOK = {
+		clearingUsdPerGpuHour: 0.35,
+		fiatShareToProvider: 0.96,
+		utilisationOfSimilar: 0.6,
+		liveOfClass: 99,
+		backlogOfClass: 20,
+		tokenRewardUsdPerHour: 0.01,
+		capexUsd: 1700,
+		lifetimeYears: 3,
+	};
+
 	it("a newcomer's return: clearing price at the utilisation shared with the backlog, tokens, net of depreciation", () => {
-		const outlook = {
-			clearingUsdPerGpuHour: 0.35,
-			fiatShareToProvider: 0.96,
-			utilisationOfSimilar: 0.6,
-			liveOfClass: 99,
-			backlogOfClass: 20,
-			tokenRewardUsdPerHour: 0.01,
-			capexUsd: 1700,
-			lifetimeYears: 3,
-		};
+		const outlook = OUTLOOK;
 		// Busy share 0.6 × 99 / (99 + 20 + 1) = 0.495; revenue 0.35 × 0.495 × 0.96 + 0.01 = 0.17632;
 		// running cost at 0.495: 0.45 × (0.25 + 0.75 × 0.495) × 0.15 + 0.03 = 0.071934375.
 		const margin = 0.17632 - 0.071934375;
@@ -71,18 +74,7 @@ describe("provider economics", () => {
 	});
 
 	it("a newcomer shares the emission and the orders with the whole fleet's backlog", () => {
-		const outlook = {
-			clearingUsdPerGpuHour: 0.35,
-			fiatShareToProvider: 0.96,
-			utilisationOfSimilar: 0.6,
-			liveOfClass: 99,
-			backlogOfClass: 20,
-			tokenRewardUsdPerHour: 0.05,
-			capexUsd: 1700,
-			lifetimeYears: 3,
-			liveAll: 899,
-			backlogAll: 120,
-		};
+		const outlook = { ...OUTLOOK, tokenRewardUsdPerHour: 0.05, liveAll: 899, backlogAll: 120 };
 		// Busy share 0.6 × 99 / 120 = 0.495, times 899 / (899 + 100) (the other classes' backlog of 100
 		// competes for the same orders) = 0.445495495…; the emission: 0.05 × 899 / (899 + 120 + 1).
 		const utilisation = (0.495 * 899) / 999;
