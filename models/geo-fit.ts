@@ -85,10 +85,20 @@ export interface ErrorSummary {
 	readonly meanAbsLogError: number;
 }
 
+/** |model − measured| / measured on one pair. */
+function relativeError(pair: PingPair, params: CoreRttParams): number {
+	return Math.abs(coreRttMs(pair.km, params) - pair.rttMs) / pair.rttMs;
+}
+
+/** The model's relative errors on the pairs, in increasing order. */
+function sortedRelativeErrors(pairs: readonly PingPair[], params: CoreRttParams): number[] {
+	return pairs.map((p) => relativeError(p, params)).sort((a, b) => a - b);
+}
+
 /** Relative errors of the model on the pairs (quantiles by linear interpolation, type 7). */
 export function errorSummary(pairs: readonly PingPair[], params: CoreRttParams): ErrorSummary {
 	if (pairs.length === 0) throw new RangeError("no pairs to compare");
-	const errors = pairs.map((p) => Math.abs(coreRttMs(p.km, params) - p.rttMs) / p.rttMs).sort((a, b) => a - b);
+	const errors = sortedRelativeErrors(pairs, params);
 	return {
 		count: pairs.length,
 		medianRelativeError: quantile(errors, 0.5),
@@ -117,7 +127,7 @@ export function heldOutErrors(
 		const train = pairs.filter((p) => !touches(p));
 		if (train.length < 4) continue;
 		const params = refit(train);
-		for (const p of pairs) if (touches(p)) errors.push(Math.abs(coreRttMs(p.km, params) - p.rttMs) / p.rttMs);
+		for (const p of pairs) if (touches(p)) errors.push(relativeError(p, params));
 		used++;
 	}
 	if (errors.length === 0) return null;
@@ -209,7 +219,7 @@ function harrellDavisWeights(n: number, q: number): Float64Array {
  * (Harrell–Davis quantiles), i.e. how far the worse of the two goals is from being met.
  */
 export function goalObjective(pairs: readonly PingPair[], params: CoreRttParams): number {
-	const errors = pairs.map((p) => Math.abs(coreRttMs(p.km, params) - p.rttMs) / p.rttMs).sort((a, b) => a - b);
+	const errors = sortedRelativeErrors(pairs, params);
 	return Math.max(
 		harrellDavisQuantile(errors, 0.5) / GOAL_MEDIAN_RELATIVE_ERROR,
 		harrellDavisQuantile(errors, 0.9) / GOAL_P90_RELATIVE_ERROR,
