@@ -45,24 +45,28 @@ class RunColumns {
 		for (const column of this.data.values()) if (column.length < this.rows) column.push(null);
 	}
 
-	/** CSV through arquero: numbers as their shortest round-trip decimals, null empty. */
+	/** CSV of the given columns (columnsCsv). */
 	csv(columns: readonly string[]): string {
 		const data: Record<string, unknown[]> = {};
 		for (const name of columns) data[name] = this.data.get(name) ?? new Array<unknown>(this.rows).fill(null);
-		return endLine(table(data).toCSV());
+		return columnsCsv(data);
 	}
 }
 
-/** One newline at the end (arquero's CSV already ends with one; an extra one would be an empty record). */
-function endLine(text: string): string {
+/**
+ * CSV of named columns through arquero: numbers as their shortest round-trip decimals, null empty,
+ * one newline at the end (arquero's CSV already ends with one; another would be an empty record).
+ */
+function columnsCsv(data: Record<string, unknown[]>): string {
+	const text = table(data).toCSV();
 	return text.endsWith("\n") ? text : `${text}\n`;
 }
 
-/** CSV through arquero: numbers as their shortest round-trip decimals, null empty. */
+/** CSV of rows, in the given columns (columnsCsv). */
 function toCsv(rows: readonly Record<string, unknown>[], columns: readonly string[]): string {
 	const data: Record<string, unknown[]> = {};
 	for (const column of columns) data[column] = rows.map((row) => row[column] ?? null);
-	return endLine(table(data).toCSV());
+	return columnsCsv(data);
 }
 
 /** A run's record, or the error that the sweep (or shard) is unfinished. */
