@@ -15,7 +15,6 @@
  *   (each a fresh child process of the real command; a preloaded probe reports its peak).
  * - Throughput: runs per second of small.yaml; seconds per simulated node-year of base.
  */
-import { fork } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -105,27 +104,11 @@ export async function sweepTimeSample(options: { scenario: string; overrides: re
  * Peak RSS (MiB) of the command line `args` in a fresh child process, every thread included:
  * peak-rss-probe.js, preloaded, sends it as the process ends (nothing of the benchmark loads).
  */
-export function peakRssOf(cliEntry: string, args: readonly string[]): Promise<number> {
+export async function peakRssOf(cliEntry: string, args: readonly string[]): Promise<number> {
 	const probe = new URL("./peak-rss-probe.js", import.meta.url).href;
-	return new Promise((resolve, reject) => {
-		const child = fork(cliEntry, [...args], {
-			execArgv: [...process.execArgv, "--import", probe],
-			stdio: ["ignore", "ignore", "pipe", "ipc"],
-		});
-		let stderr = "";
-		child.stderr?.on("data", (chunk: Buffer) => {
-			stderr = (stderr + chunk.toString("utf8")).slice(-2000);
-		});
-		let peakRssMiB: number | undefined;
-		child.on("message", (message) => {
-			peakRssMiB = (message as { peakRssMiB: number }).peakRssMiB;
-		});
-		child.on("error", reject);
-		child.on("exit", (code) => {
-			if (code === 0 && peakRssMiB !== undefined) resolve(peakRssMiB);
-			else reject(new Error(`depin-twin ${args.slice(0, 2).join(" ")} exited with code ${code}:\n${stderr}`));
-		});
-	});
+	const execArgv = [...process.execArgv, "--import", probe];
+	const reply = (await runInChild(cliEntry, args, { execArgv, captureStderr: true })) as { peakRssMiB: number };
+	return reply.peakRssMiB;
 }
 
 /** Peak RSS of `depin-twin run` (one run) and of `depin-twin sweep` of `runs` runs on one worker. */
