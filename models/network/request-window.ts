@@ -5,6 +5,7 @@
  */
 import type { LogHistogram } from "../../sim/recorder/histogram.js";
 import type { GpuSpec } from "../catalog.js";
+import { placeCloudReplicas } from "../cloud-placement.js";
 import type { EpochDemand } from "../demand.js";
 import { iterationCost, staticBatchMs, workloadEfficiency } from "../latency.js";
 import { NodeState } from "../nodes.js";
@@ -16,7 +17,7 @@ import {
 	simulateRequests,
 } from "../requests.js";
 import { MS_PER_DAY, MS_PER_HOUR, MS_PER_SECOND, SECONDS_PER_HOUR } from "../units.js";
-import { cloudHasRoom, cloudOccupy, cloudRegionDown, KB_PER_GB, placeCloudReplicas } from "./cloud-twin.js";
+import { cloudHasRoom, cloudOccupy, cloudRegionDown, KB_PER_GB } from "./cloud-twin.js";
 import { RTT_BUDGET_SHARE_OF_SLA } from "./setup.js";
 import type { ClassRequestTally, NetworkState, RealtimeClassState, RequestTally, TwinRecord } from "./state.js";
 

@@ -16,6 +16,7 @@ import {
 	type GpuSpec,
 	type Metro,
 } from "../catalog.js";
+import { placeCloudReplicas } from "../cloud-placement.js";
 import { DemandModel } from "../demand.js";
 import { type Sampler, samplerOf, samplerOfValue } from "../distribution-spec.js";
 import { buildGeography, type Geography, greatCircleKm, HOSTING_KINDS } from "../geo.js";
@@ -528,43 +529,115 @@ export interface CloudRealtimeChoice {
 	readonly usable: Uint8Array;
 }
 
+/** The demand a tenant sizes a real-time deployment for: its mean rate and where it comes from. */
+export interface SizingDemand {
+	readonly ratePerSecond: number;
+	/** Weight of each metro (any scale). */
+	readonly metroWeights: Float64Array;
+}
+
+/**
+ * The class's demand over a day, as a tenant sizing a deployment sees it: the mean rate and
+ * metro weights of its 24 hourly demands from the start (the diurnal cycle averaged out).
+ */
+export function sizingDemand(setup: NetworkSetup, classIndex: number): SizingDemand {
+	const model = setup.demandModels[classIndex] as DemandModel;
+	const metroWeights = new Float64Array(setup.metroCount);
+	let ratePerHour = 0;
+	for (let hour = 0; hour < 24; hour++) {
+		const demand = model.at((hour + 0.5) * MS_PER_HOUR);
+		ratePerHour += demand.ratePerHour / 24;
+		for (let m = 0; m < metroWeights.length; m++)
+			metroWeights[m] = (metroWeights[m] as number) + (demand.metroWeights[m] as number) / 24;
+	}
+	return { ratePerSecond: ratePerHour / SECONDS_PER_HOUR, metroWeights };
+}
+
+/**
+ * Whether one request alone computes on `gpu` within the share of the class's SLA that RTT
+ * leaves (RTT_BUDGET_SHARE_OF_SLA): a card slower than that misses the SLA at any load, so
+ * no tenant deploys the class on it.
+ */
+export function meetsSlaCompute(spec: RealtimeClass, gpu: GpuSpec, calibration: CalibrationProfile): boolean {
+	if (gpu.memoryGb < spec.compute.weightsGb) return false;
+	const efficiency = workloadEfficiency(calibration, gpu, spec.compute);
+	return computeTimeMs(1, gpu, spec.compute, efficiency) <= (1 - RTT_BUDGET_SHARE_OF_SLA) * spec.slaP95Ms;
+}
+
 /**
  * The GPU the cloud serves a real-time class on: the one the scenario names, or ("cheapest") the
- * cloud GPU (enough memory) with the lowest median price per request/s of capacity over the regions
- * that offer it, at the scenario's pricing — as a tenant sizing a deployment would pick, and as
- * DePIN's auction picks the cheapest node that can serve.
+ * cloud GPU whose deployment for the class's demand costs least per hour, at the scenario's pricing:
+ * its replicas placed and sized as each request window places them (cloud-placement.ts), each at
+ * its region's price. The GPU must hold the model (memory as DePIN's eligibility: at least
+ * minVramGb and the weights, and its KV cache beside them) and compute one request within the
+ * SLA's compute share. Where demand fills replicas this is the lowest price per request/s of
+ * capacity; where minReplicas binds, the lowest hourly price (an L4 rather than an L40S for a
+ * light image class). DePIN's auction keeps comparing bids per capacity (docs/assumptions.md).
  */
 export function cloudRealtimeChoice(
 	setup: NetworkSetup,
 	spec: RealtimeClass,
 	calibration: CalibrationProfile,
+	demand: SizingDemand,
 ): CloudRealtimeChoice {
 	const { catalog, regions, cloudPricing } = setup;
 	const named = setup.scenario.cloud.realtimeGpu;
-	const option = (id: string): CloudRealtimeChoice & { usdPerRps: number } => {
+	const option = (id: string): CloudRealtimeChoice => {
 		const gpuIndex = requireId(catalog.gpuIndexById, id, "GPU");
 		const capacityRps = replicaCapacityRps(spec, catalog.gpus[gpuIndex] as GpuSpec, calibration);
 		const priceUsdPerGpuHour = Float64Array.from(regions, (region) =>
 			cloudPriceUsdPerGpuHour(region, id, cloudPricing),
 		);
 		const usable = Uint8Array.from(priceUsdPerGpuHour, (p) => (Number.isFinite(p) ? 1 : 0));
-		const offered = Array.from(priceUsdPerGpuHour).filter(Number.isFinite);
-		const usdPerRps = offered.length > 0 && capacityRps > 0 ? median(offered) / capacityRps : Number.POSITIVE_INFINITY;
-		return { gpuIndex, capacityRps, priceUsdPerGpuHour, usable, usdPerRps };
+		return { gpuIndex, capacityRps, priceUsdPerGpuHour, usable };
 	};
 	if (named !== "cheapest") return option(named);
-	let best: ReturnType<typeof option> | null = null;
+	let best: CloudRealtimeChoice | null = null;
+	let bestUsdPerHour = Number.POSITIVE_INFINITY;
 	for (const id of CLOUD_GPU_IDS) {
 		const gpu = catalog.gpuById.get(id);
-		// The tier filter is DePIN's; the cloud rents its data-centre GPUs that hold the model (memory as DePIN's
-		// eligibility: at least minVramGb and the weights; capacity 0 where the KV cache does not fit beside them).
-		if (gpu === undefined || gpu.memoryGb < Math.max(spec.hardware.minVramGb, spec.compute.weightsGb)) continue;
+		if (gpu === undefined || gpu.memoryGb < spec.hardware.minVramGb || !meetsSlaCompute(spec, gpu, calibration))
+			continue;
 		const candidate = option(id);
 		if (!(candidate.capacityRps > 0)) continue;
-		if (best === null || candidate.usdPerRps < best.usdPerRps) best = candidate;
+		const usdPerHour = deploymentUsdPerHour(setup, spec, candidate, demand);
+		if (usdPerHour < bestUsdPerHour) {
+			best = candidate;
+			bestUsdPerHour = usdPerHour;
+		}
 	}
-	// No eligible cloud GPU holds the model: the largest one, which then serves nothing.
+	// No cloud GPU can serve the class within its SLA: the largest one, which then misses it or serves nothing.
 	return best ?? option(CLOUD_GPU_IDS[0] as string);
+}
+
+/** What the class's cloud deployment on `choice` costs per hour at `demand`, USD (Infinity: no region offers it). */
+function deploymentUsdPerHour(
+	setup: NetworkSetup,
+	spec: RealtimeClass,
+	choice: CloudRealtimeChoice,
+	demand: SizingDemand,
+): number {
+	const placement = placeCloudReplicas({
+		rttMs: setup.geography.metroToRegionRttMs,
+		metroCount: setup.metroCount,
+		metroWeights: demand.metroWeights,
+		ratePerSecond: demand.ratePerSecond,
+		replicaCapacityRps: choice.capacityRps,
+		targetUtilisation: spec.replicas.targetUtilisation,
+		minReplicas: Math.max(1, spec.replicas.minReplicas),
+		rttBudgetMs: spec.slaP95Ms * RTT_BUDGET_SHARE_OF_SLA,
+		regionUsable: choice.usable,
+		priceUsdPerHour: choice.priceUsdPerGpuHour,
+	});
+	let usdPerHour = 0;
+	let replicas = 0;
+	for (let r = 0; r < placement.replicas.length; r++) {
+		const count = placement.replicas[r] as number;
+		if (count === 0) continue;
+		replicas += count;
+		usdPerHour += count * (choice.priceUsdPerGpuHour[r] as number);
+	}
+	return replicas > 0 ? usdPerHour : Number.POSITIVE_INFINITY;
 }
 
 /**

@@ -26,9 +26,11 @@ import {
 	cloudOutageWindowsOf,
 	cloudRealtimeChoice,
 	eligibility,
+	meetsSlaCompute,
 	NetworkSetup,
 	replicaCapacityRps,
 	requestSites,
+	sizingDemand,
 } from "./setup.js";
 import { type NetworkInputs, type NetworkOptions, TIMESERIES_COLUMNS, type TimeseriesColumn } from "./types.js";
 
@@ -239,11 +241,11 @@ export class RealtimeClassState extends ClassState {
 		const { gpus, calibration } = setup;
 		this.eligibleGpu = eligibility(gpus, spec.hardware, spec.compute.weightsGb);
 		// Audits re-execute a share of the work, which takes replica capacity (C11).
-		this.capacityRpsByGpu = Float64Array.from(
-			gpus,
-			(g) => replicaCapacityRps(spec, g, calibration) / (1 + setup.auditOverhead),
+		// A card that cannot compute one request within the SLA's compute share serves no replica (as on the cloud).
+		this.capacityRpsByGpu = Float64Array.from(gpus, (g) =>
+			meetsSlaCompute(spec, g, calibration) ? replicaCapacityRps(spec, g, calibration) / (1 + setup.auditOverhead) : 0,
 		);
-		this.cloudGpu = cloudRealtimeChoice(setup, spec, calibration);
+		this.cloudGpu = cloudRealtimeChoice(setup, spec, calibration, sizingDemand(setup, index));
 		this.cloudCapacityRps = this.cloudGpu.capacityRps;
 		this.batchTimes = { tables: [], iterations: [], tableOfGpu: new Int32Array(gpus.length).fill(-1) };
 		this.replicaRng = streams.stream(`demand/${spec.id}/replicas`);

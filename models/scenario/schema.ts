@@ -731,7 +731,7 @@ export const Scenario = Type.Object(
 					description: "regions of the centralized baseline (empty: all in the table)",
 				}),
 				realtimeGpu: id(
-					"GPU the cloud serves real-time inference on: cheapest (per class, the cloud GPU with enough memory and the lowest median price per request/s of capacity), or h100-sxm, a100-80gb, l40s, l4 or t4",
+					"GPU the cloud serves real-time inference on: cheapest (per class, the cloud GPU that holds the model, computes one request within half the SLA, and costs least per hour for the class's mean demand, replicas placed and sized as the request windows place them: the lowest hourly price where minReplicas binds, the lowest price per request/s of capacity where demand fills replicas), or h100-sxm, a100-80gb, l40s, l4 or t4",
 					{ default: "cheapest" },
 				),
 				provisioningMinutes: nonNegative("from order to serving for a cloud job, minutes", { default: 5 }),

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { CLOUD_GPU_IDS, cloudPriceUsdPerGpuHour } from "../../../models/catalog.js";
 import type { EpochDemand } from "../../../models/demand.js";
-import { cloudRegionTimeUp, cloudTwin, placeCloudReplicas } from "../../../models/network/cloud-twin.js";
+import { cloudRegionTimeUp, cloudTwin } from "../../../models/network/cloud-twin.js";
 import { onEpoch } from "../../../models/network/epoch.js";
-import { replicaCapacityRps } from "../../../models/network/setup.js";
+import { meetsSlaCompute, replicaCapacityRps } from "../../../models/network/setup.js";
 import type { JobClassState, NetworkState, RealtimeClassState } from "../../../models/network/state.js";
 import { generateArrivals } from "../../../models/requests.js";
 import { SECONDS_PER_HOUR } from "../../../models/units.js";
@@ -68,69 +68,6 @@ function firstWindowArrivalsByMetro(state: NetworkState, classState: RealtimeCla
 }
 
 describe("cloud twin: real-time replicas", () => {
-	const flat = (n: number) => new Float64Array(n).fill(1);
-
-	it("one region within the SLA for every metro holds max(minReplicas, ceil(rate / (capacity · target))) replicas", () => {
-		for (const [rate, minReplicas, expected, floor] of [
-			[100, 1, 9, 0], // 100 / (15 · 0.75) = 8.9 → 9
-			[100, 12, 12, 3], // the floor adds 12 − 9
-			[112.5, 1, 10, 0], // exactly 10 replicas' worth
-			[0, 4, 0, 0],
-		] as const) {
-			const placement = placeCloudReplicas({
-				rttMs: Float64Array.from([5, 30, 20, 40, 25, 50]), // 3 metros × 2 regions
-				metroCount: 3,
-				metroWeights: [1, 2, 3],
-				ratePerSecond: rate,
-				replicaCapacityRps: 15,
-				targetUtilisation: 0.75,
-				minReplicas,
-				rttBudgetMs: 30,
-				regionUsable: Uint8Array.from([1, 1]),
-				priceUsdPerHour: flat(2),
-			});
-			expect([...placement.replicas]).toEqual([expected, 0]);
-			expect(placement.floorReplicas).toBe(floor);
-			expect([...placement.homeRegion]).toEqual(rate > 0 ? [0, 0, 0] : [-1, -1, -1]);
-		}
-	});
-
-	it("places replicas in the fewest regions that meet the SLA, each sized for the demand it takes", () => {
-		// Metros 0, 1 near region 0; metro 2 only near region 2; region 1 covers nobody alone.
-		const rttMs = Float64Array.from([10, 60, 90, 20, 45, 80, 90, 60, 15]);
-		const placement = placeCloudReplicas({
-			rttMs,
-			metroCount: 3,
-			metroWeights: [1, 1, 2],
-			ratePerSecond: 40,
-			replicaCapacityRps: 10,
-			targetUtilisation: 0.5,
-			minReplicas: 1,
-			rttBudgetMs: 25,
-			regionUsable: Uint8Array.from([1, 1, 1]),
-			priceUsdPerHour: flat(3),
-		});
-		// Region 2 takes 20 req/s → 4 replicas; region 0 takes 2 × 10 req/s → 4 replicas.
-		expect([...placement.replicas]).toEqual([4, 0, 4]);
-		expect([...placement.homeRegion]).toEqual([0, 0, 2]);
-	});
-
-	it("tops up to minReplicas in the most loaded region, and prefers the cheaper of two equal regions", () => {
-		const placement = placeCloudReplicas({
-			rttMs: Float64Array.from([5, 5, 100, 5, 5, 100]),
-			metroCount: 2,
-			metroWeights: [1, 1],
-			ratePerSecond: 1,
-			replicaCapacityRps: 100,
-			targetUtilisation: 0.5,
-			minReplicas: 3,
-			rttBudgetMs: 10,
-			regionUsable: Uint8Array.from([1, 1, 1]),
-			priceUsdPerHour: Float64Array.from([4, 3, 1]),
-		});
-		expect([...placement.replicas]).toEqual([0, 3, 0]);
-	});
-
 	it("at a known demand the run's cloud replicas equal the autoscaler's closed form", () => {
 		const state = tinyState([], realtimeYaml(2000, 4000));
 		onEpoch(state, 0);
@@ -327,26 +264,57 @@ describe("cloud twin: availability and prices", () => {
 });
 
 describe("cloud twin: the real-time GPU", () => {
-	it("cheapest picks the cloud GPU with the lowest median price per request/s of capacity; a named GPU is kept", () => {
-		const yaml = realtimeYaml(2000, 100).replace("realtimeGpu: h100-sxm", "realtimeGpu: cheapest");
-		const state = tinyState([], yaml);
-		const classState = realtimeClass(state, 0);
-		const { regions, catalog } = state.setup;
-		// Hand-computed: each cloud GPU's median regional price ÷ the class's capacity on it.
-		const usdPerRps = CLOUD_GPU_IDS.map((id) => {
-			const prices = regions.map((region) => cloudPriceUsdPerGpuHour(region, id)).filter(Number.isFinite);
-			prices.sort((a, b) => a - b);
-			const half = prices.length / 2;
-			const at = (i: number) => prices[i] as number;
-			const mid = prices.length % 2 === 1 ? at(half - 0.5) : (at(half - 1) + at(half)) / 2;
-			const gpu = catalog.gpuById.get(id);
-			if (gpu === undefined) throw new Error(id);
-			return { id, usdPerRps: mid / replicaCapacityRps(classState.spec, gpu, state.setup.calibration) };
-		});
-		const best = usdPerRps.reduce((a, b) => (b.usdPerRps < a.usdPerRps ? b : a));
-		expect(catalog.gpus[classState.cloudGpu.gpuIndex]?.id).toBe(best.id);
+	it("cheapest picks the cloud GPU whose deployment for the class's demand costs least; a named GPU is kept", () => {
+		// Both metros lie within the RTT budget (1,000 ms) of either region, so the placement takes one region,
+		// the cheaper for the GPU, and sizes it max(minReplicas, ceil(rate / (capacity · target))): the deployment
+		// costs that many GPUs at the GPU's lower regional price. At a light load the floor binds (one replica:
+		// the lowest hourly price wins); at a heavy one the lowest price per request/s of capacity does.
+		for (const rate of [1, 200_000]) {
+			const state = tinyState([], realtimeYaml(2000, rate).replace("realtimeGpu: h100-sxm", "realtimeGpu: cheapest"));
+			const classState = realtimeClass(state, 0);
+			const { regions, catalog, calibration } = state.setup;
+			const target = classState.spec.replicas.targetUtilisation;
+			const costs = CLOUD_GPU_IDS.map((id) => {
+				const gpu = catalog.gpuById.get(id);
+				if (gpu === undefined) throw new Error(id);
+				const price = Math.min(...regions.map((region) => cloudPriceUsdPerGpuHour(region, id)).filter(Number.isFinite));
+				const capacity = replicaCapacityRps(classState.spec, gpu, calibration);
+				const replicas = Math.max(1, Math.ceil(rate / (capacity * target) - 1e-9));
+				return { id, usdPerHour: replicas * price, usdPerRps: price / capacity };
+			});
+			const best = costs.reduce((a, b) => (b.usdPerHour < a.usdPerHour ? b : a));
+			expect(catalog.gpus[classState.cloudGpu.gpuIndex]?.id).toBe(best.id);
+			if (rate === 1) expect(best.id).toBe("t4");
+			else expect(best.id).toBe(costs.reduce((a, b) => (b.usdPerRps < a.usdPerRps ? b : a)).id);
+		}
 		const named = tinyState([], realtimeYaml(2000, 100));
-		expect(catalog.gpus[realtimeClass(named, 0).cloudGpu.gpuIndex]?.id).toBe("h100-sxm");
+		expect(named.setup.catalog.gpus[realtimeClass(named, 0).cloudGpu.gpuIndex]?.id).toBe("h100-sxm");
+	});
+
+	it("a GPU that cannot compute one request within the SLA's compute share serves the class on neither side", () => {
+		// An 8B LLM answer (300-token prompt, 32 tokens) takes ~2.5 s on an L4 (300 GB/s reads 16 GB of weights
+		// per step): over the 1,000 ms left of a 2,000 ms SLA after its RTT half, within 2,000 of a 4,000 ms one.
+		const llm = (slaMs: number) =>
+			realtimeYaml(slaMs, 1)
+				.replace("realtimeGpu: h100-sxm", "realtimeGpu: cheapest")
+				.replace(
+					"compute: { prefillGflop: 35, decodeSteps: 1, stepGflop: 0, weightsGb: 0.2, overheadMs: 2 }",
+					"compute: { prefillGflop: 4800, decodeSteps: 32, stepGflop: 16, weightsGb: 16, overheadMs: 5, kvCacheBytesPerToken: 131072, promptTokens: 300 }",
+				);
+		for (const [slaMs, l4Serves] of [
+			[2000, false],
+			[6000, true],
+		] as const) {
+			const state = tinyState([], llm(slaMs));
+			const classState = realtimeClass(state, 0);
+			const l4 = state.setup.catalog.gpuIndexById.get("l4") as number;
+			const gpu = state.setup.catalog.gpus[l4];
+			if (gpu === undefined) throw new Error("l4");
+			expect(meetsSlaCompute(classState.spec, gpu, state.setup.calibration)).toBe(l4Serves);
+			expect((classState.capacityRpsByGpu[l4] as number) > 0).toBe(l4Serves);
+			// At one request a second the floor binds: the L4 (cheapest per hour that holds the model) wins where it may.
+			expect(state.setup.catalog.gpus[classState.cloudGpu.gpuIndex]?.id === "l4").toBe(l4Serves);
+		}
 	});
 
 	it("a GPU that holds an 8B fp16 model's weights but not one request's KV cache is never picked", () => {
