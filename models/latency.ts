@@ -74,6 +74,8 @@ export interface ComputeCost {
 	 * it (absent: the profile's). Classes measured or mapped by calibration keep their own.
 	 */
 	readonly mfuByTier?: Readonly<Partial<Record<GpuTier, number>>>;
+	/** This workload's own mfu on one GPU class (by id), measured for it: over mfuByTier, under calibration. */
+	readonly mfuByGpu?: Readonly<Record<string, number>>;
 }
 
 // The scenario's compute block is a ComputeCost (compile-time check).
@@ -236,12 +238,14 @@ export function efficiencyFor(profile: CalibrationProfile, gpu: GpuSpec): Effici
 
 /**
  * The efficiency a workload reaches on `gpu`: efficiencyFor, with the workload's own mfu for the
- * GPU's tier (compute.mfuByTier) in place of the tier default. A measured or mapped class keeps
- * its measurement: the override corrects a literature default, not a measurement.
+ * GPU class (compute.mfuByGpu) or else for its tier (compute.mfuByTier) in place of the tier
+ * default. A measured or mapped class keeps its measurement: the override corrects a literature
+ * default, not a measurement.
  */
 export function workloadEfficiency(profile: CalibrationProfile, gpu: GpuSpec, compute: ComputeCost): Efficiency {
 	const efficiency = efficiencyFor(profile, gpu);
-	const mfu = compute.mfuByTier?.[gpu.tier];
+	const byGpu = compute.mfuByGpu;
+	const mfu = byGpu !== undefined && Object.hasOwn(byGpu, gpu.id) ? byGpu[gpu.id] : compute.mfuByTier?.[gpu.tier];
 	if (mfu === undefined || Object.hasOwn(profile.classEfficiency, gpu.id)) return efficiency;
 	return { ...efficiency, mfu };
 }

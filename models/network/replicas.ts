@@ -72,9 +72,17 @@ export function autoscale(state: NetworkState, classState: RealtimeClassState): 
 	let capacity = replicaCapacity(state, classState);
 	const minReplicas = depinRps > 0 ? spec.replicas.minReplicas : 0;
 	const leaseHours = spec.replicas.leaseHours;
-	// GPU-hours of each class that give the capacity of `leaseHours` on the cloud's GPU.
+	// Bids compare the cost of capacity within the SLA: GPU-hours of each class that give the capacity of
+	// `leaseHours` on the cloud's GPU.
 	const leaseGpuHours = Float64Array.from(classState.capacityRpsByGpu, (rps) =>
 		rps > 0 ? (leaseHours * classState.cloudCapacityRps) / rps : Number.POSITIVE_INFINITY,
+	);
+	// A replica leased only to reach minReplicas (the capacity is there) is one of minReplicas sharing the
+	// demand: any card that carries that share within the SLA will do, so bids compare the price of
+	// `leaseHours` among those (the cloud's GPU is likewise chosen by the whole deployment's cost).
+	const floorShareRps = classState.requiredCapacityRps / Math.max(1, minReplicas);
+	const floorGpuHours = Float64Array.from(classState.capacityRpsByGpu, (rps) =>
+		rps > 0 && rps >= floorShareRps ? leaseHours : Number.POSITIVE_INFINITY,
 	);
 	let failures = 0;
 	for (
@@ -85,7 +93,11 @@ export function autoscale(state: NetworkState, classState: RealtimeClassState): 
 		attempt++
 	) {
 		const origin = demand.origin.sample(classState.replicaRng);
-		const award = tryAward(state, replicaTerms(state, classState, origin, leaseGpuHours));
+		const forFloor = capacity >= classState.requiredCapacityRps;
+		// No nearby card carries a floor share: the cheapest capacity then.
+		const award =
+			(forFloor ? tryAward(state, replicaTerms(state, classState, origin, floorGpuHours)) : null) ??
+			tryAward(state, replicaTerms(state, classState, origin, leaseGpuHours));
 		if (award === null) {
 			failures++;
 			continue;

@@ -26,7 +26,6 @@ import {
 	cloudOutageWindowsOf,
 	cloudRealtimeChoice,
 	eligibility,
-	meetsSlaCompute,
 	NetworkSetup,
 	replicaCapacityRps,
 	requestSites,
@@ -241,9 +240,10 @@ export class RealtimeClassState extends ClassState {
 		const { gpus, calibration } = setup;
 		this.eligibleGpu = eligibility(gpus, spec.hardware, spec.compute.weightsGb);
 		// Audits re-execute a share of the work, which takes replica capacity (C11).
-		// A card that cannot compute one request within the SLA's compute share serves no replica (as on the cloud).
-		this.capacityRpsByGpu = Float64Array.from(gpus, (g) =>
-			meetsSlaCompute(spec, g, calibration) ? replicaCapacityRps(spec, g, calibration) / (1 + setup.auditOverhead) : 0,
+		// Capacity within the SLA: a card that cannot compute one request within its compute share serves none.
+		this.capacityRpsByGpu = Float64Array.from(
+			gpus,
+			(g) => replicaCapacityRps(spec, g, calibration) / (1 + setup.auditOverhead),
 		);
 		this.cloudGpu = cloudRealtimeChoice(setup, spec, calibration, sizingDemand(setup, index));
 		this.cloudCapacityRps = this.cloudGpu.capacityRps;

@@ -36,6 +36,13 @@ export function checkReferences(loaded: LoadedScenario, catalog: Catalog): Scena
 			),
 		);
 	}
+	scenario.demand.classes.forEach((spec, i) => {
+		if (spec.kind !== "realtime") return;
+		for (const id of Object.keys(spec.compute.mfuByGpu ?? {})) {
+			if (!catalog.gpuById.has(id))
+				issues.push(issueAt(loaded, `demand.classes[${i}].compute.mfuByGpu.${id}`, `unknown GPU "${id}"`));
+		}
+	});
 	if (!catalog.gpuById.has("h100-sxm")) {
 		issues.push(issueAt(loaded, "reference.gpus", "the GPU table must list h100-sxm (the unit of job work)"));
 	}

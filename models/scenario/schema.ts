@@ -180,6 +180,16 @@ export const RealtimeClass = Type.Object(
 						},
 					),
 				),
+				mfuByGpu: Type.Optional(
+					Type.Record(
+						Type.String({ minLength: 1, maxLength: 64 }),
+						Type.Number({ exclusiveMinimum: 0, maximum: 1, description: "mfu on this GPU class" }),
+						{
+							description:
+								"this workload's own share of peak FP16 tensor FLOP/s on one GPU class (a gpus.csv id), where a published rate for it differs from its tier's (mfuByTier or the profile's); a GPU class measured or mapped by calibration keeps its own. Base's image class sets t4 and l4 0.165 (the T4's published SD 1.5 it/s; the L4 assumed alike: docs/calibration.md)",
+						},
+					),
+				),
 			},
 			{ additionalProperties: false, default: {}, description: "roofline cost of a request (see models/latency.ts)" },
 		),

@@ -96,6 +96,10 @@ describe("depin-twin run", () => {
 			EXIT_BAD_INPUT,
 		);
 		expect(capture.err()).toMatch(/nodes\.mix\[0\]\.gpu: unknown GPU "tpu-v9"/);
+		const perGpu = captureIo();
+		const mfu = "demand.classes[1].compute.mfuByGpu={l4: 0.2, tpu-v9: 0.3}";
+		expect(await main(["validate", "base", "--set", mfu], perGpu.io)).toBe(EXIT_BAD_INPUT);
+		expect(perGpu.err()).toMatch(/demand\.classes\[1\]\.compute\.mfuByGpu\.tpu-v9: unknown GPU "tpu-v9"/);
 		const missing = captureIo();
 		expect(await main(["run", "no-such-scenario"], missing.io)).toBe(EXIT_BAD_INPUT);
 		expect(missing.err()).toMatch(/no such scenario/);

@@ -137,6 +137,13 @@ describe("calibration profile", () => {
 		);
 		expect(stepMs).toBeCloseTo((16 * 1356) / (312 * 0.27), 9);
 		expect(1000 / stepMs / 3.83 - 1).toBeLessThan(0.02);
+		// One GPU class's own mfu is over its tier's: the T4 at 0.165 (diffusers' 2.03 it/s at batch 4, 6 ms a step
+		// of overhead off: 4 · 1356 GFLOP in 486.6 ms = 11.1 TFLOP/s of 65), the A100 still at the tier's 0.27.
+		const perGpu: ComputeCost = { ...step, mfuByTier: { datacenter: 0.27 }, mfuByGpu: { t4: 0.165 } };
+		expect(workloadEfficiency(profile, gpu("t4"), perGpu).mfu).toBe(0.165);
+		expect(workloadEfficiency(profile, gpu("a100-80gb"), perGpu).mfu).toBe(0.27);
+		const t4StepMs = computeTimeMs(4, gpu("t4"), perGpu, workloadEfficiency(profile, gpu("t4"), perGpu));
+		expect(Math.abs(1000 / (t4StepMs + 6) / 2.03 - 1)).toBeLessThan(0.05);
 		// A class measured (or mapped) by calibration keeps its measurement.
 		const measuredJson = JSON.parse(readFileSync(profilePath, "utf8"));
 		measuredJson.measuredClass = "a100-80gb";

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { CLOUD_GPU_IDS, cloudPriceUsdPerGpuHour } from "../../../models/catalog.js";
 import type { EpochDemand } from "../../../models/demand.js";
+import { efficiencyFor } from "../../../models/latency.js";
 import { cloudRegionTimeUp, cloudTwin } from "../../../models/network/cloud-twin.js";
 import { onEpoch } from "../../../models/network/epoch.js";
-import { meetsSlaCompute, replicaCapacityRps } from "../../../models/network/setup.js";
+import { replicaCapacityRps } from "../../../models/network/setup.js";
 import type { JobClassState, NetworkState, RealtimeClassState } from "../../../models/network/state.js";
 import { generateArrivals } from "../../../models/requests.js";
 import { SECONDS_PER_HOUR } from "../../../models/units.js";
@@ -310,17 +311,41 @@ describe("cloud twin: the real-time GPU", () => {
 			const l4 = state.setup.catalog.gpuIndexById.get("l4") as number;
 			const gpu = state.setup.catalog.gpus[l4];
 			if (gpu === undefined) throw new Error("l4");
-			expect(meetsSlaCompute(classState.spec, gpu, state.setup.calibration)).toBe(l4Serves);
+			expect(replicaCapacityRps(classState.spec, gpu, state.setup.calibration) > 0).toBe(l4Serves);
 			expect((classState.capacityRpsByGpu[l4] as number) > 0).toBe(l4Serves);
 			// At one request a second the floor binds: the L4 (cheapest per hour that holds the model) wins where it may.
 			expect(state.setup.catalog.gpus[classState.cloudGpu.gpuIndex]?.id === "l4").toBe(l4Serves);
 		}
 	});
 
+	it("a replica's capacity is that of full batches of the largest size whose compute fits half the SLA", () => {
+		// The vision class: a batch of b takes 2 ms + b · 35 GFLOP ÷ (peak · mfu) to prefill and one step that
+		// reads its 0.2 GB of weights (w = 0.2 GB ÷ (bandwidth · mbu)), so the largest b within budget B is
+		// ⌊(B − 2 − w) · peak · mfu ÷ 35⌋ (capped at maxBatch 16) and the capacity b ÷ (its time) · 1000
+		// requests/s; where even one request misses B, none.
+		for (const slaMs of [5, 8, 12, 20, 100]) {
+			const state = tinyState([], realtimeYaml(slaMs, 10));
+			const classState = realtimeClass(state, 0);
+			const { catalog, calibration } = state.setup;
+			for (const id of ["t4", "l4", "h100-sxm", "rtx3090"]) {
+				const gpu = catalog.gpuById.get(id);
+				if (gpu === undefined) throw new Error(id);
+				const { mfu, mbu } = efficiencyFor(calibration, gpu);
+				const tflops = gpu.fp16TensorTflops * mfu;
+				const weightsMs = (0.2 / (gpu.memoryBandwidthGbps * mbu)) * 1000;
+				const budgetMs = slaMs / 2;
+				const batch = Math.min(16, Math.floor(((budgetMs - 2 - weightsMs) * tflops) / 35 + 1e-9));
+				const expected = batch >= 1 ? (batch / (2 + (batch * 35) / tflops + weightsMs)) * 1000 : 0;
+				expect(replicaCapacityRps(classState.spec, gpu, calibration)).toBeCloseTo(expected, 6);
+			}
+		}
+	});
+
 	it("a GPU that holds an 8B fp16 model's weights but not one request's KV cache is never picked", () => {
 		// 16 GB of weights: on a 16 GB T4, 0.9 · 16 − 16 < 0 GB is left for KV cache (0 replicas' worth);
 		// a 24 GB L4 keeps (0.9 · 24 − 16) GB = 5.6e9 B ÷ 131072 B per token = 42,724 tokens = 128 requests of 332.
-		const llm = realtimeYaml(2000, 40)
+		// (An SLA of 6 s: the L4 needs ~2.5 s a request, over half of a 2 s SLA.)
+		const llm = realtimeYaml(6000, 40)
 			.replace("realtimeGpu: h100-sxm", "realtimeGpu: cheapest")
 			.replace(
 				"compute: { prefillGflop: 35, decodeSteps: 1, stepGflop: 0, weightsGb: 0.2, overheadMs: 2 }",
