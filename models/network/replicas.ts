@@ -78,9 +78,9 @@ export function autoscale(state: NetworkState, classState: RealtimeClassState): 
 		rps > 0 ? (leaseHours * classState.cloudCapacityRps) / rps : Number.POSITIVE_INFINITY,
 	);
 	// A replica leased only to reach minReplicas (the capacity is there) is one of minReplicas sharing the
-	// demand: any card that carries that share within the SLA will do, so bids compare the price of
+	// demand: any card that carries an even share within the SLA will do, so bids compare the price of
 	// `leaseHours` among those (the cloud's GPU is likewise chosen by the whole deployment's cost).
-	const floorShareRps = classState.requiredCapacityRps / Math.max(1, minReplicas);
+	const floorShareRps = depinRps / Math.max(1, minReplicas);
 	const floorGpuHours = Float64Array.from(classState.capacityRpsByGpu, (rps) =>
 		rps > 0 && rps >= floorShareRps ? leaseHours : Number.POSITIVE_INFINITY,
 	);

@@ -493,17 +493,25 @@ export function requestSites(setup: NetworkSetup): { depin: Int32Array[]; cloud:
 
 /**
  * Requests per second one replica on `gpu` sustains within the class's SLA: full batches of the
- * largest size whose compute fits the share of the SLA that RTT leaves (RTT_BUDGET_SHARE_OF_SLA),
- * at most maxBatch. 0 if even one request alone misses that budget, or the GPU cannot hold the
- * model (its weights, and under continuous batching one request's KV cache beside them). Sizing by
- * full maxBatch batches instead would count capacity only reached by missing the SLA (an L4 takes
- * ~4 s for four SD 1.5 images against a 3 s SLA).
+ * largest size (at most maxBatch) whose latency fits it. A request's latency is at most its wait for
+ * its batch to fill (maxWaitMs), under static batching the running batch's time as well (it waits
+ * for the replica), its own batch's time, and its round trip (`rttAllowanceMs`); continuous
+ * batching admits it into the running batch instead. 0 if even one request misses the SLA, or the
+ * GPU cannot hold the model (its weights, and under continuous batching one request's KV cache
+ * beside them). Counting full maxBatch batches regardless would credit capacity reached only by
+ * missing the SLA (an L4 takes ~7 s for four SD 1.5 images against a 3 s SLA).
  */
-export function replicaCapacityRps(spec: RealtimeClass, gpu: GpuSpec, calibration: CalibrationProfile): number {
+export function replicaCapacityRps(
+	spec: RealtimeClass,
+	gpu: GpuSpec,
+	calibration: CalibrationProfile,
+	rttAllowanceMs: number,
+): number {
 	if (gpu.memoryGb < spec.compute.weightsGb) return 0;
 	const efficiency = workloadEfficiency(calibration, gpu, spec.compute);
 	let batch = spec.batching.maxBatch;
-	if (resolveBatchingMode(spec.batching.mode, spec.compute.decodeSteps) === "continuous") {
+	const continuous = resolveBatchingMode(spec.batching.mode, spec.compute.decodeSteps) === "continuous";
+	if (continuous) {
 		// Continuous batching runs at most as many requests as the KV-cache memory holds; none fit: no replica
 		// (a 16 GB fp16 8B model on a 16 GB T4 leaves no room for its KV cache).
 		const { kvCacheCapacityTokens, promptTokens, decodeSteps } = iterationCost(gpu, spec.compute, efficiency);
@@ -511,13 +519,48 @@ export function replicaCapacityRps(spec: RealtimeClass, gpu: GpuSpec, calibratio
 		if (fits < 1) return 0;
 		batch = Math.min(batch, fits);
 	}
-	const budgetMs = (1 - RTT_BUDGET_SHARE_OF_SLA) * spec.slaP95Ms;
+	const budgetMs = spec.slaP95Ms - spec.batching.maxWaitMs - rttAllowanceMs;
+	const latencyMs = (ms: number) => (continuous ? ms : 2 * ms);
 	let ms = computeTimeMs(batch, gpu, spec.compute, efficiency);
-	while (batch > 1 && ms > budgetMs) {
+	while (batch > 1 && latencyMs(ms) > budgetMs) {
 		batch--;
 		ms = computeTimeMs(batch, gpu, spec.compute, efficiency);
 	}
-	return ms > 0 && ms <= budgetMs ? (batch / ms) * MS_PER_SECOND : 0;
+	return ms > 0 && latencyMs(ms) <= budgetMs ? (batch / ms) * MS_PER_SECOND : 0;
+}
+
+/**
+ * The round trip a real-time class's replica capacity allows for, ms: the 99th percentile, over the
+ * class's demand by metro, of a user's RTT to the nearest cloud region, at most the RTT budget the
+ * placement keeps replicas within (RTT_BUDGET_SHARE_OF_SLA of the SLA; users beyond it miss the SLA
+ * on any card). One figure for both sides: DePIN's replicas are usually nearer their users, so it is
+ * conservative for DePIN.
+ */
+export function rttAllowanceMs(setup: NetworkSetup, spec: RealtimeClass, demand: SizingDemand): number {
+	return Math.min(RTT_BUDGET_SHARE_OF_SLA * spec.slaP95Ms, nearestRegionRttP99Ms(setup, demand));
+}
+
+/** The 99th percentile, over `demand` by metro, of a user's RTT to the nearest cloud region, ms. */
+function nearestRegionRttP99Ms(setup: NetworkSetup, demand: SizingDemand): number {
+	const regionCount = setup.regions.length;
+	const rtt = setup.geography.metroToRegionRttMs;
+	const nearest: { rttMs: number; weight: number }[] = [];
+	let total = 0;
+	for (let m = 0; m < setup.metroCount; m++) {
+		const weight = demand.metroWeights[m] as number;
+		if (!(weight > 0)) continue;
+		let best = Number.POSITIVE_INFINITY;
+		for (let r = 0; r < regionCount; r++) best = Math.min(best, rtt[m * regionCount + r] as number);
+		if (Number.isFinite(best)) nearest.push({ rttMs: best, weight });
+		total += weight;
+	}
+	nearest.sort((x, y) => x.rttMs - y.rttMs);
+	let seen = 0;
+	for (const { rttMs, weight } of nearest) {
+		seen += weight;
+		if (seen >= 0.99 * total) return rttMs;
+	}
+	return nearest.length > 0 ? (nearest[nearest.length - 1] as { rttMs: number }).rttMs : 0;
 }
 
 export function requireId<T>(map: ReadonlyMap<string, T>, id: string, what: string): T {
@@ -580,9 +623,10 @@ export function cloudRealtimeChoice(
 ): CloudRealtimeChoice {
 	const { catalog, regions, cloudPricing } = setup;
 	const named = setup.scenario.cloud.realtimeGpu;
+	const allowanceMs = rttAllowanceMs(setup, spec, demand);
 	const option = (id: string): CloudRealtimeChoice => {
 		const gpuIndex = requireId(catalog.gpuIndexById, id, "GPU");
-		const capacityRps = replicaCapacityRps(spec, catalog.gpus[gpuIndex] as GpuSpec, calibration);
+		const capacityRps = replicaCapacityRps(spec, catalog.gpus[gpuIndex] as GpuSpec, calibration, allowanceMs);
 		const priceUsdPerGpuHour = Float64Array.from(regions, (region) =>
 			cloudPriceUsdPerGpuHour(region, id, cloudPricing),
 		);

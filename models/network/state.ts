@@ -29,6 +29,7 @@ import {
 	NetworkSetup,
 	replicaCapacityRps,
 	requestSites,
+	rttAllowanceMs,
 	sizingDemand,
 } from "./setup.js";
 import { type NetworkInputs, type NetworkOptions, TIMESERIES_COLUMNS, type TimeseriesColumn } from "./types.js";
@@ -240,12 +241,14 @@ export class RealtimeClassState extends ClassState {
 		const { gpus, calibration } = setup;
 		this.eligibleGpu = eligibility(gpus, spec.hardware, spec.compute.weightsGb);
 		// Audits re-execute a share of the work, which takes replica capacity (C11).
-		// Capacity within the SLA: a card that cannot compute one request within its compute share serves none.
+		// Capacity within the SLA (a card too slow for one request serves none), on both sides.
+		const demand = sizingDemand(setup, index);
+		const allowanceMs = rttAllowanceMs(setup, spec, demand);
 		this.capacityRpsByGpu = Float64Array.from(
 			gpus,
-			(g) => replicaCapacityRps(spec, g, calibration) / (1 + setup.auditOverhead),
+			(g) => replicaCapacityRps(spec, g, calibration, allowanceMs) / (1 + setup.auditOverhead),
 		);
-		this.cloudGpu = cloudRealtimeChoice(setup, spec, calibration, sizingDemand(setup, index));
+		this.cloudGpu = cloudRealtimeChoice(setup, spec, calibration, demand);
 		this.cloudCapacityRps = this.cloudGpu.capacityRps;
 		this.batchTimes = { tables: [], iterations: [], tableOfGpu: new Int32Array(gpus.length).fill(-1) };
 		this.replicaRng = streams.stream(`demand/${spec.id}/replicas`);

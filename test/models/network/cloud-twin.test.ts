@@ -4,7 +4,7 @@ import type { EpochDemand } from "../../../models/demand.js";
 import { efficiencyFor } from "../../../models/latency.js";
 import { cloudRegionTimeUp, cloudTwin } from "../../../models/network/cloud-twin.js";
 import { onEpoch } from "../../../models/network/epoch.js";
-import { replicaCapacityRps } from "../../../models/network/setup.js";
+import { replicaCapacityRps, rttAllowanceMs, sizingDemand } from "../../../models/network/setup.js";
 import type { JobClassState, NetworkState, RealtimeClassState } from "../../../models/network/state.js";
 import { generateArrivals } from "../../../models/requests.js";
 import { SECONDS_PER_HOUR } from "../../../models/units.js";
@@ -15,6 +15,11 @@ function jobClass(state: NetworkState, index: number): JobClassState {
 	const classState = state.jobClassByIndex[index];
 	if (classState === undefined) throw new Error(`no job class ${index}`);
 	return classState;
+}
+
+/** The RTT allowance the class's capacity is computed with (rttAllowanceMs). */
+function allowanceOf(state: NetworkState, classState: RealtimeClassState): number {
+	return rttAllowanceMs(state.setup, classState.spec, sizingDemand(state.setup, classState.index));
 }
 
 function realtimeClass(state: NetworkState, index: number): RealtimeClassState {
@@ -279,7 +284,7 @@ describe("cloud twin: the real-time GPU", () => {
 				const gpu = catalog.gpuById.get(id);
 				if (gpu === undefined) throw new Error(id);
 				const price = Math.min(...regions.map((region) => cloudPriceUsdPerGpuHour(region, id)).filter(Number.isFinite));
-				const capacity = replicaCapacityRps(classState.spec, gpu, calibration);
+				const capacity = replicaCapacityRps(classState.spec, gpu, calibration, allowanceOf(state, classState));
 				const replicas = Math.max(1, Math.ceil(rate / (capacity * target) - 1e-9));
 				return { id, usdPerHour: replicas * price, usdPerRps: price / capacity };
 			});
@@ -294,7 +299,7 @@ describe("cloud twin: the real-time GPU", () => {
 
 	it("a GPU that cannot compute one request within the SLA's compute share serves the class on neither side", () => {
 		// An 8B LLM answer (300-token prompt, 32 tokens) takes ~2.5 s on an L4 (300 GB/s reads 16 GB of weights
-		// per step): over the 1,000 ms left of a 2,000 ms SLA after its RTT half, within 2,000 of a 4,000 ms one.
+		// per step): over a 2,000 ms SLA less its batch wait and round trip, within a 6,000 ms one.
 		const llm = (slaMs: number) =>
 			realtimeYaml(slaMs, 1)
 				.replace("realtimeGpu: h100-sxm", "realtimeGpu: cheapest")
@@ -311,40 +316,59 @@ describe("cloud twin: the real-time GPU", () => {
 			const l4 = state.setup.catalog.gpuIndexById.get("l4") as number;
 			const gpu = state.setup.catalog.gpus[l4];
 			if (gpu === undefined) throw new Error("l4");
-			expect(replicaCapacityRps(classState.spec, gpu, state.setup.calibration) > 0).toBe(l4Serves);
+			const allowanceMs = allowanceOf(state, classState);
+			expect(replicaCapacityRps(classState.spec, gpu, state.setup.calibration, allowanceMs) > 0).toBe(l4Serves);
 			expect((classState.capacityRpsByGpu[l4] as number) > 0).toBe(l4Serves);
 			// At one request a second the floor binds: the L4 (cheapest per hour that holds the model) wins where it may.
 			expect(state.setup.catalog.gpus[classState.cloudGpu.gpuIndex]?.id === "l4").toBe(l4Serves);
 		}
 	});
 
-	it("a replica's capacity is that of full batches of the largest size whose compute fits half the SLA", () => {
-		// The vision class: a batch of b takes 2 ms + b · 35 GFLOP ÷ (peak · mfu) to prefill and one step that
-		// reads its 0.2 GB of weights (w = 0.2 GB ÷ (bandwidth · mbu)), so the largest b within budget B is
-		// ⌊(B − 2 − w) · peak · mfu ÷ 35⌋ (capped at maxBatch 16) and the capacity b ÷ (its time) · 1000
-		// requests/s; where even one request misses B, none.
-		for (const slaMs of [5, 8, 12, 20, 100]) {
+	it("a replica's capacity is that of full batches of the largest size whose latency fits the SLA", () => {
+		// The vision class batches statically: a request waits up to maxWaitMs (5) for its batch, then for the
+		// running batch, then its own, and travels the RTT allowance R, so a batch of b counts while
+		// 5 + 2 · t(b) + R ≤ SLA. t(b) = 2 ms + b · 35 GFLOP ÷ (peak · mfu) to prefill and one step reading
+		// 0.2 GB of weights (w = 0.2 GB ÷ (bandwidth · mbu)): b = ⌊((SLA − 5 − R) ÷ 2 − 2 − w) · peak · mfu ÷ 35⌋,
+		// capped at maxBatch 16; the capacity is b ÷ t(b) · 1000 requests/s; none where b < 1.
+		for (const slaMs of [10, 16, 30, 60, 200]) {
 			const state = tinyState([], realtimeYaml(slaMs, 10));
 			const classState = realtimeClass(state, 0);
 			const { catalog, calibration } = state.setup;
+			const allowanceMs = allowanceOf(state, classState);
 			for (const id of ["t4", "l4", "h100-sxm", "rtx3090"]) {
 				const gpu = catalog.gpuById.get(id);
 				if (gpu === undefined) throw new Error(id);
 				const { mfu, mbu } = efficiencyFor(calibration, gpu);
 				const tflops = gpu.fp16TensorTflops * mfu;
 				const weightsMs = (0.2 / (gpu.memoryBandwidthGbps * mbu)) * 1000;
-				const budgetMs = slaMs / 2;
+				const budgetMs = (slaMs - 5 - allowanceMs) / 2;
 				const batch = Math.min(16, Math.floor(((budgetMs - 2 - weightsMs) * tflops) / 35 + 1e-9));
 				const expected = batch >= 1 ? (batch / (2 + (batch * 35) / tflops + weightsMs)) * 1000 : 0;
-				expect(replicaCapacityRps(classState.spec, gpu, calibration)).toBeCloseTo(expected, 6);
+				expect(replicaCapacityRps(classState.spec, gpu, calibration, allowanceMs)).toBeCloseTo(expected, 6);
 			}
+		}
+	});
+
+	it("the RTT allowance is the heaviest-served metro's RTT to its nearest region, at most half the SLA", () => {
+		// Two metros of comparable demand: the 99th percentile by demand is the farther one's RTT to its nearest region.
+		for (const slaMs of [4, 100, 2000]) {
+			const state = tinyState([], realtimeYaml(slaMs, 10));
+			const classState = realtimeClass(state, 0);
+			const { geography, regions, metroCount } = state.setup;
+			let farthest = 0;
+			for (let m = 0; m < metroCount; m++) {
+				const rtts = regions.map((_, r) => geography.metroToRegionRttMs[m * regions.length + r] as number);
+				farthest = Math.max(farthest, Math.min(...rtts));
+			}
+			expect(farthest).toBeGreaterThan(0);
+			expect(allowanceOf(state, classState)).toBe(Math.min(slaMs / 2, farthest));
 		}
 	});
 
 	it("a GPU that holds an 8B fp16 model's weights but not one request's KV cache is never picked", () => {
 		// 16 GB of weights: on a 16 GB T4, 0.9 · 16 − 16 < 0 GB is left for KV cache (0 replicas' worth);
 		// a 24 GB L4 keeps (0.9 · 24 − 16) GB = 5.6e9 B ÷ 131072 B per token = 42,724 tokens = 128 requests of 332.
-		// (An SLA of 6 s: the L4 needs ~2.5 s a request, over half of a 2 s SLA.)
+		// (An SLA of 6 s: the L4 needs ~2.5 s a request, over a 2 s SLA less its wait and round trip.)
 		const llm = realtimeYaml(6000, 40)
 			.replace("realtimeGpu: h100-sxm", "realtimeGpu: cheapest")
 			.replace(
@@ -358,8 +382,9 @@ describe("cloud twin: the real-time GPU", () => {
 			if (gpu === undefined) throw new Error(id);
 			return gpu;
 		};
-		expect(replicaCapacityRps(classState.spec, gpuOf("t4"), state.setup.calibration)).toBe(0);
-		expect(replicaCapacityRps(classState.spec, gpuOf("l4"), state.setup.calibration)).toBeGreaterThan(0);
+		const allowanceMs = allowanceOf(state, classState);
+		expect(replicaCapacityRps(classState.spec, gpuOf("t4"), state.setup.calibration, allowanceMs)).toBe(0);
+		expect(replicaCapacityRps(classState.spec, gpuOf("l4"), state.setup.calibration, allowanceMs)).toBeGreaterThan(0);
 		expect(state.setup.catalog.gpus[classState.cloudGpu.gpuIndex]?.id).not.toBe("t4");
 		expect(classState.cloudCapacityRps).toBeGreaterThan(0);
 	});

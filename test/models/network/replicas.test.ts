@@ -57,19 +57,20 @@ describe("replicas", () => {
 		expect(askOf("h100-sxm") / h100).toBeLessThan(askOf("rtx3090") / rtx3090);
 		expect(askOf("rtx3090")).toBeLessThan(askOf("h100-sxm"));
 		expect(h100).toBeGreaterThan(classState.requiredCapacityRps);
-		// A 3090 carries a quarter of the demand: the three floor replicas are 3090s.
-		expect(rtx3090).toBeGreaterThanOrEqual(classState.requiredCapacityRps / 4);
+		// A 3090 carries a quarter of the demand within the SLA: the three floor replicas are 3090s.
+		const depinRps = classState.requiredCapacityRps * classState.spec.replicas.targetUtilisation;
+		expect(rtx3090).toBeGreaterThanOrEqual(depinRps / 4);
 		expect(leasedGpus(state, classState)).toEqual(["h100-sxm", "rtx3090", "rtx3090", "rtx3090"]);
 	});
 
 	it("a floor replica skips cards that cannot carry its share of the demand", () => {
-		// 4× the demand: a quarter of it is over a 3090's capacity within the SLA, so every replica is an H100.
-		const state = tinyState([], mixedFleet(8));
+		// 12× the demand: a quarter of it is over a 3090's capacity within the SLA, so every replica is an H100.
+		const state = tinyState([], mixedFleet(24));
 		onEpoch(state, 0);
 		const classState = state.realtimeByIndex[0];
 		if (classState === undefined) throw new Error("no class");
 		const rtx3090 = classState.capacityRpsByGpu[state.setup.catalog.gpuIndexById.get("rtx3090") as number] as number;
-		expect(rtx3090).toBeLessThan(classState.requiredCapacityRps / 4);
+		expect(rtx3090).toBeLessThan((classState.requiredCapacityRps * classState.spec.replicas.targetUtilisation) / 4);
 		expect(leasedGpus(state, classState).every((id) => id === "h100-sxm")).toBe(true);
 		expect(classState.replicas.length).toBeGreaterThanOrEqual(4);
 	});
