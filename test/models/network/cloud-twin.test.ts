@@ -9,7 +9,7 @@ import type { JobClassState, NetworkState, RealtimeClassState } from "../../../m
 import { generateArrivals } from "../../../models/requests.js";
 import { SECONDS_PER_HOUR } from "../../../models/units.js";
 import { RandomStream } from "../../../sim/random/stream.js";
-import { tinyState } from "../network-helpers.js";
+import { inputsFromYaml, run, tinyState } from "../network-helpers.js";
 
 function jobClass(state: NetworkState, index: number): JobClassState {
 	const classState = state.jobClassByIndex[index];
@@ -362,6 +362,26 @@ describe("cloud twin: the real-time GPU", () => {
 			}
 			expect(farthest).toBeGreaterThan(0);
 			expect(allowanceOf(state, classState)).toBe(Math.min(slaMs / 2, farthest));
+		}
+	});
+
+	it("the cloud's cheapest image deployment meets the SLA in the run, at 2 and at 5 requests a second", () => {
+		// SD 1.5 (25 steps, base's efficiencies): an L4 is cheaper per hour but takes ~1.9 s an image alone.
+		const sd = (rate: number) =>
+			realtimeYaml(3000, rate)
+				.replace("realtimeGpu: h100-sxm", "realtimeGpu: cheapest")
+				.replace(
+					"compute: { prefillGflop: 35, decodeSteps: 1, stepGflop: 0, weightsGb: 0.2, overheadMs: 2 }",
+					"compute: { prefillGflop: 0, decodeSteps: 25, stepGflop: 1356, weightsGb: 1.72, overheadMs: 170, mfuByTier: { datacenter: 0.27 }, mfuByGpu: { t4: 0.165, l4: 0.165 } }",
+				)
+				.replace("batching: { maxBatch: 16, maxWaitMs: 5 }", "batching: { maxBatch: 4, maxWaitMs: 50, mode: static }")
+				.replace("replicas: { minReplicas: 1, leaseHours: 24 }", "replicas: { minReplicas: 4, leaseHours: 24 }");
+		for (const rate of [2, 5]) {
+			const result = run(inputsFromYaml(sd(rate)));
+			const cloud = result.baseline.classes.find((c) => c.id === "vision");
+			if (cloud === undefined || cloud.kind !== "realtime") throw new Error("no cloud class");
+			expect(cloud.requests.served).toBeGreaterThan(900);
+			expect(cloud.latencyMs?.p95).toBeLessThanOrEqual(3000);
 		}
 	});
 
