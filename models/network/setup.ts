@@ -766,6 +766,25 @@ function hoursPerWorkByGpu(
 }
 
 /**
+ * GPU-hours one H100-hour of a job class's work takes on each GPU class when the class states what its
+ * work is (`workProfile`): the latency model's time for one static batch of the profile on the class ÷ on
+ * an H100, each with its own mfu and mbu (workloadEfficiency), × the audits' re-execution. Memory-bound
+ * work (LLM decode reading weights and KV cache each step) then credits a card's bandwidth, not only its
+ * tensor rate: an A100 has 0.32 of an H100's FP16 peak but 0.61 of its bandwidth.
+ */
+export function profileHoursPerWorkByGpu(
+	setup: Pick<NetworkSetup, "gpus" | "calibration" | "auditOverhead" | "catalog">,
+	profile: { readonly compute: RealtimeClass["compute"]; readonly batch: number },
+): Float64Array {
+	const { gpus, calibration, catalog } = setup;
+	const h100 = requireId(catalog.gpuById, "h100-sxm", "GPU");
+	const batchMs = (gpu: GpuSpec) =>
+		computeTimeMs(profile.batch, gpu, profile.compute, workloadEfficiency(calibration, gpu, profile.compute));
+	const h100Ms = batchMs(h100);
+	return Float64Array.from(gpus, (g) => (batchMs(g) / h100Ms) * (1 + setup.auditOverhead));
+}
+
+/**
  * Each (GPU class, hosting)'s running-cost constants, index g · HOSTING_KINDS + h: idle kW, busy kW on top at
  * full load (power terms at 1 USD/kWh) and the fixed upkeep or colocation, USD per hour.
  */
