@@ -251,8 +251,9 @@ export const JobClass = Type.Object(
 					batch: Type.Integer({
 						minimum: 1,
 						maximum: 65_536,
-						description: "requests a GPU runs at once (static batches of the compute block)",
-						default: 1,
+						description:
+							"most requests a GPU runs at once (static batches of the compute block): each card runs as many as its memory holds (weights and KV cache in 90% of it) up to this; vLLM's default max_num_seqs is 256",
+						default: 256,
 					}),
 				},
 				{
