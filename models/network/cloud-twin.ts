@@ -129,7 +129,7 @@ export function cloudTwin(state: NetworkState, classState: JobClassState, origin
 	cloudJobs.gpuHours += gpuHours;
 	cloudJobs.costUsd += computeUsd;
 	cloudTally.totalCostUsd += costUsd;
-	cloudTally.spend.add(gpu, gpuHours, computeUsd, classState.render);
+	cloudTally.spend.add(gpu, gpuHours, computeUsd, classState.render, work * spec.gpusPerJob);
 	epochCounts.cloudPriceGpuHours += gpuHours;
 	epochCounts.cloudPriceUsd += computeUsd;
 	classState.epochCloudCost += costUsd;

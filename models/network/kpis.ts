@@ -5,7 +5,6 @@ import type { GpuSpec } from "../catalog.js";
 import { NodeState } from "../nodes.js";
 import { HOURS_PER_DAY, MS_PER_DAY, MS_PER_SECOND } from "../units.js";
 import { cloudRegionTimeUp } from "./cloud-twin.js";
-import type { NetworkSetup } from "./setup.js";
 import type {
 	ClassJobTally,
 	ClassRequestTally,
@@ -301,24 +300,14 @@ function ratio(numerator: number, denominator: number): number | null {
 
 /**
  * One side's GPU cost per H100-hour of work: tensor work (every lease but render jobs') per H100-hour,
- * render work per H100 FP32-hour. An H100-hour of work takes hoursPerWork GPU-hours on a class
- * (audits aside): its speed is 1 / that.
+ * render work per H100 FP32-hour. Each lease recorded the work it did by its class's conversion
+ * (GPU-hours ÷ the GPU-hours one H100-hour of the work takes on its card, audits aside).
  */
-function usdPerH100Hours(spend: GpuSpendTally, setup: NetworkSetup): { tensor: number | null; render: number | null } {
-	const audits = 1 + setup.auditOverhead;
-	const h100Hours = (hours: Float64Array, perWork: Float64Array) => {
-		let total = 0;
-		for (let g = 0; g < hours.length; g++) {
-			const gpuHoursPerWork = (perWork[g] as number) / audits;
-			if ((hours[g] as number) > 0 && gpuHoursPerWork > 0) total += (hours[g] as number) / gpuHoursPerWork;
-		}
-		return total;
-	};
+function usdPerH100Hours(spend: GpuSpendTally): { tensor: number | null; render: number | null } {
 	const sum = (values: Float64Array) => values.reduce((a, b) => a + b, 0);
-	const tensorHours = spend.gpuHours.map((hours, g) => hours - (spend.renderGpuHours[g] as number));
 	return {
-		tensor: ratio(sum(spend.costUsd) - sum(spend.renderCostUsd), h100Hours(tensorHours, setup.hoursPerWorkByGpu)),
-		render: ratio(sum(spend.renderCostUsd), h100Hours(spend.renderGpuHours, setup.renderHoursPerWorkByGpu)),
+		tensor: ratio(sum(spend.costUsd) - sum(spend.renderCostUsd), spend.tensorWorkH100Hours),
+		render: ratio(sum(spend.renderCostUsd), spend.renderWorkH100Hours),
 	};
 }
 
@@ -341,8 +330,8 @@ export function comparisonKpis(state: NetworkState): ComparisonKpis {
 			},
 		];
 	});
-	const depinPerWork = usdPerH100Hours(depin, setup);
-	const cloudPerWork = usdPerH100Hours(cloud, setup);
+	const depinPerWork = usdPerH100Hours(depin);
+	const cloudPerWork = usdPerH100Hours(cloud);
 	const windows = cloudTally.windows;
 	const transferUsd = cloudTally.egressUsd + cloudTally.interregionUsd;
 	return {

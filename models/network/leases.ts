@@ -9,8 +9,9 @@ import { MS_PER_HOUR } from "../units.js";
 import type { NetworkState } from "./state.js";
 
 /**
- * Books a lease of `node` from `startMs` for `hours` at `priceUsdPerGpuHour`, and schedules its end;
- * `render`: the lease serves a render job (its GPU-hours are FP32 work).
+ * Books a lease of `node` from `startMs` for `hours` at `priceUsdPerGpuHour`, and schedules its end.
+ * `hoursPerWork`: GPU-hours one H100-hour of the lease's work takes on each GPU class (a job's class's;
+ * a replica's: tensor work); `render`: the lease serves a render job (its GPU-hours are FP32 work).
  */
 export function bookLease(
 	state: NetworkState,
@@ -18,6 +19,7 @@ export function bookLease(
 	startMs: number,
 	hours: number,
 	priceUsdPerGpuHour: number,
+	hoursPerWork: Float64Array = state.setup.hoursPerWorkByGpu,
 	render = false,
 ): void {
 	const { nodes, totals, epochCounts } = state;
@@ -34,7 +36,8 @@ export function bookLease(
 	epochCounts.priceGpuHours += hours;
 	epochCounts.priceUsd += costUsd;
 	const gpu = nodes.gpu[node] as number;
-	state.depinLeaseByGpu.add(gpu, hours, costUsd, render);
+	const workH100Hours = (hours * (1 + state.setup.auditOverhead)) / (hoursPerWork[gpu] as number);
+	state.depinLeaseByGpu.add(gpu, hours, costUsd, render, workH100Hours);
 	state.epochLeaseGpuHoursByGpu[gpu] = (state.epochLeaseGpuHoursByGpu[gpu] as number) + hours;
 	state.epochLeaseUsdByGpu[gpu] = (state.epochLeaseUsdByGpu[gpu] as number) + costUsd;
 }
@@ -42,14 +45,16 @@ export function bookLease(
 /** Leases the awarded nodes from `startMs` for `hours` each, to `job` (a job id or a replica marker). */
 export function leaseAward(state: NetworkState, award: Award, startMs: number, hours: number, job: number): void {
 	const { nodes, idle } = state;
-	const render = job >= 0 && state.jobClassByIndex[state.jobs.classIndex[job] as number]?.render === true;
+	const jobClass = job >= 0 ? state.jobClassByIndex[state.jobs.classIndex[job] as number] : undefined;
+	const hoursPerWork = jobClass?.hoursPerWorkByGpu ?? state.setup.hoursPerWorkByGpu;
+	const render = jobClass?.render === true;
 	let previous = -1;
 	for (let w = 0; w < award.count; w++) {
 		const node = award.nodes[w] as number;
 		idle.remove(node, nodes.gpu[node] as number, nodes.metro[node] as number);
 		nodes.state[node] = NodeState.serving;
 		nodes.job[node] = job;
-		bookLease(state, node, startMs, hours, award.priceUsdPerGpuHour[w] as number, render);
+		bookLease(state, node, startMs, hours, award.priceUsdPerGpuHour[w] as number, hoursPerWork, render);
 		nodes.nextInJob[node] = -1;
 		if (previous >= 0) nodes.nextInJob[previous] = node;
 		else if (job >= 0) state.jobs.firstNode[job] = node;

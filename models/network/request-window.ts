@@ -449,7 +449,9 @@ function tallyCloudWindow(
 	const every = setup.requestMode === "sampled" ? setup.scenario.requests.sampleEveryEpochs : 1;
 	const epochHours = Math.min(every * setup.epochMs, setup.horizonMs - state.epochStartMs) / MS_PER_HOUR;
 	const scale = windowHours > 0 ? epochHours / windowHours : 0;
-	cloudTally.spend.add(gpu, replicaCount * epochHours, replicaCostUsd * scale, false);
+	const replicaHours = replicaCount * epochHours;
+	const workH100Hours = (replicaHours * (1 + setup.auditOverhead)) / (setup.hoursPerWorkByGpu[gpu] as number);
+	cloudTally.spend.add(gpu, replicaHours, replicaCostUsd * scale, false, workH100Hours);
 	cloudTally.egressUsd += egressUsd * scale;
 	cloudTally.totalCostUsd += (replicaCostUsd + egressUsd) * scale;
 }

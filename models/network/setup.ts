@@ -22,11 +22,14 @@ import { type Sampler, samplerOf, samplerOfValue } from "../distribution-spec.js
 import { buildGeography, type Geography, greatCircleKm, HOSTING_KINDS } from "../geo.js";
 import {
 	type CalibrationProfile,
+	type ComputeCost,
 	computeTimeMs,
+	type Efficiency,
 	efficiencyFor,
 	iterationCost,
 	jobDurationHours,
 	jobDurationHoursFp32,
+	KV_MEMORY_SHARE,
 	workloadEfficiency,
 } from "../latency.js";
 import type { MarketContext } from "../market.js";
@@ -763,6 +766,37 @@ function hoursPerWorkByGpu(
 		gpus,
 		(g) => jobDurationHours(1, g, h100, efficiencyFor(calibration, g).mfu, h100Mfu) * (1 + auditOverhead),
 	);
+}
+
+/**
+ * GPU-hours one H100-hour of a job class's work takes on each GPU class when the class states what its
+ * work is (`workProfile`): the latency model's time per request on the class ÷ on an H100, each running
+ * static batches as large as its memory holds (weights and the batch's KV cache in KV_MEMORY_SHARE of it,
+ * as a serving engine fills it) up to the profile's `batch`, with its own mfu and mbu (workloadEfficiency),
+ * × the audits' re-execution. Memory-bound work (LLM decode reading weights and KV cache each step) then
+ * credits a card's bandwidth and memory, not only its tensor rate. Infinity where the card cannot hold one
+ * request.
+ */
+export function profileHoursPerWorkByGpu(
+	setup: Pick<NetworkSetup, "gpus" | "calibration" | "auditOverhead" | "catalog">,
+	profile: { readonly compute: ComputeCost; readonly batch: number },
+): Float64Array {
+	const { gpus, calibration, catalog } = setup;
+	const h100 = requireId(catalog.gpuById, "h100-sxm", "GPU");
+	const msPerRequest = (gpu: GpuSpec) => {
+		const efficiency = workloadEfficiency(calibration, gpu, profile.compute);
+		const batch = Math.min(profile.batch, profileBatchFits(gpu, profile.compute, efficiency));
+		return batch >= 1 ? computeTimeMs(batch, gpu, profile.compute, efficiency) / batch : Number.POSITIVE_INFINITY;
+	};
+	const h100Ms = msPerRequest(h100);
+	return Float64Array.from(gpus, (g) => (msPerRequest(g) / h100Ms) * (1 + setup.auditOverhead));
+}
+
+/** Requests of `compute` whose KV cache fits beside the weights on `gpu` (0: not even the weights). */
+function profileBatchFits(gpu: GpuSpec, compute: ComputeCost, efficiency: Efficiency): number {
+	if (gpu.memoryGb * KV_MEMORY_SHARE < compute.weightsGb) return 0;
+	const { kvCacheCapacityTokens, promptTokens, decodeSteps } = iterationCost(gpu, compute, efficiency);
+	return Math.floor(kvCacheCapacityTokens / (promptTokens + decodeSteps));
 }
 
 /**

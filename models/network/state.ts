@@ -27,6 +27,7 @@ import {
 	cloudRealtimeChoice,
 	eligibility,
 	NetworkSetup,
+	profileHoursPerWorkByGpu,
 	replicaCapacityRps,
 	requestSites,
 	rttAllowanceMs,
@@ -199,7 +200,14 @@ export class JobClassState extends ClassState {
 		this.whatRng = streams.stream(`demand/${spec.id}/orders`);
 		this.choiceRng = streams.stream(`demand/${spec.id}/choice`);
 		this.render = spec.kind === "render";
-		this.hoursPerWorkByGpu = this.render ? setup.renderHoursPerWorkByGpu : setup.hoursPerWorkByGpu;
+		// A class that states what its work is converts it by the roofline of that profile; else by FP32 peak
+		// (render) or achieved FP16 tensor rate.
+		this.hoursPerWorkByGpu =
+			spec.workProfile !== undefined
+				? profileHoursPerWorkByGpu(setup, spec.workProfile)
+				: this.render
+					? setup.renderHoursPerWorkByGpu
+					: setup.hoursPerWorkByGpu;
 		const offers = cloudOffers(setup, this.eligibleGpu, spec.gpusPerJob, this.hoursPerWorkByGpu);
 		this.cloudOfferCostPerWork = offers.costPerWork;
 		this.cloudOfferHoursPerWork = offers.hoursPerWork;
@@ -342,6 +350,9 @@ export class GpuSpendTally {
 	readonly costUsd: Float64Array;
 	readonly renderGpuHours: Float64Array;
 	readonly renderCostUsd: Float64Array;
+	/** H100-hours of work the GPU-hours did (each class's own conversion), tensor work and render work. */
+	tensorWorkH100Hours = 0;
+	renderWorkH100Hours = 0;
 
 	constructor(gpuCount: number) {
 		this.gpuHours = new Float64Array(gpuCount);
@@ -350,10 +361,14 @@ export class GpuSpendTally {
 		this.renderCostUsd = new Float64Array(gpuCount);
 	}
 
-	add(gpu: number, hours: number, costUsd: number, render: boolean): void {
+	add(gpu: number, hours: number, costUsd: number, render: boolean, workH100Hours: number): void {
 		this.gpuHours[gpu] = (this.gpuHours[gpu] as number) + hours;
 		this.costUsd[gpu] = (this.costUsd[gpu] as number) + costUsd;
-		if (!render) return;
+		if (!render) {
+			this.tensorWorkH100Hours += workH100Hours;
+			return;
+		}
+		this.renderWorkH100Hours += workH100Hours;
 		this.renderGpuHours[gpu] = (this.renderGpuHours[gpu] as number) + hours;
 		this.renderCostUsd[gpu] = (this.renderCostUsd[gpu] as number) + costUsd;
 	}

@@ -127,6 +127,61 @@ const Hardware = Type.Object(
 	{ additionalProperties: false, default: {}, description: "which GPUs can serve the class" },
 );
 
+/** Roofline cost of one request (models/latency.ts ComputeCost): a real-time request, or a job class's work profile. */
+const Compute = Type.Object(
+	{
+		prefillGflop: nonNegative("compute per request done once (prompt / input), GFLOP", { default: 0 }),
+		decodeSteps: Type.Integer({
+			minimum: 1,
+			maximum: 100_000,
+			description: "sequential batch steps per request (output tokens; denoising steps)",
+			default: 1,
+		}),
+		stepGflop: nonNegative("compute per request per step, GFLOP", { default: 0 }),
+		weightsGb: nonNegative("weights read per batch step (memory-bound part), GB", { default: 0 }),
+		overheadMs: nonNegative("fixed per-batch overhead (launch, framework), ms", { default: 2 }),
+		kvCacheBytesPerToken: nonNegative(
+			"KV-cache bytes per token of context: 2 (K and V) · layers · KV heads · head dim · bytes per value; Llama 3 8B: 2 · 32 · 8 · 128 · 2 = 131072 (128 KiB; its config.json, GQA with 8 KV heads); 0: none. Read by each decode step and limits the running batch of continuous batching",
+			{ default: 0 },
+		),
+		promptTokens: Type.Integer({
+			minimum: 0,
+			maximum: 10_000_000,
+			description: "prompt tokens whose KV cache a request holds from its prefill (with its decodeSteps output tokens)",
+			default: 0,
+		}),
+		mfuByTier: Type.Optional(
+			Type.Object(
+				{
+					consumer: Type.Optional(
+						Type.Number({ exclusiveMinimum: 0, maximum: 1, description: "mfu on consumer GPUs" }),
+					),
+					datacenter: Type.Optional(
+						Type.Number({ exclusiveMinimum: 0, maximum: 1, description: "mfu on data-centre GPUs" }),
+					),
+					edge: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1, description: "mfu on edge GPUs" })),
+				},
+				{
+					additionalProperties: false,
+					description:
+						"this workload's own share of peak FP16 tensor FLOP/s on GPUs of a tier, where the calibration profile's tier default (measured on LLM GEMMs) does not hold for it; a GPU class measured or mapped by calibration keeps its own. Absent: the profile's. Base's image class sets datacenter 0.27 (SD 1.5 UNet on the A100, diffusers' published it/s; docs/calibration.md)",
+				},
+			),
+		),
+		mfuByGpu: Type.Optional(
+			Type.Record(
+				Type.String({ minLength: 1, maxLength: 64 }),
+				Type.Number({ exclusiveMinimum: 0, maximum: 1, description: "mfu on this GPU class" }),
+				{
+					description:
+						"this workload's own share of peak FP16 tensor FLOP/s on one GPU class (a gpus.csv id), where a published rate for it differs from its tier's (mfuByTier or the profile's); a GPU class measured or mapped by calibration keeps its own. Base's image class sets t4 and l4 0.165 (the T4's published SD 1.5 it/s; the L4 assumed alike: docs/calibration.md)",
+				},
+			),
+		),
+	},
+	{ additionalProperties: false, default: {}, description: "roofline cost of a request (see models/latency.ts)" },
+);
+
 /** Real-time inference: requests with a latency SLA served by leased replicas with dynamic batching. */
 export const RealtimeClass = Type.Object(
 	{
@@ -139,60 +194,7 @@ export const RealtimeClass = Type.Object(
 		slaP95Ms: positive("latency SLA: a request slower than this misses it, ms (the SLA is met when p95 ≤ it)", {
 			default: 100,
 		}),
-		compute: Type.Object(
-			{
-				prefillGflop: nonNegative("compute per request done once (prompt / input), GFLOP", { default: 0 }),
-				decodeSteps: Type.Integer({
-					minimum: 1,
-					maximum: 100_000,
-					description: "sequential batch steps per request (output tokens; denoising steps)",
-					default: 1,
-				}),
-				stepGflop: nonNegative("compute per request per step, GFLOP", { default: 0 }),
-				weightsGb: nonNegative("weights read per batch step (memory-bound part), GB", { default: 0 }),
-				overheadMs: nonNegative("fixed per-batch overhead (launch, framework), ms", { default: 2 }),
-				kvCacheBytesPerToken: nonNegative(
-					"KV-cache bytes per token of context: 2 (K and V) · layers · KV heads · head dim · bytes per value; Llama 3 8B: 2 · 32 · 8 · 128 · 2 = 131072 (128 KiB; its config.json, GQA with 8 KV heads); 0: none. Read by each decode step and limits the running batch of continuous batching",
-					{ default: 0 },
-				),
-				promptTokens: Type.Integer({
-					minimum: 0,
-					maximum: 10_000_000,
-					description:
-						"prompt tokens whose KV cache a request holds from its prefill (with its decodeSteps output tokens)",
-					default: 0,
-				}),
-				mfuByTier: Type.Optional(
-					Type.Object(
-						{
-							consumer: Type.Optional(
-								Type.Number({ exclusiveMinimum: 0, maximum: 1, description: "mfu on consumer GPUs" }),
-							),
-							datacenter: Type.Optional(
-								Type.Number({ exclusiveMinimum: 0, maximum: 1, description: "mfu on data-centre GPUs" }),
-							),
-							edge: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1, description: "mfu on edge GPUs" })),
-						},
-						{
-							additionalProperties: false,
-							description:
-								"this workload's own share of peak FP16 tensor FLOP/s on GPUs of a tier, where the calibration profile's tier default (measured on LLM GEMMs) does not hold for it; a GPU class measured or mapped by calibration keeps its own. Absent: the profile's. Base's image class sets datacenter 0.27 (SD 1.5 UNet on the A100, diffusers' published it/s; docs/calibration.md)",
-						},
-					),
-				),
-				mfuByGpu: Type.Optional(
-					Type.Record(
-						Type.String({ minLength: 1, maxLength: 64 }),
-						Type.Number({ exclusiveMinimum: 0, maximum: 1, description: "mfu on this GPU class" }),
-						{
-							description:
-								"this workload's own share of peak FP16 tensor FLOP/s on one GPU class (a gpus.csv id), where a published rate for it differs from its tier's (mfuByTier or the profile's); a GPU class measured or mapped by calibration keeps its own. Base's image class sets t4 and l4 0.165 (the T4's published SD 1.5 it/s; the L4 assumed alike: docs/calibration.md)",
-						},
-					),
-				),
-			},
-			{ additionalProperties: false, default: {}, description: "roofline cost of a request (see models/latency.ts)" },
-		),
+		compute: Compute,
 		tokensPerRequest: nonNegative("generated tokens per request (for cost per 1k tokens)", { default: 0 }),
 		timeoutMs: Type.Optional(
 			positive("a request slower than this fails (timeout), ms; default 5 × slaP95Ms (assumption)"),
@@ -242,6 +244,25 @@ export const JobClass = Type.Object(
 		ordersPerHour: positive("base order rate, worldwide, orders/hour", { maximum: 1e7 }),
 		arrival: Arrival,
 		workH100Hours: DistributionSpec,
+		workProfile: Type.Optional(
+			Type.Object(
+				{
+					compute: Compute,
+					batch: Type.Integer({
+						minimum: 1,
+						maximum: 65_536,
+						description:
+							"most requests a GPU runs at once (static batches of the compute block): each card runs as many as its memory holds (weights and KV cache in 90% of it) up to this; vLLM's default max_num_seqs is 256",
+						default: 256,
+					}),
+				},
+				{
+					additionalProperties: false,
+					description:
+						"what the job's work is, per request, for converting it between GPU classes: a job takes (batch time of this profile on the GPU ÷ on an H100) GPU-hours per H100-hour of work, the latency model's roofline with each class's own mfu and mbu, so memory-bound work (LLM decode) credits a card's bandwidth. Absent: work converts by achieved FP16 tensor rate (compute-bound); render jobs by FP32 peak",
+				},
+			),
+		),
 		gpusPerJob: Type.Integer({ minimum: 1, maximum: 1024, description: "GPUs a job needs at once", default: 1 }),
 		hardware: Hardware,
 		payloadGbIn: nonNegative("data moved to the node before the job, GB (data locality)", { default: 1 }),
