@@ -18,9 +18,13 @@ export const KB_PER_GB = 1e6;
 
 /** Whether cloud region `regionIndex` is in one of its outage windows at `atMs`. */
 export function cloudRegionDown(state: NetworkState, regionIndex: number, atMs: number): boolean {
-	for (const [start, end] of state.cloudOutageWindows[regionIndex] ?? []) {
-		if (start > atMs) return false;
-		if (atMs < end) return true;
+	const windows = state.cloudOutageWindows[regionIndex];
+	if (windows === undefined) return false;
+	// Indexed, not destructured: this runs for every job (an iterator and a pair each time cost more than the test).
+	for (let w = 0; w < windows.length; w++) {
+		const window = windows[w] as readonly [number, number];
+		if (window[0] > atMs) return false;
+		if (atMs < window[1]) return true;
 	}
 	return false;
 }
@@ -71,19 +75,22 @@ export function cloudOccupy(state: NetworkState, r: number, gpu: number, gpus: n
  * room; else (failover nearest-region, or capacity) the nearest such region; -1 if none.
  */
 function jobRegion(state: NetworkState, classState: JobClassState, home: number, nowMs: number): number {
-	const { setup } = state;
-	const gpus = classState.spec.gpusPerJob;
-	const usable = (r: number) =>
-		!Number.isNaN(classState.cloudOfferCostPerWork[r] as number) &&
-		cloudHasRoom(state, r, classState.cloudOfferGpu[r] as number, gpus, nowMs);
 	const homeDown = cloudRegionDown(state, home, nowMs);
-	if (!homeDown && usable(home)) return home;
+	if (!homeDown && jobFits(state, classState, home, nowMs)) return home;
 	// A down region with failover none loses the job; a full one sends it elsewhere (scarcity).
-	if (homeDown && !setup.failover) return -1;
-	for (const r of setup.cloudRegionsByDistance[home] as Int32Array) {
-		if (!cloudRegionDown(state, r, nowMs) && usable(r)) return r;
+	if (homeDown && !state.setup.failover) return -1;
+	for (const r of state.setup.cloudRegionsByDistance[home] as Int32Array) {
+		if (!cloudRegionDown(state, r, nowMs) && jobFits(state, classState, r, nowMs)) return r;
 	}
 	return -1;
+}
+
+/** Whether region `r` offers the class's job and has room for it now. */
+function jobFits(state: NetworkState, classState: JobClassState, r: number, nowMs: number): boolean {
+	return (
+		!Number.isNaN(classState.cloudOfferCostPerWork[r] as number) &&
+		cloudHasRoom(state, r, classState.cloudOfferGpu[r] as number, classState.spec.gpusPerJob, nowMs)
+	);
 }
 
 /** Prices and times an order of `work` from metro `origin` on the cloud; returns its cost (Infinity: refused). */
