@@ -614,9 +614,10 @@ export function sizingDemand(setup: NetworkSetup, classIndex: number): SizingDem
  * its replicas placed and sized as each request window places them (cloud-placement.ts), each at
  * its region's price, each replica's capacity that within the SLA (replicaCapacityRps). The GPU must
  * hold the model (memory as DePIN's eligibility: at least minVramGb and the weights, and its KV
- * cache beside them) and compute one request within the SLA's compute share. Where demand fills replicas this is the lowest price per request/s of
- * capacity; where minReplicas binds, the lowest hourly price (an L4 rather than an L40S for a
- * light image class). DePIN's auction keeps comparing bids per capacity (docs/assumptions.md).
+ * cache beside them) and serve one request within the SLA. Where demand fills replicas this is the
+ * lowest price per request/s of capacity; where minReplicas binds, the lowest hourly price (T4s for
+ * base's edge vision). DePIN's auction compares capacity bids per request/s and floor replicas per
+ * hour (replicas.ts autoscale; docs/assumptions.md).
  */
 export function cloudRealtimeChoice(
 	setup: NetworkSetup,

@@ -762,7 +762,7 @@ export const Scenario = Type.Object(
 					description: "regions of the centralized baseline (empty: all in the table)",
 				}),
 				realtimeGpu: id(
-					"GPU the cloud serves real-time inference on: cheapest (per class, the cloud GPU that holds the model, computes one request within half the SLA, and costs least per hour for the class's mean demand, replicas placed and sized as the request windows place them: the lowest hourly price where minReplicas binds, the lowest price per request/s of capacity where demand fills replicas), or h100-sxm, a100-80gb, l40s, l4 or t4",
+					"GPU the cloud serves real-time inference on: cheapest (per class, the cloud GPU that holds the model, serves requests within the SLA (its capacity counts only batches whose latency fits it), and costs least per hour for the class's mean demand, replicas placed and sized as the request windows place them: the lowest hourly price where minReplicas binds, the lowest price per request/s of capacity where demand fills replicas), or h100-sxm, a100-80gb, l40s, l4 or t4",
 					{ default: "cheapest" },
 				),
 				provisioningMinutes: nonNegative("from order to serving for a cloud job, minutes", { default: 5 }),
