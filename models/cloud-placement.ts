@@ -15,7 +15,7 @@ export interface PlacementInput {
 	readonly metroWeights: ArrayLike<number>;
 	/** Requests per second of the whole class. */
 	readonly ratePerSecond: number;
-	/** Requests per second one replica sustains at full batches. */
+	/** Requests per second one replica sustains within the SLA (setup.ts replicaCapacityRps). */
 	readonly replicaCapacityRps: number;
 	readonly targetUtilisation: number;
 	readonly minReplicas: number;

@@ -314,6 +314,11 @@ export function iterationCost(gpu: GpuSpec, compute: ComputeCost, efficiency: Ef
 	};
 }
 
+/** Requests whose whole KV cache (prompt and every decode step) the GPU holds at once (+∞ without a KV cache). */
+export function requestsKvCacheHolds(cost: IterationCost): number {
+	return Math.floor(cost.kvCacheCapacityTokens / (cost.promptTokens + cost.decodeSteps));
+}
+
 /** A prefill iteration admitting `admitted` requests, ms. */
 export function prefillIterationMs(cost: IterationCost, admitted: number): number {
 	return cost.overheadMs + (admitted * cost.prefillGflop) / cost.flopsRateTflops;

@@ -6,6 +6,7 @@ import type { Award } from "../market.js";
 import { NodeState } from "../nodes.js";
 import { accrueLease as accrueLeaseInto } from "../provider-accounting.js";
 import { MS_PER_HOUR } from "../units.js";
+import { workH100Hours } from "./setup.js";
 import type { NetworkState } from "./state.js";
 
 /**
@@ -36,8 +37,7 @@ export function bookLease(
 	epochCounts.priceGpuHours += hours;
 	epochCounts.priceUsd += costUsd;
 	const gpu = nodes.gpu[node] as number;
-	const workH100Hours = (hours * (1 + state.setup.auditOverhead)) / (hoursPerWork[gpu] as number);
-	state.depinLeaseByGpu.add(gpu, hours, costUsd, render, workH100Hours);
+	state.depinLeaseByGpu.add(gpu, hours, costUsd, render, workH100Hours(state.setup, hoursPerWork, gpu, hours));
 	state.epochLeaseGpuHoursByGpu[gpu] = (state.epochLeaseGpuHoursByGpu[gpu] as number) + hours;
 	state.epochLeaseUsdByGpu[gpu] = (state.epochLeaseUsdByGpu[gpu] as number) + costUsd;
 }

@@ -18,7 +18,7 @@ import {
 } from "../requests.js";
 import { MS_PER_DAY, MS_PER_HOUR, MS_PER_SECOND, SECONDS_PER_HOUR } from "../units.js";
 import { cloudHasRoom, cloudOccupy, cloudRegionDown, KB_PER_GB } from "./cloud-twin.js";
-import { RTT_BUDGET_SHARE_OF_SLA } from "./setup.js";
+import { RTT_BUDGET_SHARE_OF_SLA, workH100Hours } from "./setup.js";
 import type { ClassRequestTally, NetworkState, RealtimeClassState, RequestTally, TwinRecord } from "./state.js";
 
 /** Simulates this epoch's request window of `windowMs` for a real-time class, on DePIN and on the cloud. */
@@ -450,8 +450,8 @@ function tallyCloudWindow(
 	const epochHours = Math.min(every * setup.epochMs, setup.horizonMs - state.epochStartMs) / MS_PER_HOUR;
 	const scale = windowHours > 0 ? epochHours / windowHours : 0;
 	const replicaHours = replicaCount * epochHours;
-	const workH100Hours = (replicaHours * (1 + setup.auditOverhead)) / (setup.hoursPerWorkByGpu[gpu] as number);
-	cloudTally.spend.add(gpu, replicaHours, replicaCostUsd * scale, false, workH100Hours);
+	const work = workH100Hours(setup, setup.hoursPerWorkByGpu, gpu, replicaHours);
+	cloudTally.spend.add(gpu, replicaHours, replicaCostUsd * scale, false, work);
 	cloudTally.egressUsd += egressUsd * scale;
 	cloudTally.totalCostUsd += (replicaCostUsd + egressUsd) * scale;
 }

@@ -30,6 +30,7 @@ import {
 	jobDurationHours,
 	jobDurationHoursFp32,
 	KV_MEMORY_SHARE,
+	requestsKvCacheHolds,
 	workloadEfficiency,
 } from "../latency.js";
 import type { MarketContext } from "../market.js";
@@ -517,8 +518,7 @@ export function replicaCapacityRps(
 	if (continuous) {
 		// Continuous batching runs at most as many requests as the KV-cache memory holds; none fit: no replica
 		// (a 16 GB fp16 8B model on a 16 GB T4 leaves no room for its KV cache).
-		const { kvCacheCapacityTokens, promptTokens, decodeSteps } = iterationCost(gpu, spec.compute, efficiency);
-		const fits = Math.floor(kvCacheCapacityTokens / (promptTokens + decodeSteps));
+		const fits = requestsKvCacheHolds(iterationCost(gpu, spec.compute, efficiency));
 		if (fits < 1) return 0;
 		batch = Math.min(batch, fits);
 	}
@@ -546,15 +546,14 @@ export function rttAllowanceMs(setup: NetworkSetup, spec: RealtimeClass, demand:
 /** The 99th percentile, over `demand` by metro, of a user's RTT to the nearest cloud region, ms. */
 function nearestRegionRttP99Ms(setup: NetworkSetup, demand: SizingDemand): number {
 	const regionCount = setup.regions.length;
-	const rtt = setup.geography.metroToRegionRttMs;
+	const { metroToRegionRttMs: rtt, nearestRegion } = setup.geography;
 	const nearest: { rttMs: number; weight: number }[] = [];
 	let total = 0;
 	for (let m = 0; m < setup.metroCount; m++) {
 		const weight = demand.metroWeights[m] as number;
 		if (!(weight > 0)) continue;
-		let best = Number.POSITIVE_INFINITY;
-		for (let r = 0; r < regionCount; r++) best = Math.min(best, rtt[m * regionCount + r] as number);
-		if (Number.isFinite(best)) nearest.push({ rttMs: best, weight });
+		const r = nearestRegion[m] as number;
+		if (r >= 0) nearest.push({ rttMs: rtt[m * regionCount + r] as number, weight });
 		total += weight;
 	}
 	nearest.sort((x, y) => x.rttMs - y.rttMs);
@@ -624,10 +623,10 @@ export function cloudRealtimeChoice(
 	spec: RealtimeClass,
 	calibration: CalibrationProfile,
 	demand: SizingDemand,
+	allowanceMs: number,
 ): CloudRealtimeChoice {
 	const { catalog, regions, cloudPricing } = setup;
 	const named = setup.scenario.cloud.realtimeGpu;
-	const allowanceMs = rttAllowanceMs(setup, spec, demand);
 	const option = (id: string): CloudRealtimeChoice => {
 		const gpuIndex = requireId(catalog.gpuIndexById, id, "GPU");
 		const capacityRps = replicaCapacityRps(spec, catalog.gpus[gpuIndex] as GpuSpec, calibration, allowanceMs);
@@ -770,6 +769,19 @@ function hoursPerWorkByGpu(
 }
 
 /**
+ * H100-hours of work `gpuHours` on GPU class `gpu` do, given the GPU-hours one H100-hour of the work
+ * takes on each class (`hoursPerWork`, which counts DePIN's audit re-execution: taken back out here).
+ */
+export function workH100Hours(
+	setup: Pick<NetworkSetup, "auditOverhead">,
+	hoursPerWork: Float64Array,
+	gpu: number,
+	gpuHours: number,
+): number {
+	return (gpuHours * (1 + setup.auditOverhead)) / (hoursPerWork[gpu] as number);
+}
+
+/**
  * GPU-hours one H100-hour of a job class's work takes on each GPU class when the class states what its
  * work is (`workProfile`): the latency model's time per request on the class ÷ on an H100, each running
  * static batches as large as its memory holds (weights and the batch's KV cache in KV_MEMORY_SHARE of it,
@@ -796,8 +808,7 @@ export function profileHoursPerWorkByGpu(
 /** Requests of `compute` whose KV cache fits beside the weights on `gpu` (0: not even the weights). */
 function profileBatchFits(gpu: GpuSpec, compute: ComputeCost, efficiency: Efficiency): number {
 	if (gpu.memoryGb * KV_MEMORY_SHARE < compute.weightsGb) return 0;
-	const { kvCacheCapacityTokens, promptTokens, decodeSteps } = iterationCost(gpu, compute, efficiency);
-	return Math.floor(kvCacheCapacityTokens / (promptTokens + decodeSteps));
+	return requestsKvCacheHolds(iterationCost(gpu, compute, efficiency));
 }
 
 /**

@@ -248,15 +248,15 @@ export class RealtimeClassState extends ClassState {
 		super(index);
 		const { gpus, calibration } = setup;
 		this.eligibleGpu = eligibility(gpus, spec.hardware, spec.compute.weightsGb);
-		// Audits re-execute a share of the work, which takes replica capacity (C11).
-		// Capacity within the SLA (a card too slow for one request serves none), on both sides.
+		// Capacity within the SLA on both sides (a card too slow for one request serves none); audits re-execute
+		// a share of the work, which takes DePIN's replica capacity (C11).
 		const demand = sizingDemand(setup, index);
 		const allowanceMs = rttAllowanceMs(setup, spec, demand);
 		this.capacityRpsByGpu = Float64Array.from(
 			gpus,
 			(g) => replicaCapacityRps(spec, g, calibration, allowanceMs) / (1 + setup.auditOverhead),
 		);
-		this.cloudGpu = cloudRealtimeChoice(setup, spec, calibration, demand);
+		this.cloudGpu = cloudRealtimeChoice(setup, spec, calibration, demand, allowanceMs);
 		this.cloudCapacityRps = this.cloudGpu.capacityRps;
 		this.batchTimes = { tables: [], iterations: [], tableOfGpu: new Int32Array(gpus.length).fill(-1) };
 		this.replicaRng = streams.stream(`demand/${spec.id}/replicas`);

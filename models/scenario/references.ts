@@ -36,11 +36,13 @@ export function checkReferences(loaded: LoadedScenario, catalog: Catalog): Scena
 			),
 		);
 	}
+	// Every compute block (a real-time class's, a job class's work profile) names GPUs in mfuByGpu.
 	scenario.demand.classes.forEach((spec, i) => {
-		if (spec.kind !== "realtime") return;
-		for (const id of Object.keys(spec.compute.mfuByGpu ?? {})) {
+		const [compute, path] =
+			spec.kind === "realtime" ? [spec.compute, "compute"] : [spec.workProfile?.compute, "workProfile.compute"];
+		for (const id of Object.keys(compute?.mfuByGpu ?? {})) {
 			if (!catalog.gpuById.has(id))
-				issues.push(issueAt(loaded, `demand.classes[${i}].compute.mfuByGpu.${id}`, `unknown GPU "${id}"`));
+				issues.push(issueAt(loaded, `demand.classes[${i}].${path}.mfuByGpu.${id}`, `unknown GPU "${id}"`));
 		}
 	});
 	if (!catalog.gpuById.has("h100-sxm")) {

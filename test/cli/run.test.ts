@@ -100,6 +100,10 @@ describe("depin-twin run", () => {
 		const mfu = "demand.classes[1].compute.mfuByGpu={l4: 0.2, tpu-v9: 0.3}";
 		expect(await main(["validate", "base", "--set", mfu], perGpu.io)).toBe(EXIT_BAD_INPUT);
 		expect(perGpu.err()).toMatch(/demand\.classes\[1\]\.compute\.mfuByGpu\.tpu-v9: unknown GPU "tpu-v9"/);
+		const jobGpu = captureIo();
+		const jobMfu = "demand.classes[3].workProfile.compute.mfuByGpu={tpu-v9: 0.3}";
+		expect(await main(["validate", "base", "--set", jobMfu], jobGpu.io)).toBe(EXIT_BAD_INPUT);
+		expect(jobGpu.err()).toMatch(/demand\.classes\[3\]\.workProfile\.compute\.mfuByGpu\.tpu-v9: unknown GPU/);
 		const missing = captureIo();
 		expect(await main(["run", "no-such-scenario"], missing.io)).toBe(EXIT_BAD_INPUT);
 		expect(missing.err()).toMatch(/no such scenario/);
