@@ -15,7 +15,7 @@ import {
 import { Engine } from "../sim/engine.js";
 import { mmcMeans } from "../sim/queueing.js";
 import { meanConfidence, median } from "../sim/stats.js";
-import { runInChild } from "./child.js";
+import { runBenchWorker } from "./child.js";
 
 export interface EngineBenchOptions {
 	readonly repetitions: number;
@@ -189,7 +189,7 @@ export function benchWorkload(workload: EngineWorkload, options: EngineBenchOpti
 
 /** Runs one workload in a child process of the CLI and returns its report. */
 function benchInChild(cliEntry: string, workload: EngineWorkload, options: EngineBenchOptions): Promise<unknown> {
-	return runInChild(cliEntry, ["bench-worker", workload, JSON.stringify(options)]);
+	return runBenchWorker(cliEntry, workload, options);
 }
 
 /**

@@ -7,7 +7,7 @@
  */
 import { runHoldOnEngine } from "../sim/bench/workloads.js";
 import { median } from "../sim/stats.js";
-import { runInChild } from "./child.js";
+import { runBenchWorker } from "./child.js";
 import { executeRun, prepareRun } from "./run.js";
 
 export interface ModelBenchOptions {
@@ -94,11 +94,11 @@ export async function benchModel(cliEntry: string, options: ModelBenchOptions): 
 	const tokensOn = prepareRun(options.scenario, options.overrides).loaded.scenario.tokenomics.enabled;
 	const tokenOverrides = tokensOn ? ["tokenomics.enabled=false"] : REFERENCE_TOKENOMICS;
 	const sample = async (overrides: readonly string[]) =>
-		(await runInChild(cliEntry, [
-			"bench-worker",
-			"model-run",
-			JSON.stringify({ scenario: options.scenario, overrides, out: options.out }),
-		])) as ModelRunSample;
+		(await runBenchWorker(cliEntry, "model-run", {
+			scenario: options.scenario,
+			overrides,
+			out: options.out,
+		})) as ModelRunSample;
 	const plain: ModelRunSample[] = [];
 	const other: ModelRunSample[] = [];
 	for (let r = 0; r < options.repetitions; r++) {

@@ -23,7 +23,7 @@ import { writeSweepTables } from "../sim/experiment/aggregate.js";
 import { gridPoints } from "../sim/experiment/design.js";
 import { runSweep } from "../sim/experiment/pool.js";
 import type { ModelRunSample } from "./bench-model.js";
-import { runInChild } from "./child.js";
+import { runBenchWorker, runInChild } from "./child.js";
 import { prepareRun } from "./run.js";
 import { SWEEP_WORKER_LIMITS, sweepWorkerFile } from "./sweep.js";
 import { planSweep, seriesList } from "./sweep-plan.js";
@@ -133,11 +133,11 @@ async function memoryRatio(cliEntry: string, options: SweepBenchOptions) {
  */
 async function twoProcessBaseline(cliEntry: string, options: SweepBenchOptions) {
 	const sample = async (runs: number) =>
-		(await runInChild(cliEntry, [
-			"bench-worker",
-			"sweep-time",
-			JSON.stringify({ scenario: options.scenario, overrides: options.overrides, runs }),
-		])) as { wallMs: number; runMs: number; cpuMs: number };
+		(await runBenchWorker(cliEntry, "sweep-time", {
+			scenario: options.scenario,
+			overrides: options.overrides,
+			runs,
+		})) as { wallMs: number; runMs: number; cpuMs: number };
 	const half = Math.max(1, Math.floor(options.runs / 2));
 	const alone = await sample(2 * half);
 	const pair = await Promise.all([sample(half), sample(half)]);
@@ -196,8 +196,7 @@ async function overheadRows(options: SweepBenchOptions, progress?: (m: string) =
 /** One base run in a child: seconds per simulated node-year. */
 async function baseRun(cliEntry: string, overrides: readonly string[]) {
 	const baseOut = mkdtempSync(join(tmpdir(), "depin-twin-bench-base-"));
-	const baseArgs = JSON.stringify({ scenario: "base", overrides, out: baseOut });
-	const base = (await runInChild(cliEntry, ["bench-worker", "model-run", baseArgs]).finally(() =>
+	const base = (await runBenchWorker(cliEntry, "model-run", { scenario: "base", overrides, out: baseOut }).finally(() =>
 		rmSync(baseOut, { recursive: true, force: true }),
 	)) as ModelRunSample;
 	const horizonDays = prepareRun("base", overrides).loaded.scenario.horizonDays;

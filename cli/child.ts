@@ -8,6 +8,11 @@ export interface ChildOptions {
 	readonly captureStderr?: boolean;
 }
 
+/** Runs one benchmark task (`depin-twin bench-worker TASK JSON`) in a child process and returns its report. */
+export function runBenchWorker(cliEntry: string, task: string, args: unknown): Promise<unknown> {
+	return runInChild(cliEntry, ["bench-worker", task, JSON.stringify(args)]);
+}
+
 export function runInChild(cliEntry: string, args: readonly string[], options: ChildOptions = {}): Promise<unknown> {
 	return new Promise((resolve, reject) => {
 		const child = fork(cliEntry, [...args], {
