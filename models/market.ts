@@ -74,13 +74,22 @@ export function awardBuffer(maxGpus: number): Award {
 /** Why an order found no award. */
 export type NoAward = "no-capacity" | "over-reserve";
 
-/** Whether any GPU class the order may use has an idle node anywhere (else no walk at all). */
-function anyEligibleIdle(index: IdleIndex, eligibleGpu: Uint8Array): boolean {
+/**
+ * The GPU classes the order may use that have an idle node somewhere, in catalogue order (the
+ * round-robin's order), into `idleClasses`; returns how many (0: no walk at all). The walk then
+ * visits only these, not every class of the catalogue in every metro.
+ */
+function eligibleIdleClasses(index: IdleIndex, eligibleGpu: Uint8Array, idleClasses: Int32Array): number {
+	let count = 0;
 	for (let g = 0; g < index.gpuCount; g++) {
-		if (eligibleGpu[g] === 1 && (index.idleByGpu[g] as number) > 0) return true;
+		if (eligibleGpu[g] === 1 && (index.idleByGpu[g] as number) > 0) idleClasses[count++] = g;
 	}
-	return false;
+	return count;
 }
+
+/** Scratch of eligibleIdleClasses and the single-GPU auction's cost per class (node.gpu is a Uint8Array: ≤ 256 classes). */
+const idleClassScratch = new Int32Array(256);
+const costPerAskScratch = new Float64Array(256);
 
 /** Buffers an order's clearing reuses: candidates and their costs (equal lengths), and the award. */
 export interface ClearingBuffers {
@@ -121,8 +130,9 @@ export function collectCandidates(
 	limit = out.length,
 	nodes?: NodeTable,
 ): number {
-	const { eligibleGpu } = terms;
-	if (!anyEligibleIdle(index, eligibleGpu)) return 0;
+	const classes = idleClassScratch;
+	const classCount = eligibleIdleClasses(index, terms.eligibleGpu, classes);
+	if (classCount === 0) return 0;
 	const order = context.metrosByDistance[terms.originMetro] as Int32Array;
 	const rttRow = terms.originMetro * context.metroCount;
 	// At a posted price, a node that asks more refuses: it is no candidate (else refusers, who
@@ -138,8 +148,8 @@ export function collectCandidates(
 		// class in the catalogue does not crowd the others out of the candidates.
 		for (let round = 0, more = true; more && found < limit; round++) {
 			more = false;
-			for (let g = 0; g < index.gpuCount && found < limit; g++) {
-				if (eligibleGpu[g] !== 1) continue;
+			for (let c = 0; c < classCount && found < limit; c++) {
+				const g = classes[c] as number;
 				const bucket = index.bucket(g, metro);
 				if (round >= bucket.length) continue;
 				more = true;
@@ -236,9 +246,13 @@ export function clearSingleGpuAuction(
 	limit: number,
 	award: Award,
 ): true | NoAward {
-	const { eligibleGpu, work, gpuHoursPerWork } = terms;
-	const gpuCount = index.gpuCount;
-	if (!anyEligibleIdle(index, eligibleGpu)) return "no-capacity";
+	const { work, gpuHoursPerWork } = terms;
+	const classes = idleClassScratch;
+	const classCount = eligibleIdleClasses(index, terms.eligibleGpu, classes);
+	if (classCount === 0) return "no-capacity";
+	// A bid costs ask × the order's GPU-hours on its class: the second factor once per class.
+	const costPerAsk = costPerAskScratch;
+	for (let c = 0; c < classCount; c++) costPerAsk[c] = work * (gpuHoursPerWork[classes[c] as number] as number);
 	const askOf = nodes.askUsdPerGpuHour;
 	const order = context.metrosByDistance[terms.originMetro] as Int32Array;
 	const rttRow = terms.originMetro * context.metroCount;
@@ -255,14 +269,13 @@ export function clearSingleGpuAuction(
 		// The same round-robin over the metro's classes as collectCandidates.
 		for (let round = 0, more = true; more && found < limit; round++) {
 			more = false;
-			for (let g = 0; g < gpuCount && found < limit; g++) {
-				if (eligibleGpu[g] !== 1) continue;
-				const bucket = index.bucket(g, metro);
+			for (let c = 0; c < classCount && found < limit; c++) {
+				const bucket = index.bucket(classes[c] as number, metro);
 				if (round >= bucket.length) continue;
 				more = true;
 				const node = bucket[round] as number;
 				found++;
-				const cost = (askOf[node] as number) * (work * (gpuHoursPerWork[g] as number));
+				const cost = (askOf[node] as number) * (costPerAsk[c] as number);
 				if (cost !== Number.POSITIVE_INFINITY && (best < 0 || cost < bestCost)) {
 					best = node;
 					bestCost = cost;
