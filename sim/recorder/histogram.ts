@@ -18,66 +18,6 @@ export interface HistogramOptions {
 /** Distinct recent values whose bucket a histogram remembers. */
 const RECENT = 4;
 
-/**
- * Bucket lookup without a logarithm, shared by the histograms of one setting. A value's binary
- * exponent and top CELL_BITS mantissa bits pick a cell, which names the bucket at its lower
- * edge; a cell is narrower than a bucket (at the default accuracy), so the value falls in that
- * bucket or the next. Each bucket keeps a range well inside its bounds, [safeLow, safeHigh), where
- * ⌈log_γ v⌉ cannot round across a bound (Math.log's error is under 1 ulp, ~1e-15, the margin
- * 1e-9); a value outside both candidates' ranges (within 1e-9 of a bound, or off the table)
- * takes the logarithm. The bucket is the one the logarithm gives, bit for bit.
- */
-interface BucketTable {
-	/** Cell number of the first cell: (biased exponent, top mantissa bits) of the smallest value kept. */
-	readonly firstCell: number;
-	/** Bucket at each cell's lower edge. */
-	readonly cellBucket: Int32Array;
-	readonly safeLow: Float64Array;
-	readonly safeHigh: Float64Array;
-}
-
-const CELL_BITS = 8;
-/** Relative distance from a bucket bound within which the logarithm decides. */
-const SAFE_MARGIN = 1e-9;
-const bucketTables = new Map<string, BucketTable>();
-/** A double's bits, high word at HIGH_WORD (byte order of the platform). */
-const bits = new Float64Array(1);
-const bitWords = new Uint32Array(bits.buffer);
-const HIGH_WORD = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
-
-function cellOf(value: number): number {
-	bits[0] = value;
-	return (bitWords[HIGH_WORD] as number) >>> (20 - CELL_BITS);
-}
-
-function bucketTable(logGamma: number, offset: number, bucketCount: number, minValue: number): BucketTable {
-	const key = `${logGamma}/${offset}/${bucketCount}`;
-	let table = bucketTables.get(key);
-	if (table !== undefined) return table;
-	// Bucket j holds values in (γ^(j + offset − 1), γ^(j + offset)]; the top bucket everything above.
-	const bound = (j: number) => Math.exp((j + offset - 1) * logGamma);
-	const safeLow = new Float64Array(bucketCount);
-	const safeHigh = new Float64Array(bucketCount);
-	for (let j = 0; j < bucketCount; j++) {
-		safeLow[j] = bound(j) * (1 + SAFE_MARGIN);
-		safeHigh[j] = j === bucketCount - 1 ? Number.POSITIVE_INFINITY : bound(j + 1) * (1 - SAFE_MARGIN);
-	}
-	const firstCell = cellOf(minValue);
-	const lastCell = cellOf(bound(bucketCount));
-	const cellBucket = new Int32Array(lastCell - firstCell + 1);
-	for (let c = 0, j = 0; c < cellBucket.length; c++) {
-		// The cell's lower edge: the double whose high word is the cell's bits and low word 0.
-		bitWords[HIGH_WORD] = (firstCell + c) << (20 - CELL_BITS);
-		bitWords[1 - HIGH_WORD] = 0;
-		const edge = bits[0] as number;
-		while (j < bucketCount - 1 && edge >= (safeHigh[j] as number)) j++;
-		cellBucket[c] = j;
-	}
-	table = { firstCell, cellBucket, safeLow, safeHigh };
-	bucketTables.set(key, table);
-	return table;
-}
-
 export class LogHistogram {
 	readonly relativeAccuracy: number;
 	readonly minValue: number;
@@ -104,7 +44,6 @@ export class LogHistogram {
 	private readonly recentValues = new Float64Array(RECENT).fill(Number.NaN);
 	private readonly recentIndex = new Int32Array(RECENT);
 	private recentNext = 0;
-	private readonly buckets: BucketTable;
 
 	constructor(options: HistogramOptions = {}) {
 		this.relativeAccuracy = options.relativeAccuracy ?? 0.005;
@@ -120,7 +59,6 @@ export class LogHistogram {
 		const top = Math.ceil(Math.log(this.maxValue) / this.logGamma);
 		this.counts = new Float64Array(top - this.offset + 1);
 		this.low = this.counts.length;
-		this.buckets = bucketTable(this.logGamma, this.offset, this.counts.length, this.minValue);
 	}
 
 	/** Number of buckets (memory is 8 bytes each, fixed at construction). */
@@ -148,7 +86,8 @@ export class LogHistogram {
 			this.zeroCount += weight;
 			return;
 		}
-		const index = this.bucketOf(value);
+		let index = Math.ceil(Math.log(value) / this.logGamma) - this.offset;
+		if (index >= this.counts.length) index = this.counts.length - 1;
 		this.counts[index] = (this.counts[index] as number) + weight;
 		if (index < this.low) this.low = index;
 		if (index > this.high) this.high = index;
@@ -156,20 +95,6 @@ export class LogHistogram {
 		recent[slot] = value;
 		this.recentIndex[slot] = index;
 		this.recentNext = (slot + 1) % RECENT;
-	}
-
-	/** Bucket of a value ≥ minValue: ⌈log_γ value⌉ − offset, at most the top bucket. */
-	private bucketOf(value: number): number {
-		const { firstCell, cellBucket, safeLow, safeHigh } = this.buckets;
-		const cell = cellOf(value) - firstCell;
-		if (cell >= 0 && cell < cellBucket.length) {
-			const j = cellBucket[cell] as number;
-			if (value < (safeHigh[j] as number)) {
-				if (value >= (safeLow[j] as number)) return j;
-			} else if (value >= (safeLow[j + 1] as number) && value < (safeHigh[j + 1] as number)) return j + 1;
-		}
-		const index = Math.ceil(Math.log(value) / this.logGamma) - this.offset;
-		return index >= this.counts.length ? this.counts.length - 1 : index;
 	}
 
 	get mean(): number {
