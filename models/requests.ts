@@ -197,7 +197,8 @@ export interface RequestSimInput {
 	/**
 	 * `sitesByRtt(rttMs, metroCount)`, when the caller simulates many windows over the same
 	 * `rttMs`: a metro's K nearest groups are then read off its ordered sites in a few steps
-	 * instead of a pass over every group (same groups, same order).
+	 * instead of a pass over every group (same groups, same order), and kept for later calls over
+	 * the same sites, so `rttMs` must not change while it is passed with this ordering.
 	 */
 	readonly sitesByRtt?: readonly Int32Array[];
 	/** Groups considered per request, nearest first (K, default 4). */
