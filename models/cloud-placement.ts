@@ -46,15 +46,96 @@ export interface Placement {
  * one to the region with the most load per replica.
  */
 export function placeCloudReplicas(input: PlacementInput): Placement {
+	const { metroCount, metroWeights } = input;
+	const regionCount = input.regionUsable.length;
+	let totalWeight = 0;
+	for (let m = 0; m < metroCount; m++) totalWeight += metroWeights[m] as number;
+	const replicas = new Int32Array(regionCount);
+	if (!(totalWeight > 0) || !(input.ratePerSecond > 0)) {
+		return { replicas, homeRegion: new Int32Array(metroCount).fill(-1), floorReplicas: 0 };
+	}
+	const homeRegion = cachedHomeRegions(input, totalWeight).slice();
+	const rateByRegion = new Float64Array(regionCount);
+	for (let m = 0; m < metroCount; m++) {
+		if (!((metroWeights[m] as number) > 0)) continue;
+		const r = homeRegion[m] as number;
+		if (r >= 0)
+			rateByRegion[r] = (rateByRegion[r] as number) + (input.ratePerSecond * (metroWeights[m] as number)) / totalWeight;
+	}
+	const floorReplicas = sizeReplicas(input, rateByRegion, replicas);
+	return { replicas, homeRegion, floorReplicas };
+}
+
+/** The inputs a metro's home region depends on, kept as copies, and the homes found for them. */
+interface HomeEntry {
+	readonly rttMs: Float64Array;
+	readonly metroCount: number;
+	readonly rttBudgetMs: number;
+	readonly metroWeights: Float64Array;
+	readonly regionUsable: Uint8Array;
+	readonly priceUsdPerHour: Float64Array;
+	readonly homeRegion: Int32Array;
+}
+
+/**
+ * Homes depend on where demand comes from, not on its rate: a run's demand geography repeats
+ * every day (demand.ts DemandModel shares one weights array per hour of day), so each window of
+ * an hour already seen reuses its homes. Keyed by the weights array; every input is compared by
+ * value, so an array changed in place is never served stale homes.
+ */
+const homeCache = new WeakMap<object, HomeEntry[]>();
+/** Entries kept per weights array (one per class that shares it, in practice). */
+const HOME_ENTRIES_PER_WEIGHTS = 8;
+
+function cachedHomeRegions(input: PlacementInput, totalWeight: number): Int32Array {
+	const { rttMs, rttBudgetMs, metroWeights, regionUsable, priceUsdPerHour } = input;
+	let entries = homeCache.get(metroWeights);
+	if (entries === undefined) {
+		entries = [];
+		homeCache.set(metroWeights, entries);
+	}
+	for (const entry of entries) {
+		if (
+			entry.rttMs === rttMs &&
+			entry.rttBudgetMs === rttBudgetMs &&
+			entry.metroCount === input.metroCount &&
+			sameValues(entry.metroWeights, metroWeights) &&
+			sameValues(entry.regionUsable, regionUsable) &&
+			sameValues(entry.priceUsdPerHour, priceUsdPerHour)
+		)
+			return entry.homeRegion;
+	}
+	const homeRegion = homeRegions(input, totalWeight);
+	if (entries.length === HOME_ENTRIES_PER_WEIGHTS) entries.shift();
+	entries.push({
+		rttMs,
+		metroCount: input.metroCount,
+		rttBudgetMs,
+		metroWeights: Float64Array.from(metroWeights),
+		regionUsable: regionUsable.slice(),
+		priceUsdPerHour: priceUsdPerHour.slice(),
+		homeRegion,
+	});
+	return homeRegion;
+}
+
+/** Equal lengths and values (`Object.is`, so NaN matches NaN and -0 does not match 0). */
+function sameValues(kept: ArrayLike<number>, current: ArrayLike<number>): boolean {
+	if (kept.length !== current.length) return false;
+	for (let i = 0; i < kept.length; i++) if (!Object.is(kept[i], current[i])) return false;
+	return true;
+}
+
+/**
+ * The fewest regions within the RTT budget, greedily (see placeCloudReplicas), and the region
+ * serving each metro with demand (-1: no usable region).
+ */
+function homeRegions(input: PlacementInput, totalWeight: number): Int32Array {
 	const { rttMs, metroCount, metroWeights, rttBudgetMs, regionUsable, priceUsdPerHour } = input;
 	const regionCount = regionUsable.length;
 	const chosen = new Uint8Array(regionCount);
 	const covered = new Uint8Array(metroCount);
-	let totalWeight = 0;
-	for (let m = 0; m < metroCount; m++) totalWeight += metroWeights[m] as number;
-	const replicas = new Int32Array(regionCount);
 	const homeRegion = new Int32Array(metroCount).fill(-1);
-	if (!(totalWeight > 0) || !(input.ratePerSecond > 0)) return { replicas, homeRegion, floorReplicas: 0 };
 	const coverage = coverageOf(rttMs, metroCount, regionCount, rttBudgetMs);
 	let uncoveredWeight = totalWeight;
 	while (uncoveredWeight > 0) {
@@ -85,16 +166,10 @@ export function placeCloudReplicas(input: PlacementInput): Placement {
 		const r = nearestRegion(rttMs, regionCount, m, regionUsable);
 		if (r >= 0) chosen[r] = 1;
 	}
-	const rateByRegion = new Float64Array(regionCount);
 	for (let m = 0; m < metroCount; m++) {
-		if (!((metroWeights[m] as number) > 0)) continue;
-		const r = nearestRegion(rttMs, regionCount, m, chosen);
-		homeRegion[m] = r;
-		if (r >= 0)
-			rateByRegion[r] = (rateByRegion[r] as number) + (input.ratePerSecond * (metroWeights[m] as number)) / totalWeight;
+		if ((metroWeights[m] as number) > 0) homeRegion[m] = nearestRegion(rttMs, regionCount, m, chosen);
 	}
-	const floorReplicas = sizeReplicas(input, rateByRegion, replicas);
-	return { replicas, homeRegion, floorReplicas };
+	return homeRegion;
 }
 
 /** Metros within `budgetMs` of each region, cached per RTT table and budget (they never change in a run). */

@@ -197,7 +197,8 @@ export interface RequestSimInput {
 	/**
 	 * `sitesByRtt(rttMs, metroCount)`, when the caller simulates many windows over the same
 	 * `rttMs`: a metro's K nearest groups are then read off its ordered sites in a few steps
-	 * instead of a pass over every group (same groups, same order).
+	 * instead of a pass over every group (same groups, same order), and kept for later calls over
+	 * the same sites, so `rttMs` must not change while it is passed with this ordering.
 	 */
 	readonly sitesByRtt?: readonly Int32Array[];
 	/** Groups considered per request, nearest first (K, default 4). */
@@ -570,15 +571,13 @@ interface RoutingCandidates {
 }
 
 function routingCandidates(sim: RequestSim): RoutingCandidates {
-	const { rttMs, metroCount } = sim.input;
+	const { rttMs } = sim.input;
 	const { siteCount } = sim;
 	const { groupOfSite, groupSite } = sim.groups;
 	const siteOrder = sim.input.sitesByRtt;
 	const groupCount = groupSite.length;
 	const k = Math.min(groupCount, Math.max(1, Math.floor(sim.input.routingCandidates ?? DEFAULT_ROUTING_CANDIDATES)));
-	const candidates = new Int32Array(metroCount * k);
-	const candidateRttMs = new Float64Array(metroCount * k);
-	const candidatesFound = new Uint8Array(metroCount);
+	const { candidates, candidateRttMs, candidatesFound } = candidateTables(sim, k);
 	// Reading a metro's ordered sites takes about k · siteCount / groupCount steps, a pass over
 	// the groups groupCount: the ordered sites pay when groups are many (the cloud's regions).
 	const readOrderedSites = siteOrder !== undefined && k * siteCount < groupCount * groupCount;
@@ -617,6 +616,59 @@ function routingCandidates(sim: RequestSim): RoutingCandidates {
 		candidatesFound[u] = 1;
 	};
 	return { k, candidates, candidateRttMs, candidatesFound, findCandidates };
+}
+
+/** A metro's candidates (K groups and their RTTs at [u · K …]) once found (candidatesFound[u] = 1). */
+interface CandidateTables {
+	readonly candidates: Int32Array;
+	readonly candidateRttMs: Float64Array;
+	readonly candidatesFound: Uint8Array;
+}
+
+interface KeptCandidateTables extends CandidateTables {
+	readonly rttMs: Float64Array;
+	readonly k: number;
+	readonly groupSite: Int32Array;
+}
+
+/**
+ * Candidate tables of earlier simulations, by the caller's sitesByRtt: a caller that gives it
+ * simulates window after window over one rttMs (which must then not change), and its windows
+ * route over the same few sets of sites. A metro's candidates depend on nothing but rttMs, K
+ * and the sites holding groups, so a later window over the same sites starts with the metros
+ * found so far.
+ */
+const keptCandidateTables = new WeakMap<readonly Int32Array[], KeptCandidateTables[]>();
+/** Tables kept per sitesByRtt (a few sets of sites recur in a run: one per class and side). */
+const CANDIDATE_TABLES_KEPT = 8;
+
+function candidateTables(sim: RequestSim, k: number): CandidateTables {
+	const { rttMs, metroCount, sitesByRtt } = sim.input;
+	const { groupSite } = sim.groups;
+	const fresh = () => ({
+		candidates: new Int32Array(metroCount * k),
+		candidateRttMs: new Float64Array(metroCount * k),
+		candidatesFound: new Uint8Array(metroCount),
+	});
+	if (sitesByRtt === undefined) return fresh();
+	let kept = keptCandidateTables.get(sitesByRtt);
+	if (kept === undefined) {
+		kept = [];
+		keptCandidateTables.set(sitesByRtt, kept);
+	}
+	for (const tables of kept) {
+		if (tables.rttMs === rttMs && tables.k === k && sameSites(tables.groupSite, groupSite)) return tables;
+	}
+	const tables = { rttMs, k, groupSite: groupSite.slice(), ...fresh() };
+	if (kept.length === CANDIDATE_TABLES_KEPT) kept.shift();
+	kept.push(tables);
+	return tables;
+}
+
+function sameSites(a: Int32Array, b: Int32Array): boolean {
+	if (a.length !== b.length) return false;
+	for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+	return true;
 }
 
 /**
