@@ -27,7 +27,7 @@ import type { RandomStream } from "../../sim/random/stream.js";
 import { grownArray } from "../../sim/typed-arrays.js";
 import type { Tokenomics } from "../scenario/tokenomics-schema.js";
 import { EmissionClock } from "./emission.js";
-import { type NamedAccount, TokenLedger, tokensToUnits } from "./ledger.js";
+import { type NamedAccount, type PlannedMint, TokenLedger, tokensToUnits } from "./ledger.js";
 import {
 	createTokenMarket,
 	type MarketAccount,
@@ -303,23 +303,11 @@ export class TokenEconomy {
 		// 2. Providers sell part of what they receive. The sale is priced first, so that the
 		// ledger pays each node its reward net of its sale in one visit (the same end state as
 		// paying, then collecting what was sold).
-		ledger.planProRata(providerUnits, weights, nodeCount, paidUnits);
-		const sellTotal = sellShares(paidUnits, spec.providerSellShare, nodeCount, sellUnits);
-		let providerSaleUsd = 0;
-		let buyer: NamedAccount = "holders";
-		if (sellTotal > 0) {
-			const trade = market.sell(sellTotal, "providers");
-			buyer = ledgerAccount(trade.counterparty);
-			providerSaleUsd = trade.usd;
-		}
-		const providerRewardUnits = ledger.mintToNodesNetOfSales(
-			providerUnits,
-			nodes,
-			paidUnits,
-			sellUnits,
-			buyer,
-			nodeCount,
+		const providerSale = this.sellPlanned(
+			ledger.planMintProRata(providerUnits, weights, nodes, nodeCount, spec.providerSellShare, paidUnits, sellUnits),
 		);
+		let providerSaleUsd = providerSale.usd;
+		const providerRewardUnits = ledger.mintPlanned(providerSale.buyer);
 		if (validatorUnits > 0) {
 			ledger.mint("validators", validatorUnits);
 			this.validatorsForSaleUnits += Math.floor(validatorUnits * spec.holding.validatorsSellShare);
@@ -436,21 +424,28 @@ export class TokenEconomy {
 	private mintWork(work: WorkRewards): { units: number; usd: number; saleUsd: number } {
 		const { ledger, market } = this;
 		const unitsPerUsd = this.unitsPerToken / market.priceUsd;
-		const headroom = ledger.maxSupplyUnits - ledger.supply;
-		let total = planWork(work.usd, unitsPerUsd, 1, work.count, work.paid);
-		if (total > headroom) total = planWork(work.usd, unitsPerUsd, headroom / total, work.count, work.paid);
+		const plan = ledger.planMintForWork(
+			work.usd,
+			work.nodes,
+			work.count,
+			unitsPerUsd,
+			this.spec.providerSellShare,
+			work.paid,
+			work.sold,
+		);
+		const total = plan.amountUnits;
 		if (total === 0) return { units: 0, usd: 0, saleUsd: 0 };
 		const usd = total / unitsPerUsd;
-		const sellTotal = sellShares(work.paid, this.spec.providerSellShare, work.count, work.sold);
-		let buyer: NamedAccount = "holders";
-		let saleUsd = 0;
-		if (sellTotal > 0) {
-			const trade = market.sell(sellTotal, "providers");
-			buyer = ledgerAccount(trade.counterparty);
-			saleUsd = trade.usd;
-		}
-		ledger.mintToNodesNetOfSales(total, work.nodes, work.paid, work.sold, buyer, work.count);
-		return { units: total, usd, saleUsd };
+		const sale = this.sellPlanned(plan);
+		ledger.mintPlanned(sale.buyer);
+		return { units: total, usd, saleUsd: sale.usd };
+	}
+
+	/** The providers' sale of a planned mint's sold units, through the market: who buys (the ledger account) and for how much. */
+	private sellPlanned(plan: PlannedMint): { buyer: NamedAccount; usd: number } {
+		if (!(plan.soldTotal > 0)) return { buyer: "holders", usd: 0 };
+		const trade = this.market.sell(plan.soldTotal, "providers");
+		return { buyer: ledgerAccount(trade.counterparty), usd: trade.usd };
 	}
 
 	/** Mirrors the market's own trades (arbitrage, momentum, shocks) in the ledger. */
@@ -491,7 +486,7 @@ export function dailyShare(meanDays: number): number {
 
 /**
  * The day's sale of each node's held rewards, floor(balance · share), into `sales[0 … n − 1]`; returns the total.
- * Module-level, over typed arrays (see sellShares).
+ * Module-level, over typed arrays: it stays compiled however the rest of an epoch's bookkeeping fares in the JIT.
  */
 function planDailySales(balances: Float64Array, n: number, share: number, sales: Float64Array): number {
 	let total = 0;
@@ -500,32 +495,6 @@ function planDailySales(balances: Float64Array, n: number, share: number, sales:
 		const sale = balance > 0 ? Math.floor(balance * share) : 0;
 		sales[i] = sale;
 		total += sale;
-	}
-	return total;
-}
-
-/**
- * What each node sells of the units it was paid (`sellUnits[node]`, whole units, rounded
- * down); returns the total. A module-level loop over typed arrays: it stays compiled however
- * the rest of an epoch's bookkeeping fares in the JIT.
- */
-function sellShares(paidUnits: Float64Array, share: number, nodeCount: number, sellUnits: Float64Array): number {
-	let total = 0;
-	for (let node = 0; node < nodeCount; node++) {
-		const units = Math.floor((paidUnits[node] as number) * share);
-		sellUnits[node] = units;
-		total += units;
-	}
-	return total;
-}
-
-/** paid[i] = floor(usd[i] · unitsPerUsd · scale) for i < count; returns the total. */
-function planWork(usd: Float64Array, unitsPerUsd: number, scale: number, count: number, paid: Float64Array): number {
-	let total = 0;
-	for (let i = 0; i < count; i++) {
-		const units = Math.floor((usd[i] as number) * unitsPerUsd * scale);
-		paid[i] = units;
-		total += units;
 	}
 	return total;
 }

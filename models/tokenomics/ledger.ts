@@ -107,6 +107,21 @@ function badNode(operation: string, node: number): RangeError {
 	return new RangeError(`${operation}: node id ${node} is not an integer in [0, 2^31 − 1]`);
 }
 
+/** A mint the ledger has planned and checked (planMintProRata, planMintForWork); mintPlanned applies it. */
+export interface PlannedMint {
+	readonly amountUnits: number;
+	/** The entries' node ids (null: entry i is node i). */
+	readonly nodes: Int32Array | null;
+	readonly count: number;
+	/** Units each entry is paid and sells at once (entries 0 … count − 1): the caller's arrays, filled by the plan. */
+	readonly paidUnits: Float64Array;
+	readonly soldUnits: Float64Array;
+	readonly paidTotal: number;
+	readonly soldTotal: number;
+	/** Largest node id among the entries (−1: none). */
+	readonly largestNode: number;
+}
+
 export class TokenLedger {
 	private named = new Float64Array(NAMED_ACCOUNTS.length);
 	private balanceOfNode: Float64Array;
@@ -128,6 +143,8 @@ export class TokenLedger {
 	private nodeBalanceUnits = 0;
 	private stakedUnits = 0;
 	private lockedUnits = 0;
+	/** The mint planned last and not applied yet (planMintProRata / planMintForWork → mintPlanned). */
+	private planned: PlannedMint | null = null;
 	readonly initialSupplyUnits: number;
 	readonly maxSupplyUnits: number;
 
@@ -400,70 +417,104 @@ export class TokenLedger {
 	}
 
 	/**
-	 * The payments splitProRata would make to `n` entries, computed but not made: fills
-	 * `paidUnits[0 … n − 1]` (entry i is paid for weights[i]) and returns their total. Nothing
-	 * changes; apply them with mintToNodesNetOfSales once the providers' sale has found its buyer.
+	 * Plans a mint of `amountUnits` paid pro rata to weights[0 … n − 1] (floor(amount · wᵢ / W), as
+	 * splitProRata pays), each entry selling floor(paid · sellShare) of its pay at once: fills
+	 * paidUnits and soldUnits. Nothing changes until mintPlanned applies the plan (once the sale has
+	 * found its buyer); until then the two arrays are the ledger's, not to be written. `nodes`: a list
+	 * of ids (its first n entries) or a count n (ids 0 … n − 1). The ledger checks the plan as it
+	 * makes it, so applying it needs no second look.
 	 */
-	planProRata(amountUnits: number, weights: Float64Array, n: number, paidUnits: Float64Array): number {
-		const operation = "planProRata";
+	planMintProRata(
+		amountUnits: number,
+		weights: Float64Array,
+		nodes: Int32Array | number,
+		n: number,
+		sellShare: number,
+		paidUnits: Float64Array,
+		soldUnits: Float64Array,
+	): PlannedMint {
+		const operation = "planMintProRata";
+		this.planned = null;
 		if (!isAmount(amountUnits)) throw badAmount(operation, amountUnits);
-		if (!Number.isInteger(n) || n < 0 || n > weights.length || n > paidUnits.length)
-			throw new RangeError(`${operation}: ${n} nodes, ${weights.length} weights, ${paidUnits.length} paid entries`);
+		const list = checkPlanShape(operation, nodes, n, weights.length, paidUnits, soldUnits, sellShare);
 		const totalWeight = sumWeights(weights, n, "mint");
 		if (!(totalWeight <= MAX_TOTAL_WEIGHT))
 			throw new RangeError(`${operation}: weights sum to ${totalWeight}, above ${MAX_TOTAL_WEIGHT}`);
-		return amountUnits - planPays(weights, n, amountUnits, totalWeight, paidUnits);
+		const bad = planProRataSales(weights, list, n, amountUnits, totalWeight, sellShare, paidUnits, soldUnits);
+		if (bad >= 0) throw new RangeError(`${operation}: entry ${bad} names node ${list?.[bad]}`);
+		return this.keepPlan(amountUnits, list, n, paidUnits, soldUnits);
 	}
 
 	/**
-	 * Mints `amountUnits` and pays it as planned (planProRata): each node gets paidUnits[i] less
-	 * soldUnits[i], the part it sells at once, which goes to `to` (the sale's buyer); what no node
-	 * was paid goes to `dust`. The same end state as splitProRata("mint", …) followed by
-	 * collectFromNodes(to, soldUnits, nodes), with one visit per node instead of two. `nodes`: a
-	 * list of ids (its first `listLength` entries, default all) or a count n of ids 0 … n − 1.
-	 * All checks come before any write. Returns the units paid to nodes.
+	 * Plans a mint of work rewards: entry i is paid floor(usd[i] · unitsPerUsd) units, all scaled
+	 * down alike where that would pass the supply cap, and sells floor(paid · sellShare) at once.
+	 * The mint is the sum of the pays (no dust). As planMintProRata otherwise.
 	 */
-	mintToNodesNetOfSales(
-		amountUnits: number,
+	planMintForWork(
+		usd: Float64Array,
 		nodes: Int32Array | number,
+		n: number,
+		unitsPerUsd: number,
+		sellShare: number,
 		paidUnits: Float64Array,
 		soldUnits: Float64Array,
-		to: NamedAccount,
-		listLength?: number,
-	): number {
-		const operation = `mintToNodesNetOfSales to ${to}`;
-		if (!isAmount(amountUnits)) throw badAmount(operation, amountUnits);
-		const list = typeof nodes === "number" ? null : nodes;
-		const n = list === null ? (nodes as number) : (listLength ?? list.length);
-		if (list !== null && !(n <= list.length))
-			throw new RangeError(`${operation}: ${n} entries of a list of ${list.length}`);
-		if (!Number.isInteger(n) || n < 0 || n > paidUnits.length || n > soldUnits.length)
-			throw new RangeError(`${operation}: ${n} nodes, ${paidUnits.length} paid and ${soldUnits.length} sold entries`);
+	): PlannedMint {
+		const operation = "planMintForWork";
+		this.planned = null;
+		if (!(unitsPerUsd > 0 && unitsPerUsd < Number.POSITIVE_INFINITY))
+			throw new RangeError(`${operation}: ${unitsPerUsd} units per USD`);
+		const list = checkPlanShape(operation, nodes, n, usd.length, paidUnits, soldUnits, sellShare);
+		const headroom = this.maxSupplyUnits - this.supplyUnits;
+		let bad = planWorkSales(usd, list, n, unitsPerUsd, 1, sellShare, paidUnits, soldUnits);
+		const total = planScan[0] as number;
+		if (bad < 0 && total > headroom)
+			bad = planWorkSales(usd, list, n, unitsPerUsd, headroom / total, sellShare, paidUnits, soldUnits);
+		if (bad >= 0) throw new RangeError(`${operation}: entry ${bad} (node ${list?.[bad] ?? bad}) earns ${usd[bad]} USD`);
+		return this.keepPlan(planScan[0] as number, list, n, paidUnits, soldUnits);
+	}
+
+	/**
+	 * Applies the plan of the last planMintProRata / planMintForWork: mints its amount, pays each
+	 * node its pay less its sale, credits the sales to `to` (the sale's buyer) and what no node was
+	 * paid to `dust`. The same end state as splitProRata("mint", …) followed by
+	 * collectFromNodes(to, sales, nodes). All checks come before any write. Returns the units paid.
+	 */
+	mintPlanned(to: NamedAccount): number {
+		const operation = `mintPlanned to ${to}`;
+		const plan = this.planned;
+		if (plan === null) throw new Error(`${operation}: no planned mint (plan one first; a plan is applied once)`);
 		const toIndex = this.namedIndex(to);
-		// Checks, in one pass over the plan: whole units, sold ≤ paid, ids ≥ 0; Σ paid ≤ amount.
-		const bad = scanPlan(paidUnits, soldUnits, list, n);
-		if (bad >= 0) {
-			const node = list === null ? bad : list[bad];
-			throw new RangeError(
-				`${operation}: entry ${bad} pays ${paidUnits[bad]} and sells ${soldUnits[bad]} (node ${node})`,
-			);
-		}
+		this.mintChecks(plan.amountUnits, "mintPlanned to", to);
+		const bought = (this.named[toIndex] as number) + plan.soldTotal;
+		if (!fits(bought)) throw overflow(operation, to, bought);
+		if (plan.largestNode >= 0) this.ensureNodes(plan.largestNode + 1);
+		// Writes.
+		this.planned = null;
+		this.supplyUnits += plan.amountUnits;
+		this.mintedUnits += plan.amountUnits;
+		addToBalances(this.balanceOfNode, plan.nodes, plan.paidUnits, plan.soldUnits, plan.count);
+		this.nodeBalanceUnits += plan.paidTotal - plan.soldTotal;
+		this.named[toIndex] = bought;
+		this.named[NAMED_INDEX.dust] = (this.named[NAMED_INDEX.dust] as number) + (plan.amountUnits - plan.paidTotal);
+		return plan.paidTotal;
+	}
+
+	/** Remembers a plan just made (sums and largest id in planScan) for mintPlanned. */
+	private keepPlan(
+		amountUnits: number,
+		nodes: Int32Array | null,
+		count: number,
+		paidUnits: Float64Array,
+		soldUnits: Float64Array,
+	): PlannedMint {
 		const paidTotal = planScan[0] as number;
 		const soldTotal = planScan[1] as number;
-		if (!(paidTotal <= amountUnits)) throw new RangeError(`${operation}: pays ${paidTotal} of ${amountUnits}`);
-		this.mintChecks(amountUnits, "mintToNodesNetOfSales to", to);
-		const bought = (this.named[toIndex] as number) + soldTotal;
-		if (!fits(bought)) throw overflow(operation, to, bought);
-		const maxNode = list === null ? n - 1 : (planScan[2] as number);
-		if (maxNode >= 0) this.ensureNodes(maxNode + 1);
-		// Writes.
-		this.supplyUnits += amountUnits;
-		this.mintedUnits += amountUnits;
-		addToBalances(this.balanceOfNode, list, paidUnits, soldUnits, n);
-		this.nodeBalanceUnits += paidTotal - soldTotal;
-		this.named[toIndex] = bought;
-		this.named[NAMED_INDEX.dust] = (this.named[NAMED_INDEX.dust] as number) + (amountUnits - paidTotal);
-		return paidTotal;
+		const largestNode = nodes === null ? count - 1 : (planScan[2] as number);
+		// Floors never overpay; a total past 2^53 − 1 units would not be exact.
+		if (!(paidTotal <= amountUnits && fits(paidTotal)))
+			throw new RangeError(`a plan paying ${paidTotal} units (of ${amountUnits}) is not exact`);
+		this.planned = { amountUnits, nodes, count, paidUnits, soldUnits, paidTotal, soldTotal, largestNode };
+		return this.planned;
 	}
 
 	/**
@@ -736,24 +787,100 @@ function scratchPays(n: number): Float64Array {
 	return scratch;
 }
 
-/** scanPlan's sums: Σ paid, Σ sold, and the largest node id (−1: none). */
+/** A plan's sums, left by planProRataSales / planWorkSales: Σ paid, Σ sold, and the largest node id (−1: none). */
 const planScan = new Float64Array(3);
 
+/** The shape checks of a plan (counts, list, sell share); returns the list (null: ids 0 … n − 1). */
+function checkPlanShape(
+	operation: string,
+	nodes: Int32Array | number,
+	n: number,
+	inputs: number,
+	paidUnits: Float64Array,
+	soldUnits: Float64Array,
+	sellShare: number,
+): Int32Array | null {
+	const list = typeof nodes === "number" ? null : nodes;
+	if (list === null && nodes !== n) throw new RangeError(`${operation}: ${n} entries for ${nodes} nodes`);
+	if (!Number.isInteger(n) || n < 0 || n > inputs || n > paidUnits.length || n > soldUnits.length)
+		throw new RangeError(
+			`${operation}: ${n} entries, ${inputs} inputs, ${paidUnits.length} paid and ${soldUnits.length} sold`,
+		);
+	if (list !== null && !(n <= list.length))
+		throw new RangeError(`${operation}: ${n} entries of a list of ${list.length}`);
+	if (!(sellShare >= 0 && sellShare <= 1)) throw new RangeError(`${operation}: sell share ${sellShare} not in [0, 1]`);
+	return list;
+}
+
 /**
- * One pass over a plan: the first entry whose pay or sale is not a whole number ≥ 0, that sells
- * more than it pays, or (in a list) names a negative id; −1 when all are good, and then the sums
- * in `planScan`.
+ * One pass of a pro-rata plan: pays as planPays makes them, each entry's sale floor(pay · share),
+ * their sums and the largest id into planScan. Returns −1, or the first entry naming a negative id.
+ * Weights were checked (finite, ≥ 0) by sumWeights; pays are whole, ≤ what is left, so ≥ the sale.
  */
-function scanPlan(paidUnits: Float64Array, soldUnits: Float64Array, nodes: Int32Array | null, n: number): number {
+function planProRataSales(
+	weights: Float64Array,
+	nodes: Int32Array | null,
+	n: number,
+	amountUnits: number,
+	totalWeight: number,
+	share: number,
+	paidUnits: Float64Array,
+	soldUnits: Float64Array,
+): number {
+	let remaining = amountUnits;
+	let soldTotal = 0;
+	let largest = -1;
+	for (let i = 0; i < n; i++) {
+		const weight = weights[i] as number;
+		let pay = 0;
+		// Most entries may weigh nothing (providers gone or idle): no division for them (and none when W is 0).
+		if (weight !== 0) {
+			pay = Math.floor((amountUnits * weight) / totalWeight);
+			if (pay > remaining) pay = remaining;
+			remaining -= pay;
+		}
+		const sold = Math.floor(pay * share);
+		paidUnits[i] = pay;
+		soldUnits[i] = sold;
+		soldTotal += sold;
+		if (nodes !== null) {
+			const node = nodes[i] as number;
+			if (node < 0) return i;
+			if (node > largest) largest = node;
+		}
+	}
+	planScan[0] = amountUnits - remaining;
+	planScan[1] = soldTotal;
+	planScan[2] = largest;
+	return -1;
+}
+
+/**
+ * One pass of a work plan: paid[i] = floor(usd[i] · unitsPerUsd · scale), the sale floor(paid · share),
+ * sums and largest id into planScan. Returns −1, or the first entry whose pay is not ≥ 0 (negative or NaN
+ * USD, or an infinite one scaled by 0) or that names a negative id.
+ */
+function planWorkSales(
+	usd: Float64Array,
+	nodes: Int32Array | null,
+	n: number,
+	unitsPerUsd: number,
+	scale: number,
+	share: number,
+	paidUnits: Float64Array,
+	soldUnits: Float64Array,
+): number {
 	let paidTotal = 0;
 	let soldTotal = 0;
 	let largest = -1;
 	for (let i = 0; i < n; i++) {
-		const paid = paidUnits[i] as number;
-		const sold = soldUnits[i] as number;
-		// Whole numbers ≥ 0 with sold ≤ paid: floor(x) === x rejects fractions and NaN.
-		if (!(sold >= 0 && sold <= paid && Math.floor(paid) === paid && Math.floor(sold) === sold)) return i;
-		paidTotal += paid;
+		const pay = Math.floor((usd[i] as number) * unitsPerUsd * scale);
+		// A pay past 2^53 passes here: the cap's scaling brings it down, or keepPlan's check stops it.
+		if (!(pay >= 0)) return i;
+		const sold = Math.floor(pay * share);
+		paidUnits[i] = pay;
+		soldUnits[i] = sold;
+		paidTotal += pay;
 		soldTotal += sold;
 		if (nodes !== null) {
 			const node = nodes[i] as number;

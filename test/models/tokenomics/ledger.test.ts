@@ -486,45 +486,46 @@ describe("TokenLedger", () => {
 		ledger.checkConservationFull();
 	});
 
-	it("planProRata + mintToNodesNetOfSales end where splitProRata + collectFromNodes end", () => {
+	it("planMintProRata + mintPlanned end where splitProRata + collectFromNodes end", () => {
 		fc.assert(
 			fc.property(
 				fc.bigInt({ min: 0n, max: 5n * 10n ** 15n }).map(Number),
-				fc.array(fc.tuple(fc.double({ min: 0, max: 1e12, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true })), {
-					maxLength: 120,
-				}),
+				fc.array(fc.double({ min: 0, max: 1e12, noNaN: true }), { maxLength: 120 }),
+				fc.double({ min: 0, max: 1, noNaN: true }),
 				fc.boolean(),
 				fc.constantFrom<NamedAccount>("pool", "holders"),
-				(amountUnits, entries, asList, buyer) => {
-					const weights = Float64Array.from(entries, ([w]) => w);
+				(amountUnits, weightList, sellShare, asList, buyer) => {
+					const weights = Float64Array.from(weightList);
+					const n = weightList.length;
 					// A list of distinct ids in increasing order with gaps, or the count form.
-					const ids = Int32Array.from(entries, (_, i) => 3 * i + (i % 2));
-					const nodes = asList ? ids : entries.length;
+					const ids = Int32Array.from(weightList, (_, i) => 3 * i + (i % 2));
+					const nodes = asList ? ids : n;
 					const start = (ledger: TokenLedger) => {
 						// Some nodes already hold tokens.
-						for (let i = 0; i < entries.length; i += 3)
-							ledger.transfer("treasury", { node: asList ? (ids[i] as number) : i }, 7);
+						for (let i = 0; i < n; i += 3) ledger.transfer("treasury", { node: asList ? (ids[i] as number) : i }, 7);
 					};
 					const before = { initialUnits: { treasury: 1_000 } };
 					const twoStep = new TokenLedger(before);
 					start(twoStep);
-					const paidA = new Float64Array(entries.length);
+					const paidA = new Float64Array(n);
 					const totalA = twoStep.splitProRata("mint", amountUnits, weights, nodes, paidA);
-					const sold = Float64Array.from(paidA, (p, i) => Math.floor(p * (entries[i] as [number, number])[1]));
-					twoStep.collectFromNodes(buyer, sold, nodes);
+					const soldA = Float64Array.from(paidA, (p) => Math.floor(p * sellShare));
+					twoStep.collectFromNodes(buyer, soldA, nodes);
 
 					const fused = new TokenLedger(before);
 					start(fused);
-					const paidB = new Float64Array(entries.length);
-					const planned = fused.planProRata(amountUnits, weights, entries.length, paidB);
-					expect(Array.from(paidB)).toEqual(Array.from(paidA));
+					// A list and buffers may be longer than the entries in use (reused buffers): pass their number.
+					const padded = asList ? Int32Array.from([...ids, -1, 5]) : n;
+					const paidB = new Float64Array(n + 2);
+					const soldB = new Float64Array(n + 2);
+					const plan = fused.planMintProRata(amountUnits, weights, padded, n, sellShare, paidB, soldB);
+					expect(Array.from(paidB.subarray(0, n))).toEqual(Array.from(paidA));
+					expect(Array.from(soldB.subarray(0, n))).toEqual(Array.from(soldA));
+					expect([plan.paidTotal, plan.soldTotal]).toEqual([totalA, soldA.reduce((a, b) => a + b, 0)]);
 					expect(fused.minted).toBe(0); // planning changes nothing
-					// A list may be longer than the entries in use (a reused buffer): pass their number.
-					const padded = asList ? Int32Array.from([...ids, -1, 5]) : nodes;
-					expect(fused.mintToNodesNetOfSales(amountUnits, padded, paidB, sold, buyer, entries.length)).toBe(totalA);
-					expect(planned).toBe(totalA);
+					expect(fused.mintPlanned(buyer)).toBe(totalA);
 					for (const account of NAMED_ACCOUNTS) expect(fused.balance(account), account).toBe(twoStep.balance(account));
-					for (let i = 0; i < entries.length; i++) {
+					for (let i = 0; i < n; i++) {
 						const node = asList ? (ids[i] as number) : i;
 						expect(fused.nodeBalance(node)).toBe(twoStep.nodeBalance(node));
 					}
@@ -538,18 +539,43 @@ describe("TokenLedger", () => {
 			),
 			{ numRuns: 200 },
 		);
-		const ledger = new TokenLedger();
-		const paid = Float64Array.of(5, 3);
-		expect(() => ledger.mintToNodesNetOfSales(10, 2, paid, Float64Array.of(6, 0), "pool")).toThrow(
-			/entry 0 pays 5 and sells 6/,
+	});
+
+	it("checks a plan as it makes it, applies it once, and writes nothing on a bad one", () => {
+		const ledger = new TokenLedger({ initialUnits: { treasury: 100 } });
+		const paid = new Float64Array(3);
+		const sold = new Float64Array(3);
+		expect(() => ledger.planMintProRata(10, Float64Array.of(1, Number.NaN), 2, 2, 0.5, paid, sold)).toThrow(
+			/weight 1 is NaN/,
 		);
-		expect(() => ledger.mintToNodesNetOfSales(7, 2, paid, Float64Array.of(0, 0), "pool")).toThrow(/pays 8 of 7/);
-		expect(() => ledger.mintToNodesNetOfSales(10, 2, Float64Array.of(0.5, 0), Float64Array.of(0, 0), "pool")).toThrow(
-			/entry 0 pays 0.5/,
+		expect(() => ledger.planMintProRata(10, Float64Array.of(1), 2, 2, 0.5, paid, sold)).toThrow(/2 entries, 1 inputs/);
+		expect(() => ledger.planMintProRata(10, Float64Array.of(1, 1), Int32Array.of(4, -2), 2, 0.5, paid, sold)).toThrow(
+			/entry 1 names node -2/,
 		);
-		expect(() => ledger.planProRata(10, Float64Array.of(1), 2, paid)).toThrow(/2 nodes, 1 weights/);
-		expect(ledger.minted).toBe(0); // nothing written by a call that threw
+		expect(() => ledger.planMintProRata(10, Float64Array.of(1), 1, 1, 1.5, paid, sold)).toThrow(/sell share 1.5/);
+		expect(() => ledger.planMintForWork(Float64Array.of(2, -1), 2, 2, 1, 0, paid, sold)).toThrow(/entry 1/);
+		expect(() => ledger.mintPlanned("pool")).toThrow(/no planned mint/); // a plan that threw is no plan
+		// A good plan: 10 units over weights 1 : 3, each selling half (floors).
+		const plan = ledger.planMintProRata(10, Float64Array.of(1, 3), Int32Array.of(4, 9), 2, 0.5, paid, sold);
+		expect([Array.from(paid.subarray(0, 2)), Array.from(sold.subarray(0, 2))]).toEqual([
+			[2, 7],
+			[1, 3],
+		]);
+		expect([plan.paidTotal, plan.soldTotal, plan.largestNode]).toEqual([9, 4, 9]);
+		expect(ledger.minted).toBe(0);
+		expect(ledger.mintPlanned("pool")).toBe(9);
+		expect([ledger.nodeBalance(4), ledger.nodeBalance(9), ledger.balance("pool"), ledger.balance("dust")]).toEqual([
+			1, 4, 4, 1,
+		]);
+		expect(() => ledger.mintPlanned("pool")).toThrow(/no planned mint/); // applied once
+		// Work: floor(usd · units per USD) each, scaled down alike past the cap.
+		const capped = new TokenLedger({ initialUnits: { treasury: 100 }, maxSupplyUnits: 110 });
+		const work = capped.planMintForWork(Float64Array.of(3, 9), 2, 2, 1, 0, paid, sold);
+		expect([Array.from(paid.subarray(0, 2)), work.amountUnits]).toEqual([[2, 7], 9]); // 12 units scaled by 10/12
+		expect(capped.mintPlanned("holders")).toBe(9);
+		expect(capped.supply).toBe(109);
 		ledger.checkConservationFull();
+		capped.checkConservationFull();
 	});
 
 	it("holds stake in lock-up until its day, slashes by floor, and grows with node ids", () => {
