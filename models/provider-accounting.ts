@@ -129,6 +129,8 @@ export interface EpochAccounting {
 	rewardNodes: Int32Array;
 	rewardWeight: Float64Array;
 	rewardCount: number;
+	/** Σ rewardWeight over the list, summed in list order. */
+	rewardWeightTotal: number;
 	/**
 	 * Work rewards (params.collectWork): the nodes, in increasing id, that served value this
 	 * epoch, entries 0 … workCount − 1, and that value, USD, position for position.
@@ -172,6 +174,7 @@ export function emptyEpochAccounting(gpuCount: number): EpochAccounting {
 		rewardNodes: new Int32Array(0),
 		rewardWeight: new Float64Array(0),
 		rewardCount: 0,
+		rewardWeightTotal: 0,
 		workNodes: new Int32Array(0),
 		workUsd: new Float64Array(0),
 		workCount: 0,
@@ -205,6 +208,7 @@ export function accountEpoch(nodes: NodeTable, params: EpochAccountingParams, ou
 	out.tokenRewardUsd = 0;
 	out.exitCount = 0;
 	out.rewardCount = 0;
+	out.rewardWeightTotal = 0;
 	out.workCount = 0;
 	out.liveByHosting.fill(0);
 	out.downByHosting.fill(0);
@@ -372,6 +376,7 @@ function payReward(
 	if (weight > 0) {
 		out.rewardNodes[out.rewardCount] = node;
 		out.rewardWeight[out.rewardCount++] = weight;
+		out.rewardWeightTotal += weight;
 	}
 	return rewardUsd;
 }

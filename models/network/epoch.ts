@@ -174,16 +174,20 @@ function closeTokens(state: NetworkState, endMs: number): EpochTokenFlows | null
 	const flows = economy.closeEpoch(
 		state.epochStartMs / MS_PER_DAY,
 		endMs / MS_PER_DAY,
-		books.rewardWeight,
-		books.rewardNodes,
-		rewards.paidByPosition,
-		rewards.soldByPosition,
+		{
+			weights: books.rewardWeight,
+			nodes: books.rewardNodes,
+			count: books.rewardCount,
+			paidUnits: rewards.paidByPosition,
+			soldUnits: rewards.soldByPosition,
+			weightTotal: books.rewardWeightTotal,
+			// Read back as revenue when the next epoch's books close.
+			paidByNode: rewards.paidUnits,
+		},
 		state.burnAndMint ? epochCounts.priceUsd : 0,
 		kpiSignal,
-		books.rewardCount,
 		state.workRewards ? rewards.work : undefined,
 	);
-	scatterByNode(rewards.paidUnits, books.rewardNodes, rewards.paidByPosition, books.rewardCount);
 	totals.burnSpentUsd += flows.burnSpentUsd;
 	totals.tokenRewardUsd += flows.workRewardUsd;
 	totals.workRewardUsd += flows.workRewardUsd;
@@ -202,14 +206,6 @@ function shareWorkList(state: NetworkState): void {
 		work.paid = new Float64Array(books.workNodes.length);
 		work.sold = new Float64Array(books.workNodes.length);
 	}
-}
-
-/**
- * byNode[nodes[i]] = byPosition[i] for i < count. Module-level: a per-node loop inside the
- * epoch's closing closure got it compiled on the stack and deoptimised on every epoch.
- */
-function scatterByNode(byNode: Float64Array, nodes: Int32Array, byPosition: Float64Array, count: number): void {
-	for (let i = 0; i < count; i++) byNode[nodes[i] as number] = byPosition[i] as number;
 }
 
 /** The recent clearing price of each GPU class: an EWMA of its epochs' lease prices (per GPU-hour). */

@@ -62,6 +62,26 @@ export interface EpochTokenFlows {
  * Burn-and-mint work rewards of an epoch: node ids (entries 0 … count − 1) and the USD value of the work each served
  * (after the fee), position for position; `paid` and `sold` are scratch of at least `count` entries.
  */
+/**
+ * The providers' share of an epoch's emission: who is paid, by what weight, and where the pays
+ * go. A list and a count, not a subarray: a fresh view per epoch sent V8 into a deopt loop in the caller.
+ */
+export interface EpochRewards {
+	/** Reward weight of each entry (finite, ≥ 0), position for position with `nodes`. */
+	readonly weights: Float64Array;
+	/** A list of node ids (its first `count` entries), or a count n for ids 0 … n − 1. */
+	readonly nodes: Int32Array | number;
+	/** Entries of the list in use (default: all). */
+	readonly count?: number;
+	/** Filled with each entry's pay and what it sells at once, base units. */
+	readonly paidUnits: Float64Array;
+	readonly soldUnits: Float64Array;
+	/** Σ weights, when the caller summed them in entry order (saves the ledger a pass). */
+	readonly weightTotal?: number;
+	/** When given, each entry's pay is also written at its node id here. */
+	readonly paidByNode?: Float64Array;
+}
+
 export interface WorkRewards {
 	readonly nodes: Int32Array;
 	readonly usd: Float64Array;
@@ -272,28 +292,22 @@ export class TokenEconomy {
 	}
 
 	/**
-	 * Closes an epoch [fromDay, toDay): emission split by `weights` over `nodes` (a list of node
-	 * ids, its first `listLength` entries (default all), or a count n for ids 0 … n − 1; weights,
-	 * paid units and sold units go position for position with it), provider sales, burn-and-mint
-	 * with the epoch's fiat job value, vesting unlocks, lock-up releases, and the market's daily
-	 * steps. (A list and a length, not a subarray: a fresh view per epoch sent V8 into a deopt
-	 * loop in the caller.)
+	 * Closes an epoch [fromDay, toDay): the providers' emission split over `rewards`, provider
+	 * sales, burn-and-mint with the epoch's fiat job value, work rewards, vesting unlocks, lock-up
+	 * releases, and the market's daily steps.
 	 */
 	closeEpoch(
 		fromDay: number,
 		toDay: number,
-		weights: Float64Array,
-		nodes: Int32Array | number,
-		paidUnits: Float64Array,
-		sellUnits: Float64Array,
+		rewards: EpochRewards,
 		jobValueUsd: number,
 		kpiSignal: number,
-		listLength?: number,
 		work?: WorkRewards,
 	): EpochTokenFlows {
 		const { spec, ledger, market } = this;
 		const burnedBefore = ledger.burned;
-		const nodeCount = typeof nodes === "number" ? nodes : (listLength ?? nodes.length);
+		const { nodes } = rewards;
+		const nodeCount = typeof nodes === "number" ? nodes : (rewards.count ?? nodes.length);
 		if (typeof nodes === "number") this.ledger.ensureNodes(nodes);
 		// 1. Emission.
 		const mintedUnits = this.clock.unitsToMint(fromDay, toDay, ledger.supply);
@@ -304,10 +318,19 @@ export class TokenEconomy {
 		// ledger pays each node its reward net of its sale in one visit (the same end state as
 		// paying, then collecting what was sold).
 		const providerSale = this.sellPlanned(
-			ledger.planMintProRata(providerUnits, weights, nodes, nodeCount, spec.providerSellShare, paidUnits, sellUnits),
+			ledger.planMintProRata(
+				providerUnits,
+				rewards.weights,
+				nodes,
+				nodeCount,
+				spec.providerSellShare,
+				rewards.paidUnits,
+				rewards.soldUnits,
+				rewards.weightTotal,
+			),
 		);
 		let providerSaleUsd = providerSale.usd;
-		const providerRewardUnits = ledger.mintPlanned(providerSale.buyer);
+		const providerRewardUnits = ledger.mintPlanned(providerSale.buyer, rewards.paidByNode);
 		if (validatorUnits > 0) {
 			ledger.mint("validators", validatorUnits);
 			this.validatorsForSaleUnits += Math.floor(validatorUnits * spec.holding.validatorsSellShare);

@@ -432,16 +432,21 @@ export class TokenLedger {
 		sellShare: number,
 		paidUnits: Float64Array,
 		soldUnits: Float64Array,
+		weightTotal?: number,
 	): PlannedMint {
 		const operation = "planMintProRata";
 		this.planned = null;
 		if (!isAmount(amountUnits)) throw badAmount(operation, amountUnits);
 		const list = checkPlanShape(operation, nodes, n, weights.length, paidUnits, soldUnits, sellShare);
-		const totalWeight = sumWeights(weights, n, "mint");
-		if (!(totalWeight <= MAX_TOTAL_WEIGHT))
-			throw new RangeError(`${operation}: weights sum to ${totalWeight}, above ${MAX_TOTAL_WEIGHT}`);
+		// A caller's total (its own sum, in entry order) saves a pass; a wrong one skews the split, never the books.
+		const totalWeight = weightTotal ?? sumWeights(weights, n, "mint");
+		if (!(totalWeight >= 0 && totalWeight <= MAX_TOTAL_WEIGHT))
+			throw new RangeError(`${operation}: weights sum to ${totalWeight}, not in [0, ${MAX_TOTAL_WEIGHT}]`);
 		const bad = planProRataSales(weights, list, n, amountUnits, totalWeight, sellShare, paidUnits, soldUnits);
-		if (bad >= 0) throw new RangeError(`${operation}: entry ${bad} names node ${list?.[bad]}`);
+		if (bad >= 0)
+			throw new RangeError(
+				`${operation}: entry ${bad} has weight ${weights[bad]} and names node ${list?.[bad] ?? bad}`,
+			);
 		return this.keepPlan(amountUnits, list, n, paidUnits, soldUnits);
 	}
 
@@ -478,8 +483,9 @@ export class TokenLedger {
 	 * node its pay less its sale, credits the sales to `to` (the sale's buyer) and what no node was
 	 * paid to `dust`. The same end state as splitProRata("mint", …) followed by
 	 * collectFromNodes(to, sales, nodes). All checks come before any write. Returns the units paid.
+	 * `paidByNode`, when given, also gets each entry's pay at its node id (in the same pass).
 	 */
-	mintPlanned(to: NamedAccount): number {
+	mintPlanned(to: NamedAccount, paidByNode?: Float64Array): number {
 		const operation = `mintPlanned to ${to}`;
 		const plan = this.planned;
 		if (plan === null) throw new Error(`${operation}: no planned mint (plan one first; a plan is applied once)`);
@@ -488,11 +494,13 @@ export class TokenLedger {
 		const bought = (this.named[toIndex] as number) + plan.soldTotal;
 		if (!fits(bought)) throw overflow(operation, to, bought);
 		if (plan.largestNode >= 0) this.ensureNodes(plan.largestNode + 1);
+		if (paidByNode !== undefined && !(plan.largestNode < paidByNode.length))
+			throw new RangeError(`${operation}: paidByNode holds ${paidByNode.length} nodes, node ${plan.largestNode} paid`);
 		// Writes.
 		this.planned = null;
 		this.supplyUnits += plan.amountUnits;
 		this.mintedUnits += plan.amountUnits;
-		addToBalances(this.balanceOfNode, plan.nodes, plan.paidUnits, plan.soldUnits, plan.count);
+		addToBalances(this.balanceOfNode, plan.nodes, plan.paidUnits, plan.soldUnits, plan.count, paidByNode ?? null);
 		this.nodeBalanceUnits += plan.paidTotal - plan.soldTotal;
 		this.named[toIndex] = bought;
 		this.named[NAMED_INDEX.dust] = (this.named[NAMED_INDEX.dust] as number) + (plan.amountUnits - plan.paidTotal);
@@ -814,8 +822,8 @@ function checkPlanShape(
 
 /**
  * One pass of a pro-rata plan: pays as planPays makes them, each entry's sale floor(pay · share),
- * their sums and the largest id into planScan. Returns −1, or the first entry naming a negative id.
- * Weights were checked (finite, ≥ 0) by sumWeights; pays are whole, ≤ what is left, so ≥ the sale.
+ * their sums and the largest id into planScan. Returns −1, or the first entry whose weight is not a
+ * finite number ≥ 0 or that names a negative id. Pays are whole, ≤ what is left, so ≥ the sale.
  */
 function planProRataSales(
 	weights: Float64Array,
@@ -832,6 +840,7 @@ function planProRataSales(
 	let largest = -1;
 	for (let i = 0; i < n; i++) {
 		const weight = weights[i] as number;
+		if (!(weight >= 0 && weight <= MAX_TOTAL_WEIGHT)) return i;
 		let pay = 0;
 		// Most entries may weigh nothing (providers gone or idle): no division for them (and none when W is 0).
 		if (weight !== 0) {
@@ -894,19 +903,24 @@ function planWorkSales(
 	return -1;
 }
 
-/** balances[node of entry i] += paidUnits[i] − soldUnits[i] (no sales when null); node i, or nodes[i] in a list. */
+/**
+ * balances[node of entry i] += paidUnits[i] − soldUnits[i] (no sales when null); node i, or nodes[i] in
+ * a list. `paidByNode` (or null): paidByNode[node of entry i] = paidUnits[i] as well.
+ */
 function addToBalances(
 	balances: Float64Array,
 	nodes: Int32Array | null,
 	paidUnits: Float64Array,
 	soldUnits: Float64Array | null,
 	n: number,
+	paidByNode: Float64Array | null = null,
 ): void {
 	for (let i = 0; i < n; i++) {
-		const net = (paidUnits[i] as number) - (soldUnits === null ? 0 : (soldUnits[i] as number));
-		if (net === 0) continue;
+		const paid = paidUnits[i] as number;
 		const node = nodes === null ? i : (nodes[i] as number);
-		balances[node] = (balances[node] as number) + net;
+		if (paidByNode !== null) paidByNode[node] = paid;
+		const net = paid - (soldUnits === null ? 0 : (soldUnits[i] as number));
+		if (net !== 0) balances[node] = (balances[node] as number) + net;
 	}
 }
 

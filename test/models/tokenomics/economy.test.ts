@@ -31,6 +31,16 @@ function work(usdPerNode: number): WorkRewards {
 	return { nodes, usd, count: NODES, paid: new Float64Array(NODES), sold: new Float64Array(NODES) };
 }
 
+/** Emission weights all 0 (the providers' share goes to dust). */
+function noRewards() {
+	return {
+		weights: new Float64Array(NODES),
+		nodes: NODES,
+		paidUnits: new Float64Array(NODES),
+		soldUnits: new Float64Array(NODES),
+	};
+}
+
 /** 120 daily epochs with `jobUsdPerDay` of fiat job value burned (and re-minted as work when `withWork`). */
 function simulate(jobUsdPerDay: number, seed: number, withWork: boolean, check?: (e: TokenEconomy) => void) {
 	const economy = new TokenEconomy(spec(), { marketRng: RandomStream.create(seed, 0, "tokens/market") });
@@ -40,7 +50,7 @@ function simulate(jobUsdPerDay: number, seed: number, withWork: boolean, check?:
 	const perNode = (jobUsdPerDay * 0.95) / (NODES * 2.5);
 	for (let day = 0; day < 120; day++) {
 		const w = withWork ? work(perNode) : undefined;
-		economy.closeEpoch(day, day + 1, weights, NODES, paid, sold, jobUsdPerDay, 0, undefined, w);
+		economy.closeEpoch(day, day + 1, { weights, nodes: NODES, paidUnits: paid, soldUnits: sold }, jobUsdPerDay, 0, w);
 		check?.(economy);
 	}
 	return economy;
@@ -62,18 +72,7 @@ describe("token economy (endogenous pool)", () => {
 		const w = work(10);
 		const price = economy.priceUsd;
 		const before = economy.ledger.minted;
-		const flows = economy.closeEpoch(
-			0,
-			1 / 24,
-			new Float64Array(NODES),
-			NODES,
-			new Float64Array(NODES),
-			new Float64Array(NODES),
-			500,
-			0,
-			undefined,
-			w,
-		);
+		const flows = economy.closeEpoch(0, 1 / 24, noRewards(), 500, 0, w);
 		// The burn buys first (price up), then the work is minted at the pool price then.
 		expect(economy.priceUsd).not.toBe(price);
 		for (let i = 0; i < NODES; i++) {
@@ -99,18 +98,7 @@ describe("token economy (endogenous pool)", () => {
 		const economy = new TokenEconomy(spec({ maxSupplyTokens: 10_000_050 }), {
 			marketRng: RandomStream.create(1, 0, "tokens/market"),
 		});
-		economy.closeEpoch(
-			0,
-			1,
-			new Float64Array(NODES),
-			NODES,
-			new Float64Array(NODES),
-			new Float64Array(NODES),
-			0,
-			0,
-			undefined,
-			work(1_000),
-		);
+		economy.closeEpoch(0, 1, noRewards(), 0, 0, work(1_000));
 		expect(economy.ledger.supply).toBeLessThanOrEqual(economy.ledger.maxSupplyUnits);
 		economy.ledger.checkConservationFull();
 	});
@@ -138,7 +126,13 @@ function oneDayEmission(tokens: number, over: Record<string, unknown> = {}): Tok
 
 function closeDay(economy: TokenEconomy, day: number): void {
 	const zeros = () => new Float64Array(NODES);
-	economy.closeEpoch(day, day + 1, new Float64Array(NODES).fill(1), NODES, zeros(), zeros(), 0, 0);
+	economy.closeEpoch(
+		day,
+		day + 1,
+		{ weights: new Float64Array(NODES).fill(1), nodes: NODES, paidUnits: zeros(), soldUnits: zeros() },
+		0,
+		0,
+	);
 }
 
 describe("held tokens are sold over time (tokenomics.holding)", () => {
@@ -213,16 +207,7 @@ describe("held tokens are sold over time (tokenomics.holding)", () => {
 		expect(economy.market.poolTokenUnits).toBe(economy.ledger.balance("pool"));
 		expect(economy.priceUsd).toBeLessThan(price);
 		economy.ledger.checkConservationFull();
-		const flows = economy.closeEpoch(
-			1,
-			1.5,
-			new Float64Array(NODES),
-			NODES,
-			new Float64Array(NODES),
-			new Float64Array(NODES),
-			0,
-			0,
-		);
+		const flows = economy.closeEpoch(1, 1.5, noRewards(), 0, 0);
 		expect(flows.heldSoldUnits).toBe(held);
 		expect(economy.heldSoldTotalUnits).toBe(held);
 	});

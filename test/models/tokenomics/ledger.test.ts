@@ -493,8 +493,9 @@ describe("TokenLedger", () => {
 				fc.array(fc.double({ min: 0, max: 1e12, noNaN: true }), { maxLength: 120 }),
 				fc.double({ min: 0, max: 1, noNaN: true }),
 				fc.boolean(),
+				fc.boolean(),
 				fc.constantFrom<NamedAccount>("pool", "holders"),
-				(amountUnits, weightList, sellShare, asList, buyer) => {
+				(amountUnits, weightList, sellShare, asList, callerSums, buyer) => {
 					const weights = Float64Array.from(weightList);
 					const n = weightList.length;
 					// A list of distinct ids in increasing order with gaps, or the count form.
@@ -518,12 +519,16 @@ describe("TokenLedger", () => {
 					const padded = asList ? Int32Array.from([...ids, -1, 5]) : n;
 					const paidB = new Float64Array(n + 2);
 					const soldB = new Float64Array(n + 2);
-					const plan = fused.planMintProRata(amountUnits, weights, padded, n, sellShare, paidB, soldB);
+					// The caller's own sum of the weights, in entry order, gives the same plan as the ledger's.
+					const weightTotal = callerSums ? weightList.reduce((a, b) => a + b, 0) : undefined;
+					const plan = fused.planMintProRata(amountUnits, weights, padded, n, sellShare, paidB, soldB, weightTotal);
 					expect(Array.from(paidB.subarray(0, n))).toEqual(Array.from(paidA));
 					expect(Array.from(soldB.subarray(0, n))).toEqual(Array.from(soldA));
 					expect([plan.paidTotal, plan.soldTotal]).toEqual([totalA, soldA.reduce((a, b) => a + b, 0)]);
 					expect(fused.minted).toBe(0); // planning changes nothing
-					expect(fused.mintPlanned(buyer)).toBe(totalA);
+					const paidByNode = new Float64Array(3 * n + 2).fill(-1);
+					expect(fused.mintPlanned(buyer, paidByNode)).toBe(totalA);
+					for (let i = 0; i < n; i++) expect(paidByNode[asList ? (ids[i] as number) : i]).toBe(paidA[i]);
 					for (const account of NAMED_ACCOUNTS) expect(fused.balance(account), account).toBe(twoStep.balance(account));
 					for (let i = 0; i < n; i++) {
 						const node = asList ? (ids[i] as number) : i;
@@ -550,9 +555,13 @@ describe("TokenLedger", () => {
 		);
 		expect(() => ledger.planMintProRata(10, Float64Array.of(1), 2, 2, 0.5, paid, sold)).toThrow(/2 entries, 1 inputs/);
 		expect(() => ledger.planMintProRata(10, Float64Array.of(1, 1), Int32Array.of(4, -2), 2, 0.5, paid, sold)).toThrow(
-			/entry 1 names node -2/,
+			/entry 1 has weight 1 and names node -2/,
 		);
 		expect(() => ledger.planMintProRata(10, Float64Array.of(1), 1, 1, 1.5, paid, sold)).toThrow(/sell share 1.5/);
+		// With the caller's total, the ledger still checks each weight.
+		expect(() => ledger.planMintProRata(10, Float64Array.of(1, -1), 2, 2, 0, paid, sold, 0)).toThrow(
+			/entry 1 has weight -1/,
+		);
 		expect(() => ledger.planMintForWork(Float64Array.of(2, -1), 2, 2, 1, 0, paid, sold)).toThrow(/entry 1/);
 		expect(() => ledger.mintPlanned("pool")).toThrow(/no planned mint/); // a plan that threw is no plan
 		// A good plan: 10 units over weights 1 : 3, each selling half (floors).
