@@ -5,6 +5,7 @@
  * both alike. Each child also times the engine on the hold workload after its run, so model
  * events/s read as a ratio to the engine's own throughput on the same machine at the same time.
  */
+import { speedDrift, speedProbeMs } from "../sim/bench/speed-probe.js";
 import { runHoldOnEngine } from "../sim/bench/workloads.js";
 import { median } from "../sim/stats.js";
 import { runBenchWorker } from "./child.js";
@@ -26,7 +27,12 @@ export interface ModelRunSample {
 	readonly nodesEnd: number;
 	readonly peakRssMiB: number;
 	readonly engineHoldEventsPerSec: number;
+	/** The machine's speed probe just before and just after the run, ms (speed-probe.ts). */
+	readonly speedProbeMs: readonly [number, number];
 }
+
+/** A run across which the machine's speed moved more than this share is flagged. */
+export const MACHINE_DRIFT_LIMIT = 0.1;
 
 export interface ModelBenchReport {
 	readonly scenario: string;
@@ -53,6 +59,13 @@ export interface ModelBenchReport {
 		/** Median wall time with tokenomics over the median without (1.06 = 6% more). */
 		readonly wallRatio: number;
 	};
+	/**
+	 * The largest move of the machine's speed across one run (0.1: 10% faster or slower after it
+	 * than before), over every run of the benchmark.
+	 */
+	readonly machineDrift: number;
+	/** What makes these figures less than trustworthy (a drifting machine), for the reader. */
+	readonly warnings: readonly string[];
 }
 
 /** Tokenomics used to time its cost when the scenario has none of its own. */
@@ -72,7 +85,10 @@ export function runModelSample(options: {
 	overrides: readonly string[];
 	out: string;
 }): ModelRunSample {
-	const outcome = executeRun(prepareRun(options.scenario, options.overrides), { out: options.out });
+	const prepared = prepareRun(options.scenario, options.overrides);
+	const probeBeforeMs = speedProbeMs();
+	const outcome = executeRun(prepared, { out: options.out });
+	const probeAfterMs = speedProbeMs();
 	const hold = { processes: 10_000, events: 1_000_000, seed: 1 };
 	runHoldOnEngine(hold);
 	const start = process.hrtime.bigint();
@@ -86,6 +102,7 @@ export function runModelSample(options: {
 		nodesEnd: outcome.result.kpis.nodes.end,
 		peakRssMiB: round1(process.resourceUsage().maxRSS / 1024),
 		engineHoldEventsPerSec: Math.round(hold.events / (holdMs / 1000)),
+		speedProbeMs: [round1(probeBeforeMs), round1(probeAfterMs)],
 	};
 }
 
@@ -111,6 +128,7 @@ export async function benchModel(cliEntry: string, options: ModelBenchOptions): 
 	const first = base[0] as ModelRunSample;
 	const eventsPerSec = Math.round(first.events / (wallMs / 1000));
 	const referenceEventsPerSec = Math.round(median([...plain, ...other].map((s) => s.engineHoldEventsPerSec)));
+	const machineDrift = Math.max(...[...plain, ...other].map((s) => speedDrift(...s.speedProbeMs)));
 	const withoutWall = median(without.map((s) => s.wallMs));
 	const withWall = median(withTokens.map((s) => s.wallMs));
 	return {
@@ -134,5 +152,16 @@ export async function benchModel(cliEntry: string, options: ModelBenchOptions): 
 			peakRssMiB: Math.max(...other.map((s) => s.peakRssMiB)),
 			wallRatio: Math.round((withWall / withoutWall) * 1000) / 1000,
 		},
+		machineDrift: Math.round(machineDrift * 1000) / 1000,
+		warnings: driftWarnings(machineDrift),
 	};
+}
+
+/** The warning for a machine whose speed moved during a run by `drift` (none within MACHINE_DRIFT_LIMIT). */
+export function driftWarnings(drift: number): string[] {
+	if (!(drift > MACHINE_DRIFT_LIMIT)) return [];
+	const percent = Math.round(drift * 100);
+	return [
+		`the machine's speed moved by ${percent}% during a run (a fixed loop timed before and after it): ratios and wall times of this benchmark may be off by as much; rerun when the machine is quieter`,
+	];
 }

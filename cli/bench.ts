@@ -92,6 +92,7 @@ export async function runBench(
 				`model ${model.scenario}: ${model.wallMs} ms wall, ${model.events.toLocaleString("en-US")} events (${model.eventsPerSec.toLocaleString("en-US")}/s, ${model.ratio}× a bare heap), peak RSS ${model.peakRssMiB} MiB\n\n`,
 			);
 		}
+		for (const warning of model.warnings) io.stderr.write(`warning: ${warning}\n`);
 		report.model = model;
 		report.environment ??= {
 			node: process.version,
