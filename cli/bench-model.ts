@@ -50,12 +50,14 @@ export interface ModelBenchReport {
 	readonly referenceEventsPerSec: number;
 	/** Model events/s over the engine's hold throughput: the price of the model's work per event. */
 	readonly ratio: number;
-	/** The same scenario with tokenomics switched on (a reference design) or off (if it has its own). */
-	readonly withTokenomics: {
-		readonly overrides: readonly string[];
-		readonly wallMs: number;
-		readonly events: number;
-		readonly peakRssMiB: number;
+	/**
+	 * What tokenomics costs: the scenario timed with and without it, each side's overrides
+	 * relative to the scenario (empty on the side the scenario is already on; a reference design
+	 * switches it on when the scenario has none of its own).
+	 */
+	readonly tokenomics: {
+		readonly with: TokenomicsSide;
+		readonly without: TokenomicsSide;
 		/** Median wall time with tokenomics over the median without (1.06 = 6% more). */
 		readonly wallRatio: number;
 	};
@@ -66,6 +68,14 @@ export interface ModelBenchReport {
 	readonly machineDrift: number;
 	/** What makes these figures less than trustworthy (a drifting machine), for the reader. */
 	readonly warnings: readonly string[];
+}
+
+/** One side of the tokenomics comparison: medians over its repetitions (peak RSS: the largest). */
+export interface TokenomicsSide {
+	readonly overrides: readonly string[];
+	readonly wallMs: number;
+	readonly events: number;
+	readonly peakRssMiB: number;
 }
 
 /** Tokenomics used to time its cost when the scenario has none of its own. */
@@ -122,8 +132,23 @@ export async function benchModel(cliEntry: string, options: ModelBenchOptions): 
 		plain.push(await sample(options.overrides));
 		other.push(await sample([...options.overrides, ...tokenOverrides]));
 	}
+	return modelReport(options, tokensOn, tokenOverrides, plain, other);
+}
+
+/**
+ * The report from the samples: `plain` ran the scenario as given, `other` with
+ * `tokenOverrides` (tokenomics switched off when `tokensOn`, else on). The headline figures
+ * are the scenario's own; the hold reference and the drift pool every run.
+ */
+export function modelReport(
+	options: Pick<ModelBenchOptions, "scenario" | "overrides" | "repetitions">,
+	tokensOn: boolean,
+	tokenOverrides: readonly string[],
+	plain: readonly ModelRunSample[],
+	other: readonly ModelRunSample[],
+): ModelBenchReport {
 	const [without, withTokens] = tokensOn ? [other, plain] : [plain, other];
-	const base = tokensOn ? withTokens : without;
+	const base = plain;
 	const wallMs = median(base.map((s) => s.wallMs));
 	const first = base[0] as ModelRunSample;
 	const eventsPerSec = Math.round(first.events / (wallMs / 1000));
@@ -145,15 +170,22 @@ export async function benchModel(cliEntry: string, options: ModelBenchOptions): 
 		nodesEnd: first.nodesEnd,
 		referenceEventsPerSec,
 		ratio: Math.round((eventsPerSec / referenceEventsPerSec) * 1000) / 1000,
-		withTokenomics: {
-			overrides: tokenOverrides,
-			wallMs: Math.round(tokensOn ? wallMs : withWall),
-			events: (other[0] as ModelRunSample).events,
-			peakRssMiB: Math.max(...other.map((s) => s.peakRssMiB)),
+		tokenomics: {
+			with: tokenomicsSide(tokensOn ? [] : tokenOverrides, withTokens),
+			without: tokenomicsSide(tokensOn ? tokenOverrides : [], without),
 			wallRatio: Math.round((withWall / withoutWall) * 1000) / 1000,
 		},
 		machineDrift: Math.round(machineDrift * 1000) / 1000,
 		warnings: driftWarnings(machineDrift),
+	};
+}
+
+function tokenomicsSide(overrides: readonly string[], samples: readonly ModelRunSample[]): TokenomicsSide {
+	return {
+		overrides,
+		wallMs: Math.round(median(samples.map((s) => s.wallMs))),
+		events: (samples[0] as ModelRunSample).events,
+		peakRssMiB: Math.max(...samples.map((s) => s.peakRssMiB)),
 	};
 }
 
