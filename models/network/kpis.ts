@@ -96,14 +96,19 @@ function activeNodesByGpuIndex(state: NetworkState): Int32Array {
 	return active;
 }
 
-/** The fleet at the start and now, in all and by GPU class (the mix drifts as providers enter and leave). */
+/**
+ * The fleet at the start and now, in all and by GPU class (the mix drifts as providers enter and
+ * leave). The epochs' counts are taken before each close's leavers go, so min and max also take
+ * the start and the end: min ≤ end ≤ max always.
+ */
 function nodeKpis(state: NetworkState): NetworkKpis["nodes"] {
 	const end = activeNodesByGpuIndex(state);
+	const endTotal = end.reduce((a, b) => a + b, 0);
 	return {
 		start: state.nodesStart,
-		end: end.reduce((a, b) => a + b, 0),
-		min: Math.min(state.nodesMin, state.nodesStart),
-		max: Math.max(state.nodesMax, state.nodesStart),
+		end: endTotal,
+		min: Math.min(state.nodesMin, state.nodesStart, endTotal),
+		max: Math.max(state.nodesMax, state.nodesStart, endTotal),
 		byGpu: state.setup.gpus.flatMap((gpu, g) => {
 			const start = state.nodesStartByGpu[g] ?? 0;
 			return start > 0 || (end[g] as number) > 0 ? [{ gpu: gpu.id, start, end: end[g] as number }] : [];
