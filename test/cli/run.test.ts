@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { EXIT_BAD_INPUT, EXIT_OK, main } from "../../cli/main.js";
 import { executeRun, prepareRun } from "../../cli/run.js";
 import { captureIo } from "../helpers/io.js";
+import { summaryViolations } from "../helpers/summary-invariants.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const goldenPath = join(root, "test", "golden", "small.summary.json");
@@ -49,6 +50,7 @@ describe("depin-twin run", () => {
 		expect(min).toBeLessThanOrEqual(Math.min(start, end));
 		expect(max).toBeGreaterThanOrEqual(Math.max(start, end));
 		expect(min).toBe(end);
+		expect(summaryViolations(summary)).toEqual([]);
 		expect(read(a, "timeseries.csv").trim().split("\n")).toHaveLength(49);
 	});
 
@@ -76,6 +78,7 @@ describe("depin-twin run", () => {
 			const out = runTo(file, outages);
 			const summary = JSON.parse(read(out, "summary.json"));
 			expect(summary.kpis.nodes.start, relative(root, file)).toBeGreaterThan(0);
+			expect(summaryViolations(summary), relative(root, file)).toEqual([]);
 		}
 	});
 
