@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { EXIT_BAD_INPUT, EXIT_OK, main } from "../../cli/main.js";
 import { executeRun, prepareRun } from "../../cli/run.js";
 import { captureIo } from "../helpers/io.js";
-import { summaryViolations } from "../helpers/summary-invariants.js";
+import { summaryViolations, timeseriesViolations } from "../helpers/summary-invariants.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const goldenPath = join(root, "test", "golden", "small.summary.json");
@@ -51,6 +51,7 @@ describe("depin-twin run", () => {
 		expect(max).toBeGreaterThanOrEqual(Math.max(start, end));
 		expect(min).toBe(end);
 		expect(summaryViolations(summary)).toEqual([]);
+		expect(timeseriesViolations(read(a, "timeseries.csv"))).toEqual([]);
 		expect(read(a, "timeseries.csv").trim().split("\n")).toHaveLength(49);
 	});
 
@@ -79,6 +80,7 @@ describe("depin-twin run", () => {
 			const summary = JSON.parse(read(out, "summary.json"));
 			expect(summary.kpis.nodes.start, relative(root, file)).toBeGreaterThan(0);
 			expect(summaryViolations(summary), relative(root, file)).toEqual([]);
+			expect(timeseriesViolations(read(out, "timeseries.csv")), relative(root, file)).toEqual([]);
 		}
 	});
 

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { summaryViolations } from "./summary-invariants.js";
+import { summaryViolations, timeseriesViolations } from "./summary-invariants.js";
 
 describe("summaryViolations", () => {
 	it("finds each kind of violation by shape, naming its path", () => {
@@ -24,5 +24,19 @@ describe("summaryViolations", () => {
 	it("passes the golden summary of small", () => {
 		const golden = JSON.parse(readFileSync(join(import.meta.dirname, "..", "golden", "small.summary.json"), "utf8"));
 		expect(summaryViolations(golden)).toEqual([]);
+	});
+
+	it("finds timeseries rows with a share outside [0, 1], a bad count or more serving than active nodes", () => {
+		const csv = [
+			"epoch,activeNodes,servingNodes,exits,utilisation,demandShare,clearingPriceUsdPerGpuHour",
+			"0,10,4,0,0.4,0.5,0.3",
+			"1,10,4,0,0.4,NaN,",
+			"2,10,12,-1,1.5,0.5,-0.2",
+		].join("\n");
+		expect(timeseriesViolations(csv)).toEqual([
+			"epoch 2: exits = -1",
+			"epoch 2: utilisation = 1.5 outside [0, 1]",
+			"epoch 2: servingNodes > activeNodes",
+		]);
 	});
 });

@@ -56,3 +56,30 @@ function visit(value: unknown, path: string, found: string[]): void {
 	}
 	for (const [key, child] of Object.entries(record)) visit(child, `${path}.${key}`, found);
 }
+
+const SHARE_COLUMN = /(Share|share)$|^utilisation$/;
+const COUNT_COLUMN = /(Nodes|^joins|^exits|^orders[A-Z]\w*|^requests[A-Z]\w*|^replicas)$/;
+
+/**
+ * The same for a timeseries.csv: share columns in [0, 1] (empty or NaN allowed: nothing to
+ * share that epoch), count columns whole and not negative, and no more serving nodes than
+ * active ones. One line per violation, naming the row's epoch and the column.
+ */
+export function timeseriesViolations(csv: string): string[] {
+	const [header, ...rows] = csv.trimEnd().split("\n");
+	const columns = (header ?? "").split(",");
+	const found: string[] = [];
+	for (const row of rows) {
+		const cells = row.split(",");
+		const at = (name: string) => Number(cells[columns.indexOf(name)]);
+		columns.forEach((name, c) => {
+			const cell = cells[c] ?? "";
+			const x = Number(cell);
+			if (cell === "" || Number.isNaN(x)) return;
+			if (SHARE_COLUMN.test(name) && (x < 0 || x > 1)) found.push(`epoch ${cells[0]}: ${name} = ${x} outside [0, 1]`);
+			if (COUNT_COLUMN.test(name) && (x < 0 || !Number.isInteger(x))) found.push(`epoch ${cells[0]}: ${name} = ${x}`);
+		});
+		if (at("servingNodes") > at("activeNodes")) found.push(`epoch ${cells[0]}: servingNodes > activeNodes`);
+	}
+	return found;
+}
