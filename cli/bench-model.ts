@@ -1,8 +1,8 @@
 /**
- * `depin-twin bench model`: times whole scenario runs (default base.yaml: ~10,000 nodes, one
+ * `depin-twin bench model`: times whole scenario runs (default base.yaml: 6,500 nodes, one
  * year). Every run is a fresh child process, so its peak RSS is its own and no run inherits
- * another's heap; runs without and with tokenomics alternate, so drifts in machine speed hit
- * both alike. Each child also times the engine on the hold workload after its run, so model
+ * another's heap; runs of the scenario as given alternate with runs with tokenomics switched
+ * the other way, so drifts in machine speed hit both alike. Each child also times the engine on the hold workload after its run, so model
  * events/s read as a ratio to the engine's own throughput on the same machine at the same time.
  */
 import { speedDrift, speedProbeMs } from "../sim/bench/speed-probe.js";
@@ -148,31 +148,31 @@ export function modelReport(
 	other: readonly ModelRunSample[],
 ): ModelBenchReport {
 	const [without, withTokens] = tokensOn ? [other, plain] : [plain, other];
-	const base = plain;
-	const wallMs = median(base.map((s) => s.wallMs));
-	const first = base[0] as ModelRunSample;
+	const withWall = median(withTokens.map((s) => s.wallMs));
+	const withoutWall = median(without.map((s) => s.wallMs));
+	// The headline is the scenario as given (`plain`): one of the two sides.
+	const wallMs = tokensOn ? withWall : withoutWall;
+	const first = plain[0] as ModelRunSample;
 	const eventsPerSec = Math.round(first.events / (wallMs / 1000));
 	const referenceEventsPerSec = Math.round(median([...plain, ...other].map((s) => s.engineHoldEventsPerSec)));
 	const machineDrift = Math.max(...[...plain, ...other].map((s) => speedDrift(...s.speedProbeMs)));
-	const withoutWall = median(without.map((s) => s.wallMs));
-	const withWall = median(withTokens.map((s) => s.wallMs));
 	return {
 		scenario: options.scenario,
 		overrides: options.overrides,
 		repetitions: options.repetitions,
 		wallMs: Math.round(wallMs),
-		wallMsPerRepetition: base.map((s) => Math.round(s.wallMs)),
+		wallMsPerRepetition: plain.map((s) => Math.round(s.wallMs)),
 		events: first.events,
 		eventsPerSec,
-		peakRssMiB: Math.max(...base.map((s) => s.peakRssMiB)),
+		peakRssMiB: Math.max(...plain.map((s) => s.peakRssMiB)),
 		epochs: first.epochs,
 		nodesStart: first.nodesStart,
 		nodesEnd: first.nodesEnd,
 		referenceEventsPerSec,
 		ratio: Math.round((eventsPerSec / referenceEventsPerSec) * 1000) / 1000,
 		tokenomics: {
-			with: tokenomicsSide(tokensOn ? [] : tokenOverrides, withTokens),
-			without: tokenomicsSide(tokensOn ? tokenOverrides : [], without),
+			with: tokenomicsSide(tokensOn ? [] : tokenOverrides, withTokens, withWall),
+			without: tokenomicsSide(tokensOn ? tokenOverrides : [], without, withoutWall),
 			wallRatio: Math.round((withWall / withoutWall) * 1000) / 1000,
 		},
 		machineDrift: Math.round(machineDrift * 1000) / 1000,
@@ -180,10 +180,14 @@ export function modelReport(
 	};
 }
 
-function tokenomicsSide(overrides: readonly string[], samples: readonly ModelRunSample[]): TokenomicsSide {
+function tokenomicsSide(
+	overrides: readonly string[],
+	samples: readonly ModelRunSample[],
+	medianWallMs: number,
+): TokenomicsSide {
 	return {
 		overrides,
-		wallMs: Math.round(median(samples.map((s) => s.wallMs))),
+		wallMs: Math.round(medianWallMs),
 		events: (samples[0] as ModelRunSample).events,
 		peakRssMiB: Math.max(...samples.map((s) => s.peakRssMiB)),
 	};

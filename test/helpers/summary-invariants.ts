@@ -1,3 +1,5 @@
+import { parseCsv } from "../../models/csv.js";
+
 /**
  * Invariants any summary.json must keep, whatever the scenario, each found by the shape of an
  * object rather than its path, so a KPI added later is checked too. Returns one line per
@@ -66,20 +68,24 @@ const COUNT_COLUMN = /(Nodes|^joins|^exits|^orders[A-Z]\w*|^requests[A-Z]\w*|^re
  * active ones. One line per violation, naming the row's epoch and the column.
  */
 export function timeseriesViolations(csv: string): string[] {
-	const [header, ...rows] = csv.trimEnd().split("\n");
-	const columns = (header ?? "").split(",");
+	const { header, rows } = parseCsv(csv, "timeseries.csv");
+	// Each checked column once, in header order, with what it must hold.
+	const checked = header.flatMap((name, c) =>
+		SHARE_COLUMN.test(name) ? [{ c, share: true }] : COUNT_COLUMN.test(name) ? [{ c, share: false }] : [],
+	);
+	const serving = header.indexOf("servingNodes");
+	const active = header.indexOf("activeNodes");
 	const found: string[] = [];
-	for (const row of rows) {
-		const cells = row.split(",");
-		const at = (name: string) => Number(cells[columns.indexOf(name)]);
-		columns.forEach((name, c) => {
-			const cell = cells[c] ?? "";
-			const x = Number(cell);
-			if (cell === "" || Number.isNaN(x)) return;
-			if (SHARE_COLUMN.test(name) && (x < 0 || x > 1)) found.push(`epoch ${cells[0]}: ${name} = ${x} outside [0, 1]`);
-			if (COUNT_COLUMN.test(name) && (x < 0 || !Number.isInteger(x))) found.push(`epoch ${cells[0]}: ${name} = ${x}`);
-		});
-		if (at("servingNodes") > at("activeNodes")) found.push(`epoch ${cells[0]}: servingNodes > activeNodes`);
+	for (const cells of rows) {
+		const value = (c: number) => (cells[c] === "" ? Number.NaN : Number(cells[c]));
+		for (const { c, share } of checked) {
+			const x = value(c);
+			if (share && (x < 0 || x > 1)) found.push(`epoch ${cells[0]}: ${header[c]} = ${x} outside [0, 1]`);
+			if (!share && (x < 0 || (!Number.isNaN(x) && !Number.isInteger(x)))) {
+				found.push(`epoch ${cells[0]}: ${header[c]} = ${x}`);
+			}
+		}
+		if (value(serving) > value(active)) found.push(`epoch ${cells[0]}: servingNodes > activeNodes`);
 	}
 	return found;
 }
