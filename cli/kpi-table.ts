@@ -51,17 +51,57 @@ function tokenRows(tokens: TokenKpis): Row[] {
 	];
 }
 
-/** A one-line warning when the network collapsed (nodes end < 50% of start, or served fraction < 0.9); else undefined. */
+/** Jobs served ÷ (served + rejected): in-flight jobs left out, as in `servedFraction`. */
+function jobsServedShare(jobs: Summary["kpis"]["jobs"]): number | null {
+	return ratio(jobs.served, jobs.served + jobs.rejected);
+}
+
+/**
+ * A one-line warning when the network collapsed (nodes end < 50% of start, or jobs or requests
+ * served < 0.9, each on its own: pooled, the far more numerous requests would hide the jobs);
+ * else undefined.
+ */
 export function collapseWarning(summary: Summary): string | undefined {
-	const { nodes, servedFraction } = summary.kpis;
+	const { nodes, jobs, requests } = summary.kpis;
 	const reasons: string[] = [];
 	if (nodes.start > 0 && nodes.end < COLLAPSE_NODES_END_SHARE * nodes.start) {
 		reasons.push(`nodes fell from ${nodes.start.toLocaleString("en-US")} to ${nodes.end.toLocaleString("en-US")}`);
 	}
-	if (servedFraction !== null && servedFraction < COLLAPSE_SERVED_FRACTION) {
-		reasons.push(`served fraction ${show(servedFraction, 4)} < ${COLLAPSE_SERVED_FRACTION}`);
+	const served: [string, number | null][] = [
+		["jobs", jobsServedShare(jobs)],
+		["requests", requests === null ? null : ratio(requests.served, requests.arrived)],
+	];
+	for (const [what, share] of served) {
+		if (share !== null && share < COLLAPSE_SERVED_FRACTION) {
+			reasons.push(`${what} served ${show(share, 4)} < ${COLLAPSE_SERVED_FRACTION}`);
+		}
 	}
 	return reasons.length === 0 ? undefined : `warning: the network collapsed: ${reasons.join(", ")}`;
+}
+
+type ClassKpis = Summary["kpis"]["classes"][number];
+type RealtimeKpis = Extract<ClassKpis, { kind: "realtime" }>;
+
+/**
+ * Latency per real-time class, side by side: a quantile pooled over classes mixes a 100 ms
+ * vision SLA with a 2 s LLM one, and can rank the sides the other way round from every class.
+ */
+function realtimeRows(summary: Summary): Row[] {
+	const cloudById = new Map(summary.baseline.classes.map((c) => [c.id, c]));
+	const rows: Row[] = [];
+	for (const depin of summary.kpis.classes) {
+		if (depin.kind !== "realtime") continue;
+		const cloud = cloudById.get(depin.id) as RealtimeKpis | undefined;
+		const quantiles = (c: RealtimeKpis | undefined) =>
+			c?.latencyMs === null || c === undefined ? "–" : `${show(c.latencyMs.p50, 0)} / ${show(c.latencyMs.p95, 0)}`;
+		rows.push([`${depin.id}: latency p50 / p95, ms`, quantiles(depin), quantiles(cloud)]);
+		rows.push([
+			`${depin.id}: share over its ${show(depin.slaMs, 0)} ms SLA`,
+			show(depin.slaMissShare, 4),
+			show(cloud?.slaMissShare, 4),
+		]);
+	}
+	return rows;
 }
 
 /** A short table of the main KPIs beside the cloud baseline (and the collapse warning, if any). */
@@ -69,9 +109,7 @@ export function formatKpiTable(summary: Summary): string {
 	const { kpis, baseline } = summary;
 	const rows: Row[] = [
 		["", "DePIN", "cloud"],
-		["real-time p50 latency, ms", show(kpis.latencyMs?.p50, 1), show(baseline.latencyMs?.p50, 1)],
-		["real-time p95 latency, ms", show(kpis.latencyMs?.p95, 1), show(baseline.latencyMs?.p95, 1)],
-		["real-time p99 latency, ms", show(kpis.latencyMs?.p99, 1), show(baseline.latencyMs?.p99, 1)],
+		...realtimeRows(summary),
 		// Per H100-hour of work first: the GPU-hour price compares different hardware on each side.
 		[
 			"USD per H100-hour of work",
@@ -85,14 +123,14 @@ export function formatKpiTable(summary: Summary): string {
 			show(kpis.costUsdPer1kTotalTokens, 6),
 			show(baseline.costUsdPer1kTotalTokens, 6),
 		],
-		["served fraction", show(kpis.servedFraction, 4), show(baseline.servedFraction, 4)],
+		[
+			"requests served ÷ arrived",
+			show(kpis.requests === null ? null : ratio(kpis.requests.served, kpis.requests.arrived), 4),
+			show(baseline.requests === null ? null : ratio(baseline.requests.served, baseline.requests.arrived), 4),
+		],
 		["time to serve p50, min", show(kpis.timeToServeMinutes?.p50, 2), show(baseline.timeToServeMinutes?.p50, 2)],
 		// The cloud twin serves every order, DePIN only those that chose it: compare shares, and label the counts.
-		[
-			"jobs served ÷ arrived",
-			show(ratio(kpis.jobs.served, kpis.jobs.arrived), 4),
-			show(ratio(baseline.jobs.served, baseline.jobs.arrived), 4),
-		],
+		["jobs served ÷ (served + rejected)", show(jobsServedShare(kpis.jobs), 4), show(jobsServedShare(baseline.jobs), 4)],
 		[
 			`jobs served (DePIN: its ${show((kpis.demandShare ?? 0) * 100, 0)}% of orders; cloud: all)`,
 			show(kpis.jobs.served, 0),

@@ -16,7 +16,7 @@ import { createNode, drawHosting, exitNode, newcomerReturn, type ProspectDraw } 
 import { scheduleNextArrival } from "./orders.js";
 import { autoscale } from "./replicas.js";
 import { requestWindow } from "./request-window.js";
-import type { ClassState, NetworkState } from "./state.js";
+import type { ClassState, EpochCounts, NetworkState } from "./state.js";
 import { appendEpochRow } from "./timeseries.js";
 
 /** Epoch `epoch` starts now: the last one closes, demand and choices are set, replicas and windows run. */
@@ -37,13 +37,17 @@ export function onEpoch(state: NetworkState, epoch: number): void {
 	}
 	const sampled =
 		requestMode === "full" || (requestMode === "sampled" && epoch % scenario.requests.sampleEveryEpochs === 0);
+	const windowMs = Math.min(setup.windowMs, horizonMs - epochStartMs);
 	for (const classState of state.realtimeClasses) {
 		updateChoice(classState, classState.spec.choice);
 		classState.demand = (setup.demandModels[classState.index] as DemandModel).at(midpoint);
 		autoscale(state, classState);
-		if (sampled) requestWindow(state, classState, Math.min(setup.windowMs, horizonMs - epochStartMs));
+		if (sampled) requestWindow(state, classState, windowMs);
 	}
-	if (sampled && state.realtimeClasses.length > 0) state.sampledEpochs++;
+	if (sampled && state.realtimeClasses.length > 0) {
+		state.sampledEpochs++;
+		state.sampledWindowMs += windowMs;
+	}
 	if (epochStartMs + epochMs < horizonMs) engine.schedule(epochMs, state.kinds.epoch, epoch + 1);
 }
 
@@ -184,15 +188,25 @@ function closeTokens(state: NetworkState, endMs: number): EpochTokenFlows | null
 			// Read back as revenue when the next epoch's books close.
 			paidByNode: rewards.paidUnits,
 		},
-		state.burnAndMint ? epochCounts.priceUsd : 0,
+		state.burnAndMint ? epochSpendUsd(epochCounts) : 0,
 		kpiSignal,
 		state.workRewards ? rewards.work : undefined,
 	);
 	totals.burnSpentUsd += flows.burnSpentUsd;
 	totals.tokenRewardUsd += flows.workRewardUsd;
 	totals.workRewardUsd += flows.workRewardUsd;
-	if (state.burnAndMint) totals.feesUsd += epochCounts.priceUsd * state.setup.scenario.tokenomics.burnAndMint.feeShare;
+	if (state.burnAndMint) {
+		totals.feesUsd += epochSpendUsd(epochCounts) * state.setup.scenario.tokenomics.burnAndMint.feeShare;
+	}
 	return flows;
+}
+
+/**
+ * What tenants paid for DePIN leases this epoch, USD: leases booked less refunds of cut ones (an
+ * epoch whose refunds outweigh its bookings burns nothing; the economy skips a spend ≤ 0).
+ */
+function epochSpendUsd(counts: EpochCounts): number {
+	return counts.priceUsd - counts.refundedUsd;
 }
 
 /** Burn-and-mint work rewards: the books' list of the value each node served this epoch, with room for the pays. */

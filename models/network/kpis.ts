@@ -172,6 +172,11 @@ function paybackFigures(state: NetworkState): { medianPaybackDays: number | null
 	};
 }
 
+/** Requests of the whole run per request simulated: horizon ÷ time inside request windows (1 at full fidelity). */
+export function requestScale(state: NetworkState): number {
+	return state.sampledWindowMs > 0 ? state.setup.horizonMs / state.sampledWindowMs : 1;
+}
+
 /** The figures every twin reports, DePIN and cloud alike, from its tallies. */
 function twinKpis(
 	state: NetworkState,
@@ -185,13 +190,16 @@ function twinKpis(
 	const requests: RequestTally | null = withRequests ? twin.requests : null;
 	const requestsServed = requests?.served ?? 0;
 	const requestsArrived = requests?.arrived ?? 0;
+	const scale = requestScale(state);
 	return {
 		latencyMs: latencyKpi(twin.latency),
 		networkRttMs: latencyKpi(twin.networkRtt),
 		gpuHourPriceUsd: ratio(costUsd, gpuHours),
 		costUsdPer1kTokens: requests === null ? null : ratio(requests.costUsd * 1000, requests.tokens),
 		costUsdPer1kTotalTokens: requests === null ? null : ratio(requests.costUsd * 1000, requests.totalTokens),
-		servedFraction: ratio(jobs.served + requestsServed, jobs.served + jobs.rejected + requestsArrived),
+		// Each simulated request stands for `scale` of the run's (the windows sample its time), so the pooled
+		// share is what full fidelity would give, whatever the sampling settings.
+		servedFraction: ratio(jobs.served + requestsServed * scale, jobs.served + jobs.rejected + requestsArrived * scale),
 		timeToServeMinutes: latencyKpi(side === "depin" ? depinTimeToServe(state) : twin.timeToServeMinutes),
 		jobs,
 		requests:

@@ -33,7 +33,7 @@ export function bookLease(
 	const costUsd = priceUsdPerGpuHour * hours;
 	totals.leaseGpuHours += hours;
 	totals.leaseCostUsd += costUsd;
-	totals.feesUsd += costUsd * state.setup.takeRate;
+	totals.feesUsd += costUsd * state.leaseTakeRate;
 	epochCounts.priceGpuHours += hours;
 	epochCounts.priceUsd += costUsd;
 	const gpu = nodes.gpu[node] as number;
@@ -67,10 +67,48 @@ export function accrueLease(state: NetworkState, node: number, untilMs: number):
 	accrueLeaseInto(state.nodes, node, state.epochStartMs, untilMs, state.fiatShareToProvider);
 }
 
-/** Ends `node`'s lease now, before its term: accrues it and cancels its end event. */
+/**
+ * Ends `node`'s lease now, before its term: accrues it, refunds the tenant the part not served, and
+ * cancels its end event. Call it while `nodes.job[node]` still names the lease's job.
+ */
 export function cutLease(state: NetworkState, node: number): void {
 	const nodes = state.nodes;
-	accrueLease(state, node, state.engine.now);
+	const now = state.engine.now;
+	accrueLease(state, node, now);
+	refundUnserved(state, node, now);
 	state.engine.cancel(nodes.leaseEndHandle[node] as number);
 	nodes.leaseEndHandle[node] = -1;
+}
+
+/**
+ * A lease is paid when it is booked; when it is cut, the tenant gets back what was not served
+ * (as an escrowed lease returns its balance: Akash's escrow module). The run's spend, the fees,
+ * the burn-and-mint spend and the job class's cost drop by it; the epoch's clearing price and
+ * quoted cost per work (prices agreed) do not.
+ */
+function refundUnserved(state: NetworkState, node: number, nowMs: number): void {
+	const nodes = state.nodes;
+	const unservedMs = (nodes.leaseEndMs[node] as number) - Math.max(nodes.leaseStartMs[node] as number, nowMs);
+	if (!(unservedMs > 0)) return;
+	const hours = unservedMs / MS_PER_HOUR;
+	const usd = (nodes.leasePriceUsdPerGpuHour[node] as number) * hours;
+	const { totals, epochCounts } = state;
+	totals.leaseGpuHours -= hours;
+	totals.leaseCostUsd -= usd;
+	totals.feesUsd -= usd * state.leaseTakeRate;
+	totals.refundedUsd += usd;
+	epochCounts.refundedUsd += usd;
+	const job = nodes.job[node] as number;
+	const jobClass = job >= 0 ? state.jobClassByIndex[state.jobs.classIndex[job] as number] : undefined;
+	const hoursPerWork = jobClass?.hoursPerWorkByGpu ?? state.setup.hoursPerWorkByGpu;
+	const gpu = nodes.gpu[node] as number;
+	state.depinLeaseByGpu.add(
+		gpu,
+		-hours,
+		-usd,
+		jobClass?.render === true,
+		-workH100Hours(state.setup, hoursPerWork, gpu, hours),
+	);
+	// The class's run tally only: the epoch's quoted cost per work (the tenants' price signal) keeps the quote.
+	if (jobClass !== undefined) jobClass.depinJobs.costUsd -= usd;
 }

@@ -82,11 +82,12 @@ export function startJob(state: NetworkState, job: number, award: Award): void {
 	const tally = classState.depinJobs;
 	tally.costUsd += award.costUsd + transfer.costUsd;
 	tally.transferCostUsd += transfer.costUsd;
-	tally.workH100Hours += work * spec.gpusPerJob;
 	// Time to serve: arrival to the first start, once per job. A requeued job's restart (after an interruption)
-	// is not timed from its arrival, which would count its hours of earlier running as waiting.
+	// is not timed from its arrival, which would count its hours of earlier running as waiting. Its work counts
+	// once too: a restart redoes the same work (what the lost attempt ran is paid for, not delivered).
 	if (jobs.started[job] === 0) {
 		jobs.started[job] = 1;
+		tally.workH100Hours += work * spec.gpusPerJob;
 		tally.timeToServeMinutes.record((startMs - (jobs.arrivalMs[job] as number)) / MS_PER_MINUTE);
 	}
 	tally.transferMinutes.record(transferMs / MS_PER_MINUTE);

@@ -106,7 +106,6 @@ export class NetworkSetup {
 	/** Bid window and deployment between an award and the start of work, ms. */
 	readonly awardDelayMs: number;
 	/** Market figures read on every order and lease (copied from the scenario for the hot path). */
-	readonly takeRate: number;
 	readonly reservePriceShareOfCloud: number;
 	readonly bandwidthUsdPerGb: number;
 	/** The cloud's provisioning time, ms. */
@@ -190,7 +189,6 @@ export class NetworkSetup {
 		this.awardDelayMs =
 			(market.mechanism === "auction" ? market.bidWindowSeconds * MS_PER_SECOND : 0) +
 			market.deployMinutes * MS_PER_MINUTE;
-		this.takeRate = market.takeRate;
 		this.reservePriceShareOfCloud = market.reservePriceShareOfCloud;
 		this.bandwidthUsdPerGb = providers.bandwidthUsdPerGb;
 		this.cloudProvisioningMs = scenario.cloud.provisioningMinutes * MS_PER_MINUTE;

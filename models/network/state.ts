@@ -274,8 +274,11 @@ export class Totals {
 	running = 0;
 	interruptions = 0;
 	leaseGpuHours = 0;
+	/** Lease value booked, net of refunds of cut leases, USD. */
 	leaseCostUsd = 0;
 	feesUsd = 0;
+	/** Refunded to tenants for the unserved part of cut leases, USD. */
+	refundedUsd = 0;
 	joins = 0;
 	exits = 0;
 	busyMs = 0;
@@ -305,6 +308,8 @@ export class EpochCounts {
 	exits = 0;
 	priceGpuHours = 0;
 	priceUsd = 0;
+	/** Refunds of cut leases this epoch, USD (tenants' spend is priceUsd − refundedUsd). */
+	refundedUsd = 0;
 	cloudPriceGpuHours = 0;
 	cloudPriceUsd = 0;
 	/** Real-time requests of the epoch's windows, and their latencies on each side. */
@@ -321,6 +326,7 @@ export class EpochCounts {
 		this.exits = 0;
 		this.priceGpuHours = 0;
 		this.priceUsd = 0;
+		this.refundedUsd = 0;
 		this.cloudPriceGpuHours = 0;
 		this.cloudPriceUsd = 0;
 		this.requestsArrived = 0;
@@ -511,6 +517,12 @@ export class NetworkState {
 	 * job's USD value after the fee; none without work rewards).
 	 */
 	readonly fiatShareToProvider: number;
+	/**
+	 * Share of a lease's price the market keeps as its fee when the lease is booked: the take rate
+	 * in a fiat market; 0 under burn-and-mint, whose fee is `burnAndMint.feeShare` of the spend
+	 * burned at each epoch's close (counting both would charge the fee twice).
+	 */
+	readonly leaseTakeRate: number;
 	readonly nodes: NodeTable;
 	readonly idle: IdleIndex;
 	readonly providerRng: RandomStream;
@@ -555,6 +567,8 @@ export class NetworkState {
 	/** Events of the request windows (simulated outside the engine). */
 	requestEvents = 0;
 	sampledEpochs = 0;
+	/** Time inside request windows over the run, ms (their lengths summed). */
+	sampledWindowMs = 0;
 	nodesMin = Number.POSITIVE_INFINITY;
 	nodesMax = 0;
 	nodesStart = 0;
@@ -598,6 +612,7 @@ export class NetworkState {
 		this.fiatShareToProvider = this.burnAndMint
 			? (1 - bme.feeShare) * bme.workRewardShare
 			: 1 - scenario.market.takeRate;
+		this.leaseTakeRate = this.burnAndMint ? 0 : scenario.market.takeRate;
 		this.nodes = new NodeTable(Math.max(1024, scenario.nodes.initialCount * 1.25));
 		this.idle = new IdleIndex(setup.gpus.length, setup.metroCount);
 		this.providerRng = this.streams.stream("providers/asks");

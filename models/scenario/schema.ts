@@ -710,9 +710,12 @@ export const Scenario = Type.Object(
 					default: 30,
 				}),
 				reservePriceShareOfCloud: positive("auction: reserve price as a share of the cloud list price", { default: 1 }),
-				takeRate: share("protocol fee on the lease value (Akash 4% AKT / 20% USDC; Render 5%: docs/claims.md)", {
-					default: 0.04,
-				}),
+				takeRate: share(
+					"protocol fee on the lease value in a fiat market (Akash 4% AKT / 20% USDC; Render 5%: docs/claims.md); under burn-and-mint the fee is tokenomics.burnAndMint.feeShare instead",
+					{
+						default: 0.04,
+					},
+				),
 				postedPriceShareOfOnDemand: positive(
 					"posted / routing: price per GPU-hour of a GPU class as a share of its on-demand rental price (gpus.csv)",
 					{ default: 0.8 },

@@ -40,10 +40,12 @@ describe("KPI table", () => {
 		const table = formatKpiTable(healthy);
 		expect(table).toMatch(/^ +DePIN +cloud$/m);
 		expect(table).toMatch(/^nodes start → end +300 → 290$/m);
-		const served = (x: number | null) => (x ?? 0).toFixed(4).replace(".", "\\.");
+		const share = (x: number | null) => (x ?? 0).toFixed(4).replace(".", "\\.");
+		const requests = (s: Summary["kpis"] | Summary["baseline"]) =>
+			s.requests === null ? null : s.requests.served / s.requests.arrived;
 		expect(table).toMatch(
 			new RegExp(
-				`^served fraction +${served(golden.kpis.servedFraction)} +${served(golden.baseline.servedFraction)}$`,
+				`^requests served ÷ arrived +${share(requests(golden.kpis))} +${share(requests(golden.baseline))}$`,
 				"m",
 			),
 		);
@@ -52,9 +54,33 @@ describe("KPI table", () => {
 		expect(table).toMatch(
 			new RegExp(`^jobs served \\(DePIN: its ${pct}% of orders; cloud: all\\) +[\\d,]+ +[\\d,]+$`, "m"),
 		);
-		const share = (s: Summary["kpis"] | Summary["baseline"]) =>
-			(s.jobs.served / s.jobs.arrived).toFixed(4).replace(".", "\\.");
-		expect(table).toMatch(new RegExp(`^jobs served ÷ arrived +${share(golden.kpis)} +${share(golden.baseline)}$`, "m"));
+		const jobs = (s: Summary["kpis"] | Summary["baseline"]) => s.jobs.served / (s.jobs.served + s.jobs.rejected);
+		expect(table).toMatch(
+			new RegExp(
+				`^jobs served ÷ \\(served \\+ rejected\\) +${share(jobs(golden.kpis))} +${share(jobs(golden.baseline))}$`,
+				"m",
+			),
+		);
+		// Latency per real-time class, never pooled over classes with different SLAs.
+		expect(table).not.toMatch(/^real-time p\d+ latency/m);
+		for (const depin of golden.kpis.classes) {
+			if (depin.kind !== "realtime" || depin.latencyMs === null) continue;
+			const cloud = golden.baseline.classes.find((c) => c.id === depin.id);
+			if (cloud?.kind !== "realtime" || cloud.latencyMs === null) throw new Error(`no cloud class ${depin.id}`);
+			const q = (l: { p50: number; p95: number }) =>
+				`${Math.round(l.p50).toLocaleString("en-US")} / ${Math.round(l.p95).toLocaleString("en-US")}`;
+			expect(table).toContain(`${depin.id}: latency p50 / p95, ms`);
+			expect(table).toMatch(
+				new RegExp(`^${depin.id}: latency p50 / p95, ms +${q(depin.latencyMs)} +${q(cloud.latencyMs)}$`, "m"),
+			);
+			expect(table).toMatch(
+				new RegExp(
+					`^${depin.id}: share over its [\\d,]+ ms SLA +${share(depin.slaMissShare)} +${share(cloud.slaMissShare)}$`,
+					"m",
+				),
+			);
+		}
+		expect(golden.kpis.classes.some((c) => c.kind === "realtime" && c.latencyMs !== null)).toBe(true);
 		expect(table).not.toMatch(/^tokens? /m);
 		expect(table).not.toMatch(/warning/);
 	});
@@ -67,7 +93,7 @@ describe("KPI table", () => {
 		expect(table).toMatch(/^token price start → end, USD +1\.0000 → 0\.2500$/m);
 	});
 
-	it("warns when nodes end below half the start or the served fraction is below 0.9", () => {
+	it("warns when nodes end below half the start, or jobs or requests served fall below 0.9", () => {
 		// The golden small run (two days of short-patience providers) loses more than half its nodes.
 		expect(golden.kpis.nodes.end).toBeLessThan(150);
 		expect(collapseWarning(golden)).toBe(
@@ -75,11 +101,19 @@ describe("KPI table", () => {
 		);
 		expect(formatKpiTable(golden).split("\n").at(-1)).toBe(collapseWarning(golden));
 		expect(collapseWarning(withKpis({ nodes: { start: 300, end: 150, min: 150, max: 300 } }))).toBeUndefined();
+		// Jobs and requests each on their own: pooled, the far more numerous requests would hide failing jobs.
+		const steady = { nodes: { start: 300, end: 300, min: 300, max: 300 } };
+		const jobs = { arrived: 100, served: 85, rejected: 15, inFlight: 0 };
+		expect(collapseWarning(withKpis({ ...steady, jobs, servedFraction: 0.99 }))).toBe(
+			"warning: the network collapsed: jobs served 0.8500 < 0.9",
+		);
+		const requests = { arrived: 1000, served: 899, slaMissed: 0 };
+		expect(collapseWarning(withKpis({ ...steady, requests }))).toBe(
+			"warning: the network collapsed: requests served 0.8990 < 0.9",
+		);
+		const fine = { arrived: 100, served: 90, rejected: 10, inFlight: 5 };
 		expect(
-			collapseWarning(withKpis({ nodes: { start: 300, end: 300, min: 300, max: 300 }, servedFraction: 0.85 })),
-		).toBe("warning: the network collapsed: served fraction 0.8500 < 0.9");
-		expect(
-			collapseWarning(withKpis({ nodes: { start: 300, end: 300, min: 300, max: 300 }, servedFraction: 0.9 })),
+			collapseWarning(withKpis({ ...steady, jobs: fine, requests: { ...requests, served: 900 } })),
 		).toBeUndefined();
 	});
 });

@@ -140,7 +140,7 @@ describe("run results", () => {
 		const out = join(scratch(), "out");
 		const result = await cli(["run", "small", ...SHORT, "--set", "tokenomics.enabled=true", "--out", out, "--table"]);
 		expect(result.code, result.stderr).toBe(0);
-		expect(result.stdout).toMatch(/^served fraction +\d/m);
+		expect(result.stdout).toMatch(/^jobs served ÷ \(served \+ rejected\) +\d/m);
 		expect(result.stdout).toMatch(/^tokens minted, \w+ +[\d,.]+$/m);
 		expect(result.stdout).toMatch(/^results: /m);
 	});

@@ -73,4 +73,46 @@ describe("leases", () => {
 		expect(state.nodes.leaseEndHandle[1]).toBe(-1);
 		expect(state.engine.pending).toBe(0);
 	});
+
+	it("a cut lease refunds its unserved part: spend, fees and GPU-hours drop to what was served", () => {
+		const state = tinyState(["market.takeRate=0.1"]);
+		const { totals, epochCounts, depinLeaseByGpu, nodes } = state;
+		const gpu = nodes.gpu[1] as number;
+		bookLease(state, 1, 0, 2, 3);
+		nodes.state[1] = NodeState.serving;
+		state.engine.run(MS_PER_HOUR / 2);
+		cutLease(state, 1);
+		// Half an hour of a 2-hour lease at USD 3 per GPU-hour was served: USD 1.50, 10% of it the fee.
+		expect(totals.leaseCostUsd).toBeCloseTo(1.5, 12);
+		expect(totals.leaseGpuHours).toBeCloseTo(0.5, 12);
+		expect(totals.feesUsd).toBeCloseTo(0.15, 12);
+		expect(totals.refundedUsd).toBeCloseTo(4.5, 12);
+		expect(depinLeaseByGpu.costUsd[gpu]).toBeCloseTo(1.5, 12);
+		expect(depinLeaseByGpu.gpuHours[gpu]).toBeCloseTo(0.5, 12);
+		// Paid = the provider's fiat revenue + the fee (conservation of the tenant's money).
+		expect((nodes.revenueUsdInEpoch[1] as number) + totals.feesUsd).toBeCloseTo(totals.leaseCostUsd, 12);
+		// The epoch's clearing price keeps the price agreed; its spend is net of the refund.
+		expect(epochCounts.priceUsd / epochCounts.priceGpuHours).toBe(3);
+		expect(epochCounts.priceUsd - epochCounts.refundedUsd).toBeCloseTo(1.5, 12);
+	});
+
+	it("a lease cut before it starts (award delay, data transfer) is refunded whole", () => {
+		const state = tinyState(["market.takeRate=0"]);
+		bookLease(state, 1, MS_PER_HOUR, 1, 2);
+		state.nodes.state[1] = NodeState.serving;
+		state.engine.run(MS_PER_HOUR / 4);
+		cutLease(state, 1);
+		expect(state.totals.leaseCostUsd).toBe(0);
+		expect(state.totals.refundedUsd).toBe(2);
+		expect(state.nodes.revenueUsdInEpoch[1]).toBe(0);
+	});
+
+	it("under burn-and-mint the fee is the burn's fee share, charged once: the market's take rate does not apply", () => {
+		const bme = ["tokenomics.enabled=true", "tokenomics.burnAndMint={enabled: true, feeShare: 0.05}"];
+		const state = tinyState(["market.takeRate=0.1", ...bme]);
+		bookLease(state, 2, 0, 1, 2);
+		expect(state.leaseTakeRate).toBe(0);
+		expect(state.totals.feesUsd).toBe(0);
+		expect(tinyState(["market.takeRate=0.1"]).leaseTakeRate).toBe(0.1);
+	});
 });

@@ -114,7 +114,39 @@ describe("network model", () => {
 			const missFull = full.kpis.requests.slaMissed / full.kpis.requests.arrived;
 			const missSampled = sampled.kpis.requests.slaMissed / sampled.kpis.requests.arrived;
 			expect(Math.abs(missFull - missSampled) / missFull).toBeLessThan(0.08);
+			// The pooled served fraction counts each sampled request for the run's time it stands for
+			// (horizon ÷ time in windows), so sampling does not change the weight of requests against jobs.
+			const { jobs, requests, requestFidelity } = sampled.kpis;
+			const scale = (0.5 * 86_400) / (requestFidelity.sampledEpochs * requestFidelity.windowSeconds);
+			expect(scale).toBeGreaterThan(40);
+			expect(sampled.kpis.servedFraction).toBeCloseTo(
+				(jobs.served + requests.served * scale) / (jobs.served + jobs.rejected + requests.arrived * scale),
+				12,
+			);
+			const fullJobs = full.kpis.jobs;
+			expect(full.kpis.servedFraction).toBeCloseTo(
+				(fullJobs.served + full.kpis.requests.served) /
+					(fullJobs.served + fullJobs.rejected + full.kpis.requests.arrived),
+				12,
+			);
 		}
+	});
+
+	it("burn-and-mint charges its fee once, whatever the market's take rate, on what tenants paid net of refunds", () => {
+		const common = [
+			"horizonDays=3",
+			"tokenomics.enabled=true",
+			"tokenomics.burnAndMint={enabled: true, feeShare: 0.05}",
+			"providers.failures.mtbfHours=48",
+		];
+		const none = run(inputsFromFile("small", [...common, "market.takeRate=0"]));
+		const some = run(inputsFromFile("small", [...common, "market.takeRate=0.1"]));
+		expect(JSON.stringify(some.kpis)).toBe(JSON.stringify(none.kpis));
+		expect(none.kpis.interruptions).toBeGreaterThan(0);
+		// Leases booked less refunds of cut ones, over every GPU class.
+		const spentUsd = none.comparison.byGpu.reduce((sum, g) => sum + g.depinGpuHours * (g.depinUsdPerGpuHour ?? 0), 0);
+		expect(spentUsd).toBeGreaterThan(0);
+		expect(none.kpis.protocolFeesUsd / spentUsd).toBeCloseTo(0.05, 4);
 	});
 
 	it("every DePIN figure has its cloud twin", () => {
