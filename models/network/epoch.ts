@@ -175,6 +175,7 @@ function closeTokens(state: NetworkState, endMs: number): EpochTokenFlows | null
 	rewards.activeByDay[day] = active;
 	const weekAgo = rewards.activeByDay[day - 7];
 	const kpiSignal = weekAgo !== undefined && weekAgo > 0 && active > 0 ? Math.log(active / weekAgo) : 0;
+	const spentUsd = state.burnAndMint ? epochSpendUsd(state, epochCounts) : 0;
 	const flows = economy.closeEpoch(
 		state.epochStartMs / MS_PER_DAY,
 		endMs / MS_PER_DAY,
@@ -188,25 +189,27 @@ function closeTokens(state: NetworkState, endMs: number): EpochTokenFlows | null
 			// Read back as revenue when the next epoch's books close.
 			paidByNode: rewards.paidUnits,
 		},
-		state.burnAndMint ? epochSpendUsd(epochCounts) : 0,
+		spentUsd,
 		kpiSignal,
 		state.workRewards ? rewards.work : undefined,
 	);
 	totals.burnSpentUsd += flows.burnSpentUsd;
 	totals.tokenRewardUsd += flows.workRewardUsd;
 	totals.workRewardUsd += flows.workRewardUsd;
-	if (state.burnAndMint) {
-		totals.feesUsd += epochSpendUsd(epochCounts) * state.setup.scenario.tokenomics.burnAndMint.feeShare;
-	}
+	if (state.burnAndMint) totals.feesUsd += spentUsd * state.setup.scenario.tokenomics.burnAndMint.feeShare;
 	return flows;
 }
 
 /**
- * What tenants paid for DePIN leases this epoch, USD: leases booked less refunds of cut ones (an
- * epoch whose refunds outweigh its bookings burns nothing; the economy skips a spend ≤ 0).
+ * What tenants paid for DePIN leases this epoch, USD: leases booked less refunds of cut ones.
+ * Refunds come out of later tenants' payments: an epoch whose refunds outweigh its bookings
+ * spends nothing and carries the rest into the next (`state.refundCarryUsd`), so burns and fees
+ * over the run add up to what tenants paid net of refunds.
  */
-function epochSpendUsd(counts: EpochCounts): number {
-	return counts.priceUsd - counts.refundedUsd;
+function epochSpendUsd(state: NetworkState, counts: EpochCounts): number {
+	const net = counts.priceUsd - counts.refundedUsd - state.refundCarryUsd;
+	state.refundCarryUsd = Math.max(-net, 0);
+	return Math.max(net, 0);
 }
 
 /** Burn-and-mint work rewards: the books' list of the value each node served this epoch, with room for the pays. */

@@ -140,6 +140,7 @@ function tokenKpis(state: NetworkState): TokenKpis | null {
 			max: economy.priceMaxUsd,
 		},
 		burnSpentUsd: state.totals.burnSpentUsd,
+		refundsCarriedUsd: state.refundCarryUsd,
 		heldSold: String(economy.heldSoldTotalUnits),
 	};
 }

@@ -22,15 +22,23 @@ export function bookLease(
 	priceUsdPerGpuHour: number,
 	hoursPerWork: Float64Array = state.setup.hoursPerWorkByGpu,
 	render = false,
-): void {
-	const { nodes, totals, epochCounts } = state;
+): number {
+	const nodes = state.nodes;
 	// At least 1 ms: a lease ends after it starts.
 	const endMs = startMs + Math.max(1, Math.round(hours * MS_PER_HOUR));
 	nodes.leaseStartMs[node] = startMs;
 	nodes.leaseEndMs[node] = endMs;
 	nodes.leasePriceUsdPerGpuHour[node] = priceUsdPerGpuHour;
 	nodes.leaseEndHandle[node] = state.engine.scheduleAt(endMs, state.kinds.leaseEnd, node);
-	const costUsd = priceUsdPerGpuHour * hours;
+	// Booked as the node's books accrue it and a cut refunds it: the price as stored, the whole ms.
+	return bookLeaseValue(state, node, render, hoursPerWork);
+}
+
+/** Tallies the value of `node`'s lease as booked (its stored price × its length); returns it, USD. */
+function bookLeaseValue(state: NetworkState, node: number, render: boolean, hoursPerWork: Float64Array): number {
+	const { nodes, totals, epochCounts } = state;
+	const hours = ((nodes.leaseEndMs[node] as number) - (nodes.leaseStartMs[node] as number)) / MS_PER_HOUR;
+	const costUsd = (nodes.leasePriceUsdPerGpuHour[node] as number) * hours;
 	totals.leaseGpuHours += hours;
 	totals.leaseCostUsd += costUsd;
 	totals.feesUsd += costUsd * state.leaseTakeRate;
@@ -40,26 +48,33 @@ export function bookLease(
 	state.depinLeaseByGpu.add(gpu, hours, costUsd, render, workH100Hours(state.setup, hoursPerWork, gpu, hours));
 	state.epochLeaseGpuHoursByGpu[gpu] = (state.epochLeaseGpuHoursByGpu[gpu] as number) + hours;
 	state.epochLeaseUsdByGpu[gpu] = (state.epochLeaseUsdByGpu[gpu] as number) + costUsd;
+	return costUsd;
 }
 
-/** Leases the awarded nodes from `startMs` for `hours` each, to `job` (a job id or a replica marker). */
-export function leaseAward(state: NetworkState, award: Award, startMs: number, hours: number, job: number): void {
+/**
+ * Leases the awarded nodes from `startMs` for `hours` each, to `job` (a job id or a replica
+ * marker). Returns what the tenant pays, USD: every node's price × `hours` (a multi-GPU job
+ * holds all its nodes until the slowest finishes).
+ */
+export function leaseAward(state: NetworkState, award: Award, startMs: number, hours: number, job: number): number {
 	const { nodes, idle } = state;
 	const jobClass = job >= 0 ? state.jobClassByIndex[state.jobs.classIndex[job] as number] : undefined;
 	const hoursPerWork = jobClass?.hoursPerWorkByGpu ?? state.setup.hoursPerWorkByGpu;
 	const render = jobClass?.render === true;
 	let previous = -1;
+	let bookedUsd = 0;
 	for (let w = 0; w < award.count; w++) {
 		const node = award.nodes[w] as number;
 		idle.remove(node, nodes.gpu[node] as number, nodes.metro[node] as number);
 		nodes.state[node] = NodeState.serving;
 		nodes.job[node] = job;
-		bookLease(state, node, startMs, hours, award.priceUsdPerGpuHour[w] as number, hoursPerWork, render);
+		bookedUsd += bookLease(state, node, startMs, hours, award.priceUsdPerGpuHour[w] as number, hoursPerWork, render);
 		nodes.nextInJob[node] = -1;
 		if (previous >= 0) nodes.nextInJob[previous] = node;
 		else if (job >= 0) state.jobs.firstNode[job] = node;
 		previous = node;
 	}
+	return bookedUsd;
 }
 
 /** Busy time and revenue of `node`'s lease up to `untilMs`, within the current epoch. */

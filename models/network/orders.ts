@@ -68,7 +68,8 @@ export function startJob(state: NetworkState, job: number, award: Award): void {
 		const gpu = nodes.gpu[award.nodes[w] as number] as number;
 		hours = Math.max(hours, work * (classState.hoursPerWorkByGpu[gpu] as number));
 	}
-	leaseAward(state, award, startMs, hours, job);
+	// What the tenant pays: every node held until the slowest finishes (award.costUsd prices each at its own pace).
+	const leaseUsd = leaseAward(state, award, startMs, hours, job);
 	// Providers pay for moving the job's data; it comes out of the first node's revenue.
 	const first = award.nodes[0] as number;
 	nodes.revenueUsdInEpoch[first] =
@@ -76,11 +77,11 @@ export function startJob(state: NetworkState, job: number, award: Award): void {
 	jobs.state[job] = JOB_RUNNING;
 	totals.running++;
 	classState.epochAwarded++;
-	classState.epochDepinCost += award.costUsd + transfer.costUsd;
+	classState.epochDepinCost += leaseUsd + transfer.costUsd;
 	classState.epochDepinWork += work * spec.gpusPerJob;
 	// The pooled histogram is the classes' merged when the KPIs are read (one record per job, not two).
 	const tally = classState.depinJobs;
-	tally.costUsd += award.costUsd + transfer.costUsd;
+	tally.costUsd += leaseUsd + transfer.costUsd;
 	tally.transferCostUsd += transfer.costUsd;
 	// Time to serve: arrival to the first start, once per job. A requeued job's restart (after an interruption)
 	// is not timed from its arrival, which would count its hours of earlier running as waiting. Its work counts

@@ -567,6 +567,8 @@ export class NetworkState {
 	/** Events of the request windows (simulated outside the engine). */
 	requestEvents = 0;
 	sampledEpochs = 0;
+	/** Burn-and-mint: refunds not yet netted against tenants' spend (an epoch refunded more than it booked), USD. */
+	refundCarryUsd = 0;
 	/** Time inside request windows over the run, ms (their lengths summed). */
 	sampledWindowMs = 0;
 	nodesMin = Number.POSITIVE_INFINITY;

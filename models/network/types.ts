@@ -174,6 +174,8 @@ export interface TokenKpis {
 	readonly priceUsd: { start: number; end: number; min: number; max: number };
 	/** Fiat the protocol spent buying tokens to burn (burn-and-mint), USD. */
 	readonly burnSpentUsd: number;
+	/** Burn-and-mint: refunds of cut leases not yet netted against tenants' spend at the horizon, USD. */
+	readonly refundsCarriedUsd: number;
 	/** Held tokens sold over the run (providers' held rewards, leavers', validators', owners'), base units. */
 	readonly heldSold: string;
 }

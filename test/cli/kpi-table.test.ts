@@ -24,6 +24,7 @@ const TOKENS = {
 	slashed: "0",
 	priceUsd: { start: 1, end: 0.25, min: 0.2, max: 1.1 },
 	burnSpentUsd: 0,
+	refundsCarriedUsd: 0,
 };
 
 describe("KPI table", () => {

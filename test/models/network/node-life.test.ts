@@ -63,6 +63,42 @@ describe("node life", () => {
 		expect(firstStartMinutes).toBeLessThan(135);
 	});
 
+	it("a requeued job's work counts once; its tenant pays the served part of the lost run and the restart", () => {
+		const state = tinyState(["demand.classes[1].maxQueueMinutes=1000"]);
+		const { job, first, second } = startPair(state);
+		const pairClass = state.jobClassByIndex[1];
+		if (pairClass === undefined) throw new Error("no pair class");
+		const tally = pairClass.depinJobs;
+		const work = (state.jobs.work[job] as number) * pairClass.spec.gpusPerJob;
+		const { nodes } = state;
+		const leaseUsd = (node: number) =>
+			(nodes.leasePriceUsdPerGpuHour[node] as number) *
+			(((nodes.leaseEndMs[node] as number) - (nodes.leaseStartMs[node] as number)) / MS_PER_HOUR);
+		const firstRunUsd = leaseUsd(first) + leaseUsd(second);
+		const transferUsd = tally.transferCostUsd;
+		expect(tally.costUsd).toBeCloseTo(firstRunUsd + transferUsd, 9);
+		expect(tally.workH100Hours).toBe(work);
+		// Down a quarter hour in: only what ran before is paid; the rest of both leases is refunded.
+		state.engine.run(MS_PER_HOUR / 4);
+		const servedUsd = [first, second].reduce(
+			(sum, node) =>
+				sum +
+				(nodes.leasePriceUsdPerGpuHour[node] as number) *
+					((MS_PER_HOUR / 4 - Math.min(MS_PER_HOUR / 4, nodes.leaseStartMs[node] as number)) / MS_PER_HOUR),
+			0,
+		);
+		onNodeFailure(state, downPayload(first, DownCause.hardware));
+		expect(tally.costUsd).toBeCloseTo(servedUsd + transferUsd, 9);
+		expect(state.totals.refundedUsd).toBeCloseTo(firstRunUsd - servedUsd, 9);
+		// The restart is paid in full; its work is the same work, counted once.
+		state.engine.run(MS_PER_HOUR / 4 + 2 * MS_PER_HOUR);
+		expect(state.jobs.state[job]).toBe(JOB_RUNNING);
+		const restart = state.jobs.firstNode[job] as number;
+		const restartUsd = leaseUsd(restart) + leaseUsd(nodes.nextInJob[restart] as number);
+		expect(tally.costUsd).toBeCloseTo(servedUsd + restartUsd + tally.transferCostUsd, 9);
+		expect(tally.workH100Hours).toBe(work);
+	});
+
 	it("with failover none, a failure fails the job: counted not served, per class as failed and interrupted", () => {
 		const state = tinyState(["failover=none"]);
 		const { job, first, second } = startPair(state);

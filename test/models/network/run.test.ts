@@ -124,12 +124,41 @@ describe("network model", () => {
 				12,
 			);
 			const fullJobs = full.kpis.jobs;
+			if (full.kpis.requests === null) throw new Error("no requests");
 			expect(full.kpis.servedFraction).toBeCloseTo(
 				(fullJobs.served + full.kpis.requests.served) /
 					(fullJobs.served + fullJobs.rejected + full.kpis.requests.arrived),
 				12,
 			);
 		}
+	});
+
+	it("long four-GPU jobs on mixed GPUs under frequent failures: class costs stay what was paid; burns and fees add up to the spend", () => {
+		// Every node of a job is held until the slowest finishes, and leases cut by failures are
+		// refunded: some epochs refund more than they book, and carry the rest into the next.
+		const result = run(
+			inputsFromFile("small", [
+				"horizonDays=4",
+				"demand.classes[1].ordersPerHour=3",
+				"demand.classes[1].workH100Hours={dist: lognormal, median: 20, p95: 100}",
+				"demand.classes[1].gpusPerJob=4",
+				"providers.failures.mtbfHours=24",
+				"tokenomics.enabled=true",
+				"tokenomics.burnAndMint={enabled: true, feeShare: 0.05}",
+			]),
+		);
+		expect(result.kpis.interruptions).toBeGreaterThan(10);
+		const batch = result.kpis.classes.find((c) => c.id === "batch-inference");
+		if (batch === undefined || batch.kind === "realtime") throw new Error("no batch class");
+		expect(batch.costUsd).toBeGreaterThan(0);
+		expect(batch.costUsdPerH100Hour).toBeGreaterThan(0);
+		const tokens = result.kpis.tokens;
+		if (tokens === null) throw new Error("no tokens");
+		const spentUsd = result.comparison.byGpu.reduce((sum, g) => sum + g.depinGpuHours * (g.depinUsdPerGpuHour ?? 0), 0);
+		// Net spend = burn (95%) + fee (5%), less refunds still to net at the horizon.
+		expect(tokens.refundsCarriedUsd).toBeGreaterThan(0);
+		const paidUsd = tokens.burnSpentUsd + result.kpis.protocolFeesUsd - tokens.refundsCarriedUsd;
+		expect(paidUsd / spentUsd).toBeCloseTo(1, 4);
 	});
 
 	it("burn-and-mint charges its fee once, whatever the market's take rate, on what tenants paid net of refunds", () => {
@@ -147,6 +176,28 @@ describe("network model", () => {
 		const spentUsd = none.comparison.byGpu.reduce((sum, g) => sum + g.depinGpuHours * (g.depinUsdPerGpuHour ?? 0), 0);
 		expect(spentUsd).toBeGreaterThan(0);
 		expect(none.kpis.protocolFeesUsd / spentUsd).toBeCloseTo(0.05, 4);
+	});
+
+	it("the pooled served fraction weighs each sampled request by the run time it stands for", () => {
+		// Replicas down with failover none lose requests; jobs are served nearly all: the weights matter.
+		const result = run(
+			inputsFromFile("small", [
+				"horizonDays=1",
+				"requests.sampleWindowSeconds=30",
+				"providers.failures.mtbfHours=12",
+				"failover=none",
+			]),
+			{ checkInvariants: false },
+		);
+		const { jobs, requests, requestFidelity, servedFraction } = result.kpis;
+		if (requests === null || servedFraction === null) throw new Error("no requests");
+		expect(requests.served).toBeLessThan(requests.arrived);
+		const scale = 86_400 / (requestFidelity.sampledEpochs * requestFidelity.windowSeconds);
+		expect(scale).toBe(120);
+		const weighted = (jobs.served + requests.served * scale) / (jobs.served + jobs.rejected + requests.arrived * scale);
+		expect(servedFraction).toBeCloseTo(weighted, 12);
+		const unweighted = (jobs.served + requests.served) / (jobs.served + jobs.rejected + requests.arrived);
+		expect(Math.abs(servedFraction - unweighted)).toBeGreaterThan(1e-4);
 	});
 
 	it("every DePIN figure has its cloud twin", () => {
