@@ -241,21 +241,22 @@ function accountTrackedNodes(nodes: NodeTable, params: EpochAccountingParams, ou
 	let costUsd = 0;
 	let marginSum = 0;
 	let ewmaSum = 0;
-	// Hosting is 0 (residential) or 1 (data centre): the sums of it count the data-centre nodes.
-	let liveHosted = 0;
+	let liveHosted = 0; // hosting is 0 (residential) or 1 (data centre): its sums count the data-centre nodes
 	let downHosted = 0;
-	// Exited nodes are dropped from `tracked` as the pass meets them (compaction in place).
-	const { tracked, trackedCount, joiningByGpu } = out;
+	// Exited nodes are dropped from `tracked` as the pass meets them (in place), those that left this epoch settled.
+	const { tracked, trackedCount } = out;
 	let kept = 0;
 	for (let t = 0; t < trackedCount; t++) {
 		const node = tracked[t] as number;
 		const state = stateOf[node] as number;
-		if (state === NodeState.exited) continue;
+		if (state === NodeState.exited) {
+			revenueUsd += settleLeaver(out, node, revenueUsdInEpoch, collectWork);
+			continue;
+		}
 		tracked[kept++] = node;
 		if (state === NodeState.joining) {
 			joining++;
-			joiningByGpu[gpuOf[node] as number] = (joiningByGpu[gpuOf[node] as number] as number) + 1;
-			if (collectWork && (revenueUsdInEpoch[node] as number) > 0) listWork(out, node, revenueUsdInEpoch);
+			countJoiner(out, node, gpuOf[node] as number, revenueUsdInEpoch, collectWork);
 			continue;
 		}
 		if (state === NodeState.serving) {
@@ -312,6 +313,35 @@ function countBelow(epochsBelowThreshold: Uint16Array, isBelow: boolean, node: n
 	const below = isBelow ? Math.min(65_535, (epochsBelowThreshold[node] as number) + 1) : 0;
 	epochsBelowThreshold[node] = below;
 	return below;
+}
+
+/** A joining node: counted in its class, and listed for work rewards if it served value this epoch. */
+function countJoiner(
+	out: EpochAccounting,
+	node: number,
+	gpuIndex: number,
+	revenueUsdInEpoch: Float64Array,
+	collectWork: boolean,
+): void {
+	out.joiningByGpu[gpuIndex] = (out.joiningByGpu[gpuIndex] as number) + 1;
+	if (collectWork && (revenueUsdInEpoch[node] as number) > 0) listWork(out, node, revenueUsdInEpoch);
+}
+
+/**
+ * A node that left during the epoch: its revenue of the epoch (leases it served before leaving,
+ * less data-moving costs), listed for work rewards when above zero, then reset. Returns it, USD.
+ */
+function settleLeaver(
+	out: EpochAccounting,
+	node: number,
+	revenueUsdInEpoch: Float64Array,
+	collectWork: boolean,
+): number {
+	const earned = revenueUsdInEpoch[node] as number;
+	if (earned === 0) return 0;
+	if (collectWork && earned > 0) listWork(out, node, revenueUsdInEpoch);
+	revenueUsdInEpoch[node] = 0;
+	return earned;
 }
 
 /** Lists `node` with the value it served this epoch (work rewards). */

@@ -104,6 +104,9 @@ function referenceEpoch(
 		if (gone.has(node)) continue;
 		const state = s.state[node];
 		if (state === NodeState.exited) {
+			// Left since the last pass: its revenue of the epoch counts, and is reset.
+			result.revenueUsd += s.revenueUsdInEpoch[node] as number;
+			s.revenueUsdInEpoch[node] = 0;
 			if (tokens !== null) s.rewardWeight[node] = 0;
 			gone.add(node);
 			continue;
@@ -420,8 +423,11 @@ describe("accountEpoch", () => {
 					expect(books.tracked[t] as number).toBeGreaterThan(books.tracked[t - 1] as number);
 				}
 				for (const node of [...exitedBefore, ...poisoned]) {
-					for (const name of COLUMNS)
-						expect((nodes[name] as Column)[node], `${name}[${node}]`).toBe(before[name][node]);
+					for (const name of COLUMNS) {
+						// A node that left this epoch has its revenue settled (counted, then reset); nothing else moves.
+						const settled = name === "revenueUsdInEpoch" && exitedBefore.includes(node);
+						expect((nodes[name] as Column)[node], `${name}[${node}]`).toBe(settled ? 0 : before[name][node]);
+					}
 				}
 				for (const node of [...exitedBefore, ...poisoned]) expect(rewardWeight[node]).toBe(0);
 
@@ -627,6 +633,42 @@ describe("accountEpoch", () => {
 		accountEpoch(nodes, { ...params, startMs: MS_PER_HOUR, endMs: 2 * MS_PER_HOUR }, books);
 		expect(books.exitCount).toBe(0);
 		expect(books.trackedCount).toBe(4);
+	});
+
+	it("a provider who left during the epoch is paid what it served before leaving, in revenue and work rewards", () => {
+		const books = emptyEpochAccounting(1);
+		const nodes = new NodeTable(16);
+		const stays = nodes.add(0, 0, NodeState.idle, 0, 1);
+		const leaver = nodes.add(0, 0, NodeState.idle, 0, 1);
+		const leftEarlier = nodes.add(0, 0, NodeState.exited, 0, 1);
+		for (const node of [stays, leaver, leftEarlier]) trackNode(books, node);
+		const params: EpochAccountingParams = {
+			startMs: 0,
+			endMs: MS_PER_HOUR,
+			fiatShareToProvider: 1,
+			idleKwByGpuHosting: new Float64Array(2),
+			busyKwByGpuHosting: new Float64Array(2),
+			fixedUsdPerHourByGpuHosting: new Float64Array(2),
+			ewmaWeight: 0.1,
+			goingRateByGpu: Float64Array.of(Number.NaN),
+			raiseAboveUtilisation: 0.9,
+			collectWork: true,
+			tokens: null,
+		};
+		// The earlier leaver is settled by the first pass and gone from the books; the other leaves in the second epoch.
+		accountEpoch(nodes, params, books);
+		nodes.revenueUsdInEpoch[stays] = 2;
+		nodes.revenueUsdInEpoch[leaver] = 3;
+		nodes.state[leaver] = NodeState.exited;
+		nodes.revenueUsdInEpoch[leftEarlier] = 9;
+		accountEpoch(nodes, { ...params, startMs: MS_PER_HOUR, endMs: 2 * MS_PER_HOUR }, books);
+		expect(books.revenueUsd).toBe(5);
+		expect(books.live).toBe(1);
+		expect(Array.from(books.workNodes.subarray(0, books.workCount))).toEqual([stays, leaver]);
+		expect(Array.from(books.workUsd.subarray(0, books.workCount))).toEqual([2, 3]);
+		expect(nodes.revenueUsdInEpoch[leaver]).toBe(0);
+		expect(Array.from(books.tracked.subarray(0, books.trackedCount))).toEqual([stays]);
+		expect(nodes.revenueUsdInEpoch[leftEarlier]).toBe(9);
 	});
 
 	it("trackNode grows the list in order; an epoch with nothing tracked is all zeros", () => {
