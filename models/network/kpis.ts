@@ -325,6 +325,11 @@ function usdPerH100Hours(spend: GpuSpendTally): { tensor: number | null; render:
 	};
 }
 
+/** A reference price, or null where the table has none (NaN). */
+function finiteOrNull(x: number): number | null {
+	return Number.isFinite(x) ? x : null;
+}
+
 /** GPU-hour prices by class and per H100-hour of work on both sides, and the cloud twin's figures. */
 export function comparisonKpis(state: NetworkState): ComparisonKpis {
 	const { setup, cloudTally, depinLeaseByGpu: depin } = state;
@@ -341,6 +346,12 @@ export function comparisonKpis(state: NetworkState): ComparisonKpis {
 				depinUsdPerGpuHour: ratio(depin.costUsd[g] as number, depinHours),
 				cloudGpuHours: cloudHours,
 				cloudUsdPerGpuHour: ratio(cloud.costUsd[g] as number, cloudHours),
+				// Dated market prices of the same card (gpus.csv, with sources), beside what the run paid.
+				marketUsdPerGpuHour: {
+					onDemand: finiteOrNull(gpu.rentalOnDemandUsdPerGpuHour),
+					spot: finiteOrNull(gpu.rentalSpotUsdPerGpuHour),
+					akash: finiteOrNull(gpu.akashUsdPerGpuHour),
+				},
 			},
 		];
 	});

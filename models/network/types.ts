@@ -200,6 +200,17 @@ export interface GpuPriceRow {
 	readonly depinUsdPerGpuHour: number | null;
 	readonly cloudGpuHours: number;
 	readonly cloudUsdPerGpuHour: number | null;
+	/**
+	 * What the same card rents for outside the run, USD per GPU-hour (gpus.csv, dated, with sources;
+	 * null where none is listed): on-demand and spot on GPU clouds and marketplaces (neoclouds such as
+	 * RunPod, the median over providers where several list it), and Akash's weighted average. A
+	 * tenant's alternative is often one of these, not a hyperscaler's list price.
+	 */
+	readonly marketUsdPerGpuHour: {
+		readonly onDemand: number | null;
+		readonly spot: number | null;
+		readonly akash: number | null;
+	};
 }
 
 export interface CloudTwinKpis {

@@ -200,8 +200,21 @@ describe("network model", () => {
 		expect(Math.abs(servedFraction - unweighted)).toBeGreaterThan(1e-4);
 	});
 
-	it("every DePIN figure has its cloud twin", () => {
-		const result = run(inputsFromFile("small"));
+	it("every DePIN figure has its cloud twin, and each GPU class's price its market references", () => {
+		const inputs = inputsFromFile("small");
+		const result = run(inputs);
+		for (const row of result.comparison.byGpu) {
+			const spec = inputs.catalog.gpus.find((g) => g.id === row.gpu);
+			if (spec === undefined) throw new Error(`no GPU ${row.gpu}`);
+			const or = (x: number) => (Number.isFinite(x) ? x : null);
+			expect(row.marketUsdPerGpuHour).toEqual({
+				onDemand: or(spec.rentalOnDemandUsdPerGpuHour),
+				spot: or(spec.rentalSpotUsdPerGpuHour),
+				akash: or(spec.akashUsdPerGpuHour),
+			});
+		}
+		const h100 = result.comparison.byGpu.find((row) => row.gpu === "h100-sxm");
+		expect(h100?.marketUsdPerGpuHour.onDemand).toBeGreaterThan(0);
 		const { kpis, baseline } = result;
 		expect(kpis.latencyMs).not.toBeNull();
 		expect(baseline.latencyMs).not.toBeNull();
