@@ -62,7 +62,10 @@ export interface Award {
 	/** Price each node is paid, USD per GPU-hour (before the take rate). */
 	readonly priceUsdPerGpuHour: Float64Array;
 	count: number;
-	/** Total cost of the order to the tenant, USD. */
+	/**
+	 * Total cost of the order to the tenant, USD: Σ price × the hours each node is held (a
+	 * multi-GPU order holds every node until the slowest finishes); the reserve is checked on it.
+	 */
 	costUsd: number;
 }
 
@@ -221,16 +224,30 @@ export function clear(
 			scratchCost[best] = Number.POSITIVE_INFINITY;
 		}
 	}
-	if (costUsd > terms.reserveUsd) return "over-reserve";
 	for (let w = 0; w < terms.gpus; w++) {
 		const node = winners[w] as number;
 		award.priceUsdPerGpuHour[w] = posted
 			? (context.postedUsdPerGpuHour[gpuOf[node] as number] as number)
 			: (askOf[node] as number);
 	}
+	// What the tenant pays: every node is held until the slowest finishes (one GPU: its own bid).
+	if (terms.gpus > 1) costUsd = heldCostUsd(nodes, terms, award.priceUsdPerGpuHour, winners);
+	if (costUsd > terms.reserveUsd) return "over-reserve";
 	award.count = terms.gpus;
 	award.costUsd = costUsd;
 	return true;
+}
+
+/** Σ price × the slowest winner's hours: a multi-GPU order's cost as leased, USD. */
+function heldCostUsd(nodes: NodeTable, terms: OrderTerms, prices: Float64Array, winners: Int32Array): number {
+	let hours = 0;
+	for (let w = 0; w < terms.gpus; w++) {
+		const gpu = nodes.gpu[winners[w] as number] as number;
+		hours = Math.max(hours, terms.work * (terms.gpuHoursPerWork[gpu] as number));
+	}
+	let costUsd = 0;
+	for (let w = 0; w < terms.gpus; w++) costUsd += (prices[w] as number) * hours;
+	return costUsd;
 }
 
 /**

@@ -197,7 +197,28 @@ function closeTokens(state: NetworkState, endMs: number): EpochTokenFlows | null
 	totals.tokenRewardUsd += flows.workRewardUsd;
 	totals.workRewardUsd += flows.workRewardUsd;
 	if (state.burnAndMint) totals.feesUsd += spentUsd * state.setup.scenario.tokenomics.burnAndMint.feeShare;
+	passRewardsOfLeavers(state, endMs);
 	return flows;
+}
+
+/**
+ * Providers who left this epoch (during it, or at its close) were paid its rewards after they
+ * left: what they now hold goes the way a leaver's holdings go (economy.nodeExited: to the
+ * leavers' account, sold on its schedule), not to a node that is gone.
+ */
+function passRewardsOfLeavers(state: NetworkState, endMs: number): void {
+	const { economy, books, nodes } = state;
+	if (economy === null) return;
+	const day = endMs / MS_PER_DAY;
+	for (const [list, count] of [
+		[books.rewardNodes, books.rewardCount],
+		[books.workNodes, books.workCount],
+	] as const) {
+		for (let i = 0; i < count; i++) {
+			const node = list[i] as number;
+			if (nodes.state[node] === NodeState.exited) economy.nodeExited(node, day);
+		}
+	}
 }
 
 /**

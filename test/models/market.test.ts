@@ -303,10 +303,13 @@ describe("collectCandidates and clear", () => {
 			costUsd: 1,
 		});
 		expect(run(terms(2))).toMatchObject({ result: true, winners: [4, 2], prices: [0.5, 1.5], costUsd: 4 });
-		expect(run(terms(3))).toMatchObject({ result: true, winners: [4, 2, 1], prices: [0.5, 1.5, 1], costUsd: 8 });
-		expect(run(terms(5))).toMatchObject({ result: true, winners: [4, 2, 1, 0, 3], costUsd: 22 });
+		// Winners are the cheapest bids, but a multi-GPU order holds every node until the slowest
+		// finishes (class 1 takes 4 h of this work, class 0 2 h): it pays Σ price × 4 h, checked on the reserve.
+		expect(run(terms(3))).toMatchObject({ result: true, winners: [4, 2, 1], prices: [0.5, 1.5, 1], costUsd: 12 });
+		expect(run(terms(3, 11.99)).result).toBe("over-reserve");
+		expect(run(terms(5))).toMatchObject({ result: true, winners: [4, 2, 1, 0, 3], costUsd: 32 });
 		// Within 15 ms of metro 0 only nodes 0–3 bid.
-		expect(run(terms(2, 100, 15))).toMatchObject({ result: true, winners: [2, 1], prices: [1.5, 1], costUsd: 7 });
+		expect(run(terms(2, 100, 15))).toMatchObject({ result: true, winners: [2, 1], prices: [1.5, 1], costUsd: 10 });
 		expect(run(terms(2, 3.99)).result).toBe("over-reserve");
 		expect(run(terms(2, 4)).result).toBe(true);
 		expect(run(terms(6)).result).toBe("no-capacity");
@@ -317,25 +320,25 @@ describe("collectCandidates and clear", () => {
 		// Nodes 2 and 4 both cost 4 at the posted price: node 2 is nearer.
 		expect(run(terms(1))).toMatchObject({ result: true, winners: [2], prices: [2], costUsd: 4 });
 		expect(run(terms(2))).toMatchObject({ result: true, winners: [2, 4], prices: [2, 2], costUsd: 8 });
-		expect(run(terms(3))).toMatchObject({ result: true, winners: [2, 4, 1], prices: [2, 2, 1.5], costUsd: 14 });
+		expect(run(terms(3))).toMatchObject({ result: true, winners: [2, 4, 1], prices: [2, 2, 1.5], costUsd: 22 });
 		// Only three accept.
 		expect(run(terms(4)).result).toBe("no-capacity");
 		expect(run(terms(2, 7.5)).result).toBe("over-reserve");
-		expect(run(terms(2, 100, 15))).toMatchObject({ result: true, winners: [2, 1], prices: [2, 1.5], costUsd: 10 });
+		expect(run(terms(2, 100, 15))).toMatchObject({ result: true, winners: [2, 1], prices: [2, 1.5], costUsd: 14 });
 		expect(run(terms(2, 8)).result).toBe(true); // a reserve equal to the cost is met
 	});
 
 	it("posted: an ask equal to the posted price accepts it", () => {
 		const { nodes, run, terms } = handMade("posted");
 		nodes.askUsdPerGpuHour[3] = 1.5; // class 1's posted price
-		expect(run(terms(4))).toMatchObject({ result: true, winners: [2, 4, 1, 3], prices: [2, 2, 1.5, 1.5], costUsd: 20 });
+		expect(run(terms(4))).toMatchObject({ result: true, winners: [2, 4, 1, 3], prices: [2, 2, 1.5, 1.5], costUsd: 28 });
 	});
 
 	it("routing: the nearest accepting nodes win at the posted price", () => {
 		const { run, terms } = handMade("routing");
 		expect(run(terms(1))).toMatchObject({ result: true, winners: [1], prices: [1.5], costUsd: 6 });
-		expect(run(terms(2))).toMatchObject({ result: true, winners: [1, 2], prices: [1.5, 2], costUsd: 10 });
-		expect(run(terms(3))).toMatchObject({ result: true, winners: [1, 2, 4], prices: [1.5, 2, 2], costUsd: 14 });
+		expect(run(terms(2))).toMatchObject({ result: true, winners: [1, 2], prices: [1.5, 2], costUsd: 14 });
+		expect(run(terms(3))).toMatchObject({ result: true, winners: [1, 2, 4], prices: [1.5, 2, 2], costUsd: 22 });
 		expect(run(terms(4)).result).toBe("no-capacity");
 		// The nearest accepting node (cost 6) is over a reserve of 5.99: the next one (node 2, cost 4)
 		// serves; under 4 none does.

@@ -22,6 +22,22 @@ describe("leases", () => {
 		expect(state.engine.peek()).toBe(5_000 + 1.5 * MS_PER_HOUR);
 	});
 
+	it("a lease is booked as it accrues and refunds: the stored (f32) price × its whole-ms length", () => {
+		const state = tinyState(["market.takeRate=0"]);
+		// 0.1 is not a float32, and 1.0000001 h is not a whole number of ms.
+		const booked = bookLease(state, 1, 0, 1.0000001, 0.1);
+		const lengthMs = (state.nodes.leaseEndMs[1] as number) - (state.nodes.leaseStartMs[1] as number);
+		expect(lengthMs).toBe(Math.round(1.0000001 * MS_PER_HOUR));
+		expect(booked).toBe(Math.fround(0.1) * (lengthMs / MS_PER_HOUR));
+		expect(state.totals.leaseCostUsd).toBe(booked);
+		expect(booked).not.toBe(0.1 * 1.0000001);
+		// Cut before it starts, it is refunded to the last bit.
+		state.nodes.state[1] = NodeState.serving;
+		cutLease(state, 1);
+		expect(state.totals.leaseCostUsd).toBe(0);
+		expect(state.totals.leaseGpuHours).toBe(0);
+	});
+
 	it("a lease shorter than a millisecond still ends after it starts (renewals too)", () => {
 		const state = tinyState();
 		bookLease(state, 0, 1_000, 1e-12, 1);

@@ -1,4 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { createNetworkState } from "../../../models/network/run.js";
+import { NodeState } from "../../../models/nodes.js";
+import { MS_PER_HOUR } from "../../../models/units.js";
 import { mmcMeans } from "../../../sim/queueing.js";
 import { meanConfidence } from "../../../sim/stats.js";
 import { inputsFromFile, inputsFromYaml, run } from "../network-helpers.js";
@@ -142,7 +145,7 @@ describe("network model", () => {
 				"demand.classes[1].ordersPerHour=3",
 				"demand.classes[1].workH100Hours={dist: lognormal, median: 20, p95: 100}",
 				"demand.classes[1].gpusPerJob=4",
-				"providers.failures.mtbfHours=24",
+				"providers.failures.mtbfHours=12",
 				"tokenomics.enabled=true",
 				"tokenomics.burnAndMint={enabled: true, feeShare: 0.05}",
 			]),
@@ -159,6 +162,30 @@ describe("network model", () => {
 		expect(tokens.refundsCarriedUsd).toBeGreaterThan(0);
 		const paidUsd = tokens.burnSpentUsd + result.kpis.protocolFeesUsd - tokens.refundsCarriedUsd;
 		expect(paidUsd / spentUsd).toBeCloseTo(1, 4);
+	});
+
+	it("rewards paid after a provider left go to the leavers' account: no exited node holds tokens after an epoch's close", () => {
+		const inputs = inputsFromFile("small", [
+			"horizonDays=2",
+			"tokenomics.enabled=true",
+			"tokenomics.burnAndMint={enabled: true, feeShare: 0.05}",
+			"tokenomics.holding={exitSaleMeanDays: 5}",
+		]);
+		const state = createNetworkState(inputs);
+		const { engine, setup, nodes } = state;
+		engine.scheduleAt(0, state.kinds.epoch, 0);
+		let exitedChecked = 0;
+		for (let hour = 1; hour <= setup.horizonMs / MS_PER_HOUR; hour++) {
+			// Each epoch's close runs at the start of the next hour's epoch event.
+			engine.run(hour * MS_PER_HOUR);
+			for (let node = 0; node < nodes.count; node++) {
+				if (nodes.state[node] !== NodeState.exited) continue;
+				exitedChecked++;
+				expect(state.economy?.ledger.nodeBalance(node), `node ${node} at hour ${hour}`).toBe(0);
+			}
+		}
+		expect(state.totals.exits).toBeGreaterThan(20);
+		expect(exitedChecked).toBeGreaterThan(0);
 	});
 
 	it("burn-and-mint charges its fee once, whatever the market's take rate, on what tenants paid net of refunds", () => {
