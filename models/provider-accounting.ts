@@ -138,6 +138,12 @@ export interface EpochAccounting {
 	workNodes: Int32Array;
 	workUsd: Float64Array;
 	workCount: number;
+	/**
+	 * Providers who left during the epoch, settled up to when they left: revenue (token reward
+	 * included) and running cost, in `revenueUsd` and `costUsd` above; not in the live counts,
+	 * busy time or margins.
+	 */
+	readonly leavers: { revenueUsd: number; costUsd: number };
 	/** Live nodes (down ones included) and down nodes of each hosting kind (Hosting) this epoch. */
 	readonly liveByHosting: Float64Array;
 	readonly downByHosting: Float64Array;
@@ -178,6 +184,7 @@ export function emptyEpochAccounting(gpuCount: number): EpochAccounting {
 		workNodes: new Int32Array(0),
 		workUsd: new Float64Array(0),
 		workCount: 0,
+		leavers: { revenueUsd: 0, costUsd: 0 },
 		liveByHosting: new Float64Array(HOSTING_KINDS),
 		downByHosting: new Float64Array(HOSTING_KINDS),
 	};
@@ -210,6 +217,8 @@ export function accountEpoch(nodes: NodeTable, params: EpochAccountingParams, ou
 	out.rewardCount = 0;
 	out.rewardWeightTotal = 0;
 	out.workCount = 0;
+	out.leavers.revenueUsd = 0;
+	out.leavers.costUsd = 0;
 	out.liveByHosting.fill(0);
 	out.downByHosting.fill(0);
 	accountTrackedNodes(nodes, params, out);
@@ -250,7 +259,7 @@ function accountTrackedNodes(nodes: NodeTable, params: EpochAccountingParams, ou
 		const node = tracked[t] as number;
 		const state = stateOf[node] as number;
 		if (state === NodeState.exited) {
-			revenueUsd += settleLeaver(out, node, revenueUsdInEpoch, collectWork);
+			settleLeaver(nodes, params, out, node);
 			continue;
 		}
 		tracked[kept++] = node;
@@ -328,20 +337,34 @@ function countJoiner(
 }
 
 /**
- * A node that left during the epoch: its revenue of the epoch (leases it served before leaving,
- * less data-moving costs), listed for work rewards when above zero, then reset. Returns it, USD.
+ * A node that left during the epoch, settled into `out.leavers`: its revenue of the epoch (leases
+ * served before leaving, less data-moving costs; listed for work rewards when above zero), last
+ * epoch's token reward, and its running cost up to when it left (its `leaseEndMs`). Its busy
+ * time is reset, not counted: it is no longer live, so it is not in utilisation.
  */
-function settleLeaver(
-	out: EpochAccounting,
-	node: number,
-	revenueUsdInEpoch: Float64Array,
-	collectWork: boolean,
-): number {
-	const earned = revenueUsdInEpoch[node] as number;
-	if (earned === 0) return 0;
-	if (collectWork && earned > 0) listWork(out, node, revenueUsdInEpoch);
+function settleLeaver(nodes: NodeTable, params: EpochAccountingParams, out: EpochAccounting, node: number): void {
+	const { revenueUsdInEpoch, busyMsInEpoch } = nodes;
+	let revenue = revenueUsdInEpoch[node] as number;
+	if (params.collectWork && revenue > 0) listWork(out, node, revenueUsdInEpoch);
+	const tokens = params.tokens;
+	if (tokens !== null) {
+		const rewardUsd = (tokens.rewardPaidUnits[node] as number) * tokens.usdPerUnit;
+		tokens.rewardPaidUnits[node] = 0;
+		out.tokenRewardUsd += rewardUsd;
+		revenue += rewardUsd;
+	}
+	const liveMs = Math.min(params.endMs, nodes.leaseEndMs[node] as number) - params.startMs;
+	if (liveMs > 0) {
+		const k = (nodes.gpu[node] as number) * HOSTING_KINDS + (nodes.hosting[node] as number);
+		const powerPrice = nodes.powerUsdPerKwh[node] as number;
+		const fixed =
+			(params.idleKwByGpuHosting[k] as number) * powerPrice + (params.fixedUsdPerHourByGpuHosting[k] as number);
+		const perBusyHour = (params.busyKwByGpuHosting[k] as number) * powerPrice;
+		out.leavers.costUsd += (fixed * liveMs + perBusyHour * (busyMsInEpoch[node] as number)) / MS_PER_HOUR;
+	}
+	out.leavers.revenueUsd += revenue;
 	revenueUsdInEpoch[node] = 0;
-	return earned;
+	busyMsInEpoch[node] = 0;
 }
 
 /** Lists `node` with the value it served this epoch (work rewards). */
@@ -420,7 +443,7 @@ function markLeaver(out: EpochAccounting, leaving: Uint8Array, node: number, sta
 	}
 }
 
-/** The pass's sums and counts into `out`. */
+/** The pass's sums and counts into `out`, the leavers' settled revenue and cost added. */
 function storeSums(
 	out: EpochAccounting,
 	joining: number,
@@ -440,8 +463,8 @@ function storeSums(
 	out.active = active;
 	out.live = live;
 	out.busyMs = busyMs;
-	out.revenueUsd = revenueUsd;
-	out.costUsd = costUsd;
+	out.revenueUsd = revenueUsd + out.leavers.revenueUsd;
+	out.costUsd = costUsd + out.leavers.costUsd;
 	out.marginSum = marginSum;
 	out.ewmaSum = ewmaSum;
 }

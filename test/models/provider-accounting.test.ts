@@ -104,10 +104,26 @@ function referenceEpoch(
 		if (gone.has(node)) continue;
 		const state = s.state[node];
 		if (state === NodeState.exited) {
-			// Left since the last pass: its revenue of the epoch counts, and is reset.
-			result.revenueUsd += s.revenueUsdInEpoch[node] as number;
+			// Left since the last pass: settled up to when it left (leaseEndMs), then reset.
+			let revenue = s.revenueUsdInEpoch[node] as number;
+			if (tokens !== null) {
+				const reward = (tokens.rewardPaidUnits[node] as number) * tokens.usdPerUnit;
+				revenue += reward;
+				result.tokenRewardUsd += reward;
+				s.rewardWeight[node] = 0;
+			}
+			const liveHours = (Math.min(params.endMs, nodes.leaseEndMs[node] as number) - params.startMs) / MS_PER_HOUR;
+			if (liveHours > 0) {
+				const k = (nodes.gpu[node] as number) * 2 + (nodes.hosting[node] as number);
+				const power = nodes.powerUsdPerKwh[node] as number;
+				const fixedPerHour =
+					(params.idleKwByGpuHosting[k] as number) * power + (params.fixedUsdPerHourByGpuHosting[k] as number);
+				const busyHours = (s.busyMsInEpoch[node] as number) / MS_PER_HOUR;
+				result.costUsd += fixedPerHour * liveHours + (params.busyKwByGpuHosting[k] as number) * power * busyHours;
+			}
+			result.revenueUsd += revenue;
 			s.revenueUsdInEpoch[node] = 0;
-			if (tokens !== null) s.rewardWeight[node] = 0;
+			s.busyMsInEpoch[node] = 0;
 			gone.add(node);
 			continue;
 		}
@@ -409,7 +425,7 @@ describe("accountEpoch", () => {
 					// Last epoch's payments: read (into revenue) and zeroed for every live node, weighted or not.
 					const isLive = new Set(live);
 					for (let n = 0; n < nodes.count; n++) {
-						expect(world.rewardPaidUnits()[n]).toBe(isLive.has(n) ? 0 : paidBefore[n]);
+						expect(world.rewardPaidUnits()[n]).toBe(isLive.has(n) || exitedBefore.includes(n) ? 0 : paidBefore[n]);
 					}
 				}
 
@@ -425,7 +441,7 @@ describe("accountEpoch", () => {
 				for (const node of [...exitedBefore, ...poisoned]) {
 					for (const name of COLUMNS) {
 						// A node that left this epoch has its revenue settled (counted, then reset); nothing else moves.
-						const settled = name === "revenueUsdInEpoch" && exitedBefore.includes(node);
+						const settled = (name === "revenueUsdInEpoch" || name === "busyMsInEpoch") && exitedBefore.includes(node);
 						expect((nodes[name] as Column)[node], `${name}[${node}]`).toBe(settled ? 0 : before[name][node]);
 					}
 				}
