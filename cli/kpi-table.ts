@@ -56,6 +56,11 @@ function jobsServedShare(jobs: Summary["kpis"]["jobs"]): number | null {
 	return ratio(jobs.served, jobs.served + jobs.rejected);
 }
 
+/** Requests served ÷ arrived (null without real-time classes). */
+function requestsServedShare(requests: Summary["kpis"]["requests"]): number | null {
+	return requests === null ? null : ratio(requests.served, requests.arrived);
+}
+
 /**
  * A one-line warning when the network collapsed (nodes end < 50% of start, or jobs or requests
  * served < 0.9, each on its own: pooled, the far more numerous requests would hide the jobs);
@@ -69,7 +74,7 @@ export function collapseWarning(summary: Summary): string | undefined {
 	}
 	const served: [string, number | null][] = [
 		["jobs", jobsServedShare(jobs)],
-		["requests", requests === null ? null : ratio(requests.served, requests.arrived)],
+		["requests", requestsServedShare(requests)],
 	];
 	for (const [what, share] of served) {
 		if (share !== null && share < COLLAPSE_SERVED_FRACTION) {
@@ -88,12 +93,12 @@ type RealtimeKpis = Extract<ClassKpis, { kind: "realtime" }>;
  */
 function realtimeRows(summary: Summary): Row[] {
 	const cloudById = new Map(summary.baseline.classes.map((c) => [c.id, c]));
+	const quantiles = (c: RealtimeKpis | undefined) =>
+		c?.latencyMs === null || c === undefined ? "–" : `${show(c.latencyMs.p50, 0)} / ${show(c.latencyMs.p95, 0)}`;
 	const rows: Row[] = [];
 	for (const depin of summary.kpis.classes) {
 		if (depin.kind !== "realtime") continue;
 		const cloud = cloudById.get(depin.id) as RealtimeKpis | undefined;
-		const quantiles = (c: RealtimeKpis | undefined) =>
-			c?.latencyMs === null || c === undefined ? "–" : `${show(c.latencyMs.p50, 0)} / ${show(c.latencyMs.p95, 0)}`;
 		rows.push([`${depin.id}: latency p50 / p95, ms`, quantiles(depin), quantiles(cloud)]);
 		rows.push([
 			`${depin.id}: share over its ${show(depin.slaMs, 0)} ms SLA`,
@@ -125,8 +130,8 @@ export function formatKpiTable(summary: Summary): string {
 		],
 		[
 			"requests served ÷ arrived",
-			show(kpis.requests === null ? null : ratio(kpis.requests.served, kpis.requests.arrived), 4),
-			show(baseline.requests === null ? null : ratio(baseline.requests.served, baseline.requests.arrived), 4),
+			show(requestsServedShare(kpis.requests), 4),
+			show(requestsServedShare(baseline.requests), 4),
 		],
 		["time to serve p50, min", show(kpis.timeToServeMinutes?.p50, 2), show(baseline.timeToServeMinutes?.p50, 2)],
 		// The cloud twin serves every order, DePIN only those that chose it: compare shares, and label the counts.

@@ -238,13 +238,28 @@ export function clear(
 	return true;
 }
 
+/**
+ * How long a multi-GPU order holds its nodes, hours: until the slowest of `count` nodes finishes
+ * `work` (GPU-hours per unit of work by GPU class in `gpuHoursPerWork`).
+ */
+export function heldHours(
+	nodes: NodeTable,
+	winners: Int32Array,
+	count: number,
+	work: number,
+	gpuHoursPerWork: Float64Array,
+): number {
+	let hours = 0;
+	for (let w = 0; w < count; w++) {
+		const gpu = nodes.gpu[winners[w] as number] as number;
+		hours = Math.max(hours, work * (gpuHoursPerWork[gpu] as number));
+	}
+	return hours;
+}
+
 /** Σ price × the slowest winner's hours: a multi-GPU order's cost as leased, USD. */
 function heldCostUsd(nodes: NodeTable, terms: OrderTerms, prices: Float64Array, winners: Int32Array): number {
-	let hours = 0;
-	for (let w = 0; w < terms.gpus; w++) {
-		const gpu = nodes.gpu[winners[w] as number] as number;
-		hours = Math.max(hours, terms.work * (terms.gpuHoursPerWork[gpu] as number));
-	}
+	const hours = heldHours(nodes, winners, terms.gpus, terms.work, terms.gpuHoursPerWork);
 	let costUsd = 0;
 	for (let w = 0; w < terms.gpus; w++) costUsd += (prices[w] as number) * hours;
 	return costUsd;

@@ -141,9 +141,10 @@ export interface EpochAccounting {
 	/**
 	 * Providers who left during the epoch, settled up to when they left: revenue (token reward
 	 * included) and running cost, in `revenueUsd` and `costUsd` above; not in the live counts,
-	 * busy time or margins.
+	 * busy time or margins. `nodes` (entries 0 … count − 1): those listed for work rewards, which
+	 * are paid after they left.
 	 */
-	readonly leavers: { revenueUsd: number; costUsd: number };
+	readonly leavers: { revenueUsd: number; costUsd: number; nodes: Int32Array; count: number };
 	/** Live nodes (down ones included) and down nodes of each hosting kind (Hosting) this epoch. */
 	readonly liveByHosting: Float64Array;
 	readonly downByHosting: Float64Array;
@@ -184,7 +185,7 @@ export function emptyEpochAccounting(gpuCount: number): EpochAccounting {
 		workNodes: new Int32Array(0),
 		workUsd: new Float64Array(0),
 		workCount: 0,
-		leavers: { revenueUsd: 0, costUsd: 0 },
+		leavers: { revenueUsd: 0, costUsd: 0, nodes: new Int32Array(16), count: 0 },
 		liveByHosting: new Float64Array(HOSTING_KINDS),
 		downByHosting: new Float64Array(HOSTING_KINDS),
 	};
@@ -219,6 +220,7 @@ export function accountEpoch(nodes: NodeTable, params: EpochAccountingParams, ou
 	out.workCount = 0;
 	out.leavers.revenueUsd = 0;
 	out.leavers.costUsd = 0;
+	out.leavers.count = 0;
 	out.liveByHosting.fill(0);
 	out.downByHosting.fill(0);
 	accountTrackedNodes(nodes, params, out);
@@ -345,14 +347,13 @@ function countJoiner(
 function settleLeaver(nodes: NodeTable, params: EpochAccountingParams, out: EpochAccounting, node: number): void {
 	const { revenueUsdInEpoch, busyMsInEpoch } = nodes;
 	let revenue = revenueUsdInEpoch[node] as number;
-	if (params.collectWork && revenue > 0) listWork(out, node, revenueUsdInEpoch);
-	const tokens = params.tokens;
-	if (tokens !== null) {
-		const rewardUsd = (tokens.rewardPaidUnits[node] as number) * tokens.usdPerUnit;
-		tokens.rewardPaidUnits[node] = 0;
-		out.tokenRewardUsd += rewardUsd;
-		revenue += rewardUsd;
+	const { leavers } = out;
+	if (params.collectWork && revenue > 0) {
+		listWork(out, node, revenueUsdInEpoch);
+		if (leavers.count === leavers.nodes.length) leavers.nodes = grownArray(leavers.nodes, leavers.count * 2);
+		leavers.nodes[leavers.count++] = node;
 	}
+	if (params.tokens !== null) revenue += collectReward(out, params.tokens, node);
 	const liveMs = Math.min(params.endMs, nodes.leaseEndMs[node] as number) - params.startMs;
 	if (liveMs > 0) {
 		const k = (nodes.gpu[node] as number) * HOSTING_KINDS + (nodes.hosting[node] as number);
@@ -360,9 +361,9 @@ function settleLeaver(nodes: NodeTable, params: EpochAccountingParams, out: Epoc
 		const fixed =
 			(params.idleKwByGpuHosting[k] as number) * powerPrice + (params.fixedUsdPerHourByGpuHosting[k] as number);
 		const perBusyHour = (params.busyKwByGpuHosting[k] as number) * powerPrice;
-		out.leavers.costUsd += (fixed * liveMs + perBusyHour * (busyMsInEpoch[node] as number)) / MS_PER_HOUR;
+		leavers.costUsd += (fixed * liveMs + perBusyHour * (busyMsInEpoch[node] as number)) / MS_PER_HOUR;
 	}
-	out.leavers.revenueUsd += revenue;
+	leavers.revenueUsd += revenue;
 	revenueUsdInEpoch[node] = 0;
 	busyMsInEpoch[node] = 0;
 }
@@ -419,9 +420,7 @@ function payReward(
 	state: number,
 	busyMs: number,
 ): number {
-	const rewardUsd = (tokens.rewardPaidUnits[node] as number) * tokens.usdPerUnit;
-	tokens.rewardPaidUnits[node] = 0;
-	out.tokenRewardUsd += rewardUsd;
+	const rewardUsd = collectReward(out, tokens, node);
 	const weight =
 		tokens.weightPerBusyMs * busyMs +
 		(state === NodeState.down ? 0 : tokens.weightUptime) +
@@ -431,6 +430,18 @@ function payReward(
 		out.rewardWeight[out.rewardCount++] = weight;
 		out.rewardWeightTotal += weight;
 	}
+	return rewardUsd;
+}
+
+/** The reward paid to `node` last epoch, USD at today's price: read, zeroed and counted in `out.tokenRewardUsd`. */
+function collectReward(
+	out: EpochAccounting,
+	tokens: NonNullable<EpochAccountingParams["tokens"]>,
+	node: number,
+): number {
+	const rewardUsd = (tokens.rewardPaidUnits[node] as number) * tokens.usdPerUnit;
+	tokens.rewardPaidUnits[node] = 0;
+	out.tokenRewardUsd += rewardUsd;
 	return rewardUsd;
 }
 

@@ -175,7 +175,7 @@ function closeTokens(state: NetworkState, endMs: number): EpochTokenFlows | null
 	rewards.activeByDay[day] = active;
 	const weekAgo = rewards.activeByDay[day - 7];
 	const kpiSignal = weekAgo !== undefined && weekAgo > 0 && active > 0 ? Math.log(active / weekAgo) : 0;
-	const spentUsd = state.burnAndMint ? epochSpendUsd(state, epochCounts) : 0;
+	const spentUsd = state.burnAndMint ? settleSpendUsd(state, epochCounts) : 0;
 	const flows = economy.closeEpoch(
 		state.epochStartMs / MS_PER_DAY,
 		endMs / MS_PER_DAY,
@@ -202,32 +202,27 @@ function closeTokens(state: NetworkState, endMs: number): EpochTokenFlows | null
 }
 
 /**
- * Providers who left this epoch (during it, or at its close) were paid its rewards after they
- * left: what they now hold goes the way a leaver's holdings go (economy.nodeExited: to the
- * leavers' account, sold on its schedule), not to a node that is gone.
+ * Providers who left this epoch were paid its rewards after they left: those leaving at its close
+ * (`books.exits`: emission and work) and those that left during it with work to be paid
+ * (`books.leavers`). What they now hold goes the way a leaver's holdings go
+ * (economy.nodeExited: to the leavers' account, sold on its schedule), not to a node that is gone.
  */
 function passRewardsOfLeavers(state: NetworkState, endMs: number): void {
-	const { economy, books, nodes } = state;
+	const { economy, books } = state;
 	if (economy === null) return;
 	const day = endMs / MS_PER_DAY;
-	for (const [list, count] of [
-		[books.rewardNodes, books.rewardCount],
-		[books.workNodes, books.workCount],
-	] as const) {
-		for (let i = 0; i < count; i++) {
-			const node = list[i] as number;
-			if (nodes.state[node] === NodeState.exited) economy.nodeExited(node, day);
-		}
-	}
+	for (let i = 0; i < books.exitCount; i++) economy.nodeExited(books.exits[i] as number, day);
+	for (let i = 0; i < books.leavers.count; i++) economy.nodeExited(books.leavers.nodes[i] as number, day);
 }
 
 /**
- * What tenants paid for DePIN leases this epoch, USD: leases booked less refunds of cut ones.
+ * What tenants paid for DePIN leases this epoch, USD: leases booked less refunds of cut ones;
+ * advances the carry.
  * Refunds come out of later tenants' payments: an epoch whose refunds outweigh its bookings
  * spends nothing and carries the rest into the next (`state.refundCarryUsd`), so burns and fees
  * over the run add up to what tenants paid net of refunds.
  */
-function epochSpendUsd(state: NetworkState, counts: EpochCounts): number {
+function settleSpendUsd(state: NetworkState, counts: EpochCounts): number {
 	const net = counts.priceUsd - counts.refundedUsd - state.refundCarryUsd;
 	state.refundCarryUsd = Math.max(-net, 0);
 	return Math.max(net, 0);

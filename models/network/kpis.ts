@@ -174,7 +174,7 @@ function paybackFigures(state: NetworkState): { medianPaybackDays: number | null
 }
 
 /** Requests of the whole run per request simulated: horizon ÷ time inside request windows (1 at full fidelity). */
-export function requestScale(state: NetworkState): number {
+function requestScale(state: NetworkState): number {
 	return state.sampledWindowMs > 0 ? state.setup.horizonMs / state.sampledWindowMs : 1;
 }
 

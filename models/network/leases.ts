@@ -7,7 +7,7 @@ import { NodeState } from "../nodes.js";
 import { accrueLease as accrueLeaseInto } from "../provider-accounting.js";
 import { MS_PER_HOUR } from "../units.js";
 import { workH100Hours } from "./setup.js";
-import type { NetworkState } from "./state.js";
+import type { JobClassState, NetworkState } from "./state.js";
 
 /**
  * Books a lease of `node` from `startMs` for `hours` at `priceUsdPerGpuHour`, and schedules its end.
@@ -36,19 +36,41 @@ export function bookLease(
 
 /** Tallies the value of `node`'s lease as booked (its stored price × its length); returns it, USD. */
 function bookLeaseValue(state: NetworkState, node: number, render: boolean, hoursPerWork: Float64Array): number {
-	const { nodes, totals, epochCounts } = state;
+	const { nodes, epochCounts } = state;
 	const hours = ((nodes.leaseEndMs[node] as number) - (nodes.leaseStartMs[node] as number)) / MS_PER_HOUR;
-	const costUsd = (nodes.leasePriceUsdPerGpuHour[node] as number) * hours;
-	totals.leaseGpuHours += hours;
-	totals.leaseCostUsd += costUsd;
-	totals.feesUsd += costUsd * state.leaseTakeRate;
+	const costUsd = tallyLeaseSpend(state, node, hours, render, hoursPerWork);
 	epochCounts.priceGpuHours += hours;
 	epochCounts.priceUsd += costUsd;
 	const gpu = nodes.gpu[node] as number;
-	state.depinLeaseByGpu.add(gpu, hours, costUsd, render, workH100Hours(state.setup, hoursPerWork, gpu, hours));
 	state.epochLeaseGpuHoursByGpu[gpu] = (state.epochLeaseGpuHoursByGpu[gpu] as number) + hours;
 	state.epochLeaseUsdByGpu[gpu] = (state.epochLeaseUsdByGpu[gpu] as number) + costUsd;
 	return costUsd;
+}
+
+/**
+ * Adds `hours` of `node`'s lease at its stored price to what tenants spent over the run (spend,
+ * fee, GPU-hours and work by GPU class); negative hours take a refund off. Returns the USD.
+ */
+function tallyLeaseSpend(
+	state: NetworkState,
+	node: number,
+	hours: number,
+	render: boolean,
+	hoursPerWork: Float64Array,
+): number {
+	const { nodes, totals } = state;
+	const usd = (nodes.leasePriceUsdPerGpuHour[node] as number) * hours;
+	totals.leaseGpuHours += hours;
+	totals.leaseCostUsd += usd;
+	totals.feesUsd += usd * state.leaseTakeRate;
+	const gpu = nodes.gpu[node] as number;
+	state.depinLeaseByGpu.add(gpu, hours, usd, render, workH100Hours(state.setup, hoursPerWork, gpu, hours));
+	return usd;
+}
+
+/** The job class of a lease's `job` (undefined for a replica's marker). */
+function leaseJobClass(state: NetworkState, job: number): JobClassState | undefined {
+	return job >= 0 ? state.jobClassByIndex[state.jobs.classIndex[job] as number] : undefined;
 }
 
 /**
@@ -58,7 +80,7 @@ function bookLeaseValue(state: NetworkState, node: number, render: boolean, hour
  */
 export function leaseAward(state: NetworkState, award: Award, startMs: number, hours: number, job: number): number {
 	const { nodes, idle } = state;
-	const jobClass = job >= 0 ? state.jobClassByIndex[state.jobs.classIndex[job] as number] : undefined;
+	const jobClass = leaseJobClass(state, job);
 	const hoursPerWork = jobClass?.hoursPerWorkByGpu ?? state.setup.hoursPerWorkByGpu;
 	const render = jobClass?.render === true;
 	let previous = -1;
@@ -105,25 +127,11 @@ function refundUnserved(state: NetworkState, node: number, nowMs: number): void 
 	const nodes = state.nodes;
 	const unservedMs = (nodes.leaseEndMs[node] as number) - Math.max(nodes.leaseStartMs[node] as number, nowMs);
 	if (!(unservedMs > 0)) return;
-	const hours = unservedMs / MS_PER_HOUR;
-	const usd = (nodes.leasePriceUsdPerGpuHour[node] as number) * hours;
-	const { totals, epochCounts } = state;
-	totals.leaseGpuHours -= hours;
-	totals.leaseCostUsd -= usd;
-	totals.feesUsd -= usd * state.leaseTakeRate;
-	totals.refundedUsd += usd;
-	epochCounts.refundedUsd += usd;
-	const job = nodes.job[node] as number;
-	const jobClass = job >= 0 ? state.jobClassByIndex[state.jobs.classIndex[job] as number] : undefined;
+	const jobClass = leaseJobClass(state, nodes.job[node] as number);
 	const hoursPerWork = jobClass?.hoursPerWorkByGpu ?? state.setup.hoursPerWorkByGpu;
-	const gpu = nodes.gpu[node] as number;
-	state.depinLeaseByGpu.add(
-		gpu,
-		-hours,
-		-usd,
-		jobClass?.render === true,
-		-workH100Hours(state.setup, hoursPerWork, gpu, hours),
-	);
+	const usd = -tallyLeaseSpend(state, node, -unservedMs / MS_PER_HOUR, jobClass?.render === true, hoursPerWork);
+	state.totals.refundedUsd += usd;
+	state.epochCounts.refundedUsd += usd;
 	// The class's run tally only: the epoch's quoted cost per work (the tenants' price signal) keeps the quote.
 	if (jobClass !== undefined) jobClass.depinJobs.costUsd -= usd;
 }

@@ -5,7 +5,7 @@
  */
 import { standardExponential } from "../../sim/random/ziggurat.js";
 import type { EpochDemand } from "../demand.js";
-import { type Award, awardOrder, type OrderTerms } from "../market.js";
+import { type Award, awardOrder, heldHours, type OrderTerms } from "../market.js";
 import { BITS_PER_BYTE, MS_PER_HOUR, MS_PER_MINUTE, MS_PER_SECOND } from "../units.js";
 import { cloudTwin } from "./cloud-twin.js";
 import { leaseAward } from "./leases.js";
@@ -62,13 +62,9 @@ export function startJob(state: NetworkState, job: number, award: Award): void {
 		totals.waiting--;
 		engine.cancel(jobs.timeout[job] as number);
 	}
-	// A multi-GPU job runs at the pace of its slowest GPU.
-	let hours = 0;
-	for (let w = 0; w < award.count; w++) {
-		const gpu = nodes.gpu[award.nodes[w] as number] as number;
-		hours = Math.max(hours, work * (classState.hoursPerWorkByGpu[gpu] as number));
-	}
-	// What the tenant pays: every node held until the slowest finishes (award.costUsd prices each at its own pace).
+	// A multi-GPU job runs at the pace of its slowest GPU, and pays for every node until then
+	// (award.costUsd, at the order's prices; leaseAward books it at the stored ones).
+	const hours = heldHours(nodes, award.nodes, award.count, work, classState.hoursPerWorkByGpu);
 	const leaseUsd = leaseAward(state, award, startMs, hours, job);
 	// Providers pay for moving the job's data; it comes out of the first node's revenue.
 	const first = award.nodes[0] as number;

@@ -379,6 +379,24 @@ function makeWorld(seed: number) {
 /** Epoch lengths, hours: hourly, long, short, and one not a whole number of minutes. */
 const EPOCH_HOURS = [1, 1, 2, 0.5, 1, 1.37, 1];
 
+/** One GPU class, no tokens, one-hour epoch from 0, nothing charged: `changes` set what a test needs. */
+function oneClassParams(changes: Partial<EpochAccountingParams>): EpochAccountingParams {
+	return {
+		startMs: 0,
+		endMs: MS_PER_HOUR,
+		fiatShareToProvider: 1,
+		idleKwByGpuHosting: new Float64Array(2),
+		busyKwByGpuHosting: new Float64Array(2),
+		fixedUsdPerHourByGpuHosting: new Float64Array(2),
+		ewmaWeight: 0.1,
+		goingRateByGpu: Float64Array.of(Number.NaN),
+		raiseAboveUtilisation: 0.9,
+		collectWork: false,
+		tokens: null,
+		...changes,
+	};
+}
+
 describe("accountEpoch", () => {
 	for (const withTokens of [true, false]) {
 		it(`matches a plain reference over ${EPOCH_HOURS.length} epochs with exits and entries (${withTokens ? "token run" : "no tokens"})`, () => {
@@ -624,20 +642,8 @@ describe("accountEpoch", () => {
 		for (const node of [saturated, almost, recovering, alreadyLeaving]) {
 			nodes.patienceEpochs[node] = 2;
 		}
-		const params: EpochAccountingParams = {
-			startMs: 0,
-			endMs: MS_PER_HOUR,
-			fiatShareToProvider: 1,
-			// Idle, no revenue: margin −0.2 (upkeep), below the threshold 0.
-			idleKwByGpuHosting: new Float64Array(2),
-			busyKwByGpuHosting: new Float64Array(2),
-			fixedUsdPerHourByGpuHosting: Float64Array.of(0.2, 0.2),
-			ewmaWeight: 0.1,
-			goingRateByGpu: Float64Array.of(Number.NaN),
-			raiseAboveUtilisation: 0.9,
-			collectWork: false,
-			tokens: null,
-		};
+		// Idle, no revenue: margin −0.2 (upkeep), below the threshold 0.
+		const params = oneClassParams({ fixedUsdPerHourByGpuHosting: Float64Array.of(0.2, 0.2) });
 		accountEpoch(nodes, params, books);
 		expect(nodes.epochsBelowThreshold[saturated]).toBe(65_535);
 		expect(nodes.epochsBelowThreshold[almost]).toBe(65_535);
@@ -658,19 +664,7 @@ describe("accountEpoch", () => {
 		const leaver = nodes.add(0, 0, NodeState.idle, 0, 1);
 		const leftEarlier = nodes.add(0, 0, NodeState.exited, 0, 1);
 		for (const node of [stays, leaver, leftEarlier]) trackNode(books, node);
-		const params: EpochAccountingParams = {
-			startMs: 0,
-			endMs: MS_PER_HOUR,
-			fiatShareToProvider: 1,
-			idleKwByGpuHosting: new Float64Array(2),
-			busyKwByGpuHosting: new Float64Array(2),
-			fixedUsdPerHourByGpuHosting: new Float64Array(2),
-			ewmaWeight: 0.1,
-			goingRateByGpu: Float64Array.of(Number.NaN),
-			raiseAboveUtilisation: 0.9,
-			collectWork: true,
-			tokens: null,
-		};
+		const params = oneClassParams({ collectWork: true });
 		// The earlier leaver is settled by the first pass and gone from the books; the other leaves in the second epoch.
 		accountEpoch(nodes, params, books);
 		nodes.revenueUsdInEpoch[stays] = 2;
@@ -682,6 +676,8 @@ describe("accountEpoch", () => {
 		expect(books.live).toBe(1);
 		expect(Array.from(books.workNodes.subarray(0, books.workCount))).toEqual([stays, leaver]);
 		expect(Array.from(books.workUsd.subarray(0, books.workCount))).toEqual([2, 3]);
+		// Paid after it left: listed for its rewards to follow it to the leavers' account.
+		expect(Array.from(books.leavers.nodes.subarray(0, books.leavers.count))).toEqual([leaver]);
 		expect(nodes.revenueUsdInEpoch[leaver]).toBe(0);
 		expect(Array.from(books.tracked.subarray(0, books.trackedCount))).toEqual([stays]);
 		expect(nodes.revenueUsdInEpoch[leftEarlier]).toBe(9);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createNetworkState } from "../../../models/network/run.js";
+import type { NetworkResult } from "../../../models/network/types.js";
 import { NodeState } from "../../../models/nodes.js";
 import { MS_PER_HOUR } from "../../../models/units.js";
 import { mmcMeans } from "../../../sim/queueing.js";
@@ -39,6 +40,14 @@ demand:
       maxQueueMinutes: 1.0e9
       choice: { bias: 60, priceWeight: 0, reliabilityWeight: 0 }
 `;
+
+/** A burn-and-mint token with a 5% fee (the rest of the schema's token defaults). */
+const BURN_AND_MINT = ["tokenomics.enabled=true", "tokenomics.burnAndMint={enabled: true, feeShare: 0.05}"];
+
+/** What tenants paid for DePIN leases over the run (booked less refunds), from the per-class comparison, USD. */
+function depinSpendUsd(result: NetworkResult): number {
+	return result.comparison.byGpu.reduce((sum, g) => sum + g.depinGpuHours * (g.depinUsdPerGpuHour ?? 0), 0);
+}
 
 describe("network model", () => {
 	it("a degenerate market is an M/M/c queue: mean wait matches Erlang C", () => {
@@ -146,8 +155,7 @@ describe("network model", () => {
 				"demand.classes[1].workH100Hours={dist: lognormal, median: 20, p95: 100}",
 				"demand.classes[1].gpusPerJob=4",
 				"providers.failures.mtbfHours=12",
-				"tokenomics.enabled=true",
-				"tokenomics.burnAndMint={enabled: true, feeShare: 0.05}",
+				...BURN_AND_MINT,
 			]),
 		);
 		expect(result.kpis.interruptions).toBeGreaterThan(10);
@@ -157,7 +165,7 @@ describe("network model", () => {
 		expect(batch.costUsdPerH100Hour).toBeGreaterThan(0);
 		const tokens = result.kpis.tokens;
 		if (tokens === null) throw new Error("no tokens");
-		const spentUsd = result.comparison.byGpu.reduce((sum, g) => sum + g.depinGpuHours * (g.depinUsdPerGpuHour ?? 0), 0);
+		const spentUsd = depinSpendUsd(result);
 		// Net spend = burn (95%) + fee (5%), less refunds still to net at the horizon.
 		expect(tokens.refundsCarriedUsd).toBeGreaterThan(0);
 		const paidUsd = tokens.burnSpentUsd + result.kpis.protocolFeesUsd - tokens.refundsCarriedUsd;
@@ -167,8 +175,7 @@ describe("network model", () => {
 	it("rewards paid after a provider left go to the leavers' account: no exited node holds tokens after an epoch's close", () => {
 		const inputs = inputsFromFile("small", [
 			"horizonDays=2",
-			"tokenomics.enabled=true",
-			"tokenomics.burnAndMint={enabled: true, feeShare: 0.05}",
+			...BURN_AND_MINT,
 			"tokenomics.holding={exitSaleMeanDays: 5}",
 		]);
 		const state = createNetworkState(inputs);
@@ -189,18 +196,13 @@ describe("network model", () => {
 	});
 
 	it("burn-and-mint charges its fee once, whatever the market's take rate, on what tenants paid net of refunds", () => {
-		const common = [
-			"horizonDays=3",
-			"tokenomics.enabled=true",
-			"tokenomics.burnAndMint={enabled: true, feeShare: 0.05}",
-			"providers.failures.mtbfHours=48",
-		];
+		const common = ["horizonDays=3", ...BURN_AND_MINT, "providers.failures.mtbfHours=48"];
 		const none = run(inputsFromFile("small", [...common, "market.takeRate=0"]));
 		const some = run(inputsFromFile("small", [...common, "market.takeRate=0.1"]));
 		expect(JSON.stringify(some.kpis)).toBe(JSON.stringify(none.kpis));
 		expect(none.kpis.interruptions).toBeGreaterThan(0);
 		// Leases booked less refunds of cut ones, over every GPU class.
-		const spentUsd = none.comparison.byGpu.reduce((sum, g) => sum + g.depinGpuHours * (g.depinUsdPerGpuHour ?? 0), 0);
+		const spentUsd = depinSpendUsd(none);
 		expect(spentUsd).toBeGreaterThan(0);
 		expect(none.kpis.protocolFeesUsd / spentUsd).toBeCloseTo(0.05, 4);
 	});
