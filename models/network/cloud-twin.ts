@@ -124,7 +124,8 @@ export function cloudTwin(state: NetworkState, classState: JobClassState, origin
 	}
 	cloudTally.egressUsd += egressUsd;
 	const costUsd = computeUsd + transferUsd;
-	const transferMs = ((spec.payloadGbIn * BITS_PER_BYTE) / CLOUD_BANDWIDTH_GBPS) * MS_PER_SECOND;
+	// The model's weights come from a hub like the DePIN side's, at the region's bandwidth (ingress is free).
+	const transferMs = (((spec.payloadGbIn + spec.modelGbIn) * BITS_PER_BYTE) / CLOUD_BANDWIDTH_GBPS) * MS_PER_SECOND;
 	const startMs = now + setup.cloudProvisioningMs + transferMs;
 	const endMs = startMs + (gpuHours / spec.gpusPerJob) * MS_PER_HOUR;
 	cloudOccupy(state, r, gpu, spec.gpusPerJob, endMs);

@@ -35,19 +35,21 @@ export function termsFor(state: NetworkState, classState: JobClassState, job: nu
 const transfer = { costUsd: 0 };
 
 /**
- * Moving a job's input to its nodes: each node receives the whole input over its own link, so
- * the job waits for the slowest link; the tenant pays the internet egress of the cloud region
- * nearest the order's origin for every copy (DePIN providers charge no egress). Returns ms, and
- * leaves the cost in `transfer.costUsd`.
+ * Moving a job's input to its nodes: each node receives the whole input (the tenant's payload
+ * and the model's weights) over its own link, so the job waits for the slowest link; the tenant
+ * pays the internet egress of the cloud region nearest the order's origin for every copy of the
+ * payload (the weights come from a model hub, free; DePIN providers charge no egress). Returns
+ * ms, and leaves the cost in `transfer.costUsd`.
  */
-function transferIn(state: NetworkState, award: Award, payloadGb: number, origin: number): number {
+function transferIn(state: NetworkState, award: Award, payloadGb: number, modelGb: number, origin: number): number {
 	const { nodes, setup } = state;
 	let slowestGbps = Number.POSITIVE_INFINITY;
 	for (let w = 0; w < award.count; w++) {
 		slowestGbps = Math.min(slowestGbps, nodes.linkGbps[award.nodes[w] as number] as number);
 	}
 	transfer.costUsd = payloadGb * award.count * (setup.availability.egressUsdPerGbByMetro[origin] as number);
-	return payloadGb > 0 ? Math.round(((payloadGb * BITS_PER_BYTE) / slowestGbps) * MS_PER_SECOND) : 0;
+	const inGb = payloadGb + modelGb;
+	return inGb > 0 ? Math.round(((inGb * BITS_PER_BYTE) / slowestGbps) * MS_PER_SECOND) : 0;
 }
 
 /** Starts job `job` on an award: every node is leased until the slowest finishes the work. */
@@ -55,7 +57,7 @@ export function startJob(state: NetworkState, job: number, award: Award): void {
 	const { jobs, nodes, totals, engine, setup } = state;
 	const classState = state.jobClassByIndex[jobs.classIndex[job] as number] as JobClassState;
 	const spec = classState.spec;
-	const transferMs = transferIn(state, award, spec.payloadGbIn, jobs.origin[job] as number);
+	const transferMs = transferIn(state, award, spec.payloadGbIn, spec.modelGbIn, jobs.origin[job] as number);
 	const startMs = engine.now + setup.awardDelayMs + transferMs;
 	const work = jobs.work[job] as number;
 	if (jobs.state[job] === JOB_WAITING) {
@@ -69,7 +71,8 @@ export function startJob(state: NetworkState, job: number, award: Award): void {
 	// Providers pay for moving the job's data; it comes out of the first node's revenue.
 	const first = award.nodes[0] as number;
 	nodes.revenueUsdInEpoch[first] =
-		(nodes.revenueUsdInEpoch[first] as number) - (spec.payloadGbIn + spec.payloadGbOut) * setup.bandwidthUsdPerGb;
+		(nodes.revenueUsdInEpoch[first] as number) -
+		(spec.payloadGbIn + spec.modelGbIn + spec.payloadGbOut) * setup.bandwidthUsdPerGb;
 	jobs.state[job] = JOB_RUNNING;
 	totals.running++;
 	classState.epochAwarded++;

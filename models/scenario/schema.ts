@@ -267,6 +267,10 @@ export const JobClass = Type.Object(
 		hardware: Hardware,
 		payloadGbIn: nonNegative("data moved to the node before the job, GB (data locality)", { default: 1 }),
 		payloadGbOut: nonNegative("results moved back, GB", { default: 0.1 }),
+		modelGbIn: nonNegative(
+			"model weights each node pulls before the job from a public model hub (Hugging Face's, say), GB: they add to the transfer time on both sides, each at its own link, and to the provider's bandwidth cost; no egress is charged (hub downloads are free to the tenant). An 8B model in fp16 is 16 GB",
+			{ default: 0 },
+		),
 		maxQueueMinutes: nonNegative("how long an unserved order waits for capacity before falling back to cloud, min", {
 			default: 10,
 		}),

@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { checkNetworkInvariants } from "../../../models/network/invariants.js";
+import { cloudTwin } from "../../../models/network/cloud-twin.js";
 import { onLeaseEnd } from "../../../models/network/lease-end.js";
 import { becomeIdle, takeDown } from "../../../models/network/node-life.js";
 import { placeOrder } from "../../../models/network/orders.js";
+import { CLOUD_BANDWIDTH_GBPS } from "../../../models/network/setup.js";
 import { JOB_RUNNING, JOB_WAITING, type JobClassState, type NetworkState } from "../../../models/network/state.js";
 import { NodeState } from "../../../models/nodes.js";
 import { MS_PER_HOUR, MS_PER_MINUTE } from "../../../models/units.js";
@@ -120,6 +122,39 @@ describe("data movement", () => {
 		expect(pair.depinJobs.transferCostUsd).toBe(10 * 2 * egress);
 		expect(pair.depinJobs.transferMinutes.mean).toBeCloseTo(160 / 60, 10);
 		expect(pair.depinJobs.timeToServeMinutes.mean).toBeCloseTo(160 / 60, 10);
+	});
+
+	it("a model's weights add to the input's time on both sides, each at its own link, and to no tenant's egress", () => {
+		const overrides = [
+			"demand.classes[0].payloadGbIn=2",
+			"demand.classes[0].payloadGbOut=0",
+			"cloud.outages.enabled=false",
+			"cloud.jobPlacement=nearest",
+			"providers.bandwidthUsdPerGb=0.01",
+		];
+		const plain = tinyState(overrides);
+		const weighted = tinyState([...overrides, "demand.classes[0].modelGbIn=16"]);
+		for (const state of [plain, weighted]) {
+			for (let node = 0; node < state.nodes.count; node++) state.nodes.linkGbps[node] = 0.1;
+		}
+		const [single, singleWeighted] = [jobClass(plain, 0), jobClass(weighted, 0)];
+		const [job, jobWeighted] = [placeOrder(plain, single, 0, 1, 10), placeOrder(weighted, singleWeighted, 0, 1, 10)];
+		const [node, nodeWeighted] = [plain.jobs.firstNode[job] as number, weighted.jobs.firstNode[jobWeighted] as number];
+		// DePIN: 2 GB × 8 ÷ 0.1 Gbit/s = 160 s; with 16 GB of weights, 18 GB: 1,440 s. Egress on the payload only.
+		expect(plain.nodes.leaseStartMs[node]).toBe(160_000);
+		expect(weighted.nodes.leaseStartMs[nodeWeighted]).toBe(1_440_000);
+		expect(singleWeighted.depinJobs.transferCostUsd).toBe(single.depinJobs.transferCostUsd);
+		// The provider pays its bandwidth on the weights as on the payload: 16 GB × $0.01.
+		const revenue = (state: NetworkState, n: number) => state.nodes.revenueUsdInEpoch[n] as number;
+		expect(revenue(plain, node) - revenue(weighted, nodeWeighted)).toBeCloseTo(0.16, 12);
+		// Cloud: the same 18 GB at the region's link, after provisioning; the same cost.
+		const cloudMinutes = (state: NetworkState, classState: JobClassState) => {
+			const cost = cloudTwin(state, classState, 0, 1);
+			return { cost, minutes: state.cloud.timeToServeMinutes.max };
+		};
+		const [cloudPlain, cloudWeighted] = [cloudMinutes(plain, single), cloudMinutes(weighted, singleWeighted)];
+		expect(cloudWeighted.cost).toBe(cloudPlain.cost);
+		expect((cloudWeighted.minutes - cloudPlain.minutes) * 60).toBeCloseTo((16 * 8) / CLOUD_BANDWIDTH_GBPS, 9);
 	});
 
 	it("data that is not in a cloud bucket moves for free", () => {
