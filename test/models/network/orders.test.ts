@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { checkNetworkInvariants } from "../../../models/network/invariants.js";
 import { cloudTwin } from "../../../models/network/cloud-twin.js";
+import { checkNetworkInvariants } from "../../../models/network/invariants.js";
 import { onLeaseEnd } from "../../../models/network/lease-end.js";
 import { becomeIdle, takeDown } from "../../../models/network/node-life.js";
 import { placeOrder } from "../../../models/network/orders.js";
