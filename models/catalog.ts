@@ -185,8 +185,12 @@ export function requireById<T>(map: ReadonlyMap<string, T>, id: string, what: st
 	return record;
 }
 
-/** How the cloud twin pays for GPUs: list on-demand, a 1-year commitment, or spot. */
-export type CloudPricing = "on-demand" | "commit-1y" | "spot";
+/**
+ * How the cloud twin pays for GPUs: list on-demand, a 1-year commitment, spot, or the market's
+ * on-demand rent (the GPU class's median over GPU clouds and marketplaces, in the regions whose
+ * provider lists that class).
+ */
+export type CloudPricing = "on-demand" | "commit-1y" | "spot" | "market";
 
 /**
  * The GPU classes the cloud rents, each with the prefix of its price columns in cloud-regions.csv
@@ -208,17 +212,20 @@ export const CLOUD_GPU_IDS = Object.keys(CLOUD_GPU_COLUMNS) as readonly CloudGpu
 /**
  * A cloud region's price for a GPU class, USD per GPU-hour: defined for the CLOUD_GPU_IDS; NaN for
  * any other GPU and where the region has no such instance. commit-1y is on-demand × (1 − the
- * provider's 1-year discount).
+ * provider's 1-year discount); market is `marketUsdPerGpuHour` (the class's on-demand rental
+ * median, gpus.csv) wherever the region lists the class on demand.
  */
 export function cloudPriceUsdPerGpuHour(
 	region: CloudRegion,
 	gpuId: string,
 	pricing: CloudPricing = "on-demand",
+	marketUsdPerGpuHour = Number.NaN,
 ): number {
 	const prices: Readonly<Record<string, number>> =
 		pricing === "spot" ? region.spotUsdPerGpuHour : region.onDemandUsdPerGpuHour;
 	const price = prices[gpuId];
-	if (price === undefined) return Number.NaN;
+	if (price === undefined || Number.isNaN(price)) return Number.NaN;
+	if (pricing === "market") return marketUsdPerGpuHour;
 	return pricing === "commit-1y" ? price * (1 - region.commit1yDiscount) : price;
 }
 

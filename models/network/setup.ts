@@ -470,7 +470,7 @@ export function cloudOffers(
 	regions.forEach((region, r) => {
 		for (const id of ids) {
 			const gpuIndex = catalog.gpuIndexById.get(id) as number;
-			const price = cloudPriceUsdPerGpuHour(region, id, setup.cloudPricing);
+			const price = cloudPriceUsdPerGpuHour(region, id, setup.cloudPricing, marketRentOf(catalog, gpuIndex));
 			if (eligibleGpu[gpuIndex] !== 1 || !Number.isFinite(price)) continue;
 			// The cloud re-executes nothing: its hours leave out DePIN's audit share.
 			const gpuHours = ((hoursPerWorkByGpu[gpuIndex] as number) / (1 + setup.auditOverhead)) * gpusPerJob;
@@ -482,6 +482,11 @@ export function cloudOffers(
 		}
 	});
 	return { costPerWork: costs, hoursPerWork: hours, gpu: gpus };
+}
+
+/** A GPU class's on-demand rental median over GPU clouds and marketplaces (gpus.csv; NaN: none), USD per GPU-hour. */
+function marketRentOf(catalog: Catalog, gpuIndex: number): number {
+	return (catalog.gpus[gpuIndex] as GpuSpec).rentalOnDemandUsdPerGpuHour;
 }
 
 /** Each user metro's sites in RTT order, for the routing of every request window (built once). */
@@ -629,7 +634,7 @@ export function cloudRealtimeChoice(
 		const gpuIndex = requireId(catalog.gpuIndexById, id, "GPU");
 		const capacityRps = replicaCapacityRps(spec, catalog.gpus[gpuIndex] as GpuSpec, calibration, allowanceMs);
 		const priceUsdPerGpuHour = Float64Array.from(regions, (region) =>
-			cloudPriceUsdPerGpuHour(region, id, cloudPricing),
+			cloudPriceUsdPerGpuHour(region, id, cloudPricing, marketRentOf(catalog, gpuIndex)),
 		);
 		const usable = Uint8Array.from(priceUsdPerGpuHour, (p) => (Number.isFinite(p) ? 1 : 0));
 		return { gpuIndex, capacityRps, priceUsdPerGpuHour, usable };

@@ -214,7 +214,7 @@ export interface GpuPriceRow {
 }
 
 export interface CloudTwinKpis {
-	readonly pricing: "on-demand" | "commit-1y" | "spot";
+	readonly pricing: "on-demand" | "commit-1y" | "spot" | "market";
 	readonly failover: "nearest-region" | "none";
 	/** Real-time replicas per request window: mean and max; their busy share of replica time. */
 	readonly replicas: {

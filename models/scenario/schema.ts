@@ -778,11 +778,14 @@ export const Scenario = Type.Object(
 					description:
 						"where the cloud runs a job (batch, training, render: not latency-bound): cheapest (the region with the lowest cost for a job of mean size, counting the inter-region transfer of its input from the region nearest its origin) or nearest (the region nearest its origin)",
 				}),
-				pricing: Type.Union([Type.Literal("on-demand"), Type.Literal("commit-1y"), Type.Literal("spot")], {
-					default: "on-demand",
-					description:
-						"how the cloud pays for GPUs: on-demand list price, a 1-year commitment (on-demand × (1 − the provider's discount)) or spot; prices per region and GPU class from cloud-regions.csv (source and date in each row)",
-				}),
+				pricing: Type.Union(
+					[Type.Literal("on-demand"), Type.Literal("commit-1y"), Type.Literal("spot"), Type.Literal("market")],
+					{
+						default: "on-demand",
+						description:
+							"how the cloud pays for GPUs: on-demand list price, a 1-year commitment (on-demand × (1 − the provider's discount)) or spot, per region and GPU class from cloud-regions.csv (source and date in each row); or market: each GPU class at its on-demand rental median over GPU clouds and marketplaces (neoclouds such as RunPod and Lambda beside the hyperscalers; gpus.csv, dated, sources per row), in the same regions, wherever the region's provider lists the class. Under market the regions' egress, inter-region prices and availability stay the hyperscalers' (an assumption: a neocloud's reach and SLA are not modelled)",
+					},
+				),
 				outages: Type.Object(
 					{
 						enabled: Type.Boolean({

@@ -267,6 +267,27 @@ describe("cloud twin: availability and prices", () => {
 		expect(cloudPriceUsdPerGpuHour(useast, "h100-sxm", "spot")).toBe(useast.spotUsdPerGpuHour["h100-sxm"]);
 		expect(useast.spotUsdPerGpuHour["h100-sxm"]).toBeLessThan(onDemand);
 	});
+
+	it("market pricing rents each GPU class at its market median wherever a region lists it, and jobs pay it", () => {
+		const state = tinyState(["cloud.pricing=market", "cloud.outages.enabled=false", "cloud.jobPlacement=nearest"]);
+		const { regions, catalog } = state.setup;
+		for (const id of CLOUD_GPU_IDS) {
+			const market = catalog.gpuById.get(id)?.rentalOnDemandUsdPerGpuHour as number;
+			for (const region of regions) {
+				const listed = Number.isFinite(cloudPriceUsdPerGpuHour(region, id));
+				expect(cloudPriceUsdPerGpuHour(region, id, "market", market)).toBe(listed ? market : Number.NaN);
+			}
+		}
+		// A job's cost: its GPU-hours at the market rent of the GPU its region offers (plus output egress).
+		const classState = jobClass(state, 0);
+		const home = state.setup.geography.nearestRegion[0] as number;
+		const gpu = catalog.gpus[classState.cloudOfferGpu[home] as number];
+		const egress = classState.spec.payloadGbOut * (regions[home]?.egressUsdPerGb as number);
+		expect(cloudTwin(state, classState, 0, 1)).toBeCloseTo(
+			(classState.cloudOfferHoursPerWork[home] as number) * (gpu?.rentalOnDemandUsdPerGpuHour as number) + egress,
+			12,
+		);
+	});
 });
 
 describe("cloud twin: the real-time GPU", () => {
