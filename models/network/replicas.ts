@@ -5,7 +5,7 @@
  */
 import type { EpochDemand } from "../demand.js";
 import type { OrderTerms } from "../market.js";
-import { SECONDS_PER_HOUR } from "../units.js";
+import { BITS_PER_BYTE, MS_PER_SECOND, SECONDS_PER_HOUR } from "../units.js";
 import { leaseAward } from "./leases.js";
 import { tryAward } from "./orders.js";
 import { RTT_BUDGET_SHARE_OF_SLA } from "./setup.js";
@@ -102,15 +102,24 @@ export function autoscale(state: NetworkState, classState: RealtimeClassState): 
 			failures++;
 			continue;
 		}
-		// Replicas of the starting state are already deployed; later ones wait for bid and deploy.
-		const now = state.engine.now;
-		const startMs = state.epochIndex === 0 ? now : now + state.setup.awardDelayMs;
-		leaseAward(state, award, startMs, leaseHours, replicaMarker(classState.index));
+		// Replicas of the starting state are already deployed; later ones wait for bid, deploy and the
+		// model's weights over the node's link (a renewal keeps them: lease-end.ts).
 		const node = award.nodes[0] as number;
+		const now = state.engine.now;
+		const startMs =
+			state.epochIndex === 0 ? now : now + state.setup.awardDelayMs + weightsDownloadMs(state, classState, node);
+		leaseAward(state, award, startMs, leaseHours, replicaMarker(classState.index));
 		classState.replicas.push(node);
 		capacity += classState.capacityRpsByGpu[state.nodes.gpu[node] as number] as number;
 	}
 	tallyFloor(classState, depinRps, capacity);
+}
+
+/** Time for `node` to pull the class's model weights over its link, ms (0 without weights). */
+export function weightsDownloadMs(state: NetworkState, classState: RealtimeClassState, node: number): number {
+	const weightsGb = classState.spec.compute.weightsGb;
+	if (!(weightsGb > 0)) return 0;
+	return Math.round(((weightsGb * BITS_PER_BYTE) / (state.nodes.linkGbps[node] as number)) * MS_PER_SECOND);
 }
 
 /**

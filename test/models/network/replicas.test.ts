@@ -1,6 +1,7 @@
 /** Real-time replicas: how the autoscaler picks the nodes it leases. */
 import { describe, expect, it } from "vitest";
 import { onEpoch } from "../../../models/network/epoch.js";
+import { autoscale, weightsDownloadMs } from "../../../models/network/replicas.js";
 import type { NetworkState, RealtimeClassState } from "../../../models/network/state.js";
 import { tinyState } from "../network-helpers.js";
 
@@ -73,5 +74,25 @@ describe("replicas", () => {
 		expect(rtx3090).toBeLessThan((classState.requiredCapacityRps * classState.spec.replicas.targetUtilisation) / 4);
 		expect(leasedGpus(state, classState).every((id) => id === "h100-sxm")).toBe(true);
 		expect(classState.replicas.length).toBeGreaterThanOrEqual(4);
+	});
+
+	it("a replica leased after the start waits for bid, deploy and the model's weights over its link", () => {
+		const state = tinyState([], mixedFleet(2).replace("deployMinutes: 0", "deployMinutes: 2"));
+		onEpoch(state, 0);
+		const classState = state.realtimeByIndex[0];
+		if (classState === undefined) throw new Error("no class");
+		// The starting replicas are already deployed.
+		for (const node of classState.replicas) expect(state.nodes.leaseStartMs[node]).toBe(0);
+		// A later epoch's replicas (the first ones forgotten, so the class leases four more from the idle nodes).
+		for (let node = 0; node < state.nodes.count; node++) state.nodes.linkGbps[node] = 0.5;
+		state.epochIndex = 1;
+		classState.replicas.length = 0;
+		autoscale(state, classState);
+		expect(classState.replicas.length).toBe(4);
+		for (const node of classState.replicas) {
+			// 2 min of deploy, then 16 GB × 8 ÷ 0.5 Gbit/s = 256 s of weights.
+			expect(weightsDownloadMs(state, classState, node)).toBe(256_000);
+			expect(state.nodes.leaseStartMs[node]).toBe(120_000 + 256_000);
+		}
 	});
 });
