@@ -213,7 +213,7 @@ export const CLOUD_GPU_IDS = Object.keys(CLOUD_GPU_COLUMNS) as readonly CloudGpu
  * A cloud region's price for a GPU class, USD per GPU-hour: defined for the CLOUD_GPU_IDS; NaN for
  * any other GPU and where the region has no such instance. commit-1y is on-demand × (1 − the
  * provider's 1-year discount); market is `marketUsdPerGpuHour` (the class's on-demand rental
- * median, gpus.csv) wherever the region lists the class on demand.
+ * figure, gpus.csv), capped at the region's list, wherever the region lists the class on demand.
  */
 export function cloudPriceUsdPerGpuHour(
 	region: CloudRegion,
@@ -225,7 +225,8 @@ export function cloudPriceUsdPerGpuHour(
 		pricing === "spot" ? region.spotUsdPerGpuHour : region.onDemandUsdPerGpuHour;
 	const price = prices[gpuId];
 	if (price === undefined || Number.isNaN(price)) return Number.NaN;
-	if (pricing === "market") return marketUsdPerGpuHour;
+	// A tenant never pays the market more than the region's own list (the T4's market median is over larger instance sizes).
+	if (pricing === "market") return Number.isNaN(marketUsdPerGpuHour) ? price : Math.min(marketUsdPerGpuHour, price);
 	return pricing === "commit-1y" ? price * (1 - region.commit1yDiscount) : price;
 }
 

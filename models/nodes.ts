@@ -61,8 +61,10 @@ export class NodeTable {
 	leasePriceUsdPerGpuHour: Float32Array;
 	/** Busy ms accrued in the current epoch. */
 	busyMsInEpoch: Float32Array;
-	/** Revenue accrued in the current epoch, USD (net of take rate and bandwidth). */
+	/** Revenue accrued in the current epoch, USD (net of the take rate): the value work rewards are minted on. */
 	revenueUsdInEpoch: Float64Array;
+	/** The provider's bandwidth bill for the data its jobs moved this epoch, USD: an operating cost. */
+	bandwidthUsdInEpoch: Float64Array;
 	/** Lifetime operating margin (revenue − running costs), USD: what pays back the capex. */
 	cumulativeMarginUsd: Float64Array;
 	/** Smoothed operating margin, USD per GPU-hour. */
@@ -110,6 +112,7 @@ export class NodeTable {
 		this.leasePriceUsdPerGpuHour = new Float32Array(n);
 		this.busyMsInEpoch = new Float32Array(n);
 		this.revenueUsdInEpoch = new Float64Array(n);
+		this.bandwidthUsdInEpoch = new Float64Array(n);
 		this.cumulativeMarginUsd = new Float64Array(n);
 		this.ewmaMarginUsdPerHour = new Float32Array(n);
 		this.epochsBelowThreshold = new Uint16Array(n);

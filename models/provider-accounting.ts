@@ -234,6 +234,7 @@ export function accountEpoch(nodes: NodeTable, params: EpochAccountingParams, ou
  */
 function accountTrackedNodes(nodes: NodeTable, params: EpochAccountingParams, out: EpochAccounting): void {
 	const { state: stateOf, gpu: gpuOf, hosting: hostingOf, busyMsInEpoch, revenueUsdInEpoch, powerUsdPerKwh } = nodes;
+	const bandwidthUsdInEpoch = nodes.bandwidthUsdInEpoch;
 	const { idleKwByGpuHosting: idleKw, busyKwByGpuHosting: busyKw, fixedUsdPerHourByGpuHosting: fixedUsd } = params;
 	const { ewmaMarginUsdPerHour, cumulativeMarginUsd, epochsBelowThreshold, leaving } = nodes;
 	const { exitThresholdUsdPerHour, patienceEpochs, askUndercut } = nodes;
@@ -289,7 +290,7 @@ function accountTrackedNodes(nodes: NodeTable, params: EpochAccountingParams, ou
 		const powerPrice = powerUsdPerKwh[node] as number;
 		const fixed = (idleKw[k] as number) * powerPrice + (fixedUsd[k] as number);
 		const perUtilisation = (busyKw[k] as number) * powerPrice;
-		const cost = (fixed + perUtilisation * utilisation) * hours;
+		const cost = (fixed + perUtilisation * utilisation) * hours + (bandwidthUsdInEpoch[node] as number);
 		let revenue = revenueUsdInEpoch[node] as number;
 		if (tokens !== null) revenue += payReward(out, tokens, node, state, busy);
 		const marginPerHour = (revenue - cost) * perHour;
@@ -311,6 +312,7 @@ function accountTrackedNodes(nodes: NodeTable, params: EpochAccountingParams, ou
 			reAsk(nodes, node, goingRateByGpu[gpuIndex] as number, undercut, utilisation >= raiseAt, floor);
 		busyMsInEpoch[node] = 0;
 		revenueUsdInEpoch[node] = 0;
+		bandwidthUsdInEpoch[node] = 0;
 		// Hysteresis passed: the provider leaves now if idle, else when its work ends.
 		if (below >= (patienceEpochs[node] as number) && leaving[node] === 0) markLeaver(out, leaving, node, state);
 	}
@@ -340,8 +342,8 @@ function countJoiner(
 
 /**
  * A node that left during the epoch, settled into `out.leavers`: its revenue of the epoch (leases
- * served before leaving, less data-moving costs; listed for work rewards when above zero), last
- * epoch's token reward, and its running cost up to when it left (its `leaseEndMs`). Its busy
+ * served before leaving; listed for work rewards when above zero), last epoch's token reward, and
+ * its running cost up to when it left (its `leaseEndMs`) with its bandwidth bill. Its busy
  * time is reset, not counted: it is no longer live, so it is not in utilisation.
  */
 function settleLeaver(nodes: NodeTable, params: EpochAccountingParams, out: EpochAccounting, node: number): void {
@@ -354,6 +356,8 @@ function settleLeaver(nodes: NodeTable, params: EpochAccountingParams, out: Epoc
 		leavers.nodes[leavers.count++] = node;
 	}
 	if (params.tokens !== null) revenue += collectReward(out, params.tokens, node);
+	leavers.costUsd += nodes.bandwidthUsdInEpoch[node] as number;
+	nodes.bandwidthUsdInEpoch[node] = 0;
 	const liveMs = Math.min(params.endMs, nodes.leaseEndMs[node] as number) - params.startMs;
 	if (liveMs > 0) {
 		const k = (nodes.gpu[node] as number) * HOSTING_KINDS + (nodes.hosting[node] as number);

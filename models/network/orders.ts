@@ -68,10 +68,11 @@ export function startJob(state: NetworkState, job: number, award: Award): void {
 	// (award.costUsd, at the order's prices; leaseAward books it at the stored ones).
 	const hours = heldHours(nodes, award.nodes, award.count, work, classState.hoursPerWorkByGpu);
 	const leaseUsd = leaseAward(state, award, startMs, hours, job);
-	// Providers pay for moving the job's data; it comes out of the first node's revenue.
+	// Providers pay for moving the job's data: an operating cost of the first node, like its power (not
+	// netted from the revenue that work rewards are minted on: issuance follows the work served).
 	const first = award.nodes[0] as number;
-	nodes.revenueUsdInEpoch[first] =
-		(nodes.revenueUsdInEpoch[first] as number) -
+	nodes.bandwidthUsdInEpoch[first] =
+		(nodes.bandwidthUsdInEpoch[first] as number) +
 		(spec.payloadGbIn + spec.modelGbIn + spec.payloadGbOut) * setup.bandwidthUsdPerGb;
 	jobs.state[job] = JOB_RUNNING;
 	totals.running++;

@@ -783,7 +783,7 @@ export const Scenario = Type.Object(
 					{
 						default: "on-demand",
 						description:
-							"how the cloud pays for GPUs: on-demand list price, a 1-year commitment (on-demand × (1 − the provider's discount)) or spot, per region and GPU class from cloud-regions.csv (source and date in each row); or market: each GPU class at its on-demand rental median over GPU clouds and marketplaces (neoclouds such as RunPod and Lambda beside the hyperscalers; gpus.csv, dated, sources per row), in the same regions, wherever the region's provider lists the class. Under market the regions' egress, inter-region prices and availability stay the hyperscalers' (an assumption: a neocloud's reach and SLA are not modelled)",
+							"how the cloud pays for GPUs: on-demand list price, a 1-year commitment (on-demand × (1 − the provider's discount)) or spot, per region and GPU class from cloud-regions.csv (source and date in each row); or market: each GPU class at its on-demand rental figure on GPU clouds and marketplaces (RunPod's for the H100 and A100, the median over providers for the L40S, L4 and T4; gpus.csv, dated, sources per row), capped at the region's own list, in the same regions, wherever the region's provider lists the class. Under market the regions' egress, inter-region prices and availability stay the hyperscalers' (an assumption: a neocloud's reach and SLA are not modelled)",
 					},
 				),
 				outages: Type.Object(

@@ -19,6 +19,7 @@ const COLUMNS = [
 	"state",
 	"busyMsInEpoch",
 	"revenueUsdInEpoch",
+	"bandwidthUsdInEpoch",
 	"cumulativeMarginUsd",
 	"ewmaMarginUsdPerHour",
 	"epochsBelowThreshold",
@@ -36,6 +37,7 @@ function snapshot(nodes: NodeTable, rewardWeight: Float64Array): Snapshot {
 		state: nodes.state.slice(),
 		busyMsInEpoch: nodes.busyMsInEpoch.slice(),
 		revenueUsdInEpoch: nodes.revenueUsdInEpoch.slice(),
+		bandwidthUsdInEpoch: nodes.bandwidthUsdInEpoch.slice(),
 		cumulativeMarginUsd: nodes.cumulativeMarginUsd.slice(),
 		ewmaMarginUsdPerHour: nodes.ewmaMarginUsdPerHour.slice(),
 		epochsBelowThreshold: nodes.epochsBelowThreshold.slice(),
@@ -121,6 +123,9 @@ function referenceEpoch(
 				const busyHours = (s.busyMsInEpoch[node] as number) / MS_PER_HOUR;
 				result.costUsd += fixedPerHour * liveHours + (params.busyKwByGpuHosting[k] as number) * power * busyHours;
 			}
+			// Its bandwidth bill is a cost like its power.
+			result.costUsd += s.bandwidthUsdInEpoch[node] as number;
+			s.bandwidthUsdInEpoch[node] = 0;
 			result.revenueUsd += revenue;
 			s.revenueUsdInEpoch[node] = 0;
 			s.busyMsInEpoch[node] = 0;
@@ -158,7 +163,7 @@ function referenceEpoch(
 			(params.idleKwByGpuHosting[k] as number) * power + (params.fixedUsdPerHourByGpuHosting[k] as number);
 		const perUtilisation = (params.busyKwByGpuHosting[k] as number) * power;
 		const costPerHour = fixedPerHour + perUtilisation * utilisation;
-		const cost = costPerHour * hours;
+		const cost = costPerHour * hours + (s.bandwidthUsdInEpoch[node] as number);
 		let revenue = s.revenueUsdInEpoch[node] as number;
 		if (tokens !== null) {
 			const reward = (tokens.rewardPaidUnits[node] as number) * tokens.usdPerUnit;
@@ -204,6 +209,7 @@ function referenceEpoch(
 		result.busyMsByGpu[gpu] = (result.busyMsByGpu[gpu] as number) + busy;
 		s.busyMsInEpoch[node] = 0;
 		s.revenueUsdInEpoch[node] = 0;
+		s.bandwidthUsdInEpoch[node] = 0;
 	}
 	return result;
 }
@@ -233,6 +239,7 @@ const DIGITS: Record<ColumnName | "rewardWeight", number | undefined> = {
 	state: undefined,
 	busyMsInEpoch: undefined,
 	revenueUsdInEpoch: 9,
+	bandwidthUsdInEpoch: undefined,
 	cumulativeMarginUsd: 9,
 	// Float32: the pass multiplies by reciprocals where the reference divides (an ulp apart).
 	ewmaMarginUsdPerHour: 5,
@@ -331,6 +338,7 @@ function makeWorld(seed: number) {
 		// Busy time and revenue of leases that ended earlier in the epoch; some over a full epoch.
 		nodes.busyMsInEpoch[node] = rng.int(3) === 0 ? 0 : rng.int(Math.floor(1.2 * epochMs));
 		nodes.revenueUsdInEpoch[node] = rng.int(2) === 0 ? 0 : 2 * rng.next();
+		nodes.bandwidthUsdInEpoch[node] = rng.int(2) === 0 ? 0 : 0.3 * rng.next();
 		nodes.cumulativeMarginUsd[node] = 100 * (rng.next() - 0.5);
 		nodes.ewmaMarginUsdPerHour[node] = 2 * (rng.next() - 0.6);
 		const pick = rng.int(12);
@@ -458,8 +466,9 @@ describe("accountEpoch", () => {
 				}
 				for (const node of [...exitedBefore, ...poisoned]) {
 					for (const name of COLUMNS) {
-						// A node that left this epoch has its revenue settled (counted, then reset); nothing else moves.
-						const settled = (name === "revenueUsdInEpoch" || name === "busyMsInEpoch") && exitedBefore.includes(node);
+						// A node that left this epoch has its revenue and bandwidth bill settled (counted, then reset); nothing else moves.
+						const settledColumns: readonly string[] = ["revenueUsdInEpoch", "bandwidthUsdInEpoch", "busyMsInEpoch"];
+						const settled = settledColumns.includes(name) && exitedBefore.includes(node);
 						expect((nodes[name] as Column)[node], `${name}[${node}]`).toBe(settled ? 0 : before[name][node]);
 					}
 				}

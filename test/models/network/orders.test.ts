@@ -144,9 +144,12 @@ describe("data movement", () => {
 		expect(plain.nodes.leaseStartMs[node]).toBe(160_000);
 		expect(weighted.nodes.leaseStartMs[nodeWeighted]).toBe(1_440_000);
 		expect(singleWeighted.depinJobs.transferCostUsd).toBe(single.depinJobs.transferCostUsd);
-		// The provider pays its bandwidth on the weights as on the payload: 16 GB × $0.01.
-		const revenue = (state: NetworkState, n: number) => state.nodes.revenueUsdInEpoch[n] as number;
-		expect(revenue(plain, node) - revenue(weighted, nodeWeighted)).toBeCloseTo(0.16, 12);
+		// The provider pays its bandwidth on the weights as on the payload, 16 GB × $0.01, as a cost: its revenue
+		// (what work rewards are minted on) is the lease's either way.
+		const bill = (state: NetworkState, n: number) => state.nodes.bandwidthUsdInEpoch[n] as number;
+		expect(bill(weighted, nodeWeighted) - bill(plain, node)).toBeCloseTo(0.16, 12);
+		expect(bill(plain, node)).toBeCloseTo(0.02, 12);
+		expect(weighted.nodes.revenueUsdInEpoch[nodeWeighted]).toBe(plain.nodes.revenueUsdInEpoch[node]);
 		// Cloud: the same 18 GB at the region's link, after provisioning; the same cost.
 		const cloudMinutes = (state: NetworkState, classState: JobClassState) => {
 			const cost = cloudTwin(state, classState, 0, 1);
