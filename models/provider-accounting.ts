@@ -343,7 +343,8 @@ function countJoiner(
 /**
  * A node that left during the epoch, settled into `out.leavers`: its revenue of the epoch (leases
  * served before leaving; listed for work rewards when above zero), last epoch's token reward, and
- * its running cost up to when it left (its `leaseEndMs`) with its bandwidth bill. Its busy
+ * its running cost up to when it left (its `leaseEndMs`) with its bandwidth bill, into its
+ * lifetime margin too. Its busy
  * time is reset, not counted: it is no longer live, so it is not in utilisation.
  */
 function settleLeaver(nodes: NodeTable, params: EpochAccountingParams, out: EpochAccounting, node: number): void {
@@ -356,7 +357,7 @@ function settleLeaver(nodes: NodeTable, params: EpochAccountingParams, out: Epoc
 		leavers.nodes[leavers.count++] = node;
 	}
 	if (params.tokens !== null) revenue += collectReward(out, params.tokens, node);
-	leavers.costUsd += nodes.bandwidthUsdInEpoch[node] as number;
+	let cost = nodes.bandwidthUsdInEpoch[node] as number;
 	nodes.bandwidthUsdInEpoch[node] = 0;
 	const liveMs = Math.min(params.endMs, nodes.leaseEndMs[node] as number) - params.startMs;
 	if (liveMs > 0) {
@@ -365,9 +366,12 @@ function settleLeaver(nodes: NodeTable, params: EpochAccountingParams, out: Epoc
 		const fixed =
 			(params.idleKwByGpuHosting[k] as number) * powerPrice + (params.fixedUsdPerHourByGpuHosting[k] as number);
 		const perBusyHour = (params.busyKwByGpuHosting[k] as number) * powerPrice;
-		leavers.costUsd += (fixed * liveMs + perBusyHour * (busyMsInEpoch[node] as number)) / MS_PER_HOUR;
+		cost += (fixed * liveMs + perBusyHour * (busyMsInEpoch[node] as number)) / MS_PER_HOUR;
 	}
+	leavers.costUsd += cost;
 	leavers.revenueUsd += revenue;
+	// Its payback counts the part-epoch too.
+	nodes.cumulativeMarginUsd[node] = (nodes.cumulativeMarginUsd[node] as number) + revenue - cost;
 	revenueUsdInEpoch[node] = 0;
 	busyMsInEpoch[node] = 0;
 }

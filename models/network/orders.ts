@@ -68,12 +68,12 @@ export function startJob(state: NetworkState, job: number, award: Award): void {
 	// (award.costUsd, at the order's prices; leaseAward books it at the stored ones).
 	const hours = heldHours(nodes, award.nodes, award.count, work, classState.hoursPerWorkByGpu);
 	const leaseUsd = leaseAward(state, award, startMs, hours, job);
-	// Providers pay for moving the job's data: an operating cost of the first node, like its power (not
-	// netted from the revenue that work rewards are minted on: issuance follows the work served).
+	// Providers pay transit on the results they send back (what they receive, input and weights, comes free,
+	// as ingress does at a data centre and on a flat-rate home line): an operating cost of the first node, like
+	// its power, not netted from the revenue that work rewards are minted on (issuance follows the work served).
 	const first = award.nodes[0] as number;
 	nodes.bandwidthUsdInEpoch[first] =
-		(nodes.bandwidthUsdInEpoch[first] as number) +
-		(spec.payloadGbIn + spec.modelGbIn + spec.payloadGbOut) * setup.bandwidthUsdPerGb;
+		(nodes.bandwidthUsdInEpoch[first] as number) + spec.payloadGbOut * setup.bandwidthUsdPerGb;
 	jobs.state[job] = JOB_RUNNING;
 	totals.running++;
 	classState.epochAwarded++;

@@ -268,7 +268,7 @@ export const JobClass = Type.Object(
 		payloadGbIn: nonNegative("data moved to the node before the job, GB (data locality)", { default: 1 }),
 		payloadGbOut: nonNegative("results moved back, GB", { default: 0.1 }),
 		modelGbIn: nonNegative(
-			"model weights each node pulls before the job from a public model hub (Hugging Face's, say), GB: they add to the transfer time on both sides, each at its own link, and to the provider's bandwidth cost; no egress is charged (hub downloads are free to the tenant). An 8B model in fp16 is 16 GB",
+			"model weights each node pulls before the job from a public model hub (Hugging Face's, say), GB: they add to the transfer time on both sides, each at its own link; no one pays for them (hub downloads are free, and so is ingress). An 8B model in fp16 is 16 GB",
 			{ default: 0 },
 		),
 		maxQueueMinutes: nonNegative("how long an unserved order waits for capacity before falling back to cloud, min", {
@@ -588,7 +588,10 @@ export const Scenario = Type.Object(
 							"running costs by hosting: household tariff and upkeep at home; colocation, PUE and host power in a data centre",
 					},
 				),
-				bandwidthUsdPerGb: nonNegative("provider's transfer cost, USD/GB", { default: 0.01 }),
+				bandwidthUsdPerGb: nonNegative(
+					"provider's transit cost on the job results it sends back (payloadGbOut), USD/GB; what it receives (input, model weights) is free, as ingress is at a data centre and on a flat-rate home line",
+					{ default: 0.01 },
+				),
 				idlePowerShare: share("power drawn when idle, as a share of TDP", { default: 0.25 }),
 				capexLifetimeYears: Type.Optional(
 					positive("amortisation period of the hardware, years (absent: providers.capex.serviceLifeYears)"),

@@ -114,6 +114,7 @@ function referenceEpoch(
 				result.tokenRewardUsd += reward;
 				s.rewardWeight[node] = 0;
 			}
+			const costBefore = result.costUsd;
 			const liveHours = (Math.min(params.endMs, nodes.leaseEndMs[node] as number) - params.startMs) / MS_PER_HOUR;
 			if (liveHours > 0) {
 				const k = (nodes.gpu[node] as number) * 2 + (nodes.hosting[node] as number);
@@ -126,6 +127,8 @@ function referenceEpoch(
 			// Its bandwidth bill is a cost like its power.
 			result.costUsd += s.bandwidthUsdInEpoch[node] as number;
 			s.bandwidthUsdInEpoch[node] = 0;
+			// And into its lifetime margin (payback).
+			s.cumulativeMarginUsd[node] = (s.cumulativeMarginUsd[node] as number) + revenue - (result.costUsd - costBefore);
 			result.revenueUsd += revenue;
 			s.revenueUsdInEpoch[node] = 0;
 			s.busyMsInEpoch[node] = 0;
@@ -469,6 +472,8 @@ describe("accountEpoch", () => {
 						// A node that left this epoch has its revenue and bandwidth bill settled (counted, then reset); nothing else moves.
 						const settledColumns: readonly string[] = ["revenueUsdInEpoch", "bandwidthUsdInEpoch", "busyMsInEpoch"];
 						const settled = settledColumns.includes(name) && exitedBefore.includes(node);
+						// Its lifetime margin takes the part-epoch (checked against the reference above).
+						if (name === "cumulativeMarginUsd" && exitedBefore.includes(node)) continue;
 						expect((nodes[name] as Column)[node], `${name}[${node}]`).toBe(settled ? 0 : before[name][node]);
 					}
 				}
