@@ -234,9 +234,8 @@ export function accountEpoch(nodes: NodeTable, params: EpochAccountingParams, ou
  */
 function accountTrackedNodes(nodes: NodeTable, params: EpochAccountingParams, out: EpochAccounting): void {
 	const { state: stateOf, gpu: gpuOf, hosting: hostingOf, busyMsInEpoch, revenueUsdInEpoch, powerUsdPerKwh } = nodes;
-	const bandwidthUsdInEpoch = nodes.bandwidthUsdInEpoch;
 	const { idleKwByGpuHosting: idleKw, busyKwByGpuHosting: busyKw, fixedUsdPerHourByGpuHosting: fixedUsd } = params;
-	const { ewmaMarginUsdPerHour, cumulativeMarginUsd, epochsBelowThreshold, leaving } = nodes;
+	const { ewmaMarginUsdPerHour, cumulativeMarginUsd, epochsBelowThreshold, leaving, bandwidthUsdInEpoch } = nodes;
 	const { exitThresholdUsdPerHour, patienceEpochs, askUndercut } = nodes;
 	const { startMs, endMs, fiatShareToProvider, tokens, collectWork, ewmaWeight: weight } = params;
 	const { goingRateByGpu, raiseAboveUtilisation: raiseAt } = params;
@@ -310,15 +309,20 @@ function accountTrackedNodes(nodes: NodeTable, params: EpochAccountingParams, ou
 		const floor = fixed + perUtilisation;
 		if (!Number.isNaN(undercut))
 			reAsk(nodes, node, goingRateByGpu[gpuIndex] as number, undercut, utilisation >= raiseAt, floor);
-		busyMsInEpoch[node] = 0;
-		revenueUsdInEpoch[node] = 0;
-		bandwidthUsdInEpoch[node] = 0;
+		resetEpochColumns(nodes, node);
 		// Hysteresis passed: the provider leaves now if idle, else when its work ends.
 		if (below >= (patienceEpochs[node] as number) && leaving[node] === 0) markLeaver(out, leaving, node, state);
 	}
 	out.trackedCount = kept;
 	storeSums(out, joining, serving, down, live - down, live, busyMs, revenueUsd, costUsd, marginSum, ewmaSum);
 	storeHosting(out, live, liveHosted, down, downHosted);
+}
+
+/** Zeroes what the node accrued this epoch (busy time, revenue, bandwidth bill) once its books are closed. */
+function resetEpochColumns(nodes: NodeTable, node: number): void {
+	nodes.busyMsInEpoch[node] = 0;
+	nodes.revenueUsdInEpoch[node] = 0;
+	nodes.bandwidthUsdInEpoch[node] = 0;
 }
 
 /** Epochs in a row the node's smoothed margin has been below its threshold, now (capped at 65,535). */
