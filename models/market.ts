@@ -38,6 +38,8 @@ export interface OrderTerms {
 	readonly reserveUsd: number;
 	/** Largest RTT from the origin a node may have, ms (Infinity: any). */
 	readonly maxRttMs: number;
+	/** Slowest downlink a node may have, Gbit/s (0: any): the tenant's filter, as marketplaces offer. */
+	readonly minLinkGbps: number;
 }
 
 export interface MarketContext {
@@ -142,6 +144,8 @@ export function collectCandidates(
 	// stay idle, would fill the nearest places and turn every order away).
 	const posted = context.mechanism === "auction" ? null : context.postedUsdPerGpuHour;
 	const askOf = nodes?.askUsdPerGpuHour;
+	const linkOf = nodes?.linkGbps;
+	const minLink = terms.minLinkGbps;
 	let found = 0;
 	for (let k = 0; k < order.length && found < limit; k++) {
 		const metro = order[k] as number;
@@ -157,6 +161,8 @@ export function collectCandidates(
 				if (round >= bucket.length) continue;
 				more = true;
 				const node = bucket[round] as number;
+				// A node on a slower link than the tenant accepts is no candidate.
+				if (minLink > 0 && linkOf !== undefined && (linkOf[node] as number) < minLink) continue;
 				const price = posted === null ? Number.POSITIVE_INFINITY : (posted[g] as number);
 				if (askOf === undefined || (askOf[node] as number) <= price) out[found++] = node;
 			}
@@ -291,6 +297,8 @@ export function clearSingleGpuAuction(
 	// Most orders (jobs) take any distance: then no RTT is looked up at all.
 	const maxRttMs = terms.maxRttMs;
 	const anyDistance = maxRttMs === Number.POSITIVE_INFINITY;
+	const { minLinkGbps: minLink } = terms;
+	const linkOf = nodes.linkGbps;
 	let found = 0;
 	let best = -1;
 	let bestCost = Number.POSITIVE_INFINITY;
@@ -306,6 +314,7 @@ export function clearSingleGpuAuction(
 				if (round >= bucket.length) continue;
 				more = true;
 				const node = bucket[round] as number;
+				if (minLink > 0 && (linkOf[node] as number) < minLink) continue;
 				found++;
 				const cost = (askOf[node] as number) * (costPerAsk[c] as number);
 				if (cost !== Number.POSITIVE_INFINITY && (best < 0 || cost < bestCost)) {

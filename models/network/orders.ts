@@ -28,6 +28,7 @@ export function termsFor(state: NetworkState, classState: JobClassState, job: nu
 	jobTerms.work = jobs.work[job] as number;
 	jobTerms.reserveUsd = jobs.reserveUsd[job] as number;
 	jobTerms.gpuHoursPerWork = classState.hoursPerWorkByGpu;
+	jobTerms.minLinkGbps = classState.spec.hardware.minLinkGbps;
 	return jobTerms;
 }
 

@@ -60,6 +60,7 @@ function replicaTerms(
 			? scenario.market.reservePriceShareOfCloud * cloudPrice * spec.replicas.leaseHours
 			: Number.POSITIVE_INFINITY,
 		maxRttMs: spec.slaP95Ms * RTT_BUDGET_SHARE_OF_SLA,
+		minLinkGbps: spec.hardware.minLinkGbps,
 	};
 }
 

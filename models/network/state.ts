@@ -658,6 +658,7 @@ export class NetworkState {
 			gpuHoursPerWork: setup.hoursPerWorkByGpu,
 			reserveUsd: 0,
 			maxRttMs: Number.POSITIVE_INFINITY,
+			minLinkGbps: 0,
 		};
 		this.books = emptyEpochAccounting(setup.gpus.length);
 		this.rewards = new RewardBuffers(this.economy === null ? 0 : 1024);

@@ -118,6 +118,10 @@ const Hardware = Type.Object(
 		minVramGb: nonNegative("minimum GPU memory, GB", { default: 0 }),
 		requireNvlink: Type.Boolean({ description: "needs NVLink (multi-GPU training)", default: false }),
 		requireFp8: Type.Boolean({ description: "needs FP8 tensor cores", default: false }),
+		minLinkGbps: nonNegative(
+			"slowest downlink a node may have to win the class's orders, Gbit/s (the tenant's filter, as GPU marketplaces let renters filter offers on download speed); 0: any",
+			{ default: 0 },
+		),
 		tiers: Type.Array(Type.Union([Type.Literal("consumer"), Type.Literal("datacenter"), Type.Literal("edge")]), {
 			default: ["consumer", "datacenter", "edge"],
 			minItems: 1,

@@ -38,6 +38,7 @@ function randomMarket(rng: RandomStream, mechanism: Mechanism = "auction"): Rand
 		const metro = rng.int(metroCount);
 		const ask = rng.int(2) === 0 ? (ROUND_ASKS[rng.int(ROUND_ASKS.length)] as number) : 0.3 + 3 * rng.next();
 		const node = nodes.add(gpu, metro, NodeState.idle, 0, ask);
+		nodes.linkGbps[node] = 0.05 + 2 * rng.next();
 		if (rng.int(6) !== 0) {
 			index.add(node, gpu, metro);
 			idle.push(node);
@@ -89,6 +90,8 @@ function randomTerms(rng: RandomStream, market: RandomMarket, gpus: number): Ord
 	// A reserve around the typical cost, so some orders go over it; sometimes none at all.
 	const reserveUsd = rng.int(5) === 0 ? Number.POSITIVE_INFINITY : gpus * work * (0.2 + 2.5 * rng.next());
 	const maxRttMs = rng.int(3) === 0 ? rng.next() * market.maxRtt : Number.POSITIVE_INFINITY;
+	// Sometimes the tenant filters on the node's link.
+	const minLinkGbps = rng.int(3) === 0 ? 2 * rng.next() : 0;
 	return {
 		originMetro: rng.int(market.metroCount),
 		gpus,
@@ -97,6 +100,7 @@ function randomTerms(rng: RandomStream, market: RandomMarket, gpus: number): Ord
 		gpuHoursPerWork,
 		reserveUsd,
 		maxRttMs,
+		minLinkGbps,
 	};
 }
 
@@ -117,7 +121,7 @@ describe("clearSingleGpuAuction", () => {
 				const fused = awardBuffer(1);
 				const general = awardBuffer(1);
 				const fusedResult = clearSingleGpuAuction(market.index, market.nodes, terms, market.context, limit, fused);
-				const count = collectCandidates(market.index, terms, market.context, candidates, limit);
+				const count = collectCandidates(market.index, terms, market.context, candidates, limit, market.nodes);
 				const generalResult = clear(market.nodes, terms, market.context, candidates, count, scratchCost, general);
 				const what = `fleet ${fleet} order ${order}`;
 				expect(fusedResult, what).toBe(generalResult);
@@ -129,6 +133,7 @@ describe("clearSingleGpuAuction", () => {
 				expect(general.count).toBe(1);
 				expect(fused.priceUsdPerGpuHour[0], what).toBe(general.priceUsdPerGpuHour[0]);
 				expect(fused.costUsd, what).toBe(general.costUsd);
+				expect(market.nodes.linkGbps[fused.nodes[0] as number], what).toBeGreaterThanOrEqual(terms.minLinkGbps);
 				// The winner is the first candidate met at the lowest cost.
 				const winner = fused.nodes[0] as number;
 				const costOf = (node: number) =>
@@ -177,6 +182,7 @@ describe("clearSingleGpuAuction", () => {
 			gpuHoursPerWork: Float64Array.of(1, 1),
 			reserveUsd: 100,
 			maxRttMs: Number.POSITIVE_INFINITY,
+			minLinkGbps: 0,
 		};
 		const award = awardBuffer(1);
 		expect(clearSingleGpuAuction(index, nodes, terms, context, 16, award)).toBe(true);
@@ -251,6 +257,7 @@ function handMade(mechanism: Mechanism) {
 		gpuHoursPerWork: Float64Array.of(1, 2),
 		reserveUsd,
 		maxRttMs,
+		minLinkGbps: 0,
 	});
 	const run = (order: OrderTerms) => {
 		const candidates = new Int32Array(16);
@@ -291,6 +298,26 @@ describe("collectCandidates and clear", () => {
 		expect(take({ ...terms(1), eligibleGpu: Uint8Array.of(0, 1) })).toEqual([1, 3]);
 		expect(take({ ...terms(1), originMetro: 2 })).toEqual([4, 2, 3, 0, 1]);
 		expect(take({ ...terms(1), eligibleGpu: Uint8Array.of(0, 0) })).toEqual([]);
+	});
+
+	it("a tenant's link filter passes over nodes on slower downlinks, in both clearings", () => {
+		const { nodes, index, context, terms } = handMade("auction");
+		// Node 4 (the cheapest) and node 1 sit on home links of 50 Mbit/s, the rest on 1 Gbit/s.
+		for (let node = 0; node < 5; node++) nodes.linkGbps[node] = node === 4 || node === 1 ? 0.05 : 1;
+		const out = new Int32Array(16);
+		const filtered = { ...terms(1), minLinkGbps: 0.1 };
+		expect(Array.from(out.subarray(0, collectCandidates(index, filtered, context, out, 16, nodes)))).toEqual([0, 2, 3]);
+		const award = awardBuffer(1);
+		expect(clearSingleGpuAuction(index, nodes, terms(1), context, 16, award)).toBe(true);
+		expect(award.nodes[0]).toBe(4);
+		// Filtered nodes are not candidates, so they use none of the limit: the next fast node is met.
+		expect(clearSingleGpuAuction(index, nodes, filtered, context, 1, award)).toBe(true);
+		expect(award.nodes[0]).toBe(0);
+		expect(clearSingleGpuAuction(index, nodes, filtered, context, 16, award)).toBe(true);
+		expect([award.nodes[0], award.costUsd]).toEqual([2, 3]);
+		expect(clearSingleGpuAuction(index, nodes, { ...filtered, minLinkGbps: 2 }, context, 16, award)).toBe(
+			"no-capacity",
+		);
 	});
 
 	it("auction: the cheapest order costs, pay-as-bid, within the reserve", () => {

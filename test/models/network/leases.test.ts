@@ -58,6 +58,7 @@ describe("leases", () => {
 			gpuHoursPerWork: state.setup.hoursPerWorkByGpu,
 			reserveUsd: Number.POSITIVE_INFINITY,
 			maxRttMs: Number.POSITIVE_INFINITY,
+			minLinkGbps: 0,
 		});
 		if (award === null) throw new Error("no award");
 		const [a, b] = [award.nodes[0] as number, award.nodes[1] as number];

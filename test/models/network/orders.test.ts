@@ -160,6 +160,23 @@ describe("data movement", () => {
 		expect((cloudWeighted.minutes - cloudPlain.minutes) * 60).toBeCloseTo((16 * 8) / CLOUD_BANDWIDTH_GBPS, 9);
 	});
 
+	it("a class's link filter keeps its jobs off slower nodes; none fast enough leaves the order waiting", () => {
+		const state = tinyState(["demand.classes[0].hardware.minLinkGbps=0.5"]);
+		const single = jobClass(state, 0);
+		const { nodes, jobs } = state;
+		// Four H100s: the two odd ones on 1 Gbit/s, the even ones on 100 Mbit/s.
+		for (let node = 0; node < nodes.count; node++) nodes.linkGbps[node] = node % 2 === 0 ? 0.1 : 1;
+		const started = [0, 1].map(() => placeOrder(state, single, 0, 1, 10));
+		for (const job of started) {
+			expect(jobs.state[job]).toBe(JOB_RUNNING);
+			expect(nodes.linkGbps[jobs.firstNode[job] as number]).toBe(1);
+		}
+		// Two slow nodes are idle, yet the third order waits for a fast one.
+		expect(state.idle.size).toBe(2);
+		const waiting = placeOrder(state, single, 0, 1, 10);
+		expect(jobs.state[waiting]).toBe(JOB_WAITING);
+	});
+
 	it("data that is not in a cloud bucket moves for free", () => {
 		const state = tinyState(["demand.classes[0].payloadGbIn=10", "market.jobDataSource=local"]);
 		const single = jobClass(state, 0);
