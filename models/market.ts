@@ -146,6 +146,7 @@ export function collectCandidates(
 	const askOf = nodes?.askUsdPerGpuHour;
 	const linkOf = nodes?.linkGbps;
 	const minLink = terms.minLinkGbps;
+	if (minLink > 0 && linkOf === undefined) throw new RangeError("a link filter needs the node table");
 	let found = 0;
 	for (let k = 0; k < order.length && found < limit; k++) {
 		const metro = order[k] as number;

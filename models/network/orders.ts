@@ -138,13 +138,16 @@ export function serveWaiting(state: NetworkState, node: number): void {
 	const jobState = state.jobs.state;
 	const arrivalMs = state.jobs.arrivalMs;
 	const gpu = state.nodes.gpu[node] as number;
+	const linkGbps = state.nodes.linkGbps[node] as number;
 	let bestClass: JobClassState | null = null;
 	let bestArrival = Number.POSITIVE_INFINITY;
 	for (const classState of state.jobClasses) {
 		const queue = classState.waiting;
 		// Drop entries whose order timed out or started meanwhile.
 		while (queue.length > 0 && jobState[queue.peek()] !== JOB_WAITING) queue.shift();
-		if (queue.length === 0 || classState.eligibleGpu[gpu] !== 1) continue;
+		// A class whose tenants filter out this node's link waits for another node (its order would block a younger one).
+		if (queue.length === 0 || classState.eligibleGpu[gpu] !== 1 || classState.spec.hardware.minLinkGbps > linkGbps)
+			continue;
 		const arrival = arrivalMs[queue.peek()] as number;
 		if (arrival < bestArrival) {
 			bestArrival = arrival;

@@ -51,6 +51,24 @@ describe("orders", () => {
 		checkNetworkInvariants(state);
 	});
 
+	it("a freed node skips a class whose tenants filter out its link, for a younger order it can serve", () => {
+		// Class 1 (pairs) filters out links under 0.5 Gbit/s; class 0 takes any.
+		const state = tinyState(["demand.classes[1].hardware.minLinkGbps=0.5"]);
+		onlyIdle(state, []);
+		for (let node = 0; node < state.nodes.count; node++) state.nodes.linkGbps[node] = 0.1;
+		const pair = placeOrder(state, jobClass(state, 1), 0, 1, 10);
+		state.engine.run(MS_PER_MINUTE);
+		const single = placeOrder(state, jobClass(state, 0), 0, 1, 10);
+		const { jobs } = state;
+		// The slow node that frees up goes to the younger single order; the pair keeps waiting.
+		state.nodes.state[0] = NodeState.down;
+		becomeIdle(state, 0);
+		expect(jobs.state[single]).toBe(JOB_RUNNING);
+		expect(jobs.firstNode[single]).toBe(0);
+		expect(jobs.state[pair]).toBe(JOB_WAITING);
+		checkNetworkInvariants(state);
+	});
+
 	it("a node that frees up is offered the oldest waiting order over classes, first come first served", () => {
 		const state = tinyState();
 		onlyIdle(state, []);
