@@ -187,8 +187,8 @@ export function requireById<T>(map: ReadonlyMap<string, T>, id: string, what: st
 
 /**
  * How the cloud twin pays for GPUs: list on-demand, a 1-year commitment, spot, or the market's
- * on-demand rent (the GPU class's median over GPU clouds and marketplaces, in the regions whose
- * provider lists that class).
+ * on-demand rent (the GPU class's figure on GPU clouds and marketplaces in gpus.csv, capped at the
+ * region's list, in the regions whose provider lists that class).
  */
 export type CloudPricing = "on-demand" | "commit-1y" | "spot" | "market";
 

@@ -63,7 +63,7 @@ export class NodeTable {
 	busyMsInEpoch: Float32Array;
 	/** Revenue accrued in the current epoch, USD (net of the take rate): the value work rewards are minted on. */
 	revenueUsdInEpoch: Float64Array;
-	/** The provider's bandwidth bill for the data its jobs moved this epoch, USD: an operating cost. */
+	/** The provider's transit bill for the results its jobs sent back this epoch, USD: an operating cost. */
 	bandwidthUsdInEpoch: Float64Array;
 	/** Lifetime operating margin (revenue − running costs), USD: what pays back the capex. */
 	cumulativeMarginUsd: Float64Array;

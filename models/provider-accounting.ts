@@ -348,8 +348,8 @@ function countJoiner(
  * A node that left during the epoch, settled into `out.leavers`: its revenue of the epoch (leases
  * served before leaving; listed for work rewards when above zero), last epoch's token reward, and
  * its running cost up to when it left (its `leaseEndMs`) with its bandwidth bill, into its
- * lifetime margin too. Its busy
- * time is reset, not counted: it is no longer live, so it is not in utilisation.
+ * lifetime margin too. Its busy time is reset, not counted: it is no longer live, so it is not
+ * in utilisation.
  */
 function settleLeaver(nodes: NodeTable, params: EpochAccountingParams, out: EpochAccounting, node: number): void {
 	const { revenueUsdInEpoch, busyMsInEpoch } = nodes;
@@ -362,7 +362,6 @@ function settleLeaver(nodes: NodeTable, params: EpochAccountingParams, out: Epoc
 	}
 	if (params.tokens !== null) revenue += collectReward(out, params.tokens, node);
 	let cost = nodes.bandwidthUsdInEpoch[node] as number;
-	nodes.bandwidthUsdInEpoch[node] = 0;
 	const liveMs = Math.min(params.endMs, nodes.leaseEndMs[node] as number) - params.startMs;
 	if (liveMs > 0) {
 		const k = (nodes.gpu[node] as number) * HOSTING_KINDS + (nodes.hosting[node] as number);
@@ -376,8 +375,7 @@ function settleLeaver(nodes: NodeTable, params: EpochAccountingParams, out: Epoc
 	leavers.revenueUsd += revenue;
 	// Its payback counts the part-epoch too.
 	nodes.cumulativeMarginUsd[node] = (nodes.cumulativeMarginUsd[node] as number) + revenue - cost;
-	revenueUsdInEpoch[node] = 0;
-	busyMsInEpoch[node] = 0;
+	resetEpochColumns(nodes, node);
 }
 
 /** Lists `node` with the value it served this epoch (work rewards). */

@@ -9,3 +9,8 @@ export const MS_PER_DAY = HOURS_PER_DAY * MS_PER_HOUR;
 export const HOURS_PER_YEAR = 8760;
 /** Bits per byte (payload GB → Gbit). */
 export const BITS_PER_BYTE = 8;
+
+/** Time to move `gb` gigabytes over a `gbps` Gbit/s link, ms (not rounded). */
+export function transferMs(gb: number, gbps: number): number {
+	return ((gb * BITS_PER_BYTE) / gbps) * MS_PER_SECOND;
+}

@@ -9,7 +9,7 @@
  * transfer for a job's input) or fails (failover none). Responses and job outputs leaving the
  * cloud pay the region's internet egress.
  */
-import { BITS_PER_BYTE, MS_PER_HOUR, MS_PER_MINUTE, MS_PER_SECOND } from "../units.js";
+import { MS_PER_HOUR, MS_PER_MINUTE, transferMs } from "../units.js";
 import { CLOUD_BANDWIDTH_GBPS } from "./setup.js";
 import type { JobClassState, NetworkState } from "./state.js";
 
@@ -125,8 +125,8 @@ export function cloudTwin(state: NetworkState, classState: JobClassState, origin
 	cloudTally.egressUsd += egressUsd;
 	const costUsd = computeUsd + transferUsd;
 	// The model's weights come from a hub like the DePIN side's, at the region's bandwidth (ingress is free).
-	const transferMs = (((spec.payloadGbIn + spec.modelGbIn) * BITS_PER_BYTE) / CLOUD_BANDWIDTH_GBPS) * MS_PER_SECOND;
-	const startMs = now + setup.cloudProvisioningMs + transferMs;
+	const inputMs = transferMs(spec.payloadGbIn + spec.modelGbIn, CLOUD_BANDWIDTH_GBPS);
+	const startMs = now + setup.cloudProvisioningMs + inputMs;
 	const endMs = startMs + (gpuHours / spec.gpusPerJob) * MS_PER_HOUR;
 	cloudOccupy(state, r, gpu, spec.gpusPerJob, endMs);
 	classState.epochCloudServed++;

@@ -6,7 +6,7 @@
 import { standardExponential } from "../../sim/random/ziggurat.js";
 import type { EpochDemand } from "../demand.js";
 import { type Award, awardOrder, heldHours, type OrderTerms } from "../market.js";
-import { BITS_PER_BYTE, MS_PER_HOUR, MS_PER_MINUTE, MS_PER_SECOND } from "../units.js";
+import { MS_PER_HOUR, MS_PER_MINUTE, transferMs } from "../units.js";
 import { cloudTwin } from "./cloud-twin.js";
 import { leaseAward } from "./leases.js";
 import { JOB_RUNNING, JOB_WAITING, type JobClassState, type NetworkState } from "./state.js";
@@ -50,7 +50,7 @@ function transferIn(state: NetworkState, award: Award, payloadGb: number, modelG
 	}
 	transfer.costUsd = payloadGb * award.count * (setup.availability.egressUsdPerGbByMetro[origin] as number);
 	const inGb = payloadGb + modelGb;
-	return inGb > 0 ? Math.round(((inGb * BITS_PER_BYTE) / slowestGbps) * MS_PER_SECOND) : 0;
+	return inGb > 0 ? Math.round(transferMs(inGb, slowestGbps)) : 0;
 }
 
 /** Starts job `job` on an award: every node is leased until the slowest finishes the work. */

@@ -5,7 +5,7 @@
  */
 import type { EpochDemand } from "../demand.js";
 import type { OrderTerms } from "../market.js";
-import { BITS_PER_BYTE, MS_PER_SECOND, SECONDS_PER_HOUR } from "../units.js";
+import { SECONDS_PER_HOUR, transferMs } from "../units.js";
 import { leaseAward } from "./leases.js";
 import { tryAward } from "./orders.js";
 import { RTT_BUDGET_SHARE_OF_SLA } from "./setup.js";
@@ -120,7 +120,7 @@ export function autoscale(state: NetworkState, classState: RealtimeClassState): 
 export function weightsDownloadMs(state: NetworkState, classState: RealtimeClassState, node: number): number {
 	const weightsGb = classState.spec.compute.weightsGb;
 	if (!(weightsGb > 0)) return 0;
-	return Math.round(((weightsGb * BITS_PER_BYTE) / (state.nodes.linkGbps[node] as number)) * MS_PER_SECOND);
+	return Math.round(transferMs(weightsGb, state.nodes.linkGbps[node] as number));
 }
 
 /**

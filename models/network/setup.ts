@@ -484,7 +484,7 @@ export function cloudOffers(
 	return { costPerWork: costs, hoursPerWork: hours, gpu: gpus };
 }
 
-/** A GPU class's on-demand rental median over GPU clouds and marketplaces (gpus.csv; NaN: none), USD per GPU-hour. */
+/** A GPU class's on-demand rent on GPU clouds and marketplaces (gpus.csv; NaN: none), USD per GPU-hour. */
 function marketRentOf(catalog: Catalog, gpuIndex: number): number {
 	return (catalog.gpus[gpuIndex] as GpuSpec).rentalOnDemandUsdPerGpuHour;
 }
