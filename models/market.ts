@@ -92,7 +92,7 @@ function eligibleIdleClasses(index: IdleIndex, eligibleGpu: Uint8Array, idleClas
 	return count;
 }
 
-/** Scratch of eligibleIdleClasses and the single-GPU auction's cost per class (node.gpu is a Uint8Array: ≤ 256 classes). */
+/** Scratch of eligibleIdleClasses and the single-GPU auction's cost per unit of ask by class (node.gpu is a Uint8Array: ≤ 256 classes). */
 const idleClassScratch = new Int32Array(256);
 const costPerAskScratch = new Float64Array(256);
 
@@ -285,13 +285,20 @@ export function clearSingleGpuAuction(
 	limit: number,
 	award: Award,
 ): true | NoAward {
-	const { work, gpuHoursPerWork } = terms;
-	const classes = idleClassScratch;
-	const classCount = eligibleIdleClasses(index, terms.eligibleGpu, classes);
-	if (classCount === 0) return "no-capacity";
-	// A bid costs ask × the order's GPU-hours on its class: the second factor once per class.
+	const idleMaskByMetro = index.idleGpuMaskByMetro;
+	if (idleMaskByMetro === null) return clearByCandidates(index, nodes, terms, context, limit, award);
+	const { work, gpuHoursPerWork, eligibleGpu } = terms;
+	// The eligible classes idle somewhere, as bits (catalogue order: lowest first), and what a
+	// bid costs per unit of ask on each: the order's GPU-hours there.
 	const costPerAsk = costPerAskScratch;
-	for (let c = 0; c < classCount; c++) costPerAsk[c] = work * (gpuHoursPerWork[classes[c] as number] as number);
+	let eligibleMask = 0;
+	for (let g = 0; g < index.gpuCount; g++) {
+		if (eligibleGpu[g] === 1 && (index.idleByGpu[g] as number) > 0) {
+			eligibleMask |= 1 << g;
+			costPerAsk[g] = work * (gpuHoursPerWork[g] as number);
+		}
+	}
+	if (eligibleMask === 0) return "no-capacity";
 	const askOf = nodes.askUsdPerGpuHour;
 	const order = context.metrosByDistance[terms.originMetro] as Int32Array;
 	const rttRow = terms.originMetro * context.metroCount;
@@ -306,18 +313,18 @@ export function clearSingleGpuAuction(
 	for (let k = 0; k < order.length && found < limit; k++) {
 		const metro = order[k] as number;
 		if (!anyDistance && (context.metroRttMs[rttRow + metro] as number) > maxRttMs) break;
-		if (index.idleByMetro[metro] === 0) continue;
-		// The same round-robin over the metro's classes as collectCandidates.
-		for (let round = 0, more = true; more && found < limit; round++) {
-			more = false;
-			for (let c = 0; c < classCount && found < limit; c++) {
-				const bucket = index.bucket(classes[c] as number, metro);
-				if (round >= bucket.length) continue;
-				more = true;
+		// The same round-robin as collectCandidates, over the metro's non-empty eligible buckets
+		// only (bits, lowest class first; an exhausted bucket leaves): no probe of an empty one.
+		let active = eligibleMask & (idleMaskByMetro[metro] as number);
+		for (let round = 0; active !== 0 && found < limit; round++) {
+			for (let bits = active; bits !== 0 && found < limit; bits &= bits - 1) {
+				const g = 31 - Math.clz32(bits & -bits);
+				const bucket = index.bucket(g, metro);
+				if (round + 1 >= bucket.length) active &= ~(1 << g);
 				const node = bucket[round] as number;
 				if (minLink > 0 && (linkOf[node] as number) < minLink) continue;
 				found++;
-				const cost = (askOf[node] as number) * (costPerAsk[c] as number);
+				const cost = (askOf[node] as number) * (costPerAsk[g] as number);
 				if (cost !== Number.POSITIVE_INFINITY && (best < 0 || cost < bestCost)) {
 					best = node;
 					bestCost = cost;
@@ -332,4 +339,26 @@ export function clearSingleGpuAuction(
 	award.count = 1;
 	award.costUsd = bestCost;
 	return true;
+}
+
+/** Scratch of clearByCandidates, grown to the largest limit met. */
+let fallbackCandidates = new Int32Array(16);
+let fallbackCost = new Float64Array(16);
+
+/** The single-GPU auction as collectCandidates then clear: for a catalogue of over 32 classes (no idle masks). */
+function clearByCandidates(
+	index: IdleIndex,
+	nodes: NodeTable,
+	terms: OrderTerms,
+	context: MarketContext,
+	limit: number,
+	award: Award,
+): true | NoAward {
+	if (fallbackCandidates.length < limit) {
+		fallbackCandidates = new Int32Array(limit);
+		fallbackCost = new Float64Array(limit);
+	}
+	const count = collectCandidates(index, terms, context, fallbackCandidates, limit, nodes);
+	if (count < terms.gpus) return "no-capacity";
+	return clear(nodes, terms, context, fallbackCandidates, count, fallbackCost, award);
 }

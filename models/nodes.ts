@@ -180,6 +180,11 @@ export class IdleIndex {
 	private position: Int32Array;
 	readonly idleByMetro: Int32Array;
 	readonly idleByGpu: Int32Array;
+	/**
+	 * Bit g of idleGpuMaskByMetro[m] is set while class g (< 32) has an idle node in metro m: the
+	 * single-GPU auction visits only a metro's non-empty eligible buckets (null beyond 32 classes).
+	 */
+	readonly idleGpuMaskByMetro: Int32Array | null;
 	size = 0;
 
 	constructor(
@@ -190,6 +195,7 @@ export class IdleIndex {
 		this.position = new Int32Array(1024).fill(-1);
 		this.idleByMetro = new Int32Array(metroCount);
 		this.idleByGpu = new Int32Array(gpuCount);
+		this.idleGpuMaskByMetro = gpuCount <= 32 ? new Int32Array(metroCount) : null;
 	}
 
 	bucket(gpu: number, metro: number): readonly number[] {
@@ -210,6 +216,9 @@ export class IdleIndex {
 		const bucket = this.buckets[gpu * this.metroCount + metro] as number[];
 		this.position[node] = bucket.length;
 		bucket.push(node);
+		if (bucket.length === 1 && this.idleGpuMaskByMetro !== null) {
+			this.idleGpuMaskByMetro[metro] = (this.idleGpuMaskByMetro[metro] as number) | (1 << gpu);
+		}
 		this.idleByMetro[metro] = (this.idleByMetro[metro] as number) + 1;
 		this.idleByGpu[gpu] = (this.idleByGpu[gpu] as number) + 1;
 		this.size++;
@@ -225,6 +234,9 @@ export class IdleIndex {
 			this.position[last] = at;
 		}
 		this.position[node] = -1;
+		if (bucket.length === 0 && this.idleGpuMaskByMetro !== null) {
+			this.idleGpuMaskByMetro[metro] = (this.idleGpuMaskByMetro[metro] as number) & ~(1 << gpu);
+		}
 		this.idleByMetro[metro] = (this.idleByMetro[metro] as number) - 1;
 		this.idleByGpu[gpu] = (this.idleByGpu[gpu] as number) - 1;
 		this.size--;

@@ -26,8 +26,7 @@ interface RandomMarket {
 }
 
 /** A random fleet, partly idle, in a random geography whose distance orders agree with the RTTs. */
-function randomMarket(rng: RandomStream, mechanism: Mechanism = "auction"): RandomMarket {
-	const gpuCount = 1 + rng.int(4);
+function randomMarket(rng: RandomStream, mechanism: Mechanism = "auction", gpuCount = 1 + rng.int(4)): RandomMarket {
 	const metroCount = 1 + rng.int(7);
 	const nodes = new NodeTable(16);
 	const index = new IdleIndex(gpuCount, metroCount);
@@ -152,6 +151,38 @@ describe("clearSingleGpuAuction", () => {
 		expect(outcomes["over-reserve"]).toBeGreaterThan(100);
 		expect(tiesDecided).toBeGreaterThan(50);
 		expect(emptyFleets).toBeGreaterThan(0);
+	});
+
+	it("awards the same with 29 to 36 GPU classes: the idle masks' top bit, and no masks beyond 32", () => {
+		const rng = RandomStream.create(5, 0, "test/market/many-classes");
+		let awards = 0;
+		for (let fleet = 0; fleet < 40; fleet++) {
+			const market = randomMarket(rng, "auction", 29 + rng.int(8));
+			expect(market.index.idleGpuMaskByMetro === null).toBe(market.gpuCount > 32);
+			const candidates = new Int32Array(64);
+			for (let order = 0; order < 20; order++) {
+				const terms = randomTerms(rng, market, 1);
+				const limit = 1 + rng.int(16);
+				const fused = awardBuffer(1);
+				const general = awardBuffer(1);
+				const fusedResult = clearSingleGpuAuction(market.index, market.nodes, terms, market.context, limit, fused);
+				const count = collectCandidates(market.index, terms, market.context, candidates, limit, market.nodes);
+				const generalResult = clear(
+					market.nodes,
+					terms,
+					market.context,
+					candidates,
+					count,
+					new Float64Array(64),
+					general,
+				);
+				expect(fusedResult, `fleet ${fleet} order ${order}`).toBe(generalResult);
+				if (fusedResult !== true) continue;
+				awards++;
+				expect([fused.nodes[0], fused.costUsd]).toEqual([general.nodes[0], general.costUsd]);
+			}
+		}
+		expect(awards).toBeGreaterThan(100);
 	});
 
 	it("gives a tie to the first node met: nearer metro, then bucket position, then lower GPU class", () => {

@@ -39,4 +39,20 @@ describe("IdleIndex", () => {
 		expect(() => index.remove(10, 1, 2)).toThrow(/not idle/);
 		expect(() => index.add(11, 1, 2)).toThrow(/already idle/);
 	});
+
+	it("keeps a bit per non-empty (GPU class, metro) bucket, class 31 included, and none beyond 32 classes", () => {
+		const index = new IdleIndex(32, 2);
+		index.add(1, 31, 1);
+		index.add(2, 31, 1);
+		index.add(3, 0, 1);
+		expect(index.idleGpuMaskByMetro?.[1]).toBe((1 << 31) | 1);
+		expect(index.idleGpuMaskByMetro?.[0]).toBe(0);
+		index.remove(1, 31, 1);
+		expect(index.idleGpuMaskByMetro?.[1]).toBe((1 << 31) | 1);
+		index.remove(2, 31, 1);
+		expect(index.idleGpuMaskByMetro?.[1]).toBe(1);
+		index.remove(3, 0, 1);
+		expect(index.idleGpuMaskByMetro?.[1]).toBe(0);
+		expect(new IdleIndex(33, 2).idleGpuMaskByMetro).toBeNull();
+	});
 });
