@@ -308,12 +308,13 @@ function accountRun(nodes: NodeTable, params: EpochAccountingParams, out: EpochA
 	const collectWork = params.collectWork === true;
 	const costs = costsByGpuHosting;
 	const sums = classSums;
-	// Imported constants as locals: read through the imports, they would be loaded again for every node.
-	const hostingKinds = HOSTING_KINDS;
-	const exited = NodeState.exited;
-	const joiningState = NodeState.joining;
-	const servingState = NodeState.serving;
-	const downState = NodeState.down;
+	// Imported constants as literals (their types check them): read through the imports, they would be loaded
+	// again for every node.
+	const hostingKinds: typeof HOSTING_KINDS = 2;
+	const exited: typeof NodeState.exited = 4;
+	const joiningState: typeof NodeState.joining = 0;
+	const servingState: typeof NodeState.serving = 2;
+	const downState: typeof NodeState.down = 3;
 	const hours = (endMs - startMs) / MS_PER_HOUR;
 	const epochMsLength = hours * MS_PER_HOUR;
 	const perEpochMs = 1 / epochMsLength;
