@@ -227,71 +227,131 @@ export function accountEpoch(nodes: NodeTable, params: EpochAccountingParams, ou
 }
 
 /**
- * The pass over the tracked nodes. Parameters are read into locals once and sums kept in
- * locals (exits and reward nodes go straight to `out`): V8 compiles it to a tight loop. The
- * running cost is operatingCostUsdPerHour (providers.ts), linear in utilisation and power price:
- * its class-and-hosting constants times the node's power price.
+ * The pass over the tracked nodes: runs of nodes still on the books (accountRun), and between
+ * them the providers who left during the epoch (settleLeaver). Running sums live in `pass`.
  */
 function accountTrackedNodes(nodes: NodeTable, params: EpochAccountingParams, out: EpochAccounting): void {
+	// Room for every tracked node in the exits, so the hot loop never grows an array.
+	if (out.exits.length < out.trackedCount) out.exits = new Int32Array(out.tracked.length);
+	pass.reset();
+	fillCostTable(params);
+	const gpuCount = out.liveByGpu.length;
+	if (classSums.length !== CLASS_SUMS * gpuCount) classSums = new Float64Array(CLASS_SUMS * gpuCount);
+	classSums.fill(0);
+	const { trackedCount } = out;
+	for (let t = accountRun(nodes, params, out, 0); t < trackedCount; t = accountRun(nodes, params, out, t + 1))
+		settleLeaver(nodes, params, out, out.tracked[t] as number);
+	storeClassSums(out, gpuCount);
+	out.trackedCount = pass.kept;
+	const { serving, down, live, busyMs, revenueUsd, costUsd, marginSum, ewmaSum } = pass;
+	storeSums(out, pass.joining, serving, down, live - down, live, busyMs, revenueUsd, costUsd, marginSum, ewmaSum);
+	storeHosting(out, live, pass.liveHosted, down, pass.downHosted);
+}
+
+/** The running sums of an epoch's pass, carried from one run of nodes to the next. */
+class PassSums {
+	/** Nodes kept in `tracked` so far (exited ones are dropped in place). */
+	kept = 0;
+	joining = 0;
+	serving = 0;
+	down = 0;
+	live = 0;
+	/** hosting is 0 (residential) or 1 (data centre): these count the data-centre nodes. */
+	liveHosted = 0;
+	downHosted = 0;
+	busyMs = 0;
+	revenueUsd = 0;
+	costUsd = 0;
+	marginSum = 0;
+	ewmaSum = 0;
+	reset(): void {
+		this.storeCounts(0, 0, 0, 0, 0, 0, 0);
+		this.storeSums(0, 0, 0, 0, 0);
+	}
+	storeCounts(
+		kept: number,
+		joining: number,
+		serving: number,
+		down: number,
+		live: number,
+		liveHosted: number,
+		downHosted: number,
+	): void {
+		this.kept = kept;
+		this.joining = joining;
+		this.serving = serving;
+		this.down = down;
+		this.live = live;
+		this.liveHosted = liveHosted;
+		this.downHosted = downHosted;
+	}
+	storeSums(busyMs: number, revenueUsd: number, costUsd: number, marginSum: number, ewmaSum: number): void {
+		this.busyMs = busyMs;
+		this.revenueUsd = revenueUsd;
+		this.costUsd = costUsd;
+		this.marginSum = marginSum;
+		this.ewmaSum = ewmaSum;
+	}
+}
+const pass = new PassSums();
+
+/**
+ * Closes the books of tracked nodes from entry `from` on, up to the first that has exited (returned;
+ * trackedCount: none). Speed: the loop makes no calls (helpers inline) and reads columns, constants
+ * and the class sums from locals and one scratch array, not through objects; results unchanged.
+ */
+function accountRun(nodes: NodeTable, params: EpochAccountingParams, out: EpochAccounting, from: number): number {
 	const { state: stateOf, gpu: gpuOf, hosting: hostingOf, busyMsInEpoch, revenueUsdInEpoch, powerUsdPerKwh } = nodes;
-	const { idleKwByGpuHosting: idleKw, busyKwByGpuHosting: busyKw, fixedUsdPerHourByGpuHosting: fixedUsd } = params;
 	const { ewmaMarginUsdPerHour, cumulativeMarginUsd, epochsBelowThreshold, leaving, bandwidthUsdInEpoch } = nodes;
-	const { exitThresholdUsdPerHour, patienceEpochs, askUndercut } = nodes;
-	const { startMs, endMs, fiatShareToProvider, tokens, collectWork, ewmaWeight: weight } = params;
-	const { goingRateByGpu, raiseAboveUtilisation: raiseAt } = params;
+	const { exitThresholdUsdPerHour, patienceEpochs, askUndercut, askUsdPerGpuHour } = nodes;
+	const { startMs, endMs, tokens, ewmaWeight: weight, goingRateByGpu, raiseAboveUtilisation: raiseAt } = params;
+	const collectWork = params.collectWork === true;
+	const costs = costsByGpuHosting;
+	const sums = classSums;
+	// Imported constants as literals (their types check them): read through the imports, they would be loaded
+	// again for every node.
+	const hostingKinds: typeof HOSTING_KINDS = 2;
+	const exited: typeof NodeState.exited = 4;
+	const joiningState: typeof NodeState.joining = 0;
+	const servingState: typeof NodeState.serving = 2;
+	const downState: typeof NodeState.down = 3;
 	const hours = (endMs - startMs) / MS_PER_HOUR;
 	const epochMsLength = hours * MS_PER_HOUR;
 	const perEpochMs = 1 / epochMsLength;
 	const perHour = 1 / hours;
-	let joining = 0;
-	let serving = 0;
-	let down = 0;
-	let live = 0;
-	let busyMs = 0;
-	let revenueUsd = 0;
-	let costUsd = 0;
-	let marginSum = 0;
-	let ewmaSum = 0;
-	let liveHosted = 0; // hosting is 0 (residential) or 1 (data centre): its sums count the data-centre nodes
-	let downHosted = 0;
-	// Exited nodes are dropped from `tracked` as the pass meets them (in place), those that left this epoch settled.
 	const { tracked, trackedCount } = out;
-	let kept = 0;
-	for (let t = 0; t < trackedCount; t++) {
+	let { kept, joining, serving, down, live, liveHosted, downHosted, busyMs, revenueUsd, costUsd, marginSum, ewmaSum } =
+		pass;
+	let t = from;
+	for (; t < trackedCount; t++) {
 		const node = tracked[t] as number;
 		const state = stateOf[node] as number;
-		if (state === NodeState.exited) {
-			settleLeaver(nodes, params, out, node);
-			continue;
-		}
+		if (state === exited) break;
 		tracked[kept++] = node;
-		if (state === NodeState.joining) {
+		const gpuIndex = gpuOf[node] as number;
+		if (state === joiningState) {
 			joining++;
-			countJoiner(out, node, gpuOf[node] as number, revenueUsdInEpoch, collectWork);
+			countJoiner(out, sums, CLASS_SUMS * gpuIndex, node, revenueUsdInEpoch, collectWork);
 			continue;
 		}
-		if (state === NodeState.serving) {
-			// The running lease's share of this epoch (the rest accrued when earlier leases ended).
-			accrueLease(nodes, node, startMs, endMs, fiatShareToProvider);
-			serving++;
-		}
+		// The running lease's share of this epoch (the rest accrued when earlier leases ended).
+		if (state === servingState) serving += accrueRunningLease(nodes, node, startMs, endMs, params.fiatShareToProvider);
 		if (collectWork && (revenueUsdInEpoch[node] as number) > 0) listWork(out, node, revenueUsdInEpoch);
 		const hosting = hostingOf[node] as number;
-		const isDown = state === NodeState.down ? 1 : 0;
+		const isDown = state === downState ? 1 : 0;
 		live++;
 		liveHosted += hosting;
 		down += isDown;
 		downHosted += isDown * hosting;
-		const gpuIndex = gpuOf[node] as number;
 		const busy = busyMsInEpoch[node] as number;
 		const utilisation = busy < epochMsLength ? busy * perEpochMs : 1;
-		const k = gpuIndex * HOSTING_KINDS + hosting;
+		const k = 3 * (gpuIndex * hostingKinds + hosting);
 		const powerPrice = powerUsdPerKwh[node] as number;
-		const fixed = (idleKw[k] as number) * powerPrice + (fixedUsd[k] as number);
-		const perUtilisation = (busyKw[k] as number) * powerPrice;
+		const fixed = (costs[k] as number) * powerPrice + (costs[k + 2] as number);
+		const perUtilisation = (costs[k + 1] as number) * powerPrice;
 		const cost = (fixed + perUtilisation * utilisation) * hours + (bandwidthUsdInEpoch[node] as number);
 		let revenue = revenueUsdInEpoch[node] as number;
-		if (tokens !== null) revenue += payReward(out, tokens, node, state, busy);
+		if (tokens !== null) revenue += payReward(out, tokens, node, isDown === 1, busy);
 		const marginPerHour = (revenue - cost) * perHour;
 		cumulativeMarginUsd[node] = (cumulativeMarginUsd[node] as number) + revenue - cost;
 		const previous = ewmaMarginUsdPerHour[node] as number;
@@ -303,26 +363,77 @@ function accountTrackedNodes(nodes: NodeTable, params: EpochAccountingParams, ou
 		costUsd += cost;
 		marginSum += marginPerHour;
 		ewmaSum += ewma;
-		addToClass(out, gpuIndex, ewma, busy, nodes.askUsdPerGpuHour[node] as number);
+		addToClass(sums, CLASS_SUMS * gpuIndex, ewma, busy, askUsdPerGpuHour[node] as number);
 		// Market policy: re-ask from the class's going rate (NaN undercut: cost-plus).
 		const undercut = askUndercut[node] as number;
-		const floor = fixed + perUtilisation;
-		if (!Number.isNaN(undercut))
-			reAsk(nodes, node, goingRateByGpu[gpuIndex] as number, undercut, utilisation >= raiseAt, floor);
-		resetEpochColumns(nodes, node);
+		const goingRate = goingRateByGpu[gpuIndex] as number;
+		if (!(Number.isNaN(undercut) || Number.isNaN(goingRate)))
+			askUsdPerGpuHour[node] = reAsk(goingRate, undercut, utilisation >= raiseAt, fixed + perUtilisation);
+		resetEpochColumns(busyMsInEpoch, revenueUsdInEpoch, bandwidthUsdInEpoch, node);
 		// Hysteresis passed: the provider leaves now if idle, else when its work ends.
 		if (below >= (patienceEpochs[node] as number) && leaving[node] === 0) markLeaver(out, leaving, node, state);
 	}
-	out.trackedCount = kept;
-	storeSums(out, joining, serving, down, live - down, live, busyMs, revenueUsd, costUsd, marginSum, ewmaSum);
-	storeHosting(out, live, liveHosted, down, downHosted);
+	pass.storeCounts(kept, joining, serving, down, live, liveHosted, downHosted);
+	pass.storeSums(busyMs, revenueUsd, costUsd, marginSum, ewmaSum);
+	return t;
+}
+
+/** A serving node's running lease accrued up to the epoch's end (accrueLease); returns 1 (one node serving). */
+function accrueRunningLease(
+	nodes: NodeTable,
+	node: number,
+	startMs: number,
+	endMs: number,
+	fiatShareToProvider: number,
+): number {
+	accrueLease(nodes, node, startMs, endMs, fiatShareToProvider);
+	return 1;
+}
+
+/** A joining node: counted in its class's sums (at `c`), and listed for work rewards if it served value this epoch. */
+function countJoiner(
+	out: EpochAccounting,
+	sums: Float64Array,
+	c: number,
+	node: number,
+	revenueUsdInEpoch: Float64Array,
+	collectWork: boolean,
+): void {
+	sums[c + 4] = (sums[c + 4] as number) + 1;
+	if (collectWork && (revenueUsdInEpoch[node] as number) > 0) listWork(out, node, revenueUsdInEpoch);
+}
+
+/** Sums of each GPU class in `classSums`, five by five: Σ ewma, live nodes, Σ busy ms, Σ ask, joining nodes. */
+const CLASS_SUMS = 5;
+let classSums = new Float64Array(0);
+
+/**
+ * The running-cost constants of each GPU class and hosting (index g · HOSTING_KINDS + h), three
+ * by three: idle kW, busy kW, fixed USD per hour (one array for the hot loop instead of three).
+ */
+let costsByGpuHosting = new Float64Array(0);
+
+function fillCostTable(params: EpochAccountingParams): void {
+	const { idleKwByGpuHosting: idleKw, busyKwByGpuHosting: busyKw, fixedUsdPerHourByGpuHosting: fixedUsd } = params;
+	const n = idleKw.length;
+	if (costsByGpuHosting.length !== 3 * n) costsByGpuHosting = new Float64Array(3 * n);
+	for (let k = 0; k < n; k++) {
+		costsByGpuHosting[3 * k] = idleKw[k] as number;
+		costsByGpuHosting[3 * k + 1] = busyKw[k] as number;
+		costsByGpuHosting[3 * k + 2] = fixedUsd[k] as number;
+	}
 }
 
 /** Zeroes what the node accrued this epoch (busy time, revenue, bandwidth bill) once its books are closed. */
-function resetEpochColumns(nodes: NodeTable, node: number): void {
-	nodes.busyMsInEpoch[node] = 0;
-	nodes.revenueUsdInEpoch[node] = 0;
-	nodes.bandwidthUsdInEpoch[node] = 0;
+function resetEpochColumns(
+	busyMsInEpoch: Float32Array,
+	revenueUsdInEpoch: Float64Array,
+	bandwidthUsdInEpoch: Float64Array,
+	node: number,
+): void {
+	busyMsInEpoch[node] = 0;
+	revenueUsdInEpoch[node] = 0;
+	bandwidthUsdInEpoch[node] = 0;
 }
 
 /** Epochs in a row the node's smoothed margin has been below its threshold, now (capped at 65,535). */
@@ -330,18 +441,6 @@ function countBelow(epochsBelowThreshold: Uint16Array, isBelow: boolean, node: n
 	const below = isBelow ? Math.min(65_535, (epochsBelowThreshold[node] as number) + 1) : 0;
 	epochsBelowThreshold[node] = below;
 	return below;
-}
-
-/** A joining node: counted in its class, and listed for work rewards if it served value this epoch. */
-function countJoiner(
-	out: EpochAccounting,
-	node: number,
-	gpuIndex: number,
-	revenueUsdInEpoch: Float64Array,
-	collectWork: boolean,
-): void {
-	out.joiningByGpu[gpuIndex] = (out.joiningByGpu[gpuIndex] as number) + 1;
-	if (collectWork && (revenueUsdInEpoch[node] as number) > 0) listWork(out, node, revenueUsdInEpoch);
 }
 
 /**
@@ -375,7 +474,7 @@ function settleLeaver(nodes: NodeTable, params: EpochAccountingParams, out: Epoc
 	leavers.revenueUsd += revenue;
 	// Its payback counts the part-epoch too.
 	nodes.cumulativeMarginUsd[node] = (nodes.cumulativeMarginUsd[node] as number) + revenue - cost;
-	resetEpochColumns(nodes, node);
+	resetEpochColumns(busyMsInEpoch, nodes.revenueUsdInEpoch, nodes.bandwidthUsdInEpoch, node);
 }
 
 /** Lists `node` with the value it served this epoch (work rewards). */
@@ -392,30 +491,34 @@ function storeHosting(out: EpochAccounting, live: number, liveHosted: number, do
 	out.downByHosting[Hosting.datacenter] = downHosted;
 }
 
-/** A live node's figures added to its GPU class's sums. */
-function addToClass(out: EpochAccounting, gpuIndex: number, ewma: number, busyMs: number, ask: number): void {
-	out.ewmaByGpu[gpuIndex] = (out.ewmaByGpu[gpuIndex] as number) + ewma;
-	out.liveByGpu[gpuIndex] = (out.liveByGpu[gpuIndex] as number) + 1;
-	out.busyMsByGpu[gpuIndex] = (out.busyMsByGpu[gpuIndex] as number) + busyMs;
-	out.askSumByGpu[gpuIndex] = (out.askSumByGpu[gpuIndex] as number) + ask;
+/** A live node's figures added to its GPU class's sums (at `c` in the class sums). */
+function addToClass(sums: Float64Array, c: number, ewma: number, busyMs: number, ask: number): void {
+	sums[c] = (sums[c] as number) + ewma;
+	sums[c + 1] = (sums[c + 1] as number) + 1;
+	sums[c + 2] = (sums[c + 2] as number) + busyMs;
+	sums[c + 3] = (sums[c + 3] as number) + ask;
+}
+
+/** The class sums into `out` (each added up from zero in node order, as if added there directly). */
+function storeClassSums(out: EpochAccounting, gpuCount: number): void {
+	for (let g = 0; g < gpuCount; g++) {
+		const c = CLASS_SUMS * g;
+		out.ewmaByGpu[g] = classSums[c] as number;
+		out.liveByGpu[g] = classSums[c + 1] as number;
+		out.busyMsByGpu[g] = classSums[c + 2] as number;
+		out.askSumByGpu[g] = classSums[c + 3] as number;
+		out.joiningByGpu[g] = classSums[c + 4] as number;
+	}
 }
 
 /**
  * A market-policy provider's new ask (marketAskUsdPerGpuHour in providers.ts): under the class's
  * going rate when short of work, over it when busy, never under the running cost at full load.
- * Without a going rate yet the ask stays.
+ * Called only once there is a going rate (not NaN); without one the ask stays.
  */
-function reAsk(
-	nodes: NodeTable,
-	node: number,
-	goingRate: number,
-	undercut: number,
-	busy: boolean,
-	floor: number,
-): void {
-	if (Number.isNaN(goingRate)) return;
+function reAsk(goingRate: number, undercut: number, busy: boolean, floor: number): number {
 	const ask = goingRate * (busy ? 1 + undercut : 1 - undercut);
-	nodes.askUsdPerGpuHour[node] = Math.max(ask, floor);
+	return Math.max(ask, floor);
 }
 
 /**
@@ -427,13 +530,13 @@ function payReward(
 	out: EpochAccounting,
 	tokens: NonNullable<EpochAccountingParams["tokens"]>,
 	node: number,
-	state: number,
+	isDown: boolean,
 	busyMs: number,
 ): number {
 	const rewardUsd = collectReward(out, tokens, node);
 	const weight =
 		tokens.weightPerBusyMs * busyMs +
-		(state === NodeState.down ? 0 : tokens.weightUptime) +
+		(isDown ? 0 : tokens.weightUptime) +
 		(tokens.weightPerStakedUnit === 0 ? 0 : tokens.weightPerStakedUnit * (tokens.stakedUnits[node] ?? 0));
 	if (weight > 0) {
 		out.rewardNodes[out.rewardCount] = node;
@@ -458,10 +561,8 @@ function collectReward(
 /** Marks a leaver; an idle one leaves now (listed in `exits`), a busy one when its work ends. */
 function markLeaver(out: EpochAccounting, leaving: Uint8Array, node: number, state: number): void {
 	leaving[node] = 1;
-	if (state === NodeState.idle) {
-		if (out.exitCount === out.exits.length) out.exits = grownArray(out.exits, out.exitCount * 2);
-		out.exits[out.exitCount++] = node;
-	}
+	// accountTrackedNodes made room for every tracked node.
+	if (state === NodeState.idle) out.exits[out.exitCount++] = node;
 }
 
 /** The pass's sums and counts into `out`, the leavers' settled revenue and cost added. */

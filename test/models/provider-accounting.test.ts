@@ -725,4 +725,39 @@ describe("accountEpoch", () => {
 			Array.from({ length: 1500 }, (_, i) => 2 * i),
 		);
 	});
+	it("leavers between live and joining nodes split the pass, yet lists and class sums come in id order", () => {
+		const books = emptyEpochAccounting(2);
+		const nodes = new NodeTable(16);
+		const states = [
+			NodeState.idle,
+			NodeState.exited,
+			NodeState.joining,
+			NodeState.exited,
+			NodeState.exited,
+			NodeState.down,
+		];
+		const ids = states.map((state, i) => nodes.add(i % 2, 0, state, 0, 1 + i));
+		for (const node of ids) {
+			trackNode(books, node);
+			nodes.revenueUsdInEpoch[node] = 1 + node;
+		}
+		const params = oneClassParams({
+			collectWork: true,
+			idleKwByGpuHosting: new Float64Array(4),
+			busyKwByGpuHosting: new Float64Array(4),
+			fixedUsdPerHourByGpuHosting: new Float64Array(4),
+			goingRateByGpu: Float64Array.of(Number.NaN, Number.NaN),
+		});
+		accountEpoch(nodes, params, books);
+		expect(Array.from(books.workNodes.subarray(0, books.workCount))).toEqual(ids);
+		expect(Array.from(books.workUsd.subarray(0, books.workCount))).toEqual(ids.map((node) => 1 + node));
+		expect(Array.from(books.leavers.nodes.subarray(0, books.leavers.count))).toEqual([1, 3, 4]);
+		expect(Array.from(books.tracked.subarray(0, books.trackedCount))).toEqual([0, 2, 5]);
+		expect([books.live, books.down, books.joining]).toEqual([2, 1, 1]);
+		expect(Array.from(books.liveByGpu)).toEqual([1, 1]);
+		expect(Array.from(books.joiningByGpu)).toEqual([1, 0]);
+		expect(Array.from(books.askSumByGpu)).toEqual([1, 6]);
+		expect(books.leavers.revenueUsd).toBe(2 + 4 + 5);
+		expect(books.revenueUsd).toBe(1 + 6 + 2 + 4 + 5);
+	});
 });
