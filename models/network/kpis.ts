@@ -201,7 +201,7 @@ function twinKpis(
 		// Each simulated request stands for `scale` of the run's (the windows sample its time), so the pooled
 		// share is what full fidelity would give, whatever the sampling settings.
 		servedFraction: ratio(jobs.served + requestsServed * scale, jobs.served + jobs.rejected + requestsArrived * scale),
-		timeToServeMinutes: latencyKpi(side === "depin" ? depinTimeToServe(state) : twin.timeToServeMinutes),
+		timeToServeMinutes: latencyKpi(pooledTimeToServe(state, side)),
 		jobs,
 		requests:
 			requests === null ? null : { arrived: requests.arrived, served: requests.served, slaMissed: requests.slaMissed },
@@ -209,10 +209,16 @@ function twinKpis(
 	};
 }
 
-/** DePIN's time to serve over every job class (each start is recorded once, in its class). */
-function depinTimeToServe(state: NetworkState): LogHistogram {
+/**
+ * One side's time to serve over every job class (each job is recorded once, in its class). The cloud's sum
+ * is the one added up job by job (as a pooled histogram's was), not the classes' sums added.
+ */
+export function pooledTimeToServe(state: NetworkState, side: "depin" | "cloud"): LogHistogram {
 	const pooled = new LogHistogram();
-	for (const classState of state.jobClasses) pooled.merge(classState.depinJobs.timeToServeMinutes);
+	for (const classState of state.jobClasses) {
+		pooled.merge(side === "depin" ? classState.depinJobs.timeToServeMinutes : classState.cloudJobs.timeToServeMinutes);
+	}
+	if (side === "cloud") pooled.sum = state.cloud.timeToServeSumMinutes;
 	return pooled;
 }
 

@@ -384,7 +384,11 @@ export class GpuSpendTally {
 export class TwinRecord {
 	readonly latency = new LogHistogram();
 	readonly networkRtt = new LogHistogram();
-	readonly timeToServeMinutes = new LogHistogram();
+	/**
+	 * Jobs' times to serve summed in the order they were recorded (the cloud's: the pooled mean's sum; the
+	 * pooled buckets are the classes' histograms merged when the KPIs are read).
+	 */
+	timeToServeSumMinutes = 0;
 	readonly requests = new RequestTally();
 	/** One request window's histograms, merged into the run's and the epoch's before the next window. */
 	readonly window = {

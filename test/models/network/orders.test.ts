@@ -1,13 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { cloudTwin } from "../../../models/network/cloud-twin.js";
 import { checkNetworkInvariants } from "../../../models/network/invariants.js";
+import { pooledTimeToServe } from "../../../models/network/kpis.js";
 import { onLeaseEnd } from "../../../models/network/lease-end.js";
 import { becomeIdle, takeDown } from "../../../models/network/node-life.js";
 import { placeOrder } from "../../../models/network/orders.js";
 import { CLOUD_BANDWIDTH_GBPS } from "../../../models/network/setup.js";
 import { JOB_RUNNING, JOB_WAITING, type JobClassState, type NetworkState } from "../../../models/network/state.js";
 import { NodeState } from "../../../models/nodes.js";
-import { MS_PER_HOUR, MS_PER_MINUTE } from "../../../models/units.js";
+import { MS_PER_HOUR, MS_PER_MINUTE, transferMs } from "../../../models/units.js";
+import { LogHistogram } from "../../../sim/recorder/histogram.js";
 import { tinyState } from "../network-helpers.js";
 
 function jobClass(state: NetworkState, index: number): JobClassState {
@@ -171,7 +173,7 @@ describe("data movement", () => {
 		// Cloud: the same 18 GB at the region's link, after provisioning; the same cost.
 		const cloudMinutes = (state: NetworkState, classState: JobClassState) => {
 			const cost = cloudTwin(state, classState, 0, 1);
-			return { cost, minutes: state.cloud.timeToServeMinutes.max };
+			return { cost, minutes: classState.cloudJobs.timeToServeMinutes.max };
 		};
 		const [cloudPlain, cloudWeighted] = [cloudMinutes(plain, single), cloudMinutes(weighted, singleWeighted)];
 		expect(cloudWeighted.cost).toBe(cloudPlain.cost);
@@ -202,5 +204,30 @@ describe("data movement", () => {
 		expect(single.depinJobs.transferCostUsd).toBe(0);
 		// The datacenter link's default law (lognormal, median 10 Gbit/s) gives a positive time.
 		expect(single.depinJobs.transferMinutes.mean).toBeGreaterThan(0);
+	});
+});
+
+describe("the cloud's pooled time to serve", () => {
+	it("is the classes' histograms merged, with the sum job by job: as recording every job in one histogram", () => {
+		const state = tinyState(["demand.classes[0].payloadGbIn=0.7", "demand.classes[1].payloadGbIn=3.3"]);
+		const reference = new LogHistogram();
+		for (let i = 0; i < 40; i++) {
+			state.engine.run(state.engine.now + 7_777.7 * (i + 1));
+			const classState = jobClass(state, i % 3 === 0 ? 0 : 1);
+			const spec = classState.spec;
+			const now = state.engine.now;
+			const startMs =
+				now + state.setup.cloudProvisioningMs + transferMs(spec.payloadGbIn + spec.modelGbIn, CLOUD_BANDWIDTH_GBPS);
+			cloudTwin(state, classState, 0, 1);
+			reference.record((startMs - now) / MS_PER_MINUTE);
+		}
+		const pooled = pooledTimeToServe(state, "cloud");
+		expect([pooled.count, pooled.sum, pooled.min, pooled.max]).toEqual([
+			reference.count,
+			reference.sum,
+			reference.min,
+			reference.max,
+		]);
+		for (let q = 0; q <= 100; q++) expect(pooled.quantile(q / 100)).toBe(reference.quantile(q / 100));
 	});
 });
