@@ -821,6 +821,16 @@ function checkPlanShape(
 }
 
 /**
+ * Entries per call of a per-node loop. V8 compiles a loop that runs long on a function's first calls
+ * on the stack (OSR) and, here, kept running that slower code on every later call; short calls get
+ * the function itself compiled (measured: −21% instructions for the token close of 6,500 nodes).
+ */
+const CHUNK_ENTRIES = 256;
+
+/** A pro-rata plan's running sums between chunks: units left, Σ sold, largest id. */
+const proRataState = new Float64Array(3);
+
+/**
  * One pass of a pro-rata plan: pays as planPays makes them, each entry's sale floor(pay · share),
  * their sums and the largest id into planScan. Returns −1, or the first entry whose weight is not a
  * finite number ≥ 0 or that names a negative id. Pays are whole, ≤ what is left, so ≥ the sale.
@@ -835,10 +845,36 @@ function planProRataSales(
 	paidUnits: Float64Array,
 	soldUnits: Float64Array,
 ): number {
-	let remaining = amountUnits;
-	let soldTotal = 0;
-	let largest = -1;
-	for (let i = 0; i < n; i++) {
+	proRataState[0] = amountUnits;
+	proRataState[1] = 0;
+	proRataState[2] = -1;
+	for (let from = 0; from < n; from += CHUNK_ENTRIES) {
+		const to = Math.min(n, from + CHUNK_ENTRIES);
+		const bad = planProRataChunk(weights, nodes, from, to, amountUnits, totalWeight, share, paidUnits, soldUnits);
+		if (bad >= 0) return bad;
+	}
+	planScan[0] = amountUnits - (proRataState[0] as number);
+	planScan[1] = proRataState[1] as number;
+	planScan[2] = proRataState[2] as number;
+	return -1;
+}
+
+/** Entries from … to − 1 of planProRataSales, carrying its sums in proRataState (the same order of sums). */
+function planProRataChunk(
+	weights: Float64Array,
+	nodes: Int32Array | null,
+	from: number,
+	to: number,
+	amountUnits: number,
+	totalWeight: number,
+	share: number,
+	paidUnits: Float64Array,
+	soldUnits: Float64Array,
+): number {
+	let remaining = proRataState[0] as number;
+	let soldTotal = proRataState[1] as number;
+	let largest = proRataState[2] as number;
+	for (let i = from; i < to; i++) {
 		const weight = weights[i] as number;
 		if (!(weight >= 0 && weight <= MAX_TOTAL_WEIGHT)) return i;
 		let pay = 0;
@@ -858,9 +894,9 @@ function planProRataSales(
 			if (node > largest) largest = node;
 		}
 	}
-	planScan[0] = amountUnits - remaining;
-	planScan[1] = soldTotal;
-	planScan[2] = largest;
+	proRataState[0] = remaining;
+	proRataState[1] = soldTotal;
+	proRataState[2] = largest;
 	return -1;
 }
 

@@ -546,6 +546,36 @@ describe("TokenLedger", () => {
 		);
 	});
 
+	it("plans the same pays over many chunks of entries as splitProRata in one pass (lists past 256 entries)", () => {
+		for (const n of [255, 256, 257, 1000]) {
+			const weights = Float64Array.from({ length: n }, (_, i) => (i % 7 === 0 ? 0 : 1 + ((i * 7919) % 1013) / 7));
+			const ids = Int32Array.from({ length: n }, (_, i) => 2 * i + 1);
+			const amountUnits = 987_654_321_123;
+			const oneStep = new TokenLedger();
+			const paidA = new Float64Array(n);
+			const totalA = oneStep.splitProRata("mint", amountUnits, weights, ids, paidA);
+			const planned = new TokenLedger();
+			const paidB = new Float64Array(n);
+			const soldB = new Float64Array(n);
+			const plan = planned.planMintProRata(amountUnits, weights, ids, n, 0.3, paidB, soldB);
+			expect(Array.from(paidB)).toEqual(Array.from(paidA));
+			expect(Array.from(soldB)).toEqual(Array.from(paidA, (p) => Math.floor(p * 0.3)));
+			expect([plan.paidTotal, plan.soldTotal, plan.largestNode]).toEqual([
+				totalA,
+				soldB.reduce((a, b) => a + b, 0),
+				2 * n - 1,
+			]);
+		}
+		// A bad entry past the first chunk is found and named (the caller's total skips the ledger's own sum, which would catch it).
+		const weights = new Float64Array(600).fill(1);
+		weights[400] = -1;
+		const paid = new Float64Array(600);
+		const sold = new Float64Array(600);
+		expect(() => new TokenLedger().planMintProRata(10, weights, 600, 600, 0, paid, sold, 598)).toThrow(
+			/entry 400 has weight -1/,
+		);
+	});
+
 	it("checks a plan as it makes it, applies it once, and writes nothing on a bad one", () => {
 		const ledger = new TokenLedger({ initialUnits: { treasury: 100 } });
 		const paid = new Float64Array(3);
