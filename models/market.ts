@@ -115,7 +115,8 @@ export function awardOrder(
 	buffers: ClearingBuffers,
 ): true | NoAward {
 	const limit = Math.max(context.maxCandidates, terms.gpus);
-	if (terms.gpus === 1 && context.mechanism === "auction") {
+	// The fused auction walks the idle index's class masks, which exist for up to 32 GPU classes.
+	if (terms.gpus === 1 && context.mechanism === "auction" && index.idleGpuMaskByMetro !== null) {
 		return clearSingleGpuAuction(index, nodes, terms, context, limit, buffers.award);
 	}
 	const count = collectCandidates(index, terms, context, buffers.candidates, limit, nodes);
@@ -275,7 +276,8 @@ function heldCostUsd(nodes: NodeTable, terms: OrderTerms, prices: Float64Array, 
 /**
  * `collectCandidates` then `clear` for the commonest order, one GPU at auction, fused into one
  * pass: each candidate's bid is priced as it is met and only the cheapest is kept (the first
- * met on a tie, as `clear` does). Same award, without the candidate and cost buffers.
+ * met on a tie, as `clear` does). Same award, without the candidate and cost buffers. Needs the
+ * idle index's class masks (at most 32 GPU classes).
  */
 export function clearSingleGpuAuction(
 	index: IdleIndex,
@@ -286,7 +288,7 @@ export function clearSingleGpuAuction(
 	award: Award,
 ): true | NoAward {
 	const idleMaskByMetro = index.idleGpuMaskByMetro;
-	if (idleMaskByMetro === null) return clearByCandidates(index, nodes, terms, context, limit, award);
+	if (idleMaskByMetro === null) throw new RangeError("clearSingleGpuAuction: no idle masks over 32 GPU classes");
 	const { work, gpuHoursPerWork, eligibleGpu } = terms;
 	// The eligible classes idle somewhere, as bits (catalogue order: lowest first), and what a
 	// bid costs per unit of ask on each: the order's GPU-hours there.
@@ -339,26 +341,4 @@ export function clearSingleGpuAuction(
 	award.count = 1;
 	award.costUsd = bestCost;
 	return true;
-}
-
-/** Scratch of clearByCandidates, grown to the largest limit met. */
-let fallbackCandidates = new Int32Array(16);
-let fallbackCost = new Float64Array(16);
-
-/** The single-GPU auction as collectCandidates then clear: for a catalogue of over 32 classes (no idle masks). */
-function clearByCandidates(
-	index: IdleIndex,
-	nodes: NodeTable,
-	terms: OrderTerms,
-	context: MarketContext,
-	limit: number,
-	award: Award,
-): true | NoAward {
-	if (fallbackCandidates.length < limit) {
-		fallbackCandidates = new Int32Array(limit);
-		fallbackCost = new Float64Array(limit);
-	}
-	const count = collectCandidates(index, terms, context, fallbackCandidates, limit, nodes);
-	if (count < terms.gpus) return "no-capacity";
-	return clear(nodes, terms, context, fallbackCandidates, count, fallbackCost, award);
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
 	awardBuffer,
+	awardOrder,
 	clear,
 	clearSingleGpuAuction,
 	collectCandidates,
@@ -165,7 +166,10 @@ describe("clearSingleGpuAuction", () => {
 				const limit = 1 + rng.int(16);
 				const fused = awardBuffer(1);
 				const general = awardBuffer(1);
-				const fusedResult = clearSingleGpuAuction(market.index, market.nodes, terms, market.context, limit, fused);
+				// Through awardOrder, which takes the fused auction where the index has masks and the general path beyond.
+				const context = { ...market.context, maxCandidates: limit };
+				const buffers = { candidates: new Int32Array(64), scratchCost: new Float64Array(64), award: fused };
+				const fusedResult = awardOrder(market.index, market.nodes, terms, context, buffers);
 				const count = collectCandidates(market.index, terms, market.context, candidates, limit, market.nodes);
 				const generalResult = clear(
 					market.nodes,
@@ -180,6 +184,12 @@ describe("clearSingleGpuAuction", () => {
 				if (fusedResult !== true) continue;
 				awards++;
 				expect([fused.nodes[0], fused.costUsd]).toEqual([general.nodes[0], general.costUsd]);
+			}
+			if (market.gpuCount > 32) {
+				const terms = randomTerms(rng, market, 1);
+				expect(() =>
+					clearSingleGpuAuction(market.index, market.nodes, terms, market.context, 8, awardBuffer(1)),
+				).toThrow(/32 GPU classes/);
 			}
 		}
 		expect(awards).toBeGreaterThan(100);
