@@ -208,11 +208,7 @@ export function accountEpoch(nodes: NodeTable, params: EpochAccountingParams, ou
 		out.workNodes = new Int32Array(out.tracked.length);
 		out.workUsd = new Float64Array(out.tracked.length);
 	}
-	out.ewmaByGpu.fill(0);
-	out.liveByGpu.fill(0);
-	out.busyMsByGpu.fill(0);
-	out.askSumByGpu.fill(0);
-	out.joiningByGpu.fill(0);
+	// The class and hosting figures are written whole at the pass's end (storeClassSums, storeHosting).
 	out.tokenRewardUsd = 0;
 	out.exitCount = 0;
 	out.rewardCount = 0;
@@ -221,8 +217,6 @@ export function accountEpoch(nodes: NodeTable, params: EpochAccountingParams, ou
 	out.leavers.revenueUsd = 0;
 	out.leavers.costUsd = 0;
 	out.leavers.count = 0;
-	out.liveByHosting.fill(0);
-	out.downByHosting.fill(0);
 	accountTrackedNodes(nodes, params, out);
 }
 
@@ -243,9 +237,8 @@ function accountTrackedNodes(nodes: NodeTable, params: EpochAccountingParams, ou
 		settleLeaver(nodes, params, out, out.tracked[t] as number);
 	storeClassSums(out, gpuCount);
 	out.trackedCount = pass.kept;
-	const { serving, down, live, busyMs, revenueUsd, costUsd, marginSum, ewmaSum } = pass;
-	storeSums(out, pass.joining, serving, down, live - down, live, busyMs, revenueUsd, costUsd, marginSum, ewmaSum);
-	storeHosting(out, live, pass.liveHosted, down, pass.downHosted);
+	storeSums(out, pass);
+	storeHosting(out, pass);
 }
 
 /** The running sums of an epoch's pass, carried from one run of nodes to the next. */
@@ -484,11 +477,11 @@ function listWork(out: EpochAccounting, node: number, revenueUsdInEpoch: Float64
 }
 
 /** Live and down counts by hosting, from the totals and the data-centre counts. */
-function storeHosting(out: EpochAccounting, live: number, liveHosted: number, down: number, downHosted: number): void {
-	out.liveByHosting[Hosting.residential] = live - liveHosted;
-	out.liveByHosting[Hosting.datacenter] = liveHosted;
-	out.downByHosting[Hosting.residential] = down - downHosted;
-	out.downByHosting[Hosting.datacenter] = downHosted;
+function storeHosting(out: EpochAccounting, sums: PassSums): void {
+	out.liveByHosting[Hosting.residential] = sums.live - sums.liveHosted;
+	out.liveByHosting[Hosting.datacenter] = sums.liveHosted;
+	out.downByHosting[Hosting.residential] = sums.down - sums.downHosted;
+	out.downByHosting[Hosting.datacenter] = sums.downHosted;
 }
 
 /** A live node's figures added to its GPU class's sums (at `c` in the class sums). */
@@ -566,27 +559,15 @@ function markLeaver(out: EpochAccounting, leaving: Uint8Array, node: number, sta
 }
 
 /** The pass's sums and counts into `out`, the leavers' settled revenue and cost added. */
-function storeSums(
-	out: EpochAccounting,
-	joining: number,
-	serving: number,
-	down: number,
-	active: number,
-	live: number,
-	busyMs: number,
-	revenueUsd: number,
-	costUsd: number,
-	marginSum: number,
-	ewmaSum: number,
-): void {
-	out.joining = joining;
-	out.serving = serving;
-	out.down = down;
-	out.active = active;
-	out.live = live;
-	out.busyMs = busyMs;
-	out.revenueUsd = revenueUsd + out.leavers.revenueUsd;
-	out.costUsd = costUsd + out.leavers.costUsd;
-	out.marginSum = marginSum;
-	out.ewmaSum = ewmaSum;
+function storeSums(out: EpochAccounting, sums: PassSums): void {
+	out.joining = sums.joining;
+	out.serving = sums.serving;
+	out.down = sums.down;
+	out.active = sums.live - sums.down;
+	out.live = sums.live;
+	out.busyMs = sums.busyMs;
+	out.revenueUsd = sums.revenueUsd + out.leavers.revenueUsd;
+	out.costUsd = sums.costUsd + out.leavers.costUsd;
+	out.marginSum = sums.marginSum;
+	out.ewmaSum = sums.ewmaSum;
 }
