@@ -827,9 +827,6 @@ function checkPlanShape(
  */
 const CHUNK_ENTRIES = 256;
 
-/** A pro-rata plan's running sums between chunks: units left, Σ sold, largest id. */
-const proRataState = new Float64Array(3);
-
 /**
  * One pass of a pro-rata plan: pays as planPays makes them, each entry's sale floor(pay · share),
  * their sums and the largest id into planScan. Returns −1, or the first entry whose weight is not a
@@ -845,21 +842,20 @@ function planProRataSales(
 	paidUnits: Float64Array,
 	soldUnits: Float64Array,
 ): number {
-	proRataState[0] = amountUnits;
-	proRataState[1] = 0;
-	proRataState[2] = -1;
+	// The chunks carry units left, Σ sold and the largest id in planScan; the first becomes units paid at the end.
+	planScan[0] = amountUnits;
+	planScan[1] = 0;
+	planScan[2] = -1;
 	for (let from = 0; from < n; from += CHUNK_ENTRIES) {
 		const to = Math.min(n, from + CHUNK_ENTRIES);
 		const bad = planProRataChunk(weights, nodes, from, to, amountUnits, totalWeight, share, paidUnits, soldUnits);
 		if (bad >= 0) return bad;
 	}
-	planScan[0] = amountUnits - (proRataState[0] as number);
-	planScan[1] = proRataState[1] as number;
-	planScan[2] = proRataState[2] as number;
+	planScan[0] = amountUnits - (planScan[0] as number);
 	return -1;
 }
 
-/** Entries from … to − 1 of planProRataSales, carrying its sums in proRataState (the same order of sums). */
+/** Entries from … to − 1 of planProRataSales, carrying its sums in planScan (the same order of sums). */
 function planProRataChunk(
 	weights: Float64Array,
 	nodes: Int32Array | null,
@@ -871,9 +867,9 @@ function planProRataChunk(
 	paidUnits: Float64Array,
 	soldUnits: Float64Array,
 ): number {
-	let remaining = proRataState[0] as number;
-	let soldTotal = proRataState[1] as number;
-	let largest = proRataState[2] as number;
+	let remaining = planScan[0] as number;
+	let soldTotal = planScan[1] as number;
+	let largest = planScan[2] as number;
 	for (let i = from; i < to; i++) {
 		const weight = weights[i] as number;
 		if (!(weight >= 0 && weight <= MAX_TOTAL_WEIGHT)) return i;
@@ -894,9 +890,9 @@ function planProRataChunk(
 			if (node > largest) largest = node;
 		}
 	}
-	proRataState[0] = remaining;
-	proRataState[1] = soldTotal;
-	proRataState[2] = largest;
+	planScan[0] = remaining;
+	planScan[1] = soldTotal;
+	planScan[2] = largest;
 	return -1;
 }
 
