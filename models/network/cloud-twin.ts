@@ -142,10 +142,9 @@ export function cloudTwin(state: NetworkState, classState: JobClassState, origin
 	epochCounts.cloudPriceUsd += computeUsd;
 	classState.epochCloudCost += costUsd;
 	classState.epochCloudWork += work * spec.gpusPerJob;
-	// One record per job, in its class; the pooled histogram is the classes' merged when the KPIs are read,
-	// with the pooled sum kept here in arrival order (a merge would add the classes' sums in another order).
+	// One record per job, in its class (the pooled histogram is merged when the KPIs are read).
 	const timeToServeMinutes = (startMs - now) / MS_PER_MINUTE;
-	state.cloud.timeToServeSumMinutes += timeToServeMinutes;
+	cloudTally.jobsTimeToServeSumMinutes += timeToServeMinutes;
 	classState.cloudJobs.timeToServeMinutes.record(timeToServeMinutes);
 	return costUsd;
 }

@@ -211,14 +211,14 @@ function twinKpis(
 
 /**
  * One side's time to serve over every job class (each job is recorded once, in its class). The cloud's sum
- * is the one added up job by job (as a pooled histogram's was), not the classes' sums added.
+ * is its tally's, added up job by job (as a pooled histogram's was), not the classes' sums added.
  */
 export function pooledTimeToServe(state: NetworkState, side: "depin" | "cloud"): LogHistogram {
 	const pooled = new LogHistogram();
 	for (const classState of state.jobClasses) {
 		pooled.merge(side === "depin" ? classState.depinJobs.timeToServeMinutes : classState.cloudJobs.timeToServeMinutes);
 	}
-	if (side === "cloud") pooled.sum = state.cloud.timeToServeSumMinutes;
+	if (side === "cloud") pooled.sum = state.cloudTally.jobsTimeToServeSumMinutes;
 	return pooled;
 }
 

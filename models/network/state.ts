@@ -384,11 +384,6 @@ export class GpuSpendTally {
 export class TwinRecord {
 	readonly latency = new LogHistogram();
 	readonly networkRtt = new LogHistogram();
-	/**
-	 * Jobs' times to serve summed in the order they were recorded (the cloud's: the pooled mean's sum; the
-	 * pooled buckets are the classes' histograms merged when the KPIs are read).
-	 */
-	timeToServeSumMinutes = 0;
 	readonly requests = new RequestTally();
 	/** One request window's histograms, merged into the run's and the epoch's before the next window. */
 	readonly window = {
@@ -429,6 +424,11 @@ export class CloudTally {
 	requestsLostToOutage = 0;
 	/** Jobs moved to another region by failover, and jobs refused for want of capacity. */
 	jobsFailedOver = 0;
+	/**
+	 * Jobs' times to serve summed in arrival order: the pooled mean's sum (the pooled buckets are the
+	 * classes' histograms merged when the KPIs are read, which would add the classes' sums in another order).
+	 */
+	jobsTimeToServeSumMinutes = 0;
 	jobsRefusedCapacity = 0;
 	egressUsd = 0;
 	interregionUsd = 0;
