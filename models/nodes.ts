@@ -8,7 +8,7 @@
  * never reused, so an id in a timeseries or a trace always means the same node.
  */
 
-import { grownArray } from "../sim/typed-arrays.js";
+import { WasmArena } from "../sim/wasm-arena.js";
 
 export const NodeState = {
 	joining: 0,
@@ -96,38 +96,47 @@ export class NodeTable {
 	/** Market ask policy: how far under (idle) or over (busy) the clearing price it asks; NaN: cost-plus. */
 	askUndercut: Float32Array;
 
+	/**
+	 * The memory every column lives in, which the compiled books kernel reads
+	 * (provider-accounting.ts); arrays indexed by node that the kernel also reads come from it too.
+	 */
+	readonly arena: WasmArena;
+
 	constructor(initialCapacity = 1024) {
 		this.capacity = Math.max(16, Math.ceil(initialCapacity));
 		const n = this.capacity;
-		this.gpu = new Uint8Array(n);
-		this.metro = new Uint16Array(n);
-		this.state = new Uint8Array(n);
-		this.askUsdPerGpuHour = new Float32Array(n);
-		this.joinedAtMs = new Float64Array(n);
-		this.job = new Int32Array(n);
-		this.nextInJob = new Int32Array(n);
-		this.leaseEndHandle = new Float64Array(n);
-		this.leaseStartMs = new Float64Array(n);
-		this.leaseEndMs = new Float64Array(n);
-		this.leasePriceUsdPerGpuHour = new Float32Array(n);
-		this.busyMsInEpoch = new Float32Array(n);
-		this.revenueUsdInEpoch = new Float64Array(n);
-		this.bandwidthUsdInEpoch = new Float64Array(n);
-		this.cumulativeMarginUsd = new Float64Array(n);
-		this.ewmaMarginUsdPerHour = new Float32Array(n);
-		this.epochsBelowThreshold = new Uint16Array(n);
-		this.reputation = new Float32Array(n);
-		this.inOutage = new Uint8Array(n);
-		this.failed = new Uint8Array(n);
-		this.leaving = new Uint8Array(n);
-		this.dishonest = new Uint8Array(n);
-		this.nextDownMs = new Float64Array(n);
-		this.hosting = new Uint8Array(n);
-		this.linkGbps = new Float32Array(n);
-		this.powerUsdPerKwh = new Float32Array(n);
-		this.exitThresholdUsdPerHour = new Float32Array(n);
-		this.patienceEpochs = new Uint16Array(n);
-		this.askUndercut = new Float32Array(n);
+		// Room for the columns (< 128 bytes a node) and the books' per-node arrays, grown once.
+		const arena = new WasmArena(n * 256);
+		this.arena = arena;
+		this.gpu = arena.alloc(Uint8Array, n);
+		this.metro = arena.alloc(Uint16Array, n);
+		this.state = arena.alloc(Uint8Array, n);
+		this.askUsdPerGpuHour = arena.alloc(Float32Array, n);
+		this.joinedAtMs = arena.alloc(Float64Array, n);
+		this.job = arena.alloc(Int32Array, n);
+		this.nextInJob = arena.alloc(Int32Array, n);
+		this.leaseEndHandle = arena.alloc(Float64Array, n);
+		this.leaseStartMs = arena.alloc(Float64Array, n);
+		this.leaseEndMs = arena.alloc(Float64Array, n);
+		this.leasePriceUsdPerGpuHour = arena.alloc(Float32Array, n);
+		this.busyMsInEpoch = arena.alloc(Float32Array, n);
+		this.revenueUsdInEpoch = arena.alloc(Float64Array, n);
+		this.bandwidthUsdInEpoch = arena.alloc(Float64Array, n);
+		this.cumulativeMarginUsd = arena.alloc(Float64Array, n);
+		this.ewmaMarginUsdPerHour = arena.alloc(Float32Array, n);
+		this.epochsBelowThreshold = arena.alloc(Uint16Array, n);
+		this.reputation = arena.alloc(Float32Array, n);
+		this.inOutage = arena.alloc(Uint8Array, n);
+		this.failed = arena.alloc(Uint8Array, n);
+		this.leaving = arena.alloc(Uint8Array, n);
+		this.dishonest = arena.alloc(Uint8Array, n);
+		this.nextDownMs = arena.alloc(Float64Array, n);
+		this.hosting = arena.alloc(Uint8Array, n);
+		this.linkGbps = arena.alloc(Float32Array, n);
+		this.powerUsdPerKwh = arena.alloc(Float32Array, n);
+		this.exitThresholdUsdPerHour = arena.alloc(Float32Array, n);
+		this.patienceEpochs = arena.alloc(Uint16Array, n);
+		this.askUndercut = arena.alloc(Float32Array, n);
 	}
 
 	/** Adds a node and returns its id. */
@@ -165,7 +174,7 @@ export class NodeTable {
 	private grow(): void {
 		const capacity = this.capacity * 2;
 		const self = this as unknown as Record<string, Column>;
-		for (const [name, column] of this.columns()) self[name] = grownArray(column, capacity);
+		for (const [name, column] of this.columns()) self[name] = this.arena.grown(column, capacity);
 		this.capacity = capacity;
 	}
 }

@@ -4,7 +4,6 @@
  * epoch, real-time classes autoscale, and request windows run.
  */
 import { Poisson } from "../../sim/random/distributions.js";
-import { grownArray } from "../../sim/typed-arrays.js";
 import type { GpuSpec } from "../catalog.js";
 import { type DemandModel, depinShare } from "../demand.js";
 import { NodeState } from "../nodes.js";
@@ -133,7 +132,7 @@ function accountingParams(state: NetworkState, endMs: number, hours: number): Ep
 	// Token runs: last epoch's rewards count at today's price; this epoch's weights are set.
 	if (economy !== null && rewards.paidUnits.length < nodes.count) {
 		const size = Math.max(nodes.count, rewards.paidUnits.length * 2);
-		rewards.paidUnits = grownArray(rewards.paidUnits, size);
+		rewards.paidUnits = rewards.arena.grown(rewards.paidUnits, size);
 		rewards.paidByPosition = new Float64Array(size);
 		rewards.soldByPosition = new Float64Array(size);
 	}

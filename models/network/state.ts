@@ -10,6 +10,7 @@ import { StreamFactory } from "../../sim/random/stream.js";
 import { LogHistogram } from "../../sim/recorder/histogram.js";
 import { EpochSeries } from "../../sim/recorder/series.js";
 import { grownArray } from "../../sim/typed-arrays.js";
+import type { WasmArena } from "../../sim/wasm-arena.js";
 import type { EpochDemand } from "../demand.js";
 import { samplerOf } from "../distribution-spec.js";
 import type { IterationCost } from "../latency.js";
@@ -473,8 +474,12 @@ export class RewardBuffers {
 	/** Burn-and-mint work rewards of the epoch: nodes, the USD value each served, and scratch (entries < count). */
 	readonly work: { nodes: Int32Array; usd: Float64Array; paid: Float64Array; sold: Float64Array; count: number };
 
-	constructor(size: number) {
-		this.paidUnits = new Float64Array(size);
+	/** `arena`: the node table's, where the books kernel reads and zeroes `paidUnits` in place. */
+	constructor(
+		size: number,
+		readonly arena: WasmArena,
+	) {
+		this.paidUnits = arena.alloc(Float64Array, size);
 		this.paidByPosition = new Float64Array(size);
 		this.soldByPosition = new Float64Array(size);
 		this.work = {
@@ -665,7 +670,7 @@ export class NetworkState {
 			minLinkGbps: 0,
 		};
 		this.books = emptyEpochAccounting(setup.gpus.length);
-		this.rewards = new RewardBuffers(this.economy === null ? 0 : 1024);
+		this.rewards = new RewardBuffers(this.economy === null ? 0 : 1024, this.nodes.arena);
 		this.metroOutageCount = new Uint16Array(setup.metroCount);
 		const sites = requestSites(setup);
 		this.depinSitesByRtt = sites.depin;
