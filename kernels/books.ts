@@ -191,23 +191,21 @@ export function accountRun(ints: usize, floats: usize, from: i32): i32 {
 			}
 			continue;
 		}
-		// The running lease's share of this epoch (the rest accrued when earlier leases ended). Branch-free:
-		// the node's state is as good as random here, and a mispredicted branch costs more than the
-		// loads (a node not serving, or a lease not in the epoch, adds zero: the same bits).
-		const isServing: i32 = state === SERVING_STATE ? 1 : 0;
-		serving += isServing;
-		const leaseMs = min<f64>(endMs, load<f64>(leaseEndCol + at8)) - max<f64>(load<f64>(leaseStartCol + at8), startMs);
-		const accrues = isServing !== 0 && leaseMs > 0;
-		const ms = select<f64>(leaseMs, 0, accrues);
-		store<f32>(busyCol + at4, <f32>(<f64>load<f32>(busyCol + at4) + ms));
-		const leaseUsd = (ms / MS_PER_HOUR) * <f64>load<f32>(leasePriceCol + at4) * fiatShare;
-		store<f64>(revenueCol + at8, load<f64>(revenueCol + at8) + select<f64>(leaseUsd, 0, accrues));
-		// Listed for work rewards if it served value: written always, counted only then.
-		if (collectWork) {
-			const earned = load<f64>(revenueCol + at8);
+		// The running lease's share of this epoch (the rest accrued when earlier leases ended). Branches,
+		// not selects: the pass waits on memory more than on mispredictions (measured: 5-15% faster so).
+		if (state === SERVING_STATE) {
+			serving++;
+			const ms = min<f64>(endMs, load<f64>(leaseEndCol + at8)) - max<f64>(load<f64>(leaseStartCol + at8), startMs);
+			if (ms > 0) {
+				store<f32>(busyCol + at4, <f32>(<f64>load<f32>(busyCol + at4) + ms));
+				const leaseUsd = (ms / MS_PER_HOUR) * <f64>load<f32>(leasePriceCol + at4) * fiatShare;
+				store<f64>(revenueCol + at8, load<f64>(revenueCol + at8) + leaseUsd);
+			}
+		}
+		if (collectWork && load<f64>(revenueCol + at8) > 0) {
 			store<i32>(workNodes + ((<usize>workCount) << 2), node);
-			store<f64>(workUsd + ((<usize>workCount) << 3), earned);
-			workCount += earned > 0 ? 1 : 0;
+			store<f64>(workUsd + ((<usize>workCount) << 3), load<f64>(revenueCol + at8));
+			workCount++;
 		}
 		const hosting = <i32>load<u8>(hostingOf + at1);
 		const isDown: i32 = state === DOWN_STATE ? 1 : 0;
@@ -216,7 +214,7 @@ export function accountRun(ints: usize, floats: usize, from: i32): i32 {
 		down += isDown;
 		downHosted += isDown * hosting;
 		const busy = <f64>load<f32>(busyCol + at4);
-		const utilisation = select<f64>(busy * perEpochMs, 1, busy < epochMsLength);
+		const utilisation = busy < epochMsLength ? busy * perEpochMs : 1;
 		const k = costs + ((<usize>(3 * (gpu * 2 + hosting))) << 3);
 		const powerPrice = <f64>load<f32>(powerCol + at4);
 		const fixed = load<f64>(k) * powerPrice + load<f64>(k + 16);
@@ -264,12 +262,10 @@ export function accountRun(ints: usize, floats: usize, from: i32): i32 {
 		// Market policy: re-ask from the class's going rate (NaN undercut: cost-plus).
 		const undercut = <f64>load<f32>(undercutCol + at4);
 		const goingRate = load<f64>(goingRates + ((<usize>gpu) << 3));
-		// 1 − undercut as 1 + (−1) · undercut: the same value, with no branch on the node's utilisation.
-		const sign = <f64>select<i32>(1, -1, utilisation >= raiseAt);
-		const ask = goingRate * (1 + sign * undercut);
-		const reAsked = reinterpret<i32>(<f32>max<f64>(ask, fixed + perUtilisation));
-		const oldAsk = load<i32>(askCol + at4);
-		store<i32>(askCol + at4, select<i32>(reAsked, oldAsk, !(isNaN(undercut) || isNaN(goingRate))));
+		if (!(isNaN(undercut) || isNaN(goingRate))) {
+			const ask = goingRate * (utilisation >= raiseAt ? 1 + undercut : 1 - undercut);
+			store<f32>(askCol + at4, <f32>max<f64>(ask, fixed + perUtilisation));
+		}
 		store<f32>(busyCol + at4, 0);
 		store<f64>(revenueCol + at8, 0);
 		store<f64>(bandwidthCol + at8, 0);
