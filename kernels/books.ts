@@ -1,9 +1,9 @@
-// AssemblyScript: the providers' books pass (models/provider-accounting.ts, accountRun), compiled
-// to WebAssembly by `npm run kernels` into models/kernels/books-wasm.ts. The TypeScript side
-// describes the pass; this is the same arithmetic, operation for operation and in the same order,
-// so results are bit-identical (every figure is IEEE double; float32 columns round on store as
-// a Float32Array does). It reads the node table's columns in place: they live in this module's
-// imported memory (sim/wasm-arena.ts).
+// AssemblyScript: the providers' books pass of an epoch (called from models/provider-accounting.ts),
+// compiled to WebAssembly by `npm run kernels` into models/kernels/books-wasm.ts. It is the
+// TypeScript loop it replaced (kept as the oracle in test/kernels/books-reference.ts), operation
+// for operation and in the same order, so results are bit-identical but for a NaN's sign (every
+// figure is an IEEE double; float32 columns round on store as a Float32Array does). It reads the
+// node table's columns in place: they live in this module's imported memory (sim/wasm-arena.ts).
 //
 // Everything arrives in two frames: `ints` (int32 slots: the arrays' byte offsets and the counts)
 // and `floats` (float64 slots: the epoch's constants and the running sums), read at entry and the
@@ -16,21 +16,21 @@ const TRACKED = 0; // i32: tracked node ids
 const STATE = 1; // u8
 const GPU = 2; // u8
 const HOSTING = 3; // u8
-const BUSY_MS = 4; // f32: busy ms in the epoch
-const REVENUE_USD = 5; // f64: revenue in the epoch
+const BUSY_MS_IN_EPOCH = 4; // f32: busy ms in the epoch
+const REVENUE_USD_IN_EPOCH = 5; // f64: revenue in the epoch
 const POWER_USD_PER_KWH = 6; // f32
-const EWMA_MARGIN = 7; // f32
-const CUMULATIVE_MARGIN = 8; // f64
-const EPOCHS_BELOW = 9; // u16
+const EWMA_MARGIN_USD_PER_HOUR = 7; // f32
+const CUMULATIVE_MARGIN_USD = 8; // f64
+const EPOCHS_BELOW_THRESHOLD = 9; // u16
 const LEAVING = 10; // u8
-const BANDWIDTH_USD = 11; // f64
-const EXIT_THRESHOLD = 12; // f32
-const PATIENCE = 13; // u16
+const BANDWIDTH_USD_IN_EPOCH = 11; // f64
+const EXIT_THRESHOLD_USD_PER_HOUR = 12; // f32
+const PATIENCE_EPOCHS = 13; // u16
 const ASK_UNDERCUT = 14; // f32
-const ASK = 15; // f32
-const LEASE_START = 16; // f64
-const LEASE_END = 17; // f64
-const LEASE_PRICE = 18; // f32
+const ASK_USD_PER_GPU_HOUR = 15; // f32
+const LEASE_START_MS = 16; // f64
+const LEASE_END_MS = 17; // f64
+const LEASE_PRICE_USD_PER_GPU_HOUR = 18; // f32
 const COSTS = 19; // f64: idle kW, busy kW, fixed USD/h by (GPU class, hosting)
 const CLASS_SUMS = 20; // f64: five sums by GPU class
 const GOING_RATE = 21; // f64 by GPU class
@@ -57,7 +57,10 @@ const DOWN_HOSTED = 39;
 const REWARD_COUNT = 40;
 const WORK_COUNT = 41;
 const EXIT_COUNT = 42;
-const INT_SLOTS = 43;
+// … bounds the kernel checks (a node id or GPU class past them traps: never a silent write elsewhere):
+const NODE_COUNT = 43;
+const GPU_COUNT = 44;
+const INT_SLOTS = 45;
 
 // Float slots. Constants of the epoch:
 const START_MS = 0;
@@ -108,21 +111,21 @@ export function accountRun(ints: usize, floats: usize, from: i32): i32 {
 	const stateOf = pointer(ints, STATE);
 	const gpuOf = pointer(ints, GPU);
 	const hostingOf = pointer(ints, HOSTING);
-	const busyCol = pointer(ints, BUSY_MS);
-	const revenueCol = pointer(ints, REVENUE_USD);
+	const busyCol = pointer(ints, BUSY_MS_IN_EPOCH);
+	const revenueCol = pointer(ints, REVENUE_USD_IN_EPOCH);
 	const powerCol = pointer(ints, POWER_USD_PER_KWH);
-	const ewmaCol = pointer(ints, EWMA_MARGIN);
-	const cumulativeCol = pointer(ints, CUMULATIVE_MARGIN);
-	const belowCol = pointer(ints, EPOCHS_BELOW);
+	const ewmaCol = pointer(ints, EWMA_MARGIN_USD_PER_HOUR);
+	const cumulativeCol = pointer(ints, CUMULATIVE_MARGIN_USD);
+	const belowCol = pointer(ints, EPOCHS_BELOW_THRESHOLD);
 	const leavingCol = pointer(ints, LEAVING);
-	const bandwidthCol = pointer(ints, BANDWIDTH_USD);
-	const thresholdCol = pointer(ints, EXIT_THRESHOLD);
-	const patienceCol = pointer(ints, PATIENCE);
+	const bandwidthCol = pointer(ints, BANDWIDTH_USD_IN_EPOCH);
+	const thresholdCol = pointer(ints, EXIT_THRESHOLD_USD_PER_HOUR);
+	const patienceCol = pointer(ints, PATIENCE_EPOCHS);
 	const undercutCol = pointer(ints, ASK_UNDERCUT);
-	const askCol = pointer(ints, ASK);
-	const leaseStartCol = pointer(ints, LEASE_START);
-	const leaseEndCol = pointer(ints, LEASE_END);
-	const leasePriceCol = pointer(ints, LEASE_PRICE);
+	const askCol = pointer(ints, ASK_USD_PER_GPU_HOUR);
+	const leaseStartCol = pointer(ints, LEASE_START_MS);
+	const leaseEndCol = pointer(ints, LEASE_END_MS);
+	const leasePriceCol = pointer(ints, LEASE_PRICE_USD_PER_GPU_HOUR);
 	const costs = pointer(ints, COSTS);
 	const sums = pointer(ints, CLASS_SUMS);
 	const goingRates = pointer(ints, GOING_RATE);
@@ -135,6 +138,8 @@ export function accountRun(ints: usize, floats: usize, from: i32): i32 {
 	const stakedUnits = pointer(ints, STAKED_UNITS);
 	const stakedLength = int(ints, STAKED_LENGTH);
 	const trackedCount = int(ints, TRACKED_COUNT);
+	const nodeCount = int(ints, NODE_COUNT);
+	const gpuCount = int(ints, GPU_COUNT);
 	const startMs = float(floats, START_MS);
 	const endMs = float(floats, END_MS);
 	const fiatShare = float(floats, FIAT_SHARE);
@@ -171,6 +176,7 @@ export function accountRun(ints: usize, floats: usize, from: i32): i32 {
 	let t = from;
 	for (; t < trackedCount; t++) {
 		const node = load<i32>(tracked + ((<usize>t) << 2));
+		if (<u32>node >= <u32>nodeCount) unreachable();
 		const at1 = <usize>node;
 		const at2 = at1 << 1;
 		const at4 = at1 << 2;
@@ -180,6 +186,7 @@ export function accountRun(ints: usize, floats: usize, from: i32): i32 {
 		store<i32>(tracked + ((<usize>kept) << 2), node);
 		kept++;
 		const gpu = <i32>load<u8>(gpuOf + at1);
+		if (gpu >= gpuCount) unreachable();
 		const classAt = sums + ((<usize>(5 * gpu)) << 3);
 		if (state === JOINING_STATE) {
 			joining++;
@@ -208,6 +215,7 @@ export function accountRun(ints: usize, floats: usize, from: i32): i32 {
 			workCount++;
 		}
 		const hosting = <i32>load<u8>(hostingOf + at1);
+		if (hosting > 1) unreachable();
 		const isDown: i32 = state === DOWN_STATE ? 1 : 0;
 		live++;
 		liveHosted += hosting;

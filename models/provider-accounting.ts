@@ -5,7 +5,7 @@
  * One pass over the node table, the only per-node work an epoch does. Its loop is a WebAssembly
  * kernel (kernels/books.ts, AssemblyScript, compiled into ./kernels/books-wasm.ts) that reads the
  * node table's columns in place, in the table's arena (sim/wasm-arena.ts): in a year of base,
- * about 57 million node-epochs at 34 ns each instead of 55 ns as a TypeScript loop. This file
+ * about 57 million node-epochs at 29–33 ns each instead of 54–57 ns as a TypeScript loop. This file
  * keeps what the kernel does not: the frames it is handed, the providers who left during the
  * epoch (settleLeaver), and the sums it leaves. The network model (network/epoch.ts) applies
  * the result: it exits the nodes listed and records the sums.
@@ -233,12 +233,18 @@ function accountTrackedNodes(nodes: NodeTable, params: EpochAccountingParams, ou
 	// The books' lists in the kernel's memory, with room for every tracked node (no growth in the pass).
 	adoptLists(out, nodes.arena, params);
 	const gpuCount = out.liveByGpu.length;
-	const tokens = stageTokens(kernel, nodes.arena, params.tokens);
+	const tokens = stageTokens(kernel, nodes.arena, params.tokens, nodes.count);
 	fillFrame(kernel, nodes, params, out, tokens);
 	const { ints, floats } = kernel;
-	const at = [ints.byteOffset, floats.byteOffset] as const;
+	const run = (from: number): number => {
+		try {
+			return kernel.accountRun(ints.byteOffset, floats.byteOffset, from);
+		} catch (error) {
+			throw new RangeError("books kernel: a tracked node id, GPU class or hosting is out of range", { cause: error });
+		}
+	};
 	const { trackedCount } = out;
-	for (let t = kernel.accountRun(...at, 0); t < trackedCount; t = kernel.accountRun(...at, t + 1)) {
+	for (let t = run(0); t < trackedCount; t = run(t + 1)) {
 		readCounters(kernel, out);
 		settleLeaver(nodes, params, out, out.tracked[t] as number, tokens);
 		writeCounters(kernel, out);
@@ -256,7 +262,7 @@ function accountTrackedNodes(nodes: NodeTable, params: EpochAccountingParams, ou
  * Slots of the kernel's two frames. Ints: the arrays' byte offsets, integer constants, the running
  * counts. Floats: the epoch's constants, the running sums. Must match the slot constants of kernels/books.ts.
  */
-const BOOKS_INTS = {
+export const BOOKS_INTS = {
 	tracked: 0,
 	state: 1,
 	gpu: 2,
@@ -300,10 +306,14 @@ const BOOKS_INTS = {
 	rewardCount: 40,
 	workCount: 41,
 	exitCount: 42,
+	nodeCount: 43,
+	gpuCount: 44,
 } as const;
-const BOOKS_INT_SLOTS = 43;
+const BOOKS_INT_SLOTS = 45;
+/** The node table's columns among the frame's arrays: slots 1 … 18 (state … leasePriceUsdPerGpuHour). */
+const NODE_COLUMN_SLOTS = 18;
 
-const BOOKS_FLOATS = {
+export const BOOKS_FLOATS = {
 	startMs: 0,
 	endMs: 1,
 	fiatShare: 2,
@@ -317,11 +327,11 @@ const BOOKS_FLOATS = {
 	weightPerBusyMs: 10,
 	weightUptime: 11,
 	weightPerStakedUnit: 12,
-	busyMs: 13,
-	revenueUsd: 14,
-	costUsd: 15,
-	marginSum: 16,
-	ewmaSum: 17,
+	sumBusyMs: 13,
+	sumRevenue: 14,
+	sumCost: 15,
+	sumMargin: 16,
+	sumEwma: 17,
 	tokenRewardUsd: 18,
 	rewardWeightTotal: 19,
 } as const;
@@ -405,14 +415,18 @@ function stageTokens(
 	kernel: BooksKernel,
 	arena: WasmArena,
 	tokens: EpochAccountingParams["tokens"],
+	nodeCount: number,
 ): EpochAccountingParams["tokens"] {
 	if (tokens === null) return null;
 	let { rewardPaidUnits, stakedUnits } = tokens;
+	// The kernel reads and zeroes the reward of every tracked node, unchecked: the array must cover them.
+	if (rewardPaidUnits.length < nodeCount)
+		throw new RangeError(`rewardPaidUnits holds ${rewardPaidUnits.length} nodes, the table ${nodeCount}`);
 	if (!arena.owns(rewardPaidUnits)) {
 		if (kernel.paidStage.length < rewardPaidUnits.length)
 			kernel.paidStage = arena.alloc(Float64Array, rewardPaidUnits.length);
 		kernel.paidStage.set(rewardPaidUnits);
-		rewardPaidUnits = kernel.paidStage;
+		rewardPaidUnits = kernel.paidStage.subarray(0, rewardPaidUnits.length);
 	}
 	if (tokens.weightPerStakedUnit !== 0 && !arena.owns(stakedUnits)) {
 		if (kernel.stakedStage.length < stakedUnits.length)
@@ -458,12 +472,25 @@ function fillFrame(
 		[I.classSums, kernel.classSums],
 		[I.goingRate, kernel.goingRate],
 		[I.exits, out.exits],
-		[I.rewardNodes, out.rewardNodes],
-		[I.rewardWeight, out.rewardWeight],
-		[I.workNodes, out.workNodes],
-		[I.workUsd, out.workUsd],
 	];
-	for (const [slot, values] of offsets) ints[slot] = values.byteOffset;
+	// The reward and work lists only when the pass writes them (else they may be any empty array).
+	if (tokens !== null) offsets.push([I.rewardNodes, out.rewardNodes], [I.rewardWeight, out.rewardWeight]);
+	else ints.fill(0, I.rewardNodes, I.rewardWeight + 1);
+	if (params.collectWork) offsets.push([I.workNodes, out.workNodes], [I.workUsd, out.workUsd]);
+	else ints.fill(0, I.workNodes, I.workUsd + 1);
+	// The kernel reads and writes without bounds checks: every array must lie in the arena, and
+	// each node column cover the table (an array from elsewhere would alias the arena's memory).
+	const arena = nodes.arena;
+	for (const [slot, values] of offsets) {
+		if (!arena.owns(values)) throw new RangeError(`books kernel: array of frame slot ${slot} is outside the arena`);
+		ints[slot] = values.byteOffset;
+	}
+	for (const [slot, column] of offsets.slice(1, NODE_COLUMN_SLOTS + 1)) {
+		if (column.length < nodes.count)
+			throw new RangeError(`books kernel: column of slot ${slot} is shorter than the table`);
+	}
+	ints[I.nodeCount] = nodes.count;
+	ints[I.gpuCount] = out.liveByGpu.length;
 	ints[I.trackedCount] = out.trackedCount;
 	ints[I.collectWork] = params.collectWork === true ? 1 : 0;
 	ints[I.tokens] = tokens === null ? 0 : 1;
@@ -478,7 +505,7 @@ function fillFrame(
 	floats[BOOKS_FLOATS.weightPerBusyMs] = tokens?.weightPerBusyMs ?? 0;
 	floats[BOOKS_FLOATS.weightUptime] = tokens?.weightUptime ?? 0;
 	floats[BOOKS_FLOATS.weightPerStakedUnit] = tokens?.weightPerStakedUnit ?? 0;
-	floats.fill(0, BOOKS_FLOATS.busyMs, BOOKS_FLOATS.tokenRewardUsd);
+	floats.fill(0, BOOKS_FLOATS.sumBusyMs, BOOKS_FLOATS.tokenRewardUsd);
 	writeCounters(kernel, out);
 }
 
@@ -502,6 +529,9 @@ function fillEpochConstants(floats: Float64Array, params: EpochAccountingParams)
 function fillTables(kernel: BooksKernel, arena: WasmArena, params: EpochAccountingParams, gpuCount: number): void {
 	const { idleKwByGpuHosting: idleKw, busyKwByGpuHosting: busyKw, fixedUsdPerHourByGpuHosting: fixedUsd } = params;
 	const n = idleKw.length;
+	// The kernel indexes these by GPU class without bounds checks.
+	if (Math.min(n, busyKw.length, fixedUsd.length) < HOSTING_KINDS * gpuCount || params.goingRateByGpu.length < gpuCount)
+		throw new RangeError(`books kernel: cost tables or going rates shorter than ${gpuCount} GPU classes`);
 	if (kernel.costs.length < 3 * n) kernel.costs = arena.alloc(Float64Array, 3 * n);
 	for (let k = 0; k < n; k++) {
 		kernel.costs[3 * k] = idleKw[k] as number;
@@ -554,7 +584,7 @@ function resetEpochColumns(
  * lifetime margin too. Its busy time is reset, not counted: it is no longer live, so it is not
  * in utilisation.
  */
-function settleLeaver(
+export function settleLeaver(
 	nodes: NodeTable,
 	params: EpochAccountingParams,
 	out: EpochAccounting,
@@ -641,9 +671,9 @@ function storeSums(out: EpochAccounting, kernel: BooksKernel): void {
 	out.down = down;
 	out.active = live - down;
 	out.live = live;
-	out.busyMs = floats[F.busyMs] as number;
-	out.revenueUsd = (floats[F.revenueUsd] as number) + out.leavers.revenueUsd;
-	out.costUsd = (floats[F.costUsd] as number) + out.leavers.costUsd;
-	out.marginSum = floats[F.marginSum] as number;
-	out.ewmaSum = floats[F.ewmaSum] as number;
+	out.busyMs = floats[F.sumBusyMs] as number;
+	out.revenueUsd = (floats[F.sumRevenue] as number) + out.leavers.revenueUsd;
+	out.costUsd = (floats[F.sumCost] as number) + out.leavers.costUsd;
+	out.marginSum = floats[F.sumMargin] as number;
+	out.ewmaSum = floats[F.sumEwma] as number;
 }

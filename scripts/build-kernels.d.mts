@@ -4,3 +4,4 @@ export declare const MODULE_DIR: string;
 export declare function compileKernel(name: string): Promise<Buffer>;
 export declare function kernelModuleText(name: string, binary: Buffer): string;
 export declare function kernelNames(): string[];
+export declare function sectionIds(binary: Uint8Array): number[];

@@ -2,8 +2,12 @@
  * Compiles the AssemblyScript kernels (kernels/*.ts) to WebAssembly and writes each as a base64
  * string in a TypeScript module (models/kernels/<name>-wasm.ts), which the model imports: the
  * binary travels with the source, so neither a run nor `npm ci` needs the compiler.
- * `npm run kernels` after changing a kernel; test/models/kernels.test.ts fails while a module is
- * out of date. `compileKernel` is the one place the compiler's options are set.
+ * `npm run kernels` after changing a kernel; test/scripts/build-kernels.test.ts fails while a
+ * module is out of date. `compileKernel` is the one place the compiler's options are set.
+ *
+ * A kernel keeps no static data and allocates nothing (no data or global section: checked here),
+ * so every byte it touches is an array of the arena (sim/wasm-arena.ts), whose first 64 KiB
+ * stay free for it anyway.
  */
 import { readdirSync, renameSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
@@ -34,6 +38,7 @@ export async function compileKernel(name) {
 			"--initialMemory",
 			"1",
 			"--maximumMemory",
+			// ARENA_MAX_PAGES in sim/wasm-arena.ts: the two must agree, or instantiating fails.
 			"32768",
 			"--noExportMemory",
 		],
@@ -45,7 +50,32 @@ export async function compileKernel(name) {
 	);
 	if (error) throw new Error(`asc failed on kernels/${name}.ts:\n${stderr.toString()}`);
 	if (binary === null) throw new Error(`asc wrote no binary for kernels/${name}.ts`);
+	const sections = sectionIds(Buffer.from(binary));
+	for (const [id, what] of [
+		[6, "globals"],
+		[11, "static data"],
+	]) {
+		if (sections.includes(id))
+			throw new Error(`kernels/${name}.ts compiles to a module with ${what}: a kernel may have neither`);
+	}
 	return Buffer.from(binary);
+}
+
+/** The ids of a WebAssembly module's sections, in order (the binary format: id byte, LEB128 size, payload). */
+export function sectionIds(binary) {
+	const ids = [];
+	for (let at = 8; at < binary.length; ) {
+		const id = binary[at++];
+		let size = 0;
+		for (let shift = 0; ; shift += 7) {
+			const byte = binary[at++];
+			size += (byte & 0x7f) * 2 ** shift;
+			if (byte < 0x80) break;
+		}
+		ids.push(id);
+		at += size;
+	}
+	return ids;
 }
 
 /** The TypeScript module that carries a kernel's binary. */

@@ -12,7 +12,11 @@ import type { NumericArray } from "./typed-arrays.js";
 const PAGE_BYTES = 65_536;
 /** The first 64 KiB belong to the kernels' own static data; arrays start above. */
 export const ARENA_RESERVED_BYTES = PAGE_BYTES;
-/** Largest memory an arena may grow to: 2 GiB (a node table of several million nodes). */
+/**
+ * Largest memory an arena may grow to: 2 GiB, a node table of about 4 million nodes (its columns
+ * and the books' lists take ~160 bytes a node, and a grown array leaves its old block behind).
+ * The kernels are compiled with the same maximum (scripts/build-kernels.mjs): change both.
+ */
 export const ARENA_MAX_PAGES = 32_768;
 
 type ArrayKind<T extends NumericArray> = {
@@ -30,6 +34,8 @@ export class WasmArena {
 	/** An arena with room for about `initialBytes` of arrays before it first grows. */
 	constructor(initialBytes = PAGE_BYTES) {
 		const pages = Math.ceil((ARENA_RESERVED_BYTES + initialBytes) / PAGE_BYTES);
+		if (!(pages <= ARENA_MAX_PAGES))
+			throw new RangeError(`arena of ${initialBytes} bytes: over ${ARENA_MAX_PAGES * PAGE_BYTES}`);
 		this.memory = new WebAssembly.Memory({ initial: pages, maximum: ARENA_MAX_PAGES, shared: true });
 	}
 
