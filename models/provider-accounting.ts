@@ -211,7 +211,15 @@ export function emptyEpochAccounting(gpuCount: number): EpochAccounting {
  * time and revenue.
  */
 export function accountEpoch(nodes: NodeTable, params: EpochAccountingParams, out: EpochAccounting): void {
-	// The class and hosting figures are written whole at the pass's end (storeClassSums, storeHosting).
+	resetEpochCounts(out);
+	accountTrackedNodes(nodes, params, out);
+}
+
+/**
+ * Zeroes the books' running counts and the leavers' sums before a pass. The class and hosting
+ * figures and the sums are not: the pass writes them whole at its end.
+ */
+export function resetEpochCounts(out: EpochAccounting): void {
 	out.tokenRewardUsd = 0;
 	out.exitCount = 0;
 	out.rewardCount = 0;
@@ -220,7 +228,6 @@ export function accountEpoch(nodes: NodeTable, params: EpochAccountingParams, ou
 	out.leavers.revenueUsd = 0;
 	out.leavers.costUsd = 0;
 	out.leavers.count = 0;
-	accountTrackedNodes(nodes, params, out);
 }
 
 /**
@@ -232,7 +239,6 @@ function accountTrackedNodes(nodes: NodeTable, params: EpochAccountingParams, ou
 	const kernel = booksKernel(nodes.arena);
 	// The books' lists in the kernel's memory, with room for every tracked node (no growth in the pass).
 	adoptLists(out, nodes.arena, params);
-	const gpuCount = out.liveByGpu.length;
 	const tokens = stageTokens(kernel, nodes.arena, params.tokens, nodes.count);
 	fillFrame(kernel, nodes, params, out, tokens);
 	const { ints, floats } = kernel;
@@ -252,7 +258,7 @@ function accountTrackedNodes(nodes: NodeTable, params: EpochAccountingParams, ou
 	readCounters(kernel, out);
 	if (tokens !== null && params.tokens !== null && tokens.rewardPaidUnits !== params.tokens.rewardPaidUnits)
 		params.tokens.rewardPaidUnits.set(tokens.rewardPaidUnits.subarray(0, params.tokens.rewardPaidUnits.length));
-	storeClassSums(out, kernel.classSums, gpuCount);
+	storeClassSums(out, kernel.classSums);
 	out.trackedCount = ints[BOOKS_INTS.kept] as number;
 	storeSums(out, kernel);
 	storeHosting(out, ints);
@@ -309,9 +315,7 @@ export const BOOKS_INTS = {
 	nodeCount: 43,
 	gpuCount: 44,
 } as const;
-const BOOKS_INT_SLOTS = 45;
-/** The node table's columns among the frame's arrays: slots 1 … 18 (state … leasePriceUsdPerGpuHour). */
-const NODE_COLUMN_SLOTS = 18;
+const BOOKS_INT_SLOTS = Object.keys(BOOKS_INTS).length;
 
 export const BOOKS_FLOATS = {
 	startMs: 0,
@@ -335,7 +339,7 @@ export const BOOKS_FLOATS = {
 	tokenRewardUsd: 18,
 	rewardWeightTotal: 19,
 } as const;
-const BOOKS_FLOAT_SLOTS = 20;
+const BOOKS_FLOAT_SLOTS = Object.keys(BOOKS_FLOATS).length;
 
 /** The books kernel bound to one arena, with its frame and the small tables it reads, in that arena. */
 interface BooksKernel {
@@ -359,14 +363,7 @@ function booksKernel(arena: WasmArena): BooksKernel {
 	const known = booksKernels.get(arena);
 	if (known !== undefined) return known;
 	booksModule ??= new WebAssembly.Module(Buffer.from(BOOKS_WASM_BASE64, "base64"));
-	const instance = new WebAssembly.Instance(booksModule, {
-		env: {
-			memory: arena.memory,
-			abort: () => {
-				throw new Error("books kernel aborted");
-			},
-		},
-	});
+	const instance = new WebAssembly.Instance(booksModule, { env: { memory: arena.memory } });
 	const exports = instance.exports as { accountRun: BooksKernel["accountRun"]; frameSlots: () => number };
 	const slots = BOOKS_INT_SLOTS * 1000 + BOOKS_FLOAT_SLOTS;
 	if (exports.frameSlots() !== slots)
@@ -445,7 +442,8 @@ function fillFrame(
 	out: EpochAccounting,
 	tokens: EpochAccountingParams["tokens"],
 ): void {
-	fillTables(kernel, nodes.arena, params, out.liveByGpu.length);
+	const gpuCount = out.liveByGpu.length;
+	fillTables(kernel, nodes.arena, params, gpuCount);
 	const { ints, floats } = kernel;
 	const I = BOOKS_INTS;
 	const offsets: [number, NumericArray][] = [
@@ -483,14 +481,13 @@ function fillFrame(
 	const arena = nodes.arena;
 	for (const [slot, values] of offsets) {
 		if (!arena.owns(values)) throw new RangeError(`books kernel: array of frame slot ${slot} is outside the arena`);
+		const isNodeColumn = slot >= I.state && slot <= I.leasePriceUsdPerGpuHour;
+		if (isNodeColumn && values.length < nodes.count)
+			throw new RangeError(`books kernel: column of slot ${slot} is shorter than the table`);
 		ints[slot] = values.byteOffset;
 	}
-	for (const [slot, column] of offsets.slice(1, NODE_COLUMN_SLOTS + 1)) {
-		if (column.length < nodes.count)
-			throw new RangeError(`books kernel: column of slot ${slot} is shorter than the table`);
-	}
 	ints[I.nodeCount] = nodes.count;
-	ints[I.gpuCount] = out.liveByGpu.length;
+	ints[I.gpuCount] = gpuCount;
 	ints[I.trackedCount] = out.trackedCount;
 	ints[I.collectWork] = params.collectWork === true ? 1 : 0;
 	ints[I.tokens] = tokens === null ? 0 : 1;
@@ -636,8 +633,8 @@ function storeHosting(out: EpochAccounting, ints: Int32Array): void {
 }
 
 /** The class sums into `out` (each added up from zero in node order). */
-function storeClassSums(out: EpochAccounting, classSums: Float64Array, gpuCount: number): void {
-	for (let g = 0; g < gpuCount; g++) {
+function storeClassSums(out: EpochAccounting, classSums: Float64Array): void {
+	for (let g = 0; g < out.liveByGpu.length; g++) {
 		const c = CLASS_SUMS * g;
 		out.ewmaByGpu[g] = classSums[c] as number;
 		out.liveByGpu[g] = classSums[c + 1] as number;

@@ -8,6 +8,7 @@ import {
 	accrueLease,
 	type EpochAccounting,
 	type EpochAccountingParams,
+	resetEpochCounts,
 	settleLeaver,
 } from "../../models/provider-accounting.js";
 
@@ -30,7 +31,7 @@ interface Pass {
 	readonly classSums: Float64Array;
 }
 
-/** accountEpoch as it was: the same reset, then the pass over the tracked nodes. */
+/** accountEpoch as it was: the lists sized as it sized them, the same reset, then the pass over the tracked nodes. */
 export function referenceAccountEpoch(nodes: NodeTable, params: EpochAccountingParams, out: EpochAccounting): void {
 	if (params.tokens !== null && out.rewardNodes.length < out.trackedCount) {
 		out.rewardNodes = new Int32Array(out.tracked.length);
@@ -41,14 +42,7 @@ export function referenceAccountEpoch(nodes: NodeTable, params: EpochAccountingP
 		out.workUsd = new Float64Array(out.tracked.length);
 	}
 	if (out.exits.length < out.trackedCount) out.exits = new Int32Array(out.tracked.length);
-	out.tokenRewardUsd = 0;
-	out.exitCount = 0;
-	out.rewardCount = 0;
-	out.rewardWeightTotal = 0;
-	out.workCount = 0;
-	out.leavers.revenueUsd = 0;
-	out.leavers.costUsd = 0;
-	out.leavers.count = 0;
+	resetEpochCounts(out);
 	const gpuCount = out.liveByGpu.length;
 	const pass: Pass = {
 		kept: 0,
