@@ -104,6 +104,15 @@ function randomTerms(rng: RandomStream, market: RandomMarket, gpus: number): Ord
 	};
 }
 
+/** The award of the general path, collectCandidates then clear, for a single-GPU order (the fused auction's oracle). */
+function generalAward(market: RandomMarket, terms: OrderTerms, limit: number) {
+	const candidates = new Int32Array(64);
+	const award = awardBuffer(1);
+	const count = collectCandidates(market.index, terms, market.context, candidates, limit, market.nodes);
+	const result = clear(market.nodes, terms, market.context, candidates, count, new Float64Array(64), award);
+	return { result, award, candidates: candidates.subarray(0, count) };
+}
+
 describe("clearSingleGpuAuction", () => {
 	it("awards exactly what collectCandidates then clear award, over 3000 random orders", () => {
 		const rng = RandomStream.create(5, 0, "test/market/fused");
@@ -113,16 +122,12 @@ describe("clearSingleGpuAuction", () => {
 		for (let fleet = 0; fleet < 150; fleet++) {
 			const market = randomMarket(rng);
 			if (market.index.size === 0) emptyFleets++;
-			const candidates = new Int32Array(64);
-			const scratchCost = new Float64Array(64);
 			for (let order = 0; order < 20; order++) {
 				const terms = randomTerms(rng, market, 1);
 				const limit = 1 + rng.int(16);
 				const fused = awardBuffer(1);
-				const general = awardBuffer(1);
 				const fusedResult = clearSingleGpuAuction(market.index, market.nodes, terms, market.context, limit, fused);
-				const count = collectCandidates(market.index, terms, market.context, candidates, limit, market.nodes);
-				const generalResult = clear(market.nodes, terms, market.context, candidates, count, scratchCost, general);
+				const { result: generalResult, award: general, candidates } = generalAward(market, terms, limit);
 				const what = `fleet ${fleet} order ${order}`;
 				expect(fusedResult, what).toBe(generalResult);
 				const key = fusedResult === true ? "true" : fusedResult;
@@ -139,9 +144,9 @@ describe("clearSingleGpuAuction", () => {
 				const costOf = (node: number) =>
 					(market.nodes.askUsdPerGpuHour[node] as number) *
 					(terms.work * (terms.gpuHoursPerWork[market.nodes.gpu[node] as number] as number));
-				const first = Array.from(candidates.subarray(0, count)).findIndex((node) => costOf(node) === fused.costUsd);
+				const first = Array.from(candidates).findIndex((node) => costOf(node) === fused.costUsd);
 				expect(candidates[first], what).toBe(winner);
-				if (Array.from(candidates.subarray(0, count)).filter((node) => costOf(node) === fused.costUsd).length > 1) {
+				if (Array.from(candidates).filter((node) => costOf(node) === fused.costUsd).length > 1) {
 					tiesDecided++;
 				}
 			}
@@ -160,26 +165,15 @@ describe("clearSingleGpuAuction", () => {
 		for (let fleet = 0; fleet < 40; fleet++) {
 			const market = randomMarket(rng, "auction", 29 + rng.int(8));
 			expect(market.index.idleGpuMaskByMetro === null).toBe(market.gpuCount > 32);
-			const candidates = new Int32Array(64);
 			for (let order = 0; order < 20; order++) {
 				const terms = randomTerms(rng, market, 1);
 				const limit = 1 + rng.int(16);
 				const fused = awardBuffer(1);
-				const general = awardBuffer(1);
 				// Through awardOrder, which takes the fused auction where the index has masks and the general path beyond.
 				const context = { ...market.context, maxCandidates: limit };
 				const buffers = { candidates: new Int32Array(64), scratchCost: new Float64Array(64), award: fused };
 				const fusedResult = awardOrder(market.index, market.nodes, terms, context, buffers);
-				const count = collectCandidates(market.index, terms, market.context, candidates, limit, market.nodes);
-				const generalResult = clear(
-					market.nodes,
-					terms,
-					market.context,
-					candidates,
-					count,
-					new Float64Array(64),
-					general,
-				);
+				const { result: generalResult, award: general } = generalAward(market, terms, limit);
 				expect(fusedResult, `fleet ${fleet} order ${order}`).toBe(generalResult);
 				if (fusedResult !== true) continue;
 				awards++;
