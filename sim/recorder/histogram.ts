@@ -15,8 +15,99 @@ export interface HistogramOptions {
 	readonly maxValue?: number;
 }
 
-/** Distinct recent values whose bucket a histogram remembers. */
-const RECENT = 4;
+/** Mantissa bits below the exponent that key the bucket table: 2^8 slices per octave, each narrower than a bucket. */
+const SLICE_BITS = 8;
+/** Largest bucket table built (entries); wider settings compute every bucket with a logarithm. */
+const MAX_SLICES = 1 << 16;
+/** The high word of a double, read through a shared buffer (little-endian: word 1). */
+const bitsOf = new Float64Array(1);
+const highWordOf = new Uint32Array(bitsOf.buffer);
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+function highWord(value: number): number {
+	bitsOf[0] = value;
+	return highWordOf[1] as number;
+}
+
+/**
+ * Where the buckets of one setting begin, so a bucket is found without a logarithm: `lower[i]`
+ * is the smallest double whose bucket (⌈log v / log γ⌉ − offset, capped at the top) is ≥ i,
+ * found by bisection on that same formula, and `first[k]` is the bucket of the smallest double
+ * of slice k (a value's exponent and top SLICE_BITS mantissa bits, counted from minValue's).
+ * A value's bucket is its slice's first or a later one, which comparisons with `lower` find
+ * (at most one at the default accuracy). The buckets are those of the formula, bit for bit,
+ * as long as Math.log never decreases as its argument grows (test/sim/recorder checks every
+ * boundary of the settings the model uses, and the doubles around it).
+ */
+interface BucketTable {
+	readonly lower: Float64Array;
+	readonly first: Int32Array;
+	readonly firstSlice: number;
+	/** Values from here up fall in the top bucket. */
+	readonly topFrom: number;
+}
+
+const bucketTables = new Map<string, BucketTable | null>();
+
+function bucketTable(
+	minValue: number,
+	maxValue: number,
+	logGamma: number,
+	offset: number,
+	buckets: number,
+): BucketTable | null {
+	const key = `${minValue}/${maxValue}/${logGamma}`;
+	let table = bucketTables.get(key);
+	if (table === undefined) {
+		table = buildBucketTable(minValue, maxValue, logGamma, offset, buckets);
+		bucketTables.set(key, table);
+	}
+	return table;
+}
+
+function buildBucketTable(
+	minValue: number,
+	maxValue: number,
+	logGamma: number,
+	offset: number,
+	buckets: number,
+): BucketTable | null {
+	if (!LITTLE_ENDIAN || !(minValue >= 2 ** -1000) || !Number.isFinite(maxValue)) return null;
+	const firstSlice = highWord(minValue) >>> (20 - SLICE_BITS);
+	const lastSlice = highWord(maxValue) >>> (20 - SLICE_BITS);
+	if (lastSlice - firstSlice + 1 > MAX_SLICES) return null;
+	const bucketOf = (value: number): number => Math.min(Math.ceil(Math.log(value) / logGamma) - offset, buckets - 1);
+	const lower = new Float64Array(buckets + 1);
+	lower[0] = minValue;
+	lower[buckets] = Number.POSITIVE_INFINITY;
+	for (let i = 1; i < buckets; i++) {
+		// Bracket the boundary (bucketOf(low) < i ≤ bucketOf(high)), then halve down to adjacent doubles.
+		const guess = Math.exp((i + offset - 1) * logGamma);
+		let low = Math.max(minValue, guess * (1 - 1e-6));
+		let high = guess * (1 + 1e-6);
+		while (bucketOf(low) >= i) low = Math.max(minValue, low * (1 - 1e-6));
+		while (bucketOf(high) < i) high *= 1 + 1e-6;
+		for (;;) {
+			const middle = low + (high - low) / 2;
+			if (middle === low || middle === high) break;
+			if (bucketOf(middle) >= i) high = middle;
+			else low = middle;
+		}
+		lower[i] = high;
+	}
+	const first = new Int32Array(lastSlice - firstSlice + 1);
+	const sliceStart = new Float64Array(1);
+	const sliceWords = new Uint32Array(sliceStart.buffer);
+	let bucket = 0;
+	for (let k = 0; k < first.length; k++) {
+		sliceWords[0] = 0;
+		sliceWords[1] = (firstSlice + k) << (20 - SLICE_BITS);
+		const start = Math.max(minValue, sliceStart[0] as number);
+		while ((lower[bucket + 1] as number) <= start) bucket++;
+		first[k] = bucket;
+	}
+	return { lower, first, firstSlice, topFrom: lower[buckets - 1] as number };
+}
 
 export class LogHistogram {
 	readonly relativeAccuracy: number;
@@ -26,6 +117,8 @@ export class LogHistogram {
 	private readonly logGamma: number;
 	private readonly offset: number;
 	private readonly counts: Float64Array;
+	/** Bucket boundaries of these settings (null: none built; a logarithm per value). */
+	private readonly table: BucketTable | null;
 	/** Range of buckets that may be non-zero (empty when low > high): merge and reset skip the rest. */
 	private low: number;
 	private high = -1;
@@ -36,14 +129,6 @@ export class LogHistogram {
 	sum = 0;
 	min = Number.POSITIVE_INFINITY;
 	max = Number.NEGATIVE_INFINITY;
-	/**
-	 * Buckets of the last few distinct values ≥ minValue recorded (NaN: none). Models often
-	 * record a handful of values over and over (a fixed provisioning delay per job class), and
-	 * a hit here skips the logarithm.
-	 */
-	private readonly recentValues = new Float64Array(RECENT).fill(Number.NaN);
-	private readonly recentIndex = new Int32Array(RECENT);
-	private recentNext = 0;
 
 	constructor(options: HistogramOptions = {}) {
 		this.relativeAccuracy = options.relativeAccuracy ?? 0.005;
@@ -59,6 +144,7 @@ export class LogHistogram {
 		const top = Math.ceil(Math.log(this.maxValue) / this.logGamma);
 		this.counts = new Float64Array(top - this.offset + 1);
 		this.low = this.counts.length;
+		this.table = bucketTable(this.minValue, this.maxValue, this.logGamma, this.offset, this.counts.length);
 	}
 
 	/** Number of buckets (memory is 8 bytes each, fixed at construction). */
@@ -71,30 +157,28 @@ export class LogHistogram {
 		if (!(value >= 0)) throw new RangeError(`histogram values must be ≥ 0, got ${value}`);
 		this.count += weight;
 		this.sum += value * weight;
-		const recent = this.recentValues;
-		for (let r = 0; r < RECENT; r++) {
-			if (recent[r] === value) {
-				// Already recorded since the last reset: min and max hold it.
-				const index = this.recentIndex[r] as number;
-				this.counts[index] = (this.counts[index] as number) + weight;
-				return;
-			}
-		}
 		if (value < this.min) this.min = value;
 		if (value > this.max) this.max = value;
 		if (value < this.minValue) {
 			this.zeroCount += weight;
 			return;
 		}
-		let index = Math.ceil(Math.log(value) / this.logGamma) - this.offset;
-		if (index >= this.counts.length) index = this.counts.length - 1;
+		const index = this.bucketOf(value);
 		this.counts[index] = (this.counts[index] as number) + weight;
 		if (index < this.low) this.low = index;
 		if (index > this.high) this.high = index;
-		const slot = this.recentNext;
-		recent[slot] = value;
-		this.recentIndex[slot] = index;
-		this.recentNext = (slot + 1) % RECENT;
+	}
+
+	/** The bucket of `value` ≥ minValue: ⌈log value / log γ⌉ − offset, at most the top one. */
+	bucketOf(value: number): number {
+		const table = this.table;
+		if (table === null)
+			return Math.min(Math.ceil(Math.log(value) / this.logGamma) - this.offset, this.counts.length - 1);
+		if (value >= table.topFrom) return this.counts.length - 1;
+		let index = table.first[(highWord(value) >>> (20 - SLICE_BITS)) - table.firstSlice] as number;
+		// A slice holds at most one boundary at the default accuracy (slices 0.4% wide, buckets 1%); finer ones may hold more.
+		while (value >= (table.lower[index + 1] as number)) index++;
+		return index;
 	}
 
 	get mean(): number {
@@ -152,6 +236,5 @@ export class LogHistogram {
 		this.sum = 0;
 		this.min = Number.POSITIVE_INFINITY;
 		this.max = Number.NEGATIVE_INFINITY;
-		this.recentValues.fill(Number.NaN);
 	}
 }

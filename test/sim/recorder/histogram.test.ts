@@ -98,8 +98,8 @@ describe("LogHistogram", () => {
 	});
 });
 
-describe("LogHistogram's memo of recent values", () => {
-	/** Each value recorded into a fresh histogram (no memo yet) and merged: the direct buckets. */
+describe("LogHistogram, values recorded in a stream or one histogram each", () => {
+	/** Each value recorded into a fresh histogram and merged: the direct buckets. */
 	function viaMerges(values: readonly number[], weights: readonly number[]): LogHistogram {
 		const total = new LogHistogram({ minValue: 0.01, maxValue: 1e4 });
 		values.forEach((value, i) => {
@@ -119,8 +119,8 @@ describe("LogHistogram's memo of recent values", () => {
 	}
 
 	it("gives the same buckets as computing each one, for a few values repeated and interleaved", () => {
-		// Ten distinct values (more than the four remembered): zero, below minValue, above maxValue,
-		// two in one bucket, and neighbours in adjacent buckets.
+		// Ten distinct values: zero, below minValue, above maxValue, two in one bucket, and
+		// neighbours in adjacent buckets.
 		const distinct = [0, 0.004, 2e4, 5e5, 1.5, 1.5000001, 42, 42.5, 1000, 7];
 		const rng = RandomStream.create(3, 0, "test/histogram/memo");
 		const values: number[] = [];
@@ -134,12 +134,12 @@ describe("LogHistogram's memo of recent values", () => {
 				weights.push(rng.int(5) === 0 ? 1 + rng.int(3) : 1);
 			}
 		}
-		const memoised = new LogHistogram({ minValue: 0.01, maxValue: 1e4 });
+		const streamed = new LogHistogram({ minValue: 0.01, maxValue: 1e4 });
 		values.forEach((value, i) => {
-			memoised.record(value, weights[i]);
+			streamed.record(value, weights[i]);
 		});
 		const direct = viaMerges(values, weights);
-		expectSame(memoised, direct);
+		expectSame(streamed, direct);
 		// And by hand: bucket ⌈log_γ v⌉ − offset, counted.
 		const gamma = (1 + 0.005) / (1 - 0.005);
 		const offset = Math.ceil(Math.log(0.01) / Math.log(gamma));
@@ -160,8 +160,8 @@ describe("LogHistogram's memo of recent values", () => {
 			// At the rank of the bucket's last value, the quantile is the bucket's representative.
 			const rank = below + (byBucket.get(bucket) as number) - 1;
 			const estimate = (2 * gamma ** (bucket + offset)) / (gamma + 1);
-			const q = rank / (memoised.count - 1);
-			expect(memoised.quantile(q)).toBeCloseTo(Math.min(memoised.max, Math.max(memoised.min, estimate)), 9);
+			const q = rank / (streamed.count - 1);
+			expect(streamed.quantile(q)).toBeCloseTo(Math.min(streamed.max, Math.max(streamed.min, estimate)), 9);
 			below += byBucket.get(bucket) as number;
 		}
 		expect(buckets.length).toBe(6); // 1.5 and 1.5000001 share one; 2e4 and 5e5 the top one
@@ -189,5 +189,58 @@ describe("LogHistogram's memo of recent values", () => {
 		histogram.record(0.5, 3);
 		expect([histogram.min, histogram.max, histogram.count, histogram.sum]).toEqual([0.5, 0.5, 3, 1.5]);
 		expect(histogram.quantile(0.5)).toBeCloseTo(0.5, 2);
+	});
+});
+
+/** The bucket by its definition: ⌈log v / log γ⌉ − offset, capped at the top bucket. */
+function bucketByLogarithm(histogram: LogHistogram, value: number): number {
+	const logGamma = Math.log((1 + histogram.relativeAccuracy) / (1 - histogram.relativeAccuracy));
+	const offset = Math.ceil(Math.log(histogram.minValue) / logGamma);
+	return Math.min(Math.ceil(Math.log(value) / logGamma) - offset, histogram.bucketCount - 1);
+}
+
+/** The double `steps` representable values above (below, when negative) positive `value`. */
+function stepDoubles(value: number, steps: number): number {
+	const bits = new BigInt64Array(new Float64Array([value]).buffer);
+	bits[0] = (bits[0] as bigint) + BigInt(steps);
+	return new Float64Array(bits.buffer)[0] as number;
+}
+
+describe("LogHistogram buckets without a logarithm", () => {
+	const settings = {
+		default: {},
+		"finer (α 0.1%: several boundaries per table slice)": { relativeAccuracy: 0.001, minValue: 0.01, maxValue: 1e4 },
+		"coarse (α 5%)": { relativeAccuracy: 0.05, minValue: 1e-6, maxValue: 1e12 },
+	};
+	for (const [name, options] of Object.entries(settings)) {
+		it(`${name}: every boundary falls where the logarithm puts it, to the double`, () => {
+			const histogram = new LogHistogram(options);
+			const logGamma = Math.log((1 + histogram.relativeAccuracy) / (1 - histogram.relativeAccuracy));
+			const offset = Math.ceil(Math.log(histogram.minValue) / logGamma);
+			const window = 96;
+			let mismatches = 0;
+			for (let i = 1; i < histogram.bucketCount; i++) {
+				const near = Math.exp((i + offset - 1) * logGamma);
+				const from = stepDoubles(near, -window);
+				const to = stepDoubles(near, window);
+				// The window holds the boundary: below it bucket i − 1, above it i.
+				expect(bucketByLogarithm(histogram, from)).toBe(i - 1);
+				expect(bucketByLogarithm(histogram, to)).toBe(i);
+				for (let value = from; value <= to; value = stepDoubles(value, 1)) {
+					if (value >= histogram.minValue && histogram.bucketOf(value) !== bucketByLogarithm(histogram, value))
+						mismatches++;
+				}
+			}
+			expect(mismatches).toBe(0);
+		});
+	}
+
+	it("values spread over and beyond the range land in the logarithm's buckets", () => {
+		const histogram = new LogHistogram();
+		const rng = RandomStream.create(5, 0, "histogram buckets");
+		const values = [histogram.minValue, histogram.maxValue, 1e12, Number.POSITIVE_INFINITY, 1, 60_000];
+		for (let k = 0; k < 200_000; k++) values.push(histogram.minValue * 10 ** (14 * rng.next()));
+		const wrong = values.filter((value) => histogram.bucketOf(value) !== bucketByLogarithm(histogram, value));
+		expect(wrong).toEqual([]);
 	});
 });
