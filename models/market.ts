@@ -159,10 +159,10 @@ export function collectCandidates(
 			more = false;
 			for (let c = 0; c < classCount && found < limit; c++) {
 				const g = classes[c] as number;
-				const bucket = index.bucket(g, metro);
-				if (round >= bucket.length) continue;
+				const b = g * index.metroCount + metro;
+				if (round >= (index.bucketLength[b] as number)) continue;
 				more = true;
-				const node = bucket[round] as number;
+				const node = index.slab[(index.bucketStart[b] as number) + round] as number;
 				// A node on a slower link than the tenant accepts is no candidate.
 				if (minLink > 0 && linkOf !== undefined && (linkOf[node] as number) < minLink) continue;
 				const price = posted === null ? Number.POSITIVE_INFINITY : (posted[g] as number);
@@ -309,6 +309,7 @@ export function clearSingleGpuAuction(
 	const anyDistance = maxRttMs === Number.POSITIVE_INFINITY;
 	const { minLinkGbps: minLink } = terms;
 	const linkOf = nodes.linkGbps;
+	const { slab, bucketStart, bucketLength, metroCount } = index;
 	let found = 0;
 	let best = -1;
 	let bestCost = Number.POSITIVE_INFINITY;
@@ -321,9 +322,9 @@ export function clearSingleGpuAuction(
 		for (let round = 0; active !== 0 && found < limit; round++) {
 			for (let bits = active; bits !== 0 && found < limit; bits &= bits - 1) {
 				const g = 31 - Math.clz32(bits & -bits);
-				const bucket = index.bucket(g, metro);
-				if (round + 1 >= bucket.length) active &= ~(1 << g);
-				const node = bucket[round] as number;
+				const b = g * metroCount + metro;
+				if (round + 1 >= (bucketLength[b] as number)) active &= ~(1 << g);
+				const node = slab[(bucketStart[b] as number) + round] as number;
 				if (minLink > 0 && (linkOf[node] as number) < minLink) continue;
 				found++;
 				const cost = (askOf[node] as number) * (costPerAsk[g] as number);

@@ -183,9 +183,22 @@ export class NodeTable {
  * Idle nodes indexed by (GPU class, metro): a bucket per pair, swap-remove in O(1), and idle
  * counts per metro and per GPU class so that a search skips empty metros and gives up at once
  * when no eligible GPU is idle anywhere.
+ *
+ * Every bucket is a run of one typed array (`slab`): bucket b holds slab[bucketStart[b] …
+ * bucketStart[b] + bucketLength[b]), in the order an array with push and swap-remove would.
+ * A full bucket moves to the slab's end with twice the room, so the market's nearest-first walk
+ * reads node ids from a few contiguous runs rather than from an array object per bucket.
  */
 export class IdleIndex {
-	private readonly buckets: number[][];
+	/** Node ids, bucket by bucket (the room past a bucket's length is unused). */
+	slab = new Int32Array(1024);
+	/** Where bucket gpu × metroCount + metro starts in `slab`. */
+	readonly bucketStart: Int32Array;
+	/** Idle nodes in each bucket. */
+	readonly bucketLength: Int32Array;
+	private readonly bucketRoom: Int32Array;
+	/** Slab entries handed to buckets so far (those of a moved bucket stay behind, unused). */
+	private slabUsed = 0;
 	private position: Int32Array;
 	readonly idleByMetro: Int32Array;
 	readonly idleByGpu: Int32Array;
@@ -200,15 +213,20 @@ export class IdleIndex {
 		readonly gpuCount: number,
 		readonly metroCount: number,
 	) {
-		this.buckets = Array.from({ length: gpuCount * metroCount }, () => []);
+		this.bucketStart = new Int32Array(gpuCount * metroCount);
+		this.bucketLength = new Int32Array(gpuCount * metroCount);
+		this.bucketRoom = new Int32Array(gpuCount * metroCount);
 		this.position = new Int32Array(1024).fill(-1);
 		this.idleByMetro = new Int32Array(metroCount);
 		this.idleByGpu = new Int32Array(gpuCount);
 		this.idleGpuMaskByMetro = gpuCount <= 32 ? new Int32Array(metroCount) : null;
 	}
 
-	bucket(gpu: number, metro: number): readonly number[] {
-		return this.buckets[gpu * this.metroCount + metro] as number[];
+	/** The idle nodes of (gpu, metro) in bucket order: a copy, for tests and checks (the market reads the slab). */
+	bucket(gpu: number, metro: number): number[] {
+		const b = gpu * this.metroCount + metro;
+		const start = this.bucketStart[b] as number;
+		return Array.from(this.slab.subarray(start, start + (this.bucketLength[b] as number)));
 	}
 
 	has(node: number): boolean {
@@ -222,10 +240,13 @@ export class IdleIndex {
 			this.position = bigger;
 		}
 		if ((this.position[node] as number) >= 0) throw new Error(`node ${node} is already idle`);
-		const bucket = this.buckets[gpu * this.metroCount + metro] as number[];
-		this.position[node] = bucket.length;
-		bucket.push(node);
-		if (bucket.length === 1 && this.idleGpuMaskByMetro !== null) {
+		const b = gpu * this.metroCount + metro;
+		const length = this.bucketLength[b] as number;
+		if (length === this.bucketRoom[b]) this.moveBucket(b);
+		this.slab[(this.bucketStart[b] as number) + length] = node;
+		this.position[node] = length;
+		this.bucketLength[b] = length + 1;
+		if (length === 0 && this.idleGpuMaskByMetro !== null) {
 			this.idleGpuMaskByMetro[metro] = (this.idleGpuMaskByMetro[metro] as number) | (1 << gpu);
 		}
 		this.idleByMetro[metro] = (this.idleByMetro[metro] as number) + 1;
@@ -236,18 +257,37 @@ export class IdleIndex {
 	remove(node: number, gpu: number, metro: number): void {
 		const at = this.position[node] ?? -1;
 		if (at < 0) throw new Error(`node ${node} is not idle`);
-		const bucket = this.buckets[gpu * this.metroCount + metro] as number[];
-		const last = bucket.pop() as number;
+		const b = gpu * this.metroCount + metro;
+		const start = this.bucketStart[b] as number;
+		const lastAt = (this.bucketLength[b] as number) - 1;
+		const last = this.slab[start + lastAt] as number;
 		if (last !== node) {
-			bucket[at] = last;
+			this.slab[start + at] = last;
 			this.position[last] = at;
 		}
+		this.bucketLength[b] = lastAt;
 		this.position[node] = -1;
-		if (bucket.length === 0 && this.idleGpuMaskByMetro !== null) {
+		if (lastAt === 0 && this.idleGpuMaskByMetro !== null) {
 			this.idleGpuMaskByMetro[metro] = (this.idleGpuMaskByMetro[metro] as number) & ~(1 << gpu);
 		}
 		this.idleByMetro[metro] = (this.idleByMetro[metro] as number) - 1;
 		this.idleByGpu[gpu] = (this.idleByGpu[gpu] as number) - 1;
 		this.size--;
+	}
+
+	/** Moves full bucket `b` to the slab's end with twice its room (the slab grows as needed). */
+	private moveBucket(b: number): void {
+		const length = this.bucketLength[b] as number;
+		const room = Math.max(4, 2 * (this.bucketRoom[b] as number));
+		if (this.slabUsed + room > this.slab.length) {
+			const bigger = new Int32Array(Math.max(2 * this.slab.length, this.slabUsed + room));
+			bigger.set(this.slab.subarray(0, this.slabUsed));
+			this.slab = bigger;
+		}
+		const from = this.bucketStart[b] as number;
+		this.slab.copyWithin(this.slabUsed, from, from + length);
+		this.bucketStart[b] = this.slabUsed;
+		this.bucketRoom[b] = room;
+		this.slabUsed += room;
 	}
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { IdleIndex, NodeState, NodeTable } from "../../models/nodes.js";
+import { RandomStream } from "../../sim/random/stream.js";
 
 describe("NodeTable", () => {
 	it("holds a node in at most 121 bytes of typed arrays", () => {
@@ -54,5 +55,34 @@ describe("IdleIndex", () => {
 		index.remove(3, 0, 1);
 		expect(index.idleGpuMaskByMetro?.[1]).toBe(0);
 		expect(new IdleIndex(33, 2).idleGpuMaskByMetro).toBeNull();
+	});
+
+	it("keeps each bucket in the order of an array with push and swap-remove, as buckets outgrow their room", () => {
+		const gpus = 3;
+		const metros = 5;
+		const index = new IdleIndex(gpus, metros);
+		const reference = Array.from({ length: gpus * metros }, () => [] as number[]);
+		const where = new Map<number, number>();
+		const rng = RandomStream.create(11, 0, "test/idle-index");
+		for (let step = 0; step < 20_000; step++) {
+			const node = rng.int(600);
+			const bucket = reference[(node % gpus) * metros + (node % metros)] as number[];
+			if (where.has(node)) {
+				index.remove(node, node % gpus, node % metros);
+				const at = bucket.indexOf(node);
+				const last = bucket.pop() as number;
+				if (last !== node) bucket[at] = last;
+				where.delete(node);
+			} else {
+				index.add(node, node % gpus, node % metros);
+				bucket.push(node);
+				where.set(node, 1);
+			}
+		}
+		for (let g = 0; g < gpus; g++)
+			for (let m = 0; m < metros; m++) expect(index.bucket(g, m)).toEqual(reference[g * metros + m]);
+		expect(index.size).toBe(where.size);
+		// Moved buckets leave their old room behind, but never more than the room in use.
+		expect(index.slab.length).toBeLessThanOrEqual(4 * 600 + 1024);
 	});
 });
