@@ -49,29 +49,26 @@ interface BucketTable {
 
 const bucketTables = new Map<string, BucketTable | null>();
 
-function bucketTable(
-	minValue: number,
-	maxValue: number,
-	logGamma: number,
-	offset: number,
-	buckets: number,
-): BucketTable | null {
-	const key = `${minValue}/${maxValue}/${logGamma}`;
+/** What fixes a histogram's buckets: the range, log γ, the first bucket's exponent and the bucket count. */
+interface BucketSettings {
+	readonly minValue: number;
+	readonly maxValue: number;
+	readonly logGamma: number;
+	readonly offset: number;
+	readonly buckets: number;
+}
+
+function bucketTable(settings: BucketSettings): BucketTable | null {
+	const key = `${settings.minValue}/${settings.maxValue}/${settings.logGamma}`;
 	let table = bucketTables.get(key);
 	if (table === undefined) {
-		table = buildBucketTable(minValue, maxValue, logGamma, offset, buckets);
+		table = buildBucketTable(settings);
 		bucketTables.set(key, table);
 	}
 	return table;
 }
 
-function buildBucketTable(
-	minValue: number,
-	maxValue: number,
-	logGamma: number,
-	offset: number,
-	buckets: number,
-): BucketTable | null {
+function buildBucketTable({ minValue, maxValue, logGamma, offset, buckets }: BucketSettings): BucketTable | null {
 	if (!LITTLE_ENDIAN || !(minValue >= 2 ** -1000) || !Number.isFinite(maxValue)) return null;
 	const firstSlice = highWord(minValue) >>> (20 - SLICE_BITS);
 	const lastSlice = highWord(maxValue) >>> (20 - SLICE_BITS);
@@ -144,7 +141,13 @@ export class LogHistogram {
 		const top = Math.ceil(Math.log(this.maxValue) / this.logGamma);
 		this.counts = new Float64Array(top - this.offset + 1);
 		this.low = this.counts.length;
-		this.table = bucketTable(this.minValue, this.maxValue, this.logGamma, this.offset, this.counts.length);
+		this.table = bucketTable({
+			minValue: this.minValue,
+			maxValue: this.maxValue,
+			logGamma: this.logGamma,
+			offset: this.offset,
+			buckets: this.counts.length,
+		});
 	}
 
 	/** Number of buckets (memory is 8 bytes each, fixed at construction). */
