@@ -79,11 +79,12 @@ function buildBucketTable({ minValue, maxValue, logGamma, offset, buckets }: Buc
 	lower[buckets] = Number.POSITIVE_INFINITY;
 	for (let i = 1; i < buckets; i++) {
 		// Bracket the boundary (bucketOf(low) < i ≤ bucketOf(high)), then halve down to adjacent doubles.
+		// The guess is off by a few ulps at most, so the bracket starts narrow (a dozen halvings) and widens if it must.
 		const guess = Math.exp((i + offset - 1) * logGamma);
-		let low = Math.max(minValue, guess * (1 - 1e-6));
-		let high = guess * (1 + 1e-6);
-		while (bucketOf(low) >= i) low = Math.max(minValue, low * (1 - 1e-6));
-		while (bucketOf(high) < i) high *= 1 + 1e-6;
+		let low = Math.max(minValue, guess * (1 - 1e-12));
+		let high = guess * (1 + 1e-12);
+		for (let step = 2e-12; bucketOf(low) >= i; step *= 2) low = Math.max(minValue, guess * (1 - step));
+		for (let step = 2e-12; bucketOf(high) < i; step *= 2) high = guess * (1 + step);
 		for (;;) {
 			const middle = low + (high - low) / 2;
 			if (middle === low || middle === high) break;
