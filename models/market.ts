@@ -148,6 +148,7 @@ export function collectCandidates(
 	const linkOf = nodes?.linkGbps;
 	const minLink = terms.minLinkGbps;
 	if (minLink > 0 && linkOf === undefined) throw new RangeError("a link filter needs the node table");
+	const { slab, bucketStart, bucketLength, metroCount } = index;
 	let found = 0;
 	for (let k = 0; k < order.length && found < limit; k++) {
 		const metro = order[k] as number;
@@ -159,10 +160,10 @@ export function collectCandidates(
 			more = false;
 			for (let c = 0; c < classCount && found < limit; c++) {
 				const g = classes[c] as number;
-				const b = g * index.metroCount + metro;
-				if (round >= (index.bucketLength[b] as number)) continue;
+				const b = g * metroCount + metro;
+				if (round >= (bucketLength[b] as number)) continue;
 				more = true;
-				const node = index.slab[(index.bucketStart[b] as number) + round] as number;
+				const node = slab[(bucketStart[b] as number) + round] as number;
 				// A node on a slower link than the tenant accepts is no candidate.
 				if (minLink > 0 && linkOf !== undefined && (linkOf[node] as number) < minLink) continue;
 				const price = posted === null ? Number.POSITIVE_INFINITY : (posted[g] as number);

@@ -8,6 +8,7 @@
  * never reused, so an id in a timeseries or a trace always means the same node.
  */
 
+import { grownArray } from "../sim/typed-arrays.js";
 import { WasmArena } from "../sim/wasm-arena.js";
 
 export const NodeState = {
@@ -279,11 +280,8 @@ export class IdleIndex {
 	private moveBucket(b: number): void {
 		const length = this.bucketLength[b] as number;
 		const room = Math.max(4, 2 * (this.bucketRoom[b] as number));
-		if (this.slabUsed + room > this.slab.length) {
-			const bigger = new Int32Array(Math.max(2 * this.slab.length, this.slabUsed + room));
-			bigger.set(this.slab.subarray(0, this.slabUsed));
-			this.slab = bigger;
-		}
+		if (this.slabUsed + room > this.slab.length)
+			this.slab = grownArray(this.slab, Math.max(2 * this.slab.length, this.slabUsed + room));
 		const from = this.bucketStart[b] as number;
 		this.slab.copyWithin(this.slabUsed, from, from + length);
 		this.bucketStart[b] = this.slabUsed;

@@ -420,18 +420,21 @@ function stageTokens(
 	if (rewardPaidUnits.length < nodeCount)
 		throw new RangeError(`rewardPaidUnits holds ${rewardPaidUnits.length} nodes, the table ${nodeCount}`);
 	if (!arena.owns(rewardPaidUnits)) {
-		if (kernel.paidStage.length < rewardPaidUnits.length)
-			kernel.paidStage = arena.alloc(Float64Array, rewardPaidUnits.length);
-		kernel.paidStage.set(rewardPaidUnits);
+		kernel.paidStage = staged(arena, kernel.paidStage, rewardPaidUnits);
 		rewardPaidUnits = kernel.paidStage.subarray(0, rewardPaidUnits.length);
 	}
 	if (tokens.weightPerStakedUnit !== 0 && !arena.owns(stakedUnits)) {
-		if (kernel.stakedStage.length < stakedUnits.length)
-			kernel.stakedStage = arena.alloc(Float64Array, stakedUnits.length);
-		kernel.stakedStage.set(stakedUnits);
+		kernel.stakedStage = staged(arena, kernel.stakedStage, stakedUnits);
 		stakedUnits = kernel.stakedStage.subarray(0, stakedUnits.length);
 	}
 	return { ...tokens, rewardPaidUnits, stakedUnits };
+}
+
+/** `values` copied to the start of `stage`, which is replaced by a longer one in the arena when short; returns the stage. */
+function staged(arena: WasmArena, stage: Float64Array, values: Float64Array): Float64Array {
+	const room = stage.length < values.length ? arena.alloc(Float64Array, values.length) : stage;
+	room.set(values);
+	return room;
 }
 
 /** The kernel's frames for this epoch: the arrays' byte offsets, the constants, and zero sums. */
@@ -562,18 +565,6 @@ function readCounters(kernel: BooksKernel, out: EpochAccounting): void {
 /** Sums of each GPU class in the class sums, five by five: Σ ewma, live nodes, Σ busy ms, Σ ask, joining nodes. */
 const CLASS_SUMS = 5;
 
-/** Zeroes what the node accrued this epoch (busy time, revenue, bandwidth bill) once its books are closed. */
-function resetEpochColumns(
-	busyMsInEpoch: Float32Array,
-	revenueUsdInEpoch: Float64Array,
-	bandwidthUsdInEpoch: Float64Array,
-	node: number,
-): void {
-	busyMsInEpoch[node] = 0;
-	revenueUsdInEpoch[node] = 0;
-	bandwidthUsdInEpoch[node] = 0;
-}
-
 /**
  * A node that left during the epoch, settled into `out.leavers`: its revenue of the epoch (leases
  * served before leaving; listed for work rewards when above zero), last epoch's token reward, and
@@ -592,7 +583,8 @@ export function settleLeaver(
 	let revenue = revenueUsdInEpoch[node] as number;
 	const { leavers } = out;
 	if (params.collectWork && revenue > 0) {
-		listWork(out, node, revenueUsdInEpoch);
+		out.workNodes[out.workCount] = node;
+		out.workUsd[out.workCount++] = revenue;
 		if (leavers.count === leavers.nodes.length) leavers.nodes = grownArray(leavers.nodes, leavers.count * 2);
 		leavers.nodes[leavers.count++] = node;
 	}
@@ -611,13 +603,10 @@ export function settleLeaver(
 	leavers.revenueUsd += revenue;
 	// Its payback counts the part-epoch too.
 	nodes.cumulativeMarginUsd[node] = (nodes.cumulativeMarginUsd[node] as number) + revenue - cost;
-	resetEpochColumns(busyMsInEpoch, nodes.revenueUsdInEpoch, nodes.bandwidthUsdInEpoch, node);
-}
-
-/** Lists `node` with the value it served this epoch (work rewards). */
-function listWork(out: EpochAccounting, node: number, revenueUsdInEpoch: Float64Array): void {
-	out.workNodes[out.workCount] = node;
-	out.workUsd[out.workCount++] = revenueUsdInEpoch[node] as number;
+	// What it accrued this epoch is settled.
+	busyMsInEpoch[node] = 0;
+	revenueUsdInEpoch[node] = 0;
+	nodes.bandwidthUsdInEpoch[node] = 0;
 }
 
 /** Live and down counts by hosting, from the totals and the data-centre counts in the frame. */

@@ -19,14 +19,27 @@ export interface HistogramOptions {
 const SLICE_BITS = 8;
 /** Largest bucket table built (entries); wider settings compute every bucket with a logarithm. */
 const MAX_SLICES = 1 << 16;
-/** The high word of a double, read through a shared buffer (little-endian: word 1). */
+/** A double's two 32-bit words, through a shared buffer (little-endian: the high word is word 1). */
 const bitsOf = new Float64Array(1);
 const highWordOf = new Uint32Array(bitsOf.buffer);
 const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
-function highWord(value: number): number {
+/** A positive double's slice: its exponent and top SLICE_BITS mantissa bits, as one integer that grows with it. */
+function sliceOf(value: number): number {
 	bitsOf[0] = value;
-	return highWordOf[1] as number;
+	return (highWordOf[1] as number) >>> (20 - SLICE_BITS);
+}
+
+/** The smallest double of slice `slice`. */
+function sliceStart(slice: number): number {
+	highWordOf[0] = 0;
+	highWordOf[1] = slice << (20 - SLICE_BITS);
+	return bitsOf[0] as number;
+}
+
+/** The bucket by its definition: ⌈log value / log γ⌉ − offset, at most the top one. */
+function bucketByLogarithm(value: number, logGamma: number, offset: number, buckets: number): number {
+	return Math.min(Math.ceil(Math.log(value) / logGamma) - offset, buckets - 1);
 }
 
 /**
@@ -70,10 +83,10 @@ function bucketTable(settings: BucketSettings): BucketTable | null {
 
 function buildBucketTable({ minValue, maxValue, logGamma, offset, buckets }: BucketSettings): BucketTable | null {
 	if (!LITTLE_ENDIAN || !(minValue >= 2 ** -1000) || !Number.isFinite(maxValue)) return null;
-	const firstSlice = highWord(minValue) >>> (20 - SLICE_BITS);
-	const lastSlice = highWord(maxValue) >>> (20 - SLICE_BITS);
+	const firstSlice = sliceOf(minValue);
+	const lastSlice = sliceOf(maxValue);
 	if (lastSlice - firstSlice + 1 > MAX_SLICES) return null;
-	const bucketOf = (value: number): number => Math.min(Math.ceil(Math.log(value) / logGamma) - offset, buckets - 1);
+	const bucketOf = (value: number): number => bucketByLogarithm(value, logGamma, offset, buckets);
 	const lower = new Float64Array(buckets + 1);
 	lower[0] = minValue;
 	lower[buckets] = Number.POSITIVE_INFINITY;
@@ -94,13 +107,9 @@ function buildBucketTable({ minValue, maxValue, logGamma, offset, buckets }: Buc
 		lower[i] = high;
 	}
 	const first = new Int32Array(lastSlice - firstSlice + 1);
-	const sliceStart = new Float64Array(1);
-	const sliceWords = new Uint32Array(sliceStart.buffer);
 	let bucket = 0;
 	for (let k = 0; k < first.length; k++) {
-		sliceWords[0] = 0;
-		sliceWords[1] = (firstSlice + k) << (20 - SLICE_BITS);
-		const start = Math.max(minValue, sliceStart[0] as number);
+		const start = Math.max(minValue, sliceStart(firstSlice + k));
 		while ((lower[bucket + 1] as number) <= start) bucket++;
 		first[k] = bucket;
 	}
@@ -176,10 +185,9 @@ export class LogHistogram {
 	/** The bucket of `value` ≥ minValue: ⌈log value / log γ⌉ − offset, at most the top one. */
 	bucketOf(value: number): number {
 		const table = this.table;
-		if (table === null)
-			return Math.min(Math.ceil(Math.log(value) / this.logGamma) - this.offset, this.counts.length - 1);
+		if (table === null) return bucketByLogarithm(value, this.logGamma, this.offset, this.counts.length);
 		if (value >= table.topFrom) return this.counts.length - 1;
-		let index = table.first[(highWord(value) >>> (20 - SLICE_BITS)) - table.firstSlice] as number;
+		let index = table.first[sliceOf(value) - table.firstSlice] as number;
 		// A slice holds at most one boundary at the default accuracy (slices 0.4% wide, buckets 1%); finer ones may hold more.
 		while (value >= (table.lower[index + 1] as number)) index++;
 		return index;
