@@ -3,7 +3,7 @@
  * leases and renewals alike (its end event, its price, the run's and the epoch's tallies).
  */
 import type { Award } from "../market.js";
-import { NodeState } from "../nodes.js";
+import { NodeState, type NodeTable } from "../nodes.js";
 import { accrueLease as accrueLeaseInto } from "../provider-accounting.js";
 import { MS_PER_HOUR } from "../units.js";
 import { workH100Hours } from "./setup.js";
@@ -13,6 +13,7 @@ import type { JobClassState, NetworkState } from "./state.js";
  * Books a lease of `node` from `startMs` for `hours` at `priceUsdPerGpuHour`, and schedules its end.
  * `hoursPerWork`: GPU-hours one H100-hour of the lease's work takes on each GPU class (a job's class's;
  * a replica's: tensor work); `render`: the lease serves a render job (its GPU-hours are FP32 work).
+ * Returns the lease's value as booked, USD.
  */
 export function bookLease(
 	state: NetworkState,
@@ -23,20 +24,42 @@ export function bookLease(
 	hoursPerWork: Float64Array = state.setup.hoursPerWorkByGpu,
 	render = false,
 ): number {
-	const nodes = state.nodes;
-	// At least 1 ms: a lease ends after it starts.
-	const endMs = startMs + Math.max(1, Math.round(hours * MS_PER_HOUR));
-	nodes.leaseStartMs[node] = startMs;
-	nodes.leaseEndMs[node] = endMs;
-	nodes.leasePriceUsdPerGpuHour[node] = priceUsdPerGpuHour;
-	nodes.leaseEndHandle[node] = state.engine.scheduleAt(endMs, state.kinds.leaseEnd, node);
-	// Booked as the node's books accrue it and a cut refunds it: the price as stored, the whole ms.
-	return bookLeaseValue(state, node, render, hoursPerWork);
+	setLeaseTerms(state.nodes, node, startMs, hours, priceUsdPerGpuHour);
+	bookLeaseAsSet(state, node, hoursPerWork, render);
+	return leaseValueUsd(state.nodes, node);
 }
 
-/** Tallies the value of `node`'s lease as booked (its stored price × its length); returns it, USD. */
-function bookLeaseValue(state: NetworkState, node: number, render: boolean, hoursPerWork: Float64Array): number {
+/**
+ * Stores a lease's start, end and price in `node`'s columns (small enough to inline: the doubles
+ * then reach the columns without a box each, which a call to the booking would take).
+ */
+function setLeaseTerms(
+	nodes: NodeTable,
+	node: number,
+	startMs: number,
+	hours: number,
+	priceUsdPerGpuHour: number,
+): void {
+	// At least 1 ms: a lease ends after it starts.
+	nodes.leaseStartMs[node] = startMs;
+	nodes.leaseEndMs[node] = startMs + Math.max(1, Math.round(hours * MS_PER_HOUR));
+	nodes.leasePriceUsdPerGpuHour[node] = priceUsdPerGpuHour;
+}
+
+/** The value of `node`'s lease as stored: its price × its length, USD (what booking it tallies). */
+function leaseValueUsd(nodes: NodeTable, node: number): number {
+	const hours = ((nodes.leaseEndMs[node] as number) - (nodes.leaseStartMs[node] as number)) / MS_PER_HOUR;
+	return (nodes.leasePriceUsdPerGpuHour[node] as number) * hours;
+}
+
+/**
+ * Schedules the end of the lease stored in `node`'s columns and tallies its value (booked as the node's
+ * books accrue it and a cut refunds it: the price as stored, the whole ms). Returns nothing: a double
+ * returned from a call V8 does not inline is boxed; callers read the value with leaseValueUsd.
+ */
+function bookLeaseAsSet(state: NetworkState, node: number, hoursPerWork: Float64Array, render: boolean): void {
 	const { nodes, epochCounts } = state;
+	nodes.leaseEndHandle[node] = state.engine.scheduleAt(nodes.leaseEndMs[node] as number, state.kinds.leaseEnd, node);
 	const hours = ((nodes.leaseEndMs[node] as number) - (nodes.leaseStartMs[node] as number)) / MS_PER_HOUR;
 	const costUsd = tallyLeaseSpend(state, node, hours, render, hoursPerWork);
 	epochCounts.priceGpuHours += hours;
@@ -44,7 +67,6 @@ function bookLeaseValue(state: NetworkState, node: number, render: boolean, hour
 	const gpu = nodes.gpu[node] as number;
 	state.epochLeaseGpuHoursByGpu[gpu] = (state.epochLeaseGpuHoursByGpu[gpu] as number) + hours;
 	state.epochLeaseUsdByGpu[gpu] = (state.epochLeaseUsdByGpu[gpu] as number) + costUsd;
-	return costUsd;
 }
 
 /**
@@ -90,7 +112,9 @@ export function leaseAward(state: NetworkState, award: Award, startMs: number, h
 		idle.remove(node, nodes.gpu[node] as number, nodes.metro[node] as number);
 		nodes.state[node] = NodeState.serving;
 		nodes.job[node] = job;
-		bookedUsd += bookLease(state, node, startMs, hours, award.priceUsdPerGpuHour[w] as number, hoursPerWork, render);
+		setLeaseTerms(nodes, node, startMs, hours, award.priceUsdPerGpuHour[w] as number);
+		bookLeaseAsSet(state, node, hoursPerWork, render);
+		bookedUsd += leaseValueUsd(nodes, node);
 		nodes.nextInJob[node] = -1;
 		if (previous >= 0) nodes.nextInJob[previous] = node;
 		else if (job >= 0) state.jobs.firstNode[job] = node;
