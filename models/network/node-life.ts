@@ -265,7 +265,8 @@ export function becomeIdle(state: NetworkState, node: number): void {
 	nodes.state[node] = NodeState.idle;
 	nodes.job[node] = NO_JOB;
 	state.idle.add(node, nodes.gpu[node] as number, nodes.metro[node] as number);
-	serveWaiting(state, node);
+	// Tested here as well as in serveWaiting: most nodes free up with no order waiting, and then skip the call.
+	if (state.totals.waiting > 0) serveWaiting(state, node);
 }
 
 export function exitNode(state: NetworkState, node: number): void {
