@@ -92,9 +92,8 @@ function eligibleIdleClasses(index: IdleIndex, eligibleGpu: Uint8Array, idleClas
 	return count;
 }
 
-/** Scratch of eligibleIdleClasses and the single-GPU auction's cost per unit of ask by class (node.gpu is a Uint8Array: ≤ 256 classes). */
+/** Scratch of eligibleIdleClasses (node.gpu is a Uint8Array: ≤ 256 classes). */
 const idleClassScratch = new Int32Array(256);
-const costPerAskScratch = new Float64Array(256);
 
 /** Buffers an order's clearing reuses: candidates and their costs (equal lengths), and the award. */
 export interface ClearingBuffers {
@@ -291,15 +290,12 @@ export function clearSingleGpuAuction(
 	const idleMaskByMetro = index.idleGpuMaskByMetro;
 	if (idleMaskByMetro === null) throw new RangeError("clearSingleGpuAuction: no idle masks over 32 GPU classes");
 	const { work, gpuHoursPerWork, eligibleGpu } = terms;
-	// The eligible classes idle somewhere, as bits (catalogue order: lowest first), and what a
-	// bid costs per unit of ask on each: the order's GPU-hours there.
-	const costPerAsk = costPerAskScratch;
+	// The eligible classes idle somewhere, as bits (catalogue order: lowest first). The index's fields
+	// in locals: read in the loop, each costs a map check and a load every pass.
+	const { gpuCount, idleByGpu } = index;
 	let eligibleMask = 0;
-	for (let g = 0; g < index.gpuCount; g++) {
-		if (eligibleGpu[g] === 1 && (index.idleByGpu[g] as number) > 0) {
-			eligibleMask |= 1 << g;
-			costPerAsk[g] = work * (gpuHoursPerWork[g] as number);
-		}
+	for (let g = 0; g < gpuCount; g++) {
+		if (eligibleGpu[g] === 1 && (idleByGpu[g] as number) > 0) eligibleMask |= 1 << g;
 	}
 	if (eligibleMask === 0) return "no-capacity";
 	const askOf = nodes.askUsdPerGpuHour;
@@ -328,7 +324,9 @@ export function clearSingleGpuAuction(
 				const node = slab[(bucketStart[b] as number) + round] as number;
 				if (minLink > 0 && (linkOf[node] as number) < minLink) continue;
 				found++;
-				const cost = (askOf[node] as number) * (costPerAsk[g] as number);
+				// A bid's cost: its ask × the order's GPU-hours on its class, priced per candidate met (~8 an
+				// order) rather than for every eligible idle class up front into a scratch table.
+				const cost = (askOf[node] as number) * (work * (gpuHoursPerWork[g] as number));
 				if (cost !== Number.POSITIVE_INFINITY && (best < 0 || cost < bestCost)) {
 					best = node;
 					bestCost = cost;
