@@ -40,10 +40,14 @@ function setLeaseTerms(
 	hours: number,
 	priceUsdPerGpuHour: number,
 ): void {
-	// At least 1 ms: a lease ends after it starts.
 	nodes.leaseStartMs[node] = startMs;
-	nodes.leaseEndMs[node] = startMs + Math.max(1, Math.round(hours * MS_PER_HOUR));
+	nodes.leaseEndMs[node] = leaseEndMsOf(startMs, hours);
 	nodes.leasePriceUsdPerGpuHour[node] = priceUsdPerGpuHour;
+}
+
+/** When a lease from `startMs` for `hours` ends, ms: at least 1 ms on (a lease ends after it starts). */
+function leaseEndMsOf(startMs: number, hours: number): number {
+	return startMs + Math.max(1, Math.round(hours * MS_PER_HOUR));
 }
 
 /** The value of `node`'s lease as stored: its price × its length, USD (what booking it tallies). */
@@ -101,10 +105,28 @@ function leaseJobClass(state: NetworkState, job: number): JobClassState | undefi
  * holds all its nodes until the slowest finishes).
  */
 export function leaseAward(state: NetworkState, award: Award, startMs: number, hours: number, job: number): number {
-	const { nodes, idle } = state;
 	const jobClass = leaseJobClass(state, job);
 	const hoursPerWork = jobClass?.hoursPerWorkByGpu ?? state.setup.hoursPerWorkByGpu;
-	const render = jobClass?.render === true;
+	return leaseAwardAs(state, award, startMs, hours, job, hoursPerWork, jobClass?.render === true);
+}
+
+/**
+ * leaseAward with the lease's work conversion given (`hoursPerWork`, `render`): a job's start passes
+ * its class's, which it holds, rather than look the class up again.
+ */
+export function leaseAwardAs(
+	state: NetworkState,
+	award: Award,
+	startMs: number,
+	hours: number,
+	job: number,
+	hoursPerWork: Float64Array,
+	render: boolean,
+): number {
+	const { nodes, idle } = state;
+	// The terms are stored here, not through setLeaseTerms: startJob inlines this function, and a call
+	// left outside its inlining budget would box the three doubles.
+	const endMs = leaseEndMsOf(startMs, hours);
 	let previous = -1;
 	let bookedUsd = 0;
 	for (let w = 0; w < award.count; w++) {
@@ -112,7 +134,9 @@ export function leaseAward(state: NetworkState, award: Award, startMs: number, h
 		idle.remove(node, nodes.gpu[node] as number, nodes.metro[node] as number);
 		nodes.state[node] = NodeState.serving;
 		nodes.job[node] = job;
-		setLeaseTerms(nodes, node, startMs, hours, award.priceUsdPerGpuHour[w] as number);
+		nodes.leaseStartMs[node] = startMs;
+		nodes.leaseEndMs[node] = endMs;
+		nodes.leasePriceUsdPerGpuHour[node] = award.priceUsdPerGpuHour[w] as number;
 		bookLeaseAsSet(state, node, hoursPerWork, render);
 		bookedUsd += leaseValueUsd(nodes, node);
 		nodes.nextInJob[node] = -1;
