@@ -457,7 +457,12 @@ function simResult(
 		served,
 		unserved: requestCount - served,
 		slaMissed,
-		...histograms,
+		// Named one by one: a spread after other properties builds the object property by property.
+		latencyMs: histograms.latencyMs,
+		networkRttMs: histograms.networkRttMs,
+		waitMs: histograms.waitMs,
+		ttftMs: histograms.ttftMs,
+		tpotMs: histograms.tpotMs,
 		replicaBusyMs,
 		batches,
 		meanBatchSize: batches > 0 ? batchSlots / batches : Number.NaN,

@@ -219,17 +219,22 @@ function simulateSegment(
 ): void {
 	const { nodes, setup } = state;
 	const spec = classState.spec;
+	// One loop fills both columns (Int32Array.from with a map function costs a generic call per replica, twice).
+	const replicaMetro = new Int32Array(routed.length);
+	const replicaTable = new Int32Array(routed.length);
+	for (let r = 0; r < routed.length; r++) {
+		const node = routed[r] as number;
+		// Site = hosting · n + metro: a residential replica's round trip adds its metro's access leg.
+		replicaMetro[r] = (nodes.hosting[node] as number) * setup.metroCount + (nodes.metro[node] as number);
+		replicaTable[r] = batchTimeTable(state, classState, nodes.gpu[node] as number);
+	}
 	const result = simulateRequests({
 		arrivals,
-		// Site = hosting · n + metro: a residential replica's round trip adds its metro's access leg.
-		replicaMetro: Int32Array.from(
-			routed,
-			(node) => (nodes.hosting[node] as number) * setup.metroCount + (nodes.metro[node] as number),
-		),
+		replicaMetro,
 		computeTables: {
 			tables: classState.batchTimes.tables,
 			iterations: classState.batchTimes.iterations,
-			replicaTable: Int32Array.from(routed, (node) => batchTimeTable(state, classState, nodes.gpu[node] as number)),
+			replicaTable,
 		},
 		rttMs: setup.geography.depinSiteRttMs,
 		sitesByRtt: state.depinSitesByRtt,
@@ -316,7 +321,7 @@ function cloudWindow(
 	windowHours: number,
 ): WindowOutcome {
 	const { setup, cloudTally } = state;
-	const { regions, geography, metroCount } = setup;
+	const { geography, metroCount } = setup;
 	const spec = classState.spec;
 	const demand = classState.demand as EpochDemand;
 	const placement = placeCloudReplicas({
@@ -338,20 +343,27 @@ function cloudWindow(
 	const sites = cloudSites(state, classState, placement.replicas);
 	let costUsd = 0;
 	for (const r of sites) costUsd += (classState.cloudGpu.priceUsdPerGpuHour[r] as number) * windowHours;
-	// Requests whose region is down with no failover are lost; the rest are simulated.
+	// Requests whose region is down with no failover are lost; the rest are simulated. Whether a
+	// request is lost, and its egress, depend on its metro alone: worked out at the metro's first request.
 	const kept = new Uint8Array(arrivals.timeMs.length);
 	let lost = 0;
 	let egressUsd = 0;
 	const payloadGb = spec.payloadKbOut / KB_PER_GB;
+	// Per metro: NaN until its first request, then the egress of each request (-1: requests lost).
+	const metroEgressUsd = new Float64Array(metroCount).fill(Number.NaN);
 	for (let i = 0; i < kept.length; i++) {
-		const home = placement.homeRegion[arrivals.metro[i] as number] as number;
-		const site = home >= 0 ? (sites.siteOf[home] as number) : -1;
-		if (site < 0 && home >= 0 && !setup.failover && cloudRegionDown(state, home, state.epochStartMs)) {
+		const metro = arrivals.metro[i] as number;
+		let requestEgressUsd = metroEgressUsd[metro] as number;
+		if (Number.isNaN(requestEgressUsd)) {
+			requestEgressUsd = metroRequestEgressUsd(state, placement.homeRegion[metro] as number, sites.siteOf, payloadGb);
+			metroEgressUsd[metro] = requestEgressUsd;
+		}
+		if (requestEgressUsd < 0) {
 			lost++;
 			continue;
 		}
 		kept[i] = 1;
-		egressUsd += payloadGb * (regions[site >= 0 ? site : Math.max(0, home)]?.egressUsdPerGb ?? 0);
+		egressUsd += requestEgressUsd;
 	}
 	const served = lost > 0 ? selectArrivals(arrivals, kept) : arrivals;
 	const table = batchTimeTable(state, classState, classState.cloudGpu.gpuIndex);
@@ -387,6 +399,17 @@ function cloudWindow(
 	const quotedRequests =
 		sites.length * classState.cloudCapacityRps * windowHours * SECONDS_PER_HOUR * spec.replicas.targetUtilisation;
 	return { result, costUsd: costUsd + egressUsd, quotedRequests };
+}
+
+/**
+ * The egress of one request of a metro served from `home`'s site (the region its replicas went to,
+ * else `home`, else region 0), USD; -1 when its region is down with no failover (the request is lost).
+ */
+function metroRequestEgressUsd(state: NetworkState, home: number, siteOf: Int32Array, payloadGb: number): number {
+	const { regions, failover } = state.setup;
+	const site = home >= 0 ? (siteOf[home] as number) : -1;
+	if (site < 0 && home >= 0 && !failover && cloudRegionDown(state, home, state.epochStartMs)) return -1;
+	return payloadGb * (regions[site >= 0 ? site : Math.max(0, home)]?.egressUsdPerGb ?? 0);
 }
 
 /**
