@@ -102,19 +102,10 @@ function leaseJobClass(state: NetworkState, job: number): JobClassState | undefi
 /**
  * Leases the awarded nodes from `startMs` for `hours` each, to `job` (a job id or a replica
  * marker). Returns what the tenant pays, USD: every node's price × `hours` (a multi-GPU job
- * holds all its nodes until the slowest finishes).
+ * holds all its nodes until the slowest finishes). `hoursPerWork` and `render` as in bookLease:
+ * a job's start passes its class's, a replica's lease tensor work (setup.hoursPerWorkByGpu, false).
  */
-export function leaseAward(state: NetworkState, award: Award, startMs: number, hours: number, job: number): number {
-	const jobClass = leaseJobClass(state, job);
-	const hoursPerWork = jobClass?.hoursPerWorkByGpu ?? state.setup.hoursPerWorkByGpu;
-	return leaseAwardAs(state, award, startMs, hours, job, hoursPerWork, jobClass?.render === true);
-}
-
-/**
- * leaseAward with the lease's work conversion given (`hoursPerWork`, `render`): a job's start passes
- * its class's, which it holds, rather than look the class up again.
- */
-export function leaseAwardAs(
+export function leaseAward(
 	state: NetworkState,
 	award: Award,
 	startMs: number,

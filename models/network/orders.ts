@@ -8,7 +8,7 @@ import type { EpochDemand } from "../demand.js";
 import { type Award, awardOrder, heldHours, type OrderTerms } from "../market.js";
 import { MS_PER_HOUR, MS_PER_MINUTE, transferMs } from "../units.js";
 import { cloudTwin } from "./cloud-twin.js";
-import { leaseAwardAs } from "./leases.js";
+import { leaseAward } from "./leases.js";
 import { JOB_RUNNING, JOB_WAITING, type JobClassState, type NetworkState } from "./state.js";
 
 /** The market's award for `terms` (valid until the next clearing), or null. */
@@ -66,9 +66,9 @@ export function startJob(state: NetworkState, job: number, award: Award): void {
 		engine.cancel(jobs.timeout[job] as number);
 	}
 	// A multi-GPU job runs at the pace of its slowest GPU, and pays for every node until then
-	// (award.costUsd, at the order's prices; leaseAwardAs books it at the stored ones).
+	// (award.costUsd, at the order's prices; leaseAward books it at the stored ones).
 	const hours = heldHours(nodes, award.nodes, award.count, work, classState.hoursPerWorkByGpu);
-	const leaseUsd = leaseAwardAs(state, award, startMs, hours, job, classState.hoursPerWorkByGpu, classState.render);
+	const leaseUsd = leaseAward(state, award, startMs, hours, job, classState.hoursPerWorkByGpu, classState.render);
 	// Providers pay transit on the results they send back (what they receive, input and weights, comes free,
 	// as ingress does at a data centre and on a flat-rate home line): an operating cost of the first node, like
 	// its power, not netted from the revenue that work rewards are minted on (issuance follows the work served).

@@ -109,7 +109,15 @@ export function autoscale(state: NetworkState, classState: RealtimeClassState): 
 		const now = state.engine.now;
 		const startMs =
 			state.epochIndex === 0 ? now : now + state.setup.awardDelayMs + weightsDownloadMs(state, classState, node);
-		leaseAward(state, award, startMs, leaseHours, replicaMarker(classState.index));
+		leaseAward(
+			state,
+			award,
+			startMs,
+			leaseHours,
+			replicaMarker(classState.index),
+			state.setup.hoursPerWorkByGpu,
+			false,
+		);
 		classState.replicas.push(node);
 		capacity += classState.capacityRpsByGpu[state.nodes.gpu[node] as number] as number;
 	}

@@ -63,7 +63,7 @@ describe("leases", () => {
 		if (award === null) throw new Error("no award");
 		const [a, b] = [award.nodes[0] as number, award.nodes[1] as number];
 		const job = state.jobs.allocate();
-		leaseAward(state, award, 0, 2, job);
+		leaseAward(state, award, 0, 2, job, pair.hoursPerWorkByGpu, pair.render);
 		const { nodes, idle, jobs } = state;
 		expect(idle.size).toBe(2);
 		for (const node of [a, b]) {
